@@ -1,0 +1,1 @@
+namespace TickEngine.Engine; internal static class Placeholder { }

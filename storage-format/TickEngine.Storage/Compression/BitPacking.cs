@@ -1,0 +1,133 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace TickEngine.Storage.Compression;
+
+/// <summary>
+/// LSB-first bit packing (FORMAT.md, "Packing"): value i occupies bits [i*w, (i+1)*w) of the little-endian bit
+/// stream, bit 0 being the least significant bit of byte 0. The last byte is zero-padded.
+/// </summary>
+public static class BitPacking
+{
+    /// <summary>Packs <paramref name="values"/> (each below 2^width) and returns the bytes written.</summary>
+    public static int Pack(ReadOnlySpan<ulong> values, int width, Span<byte> destination)
+    {
+        var w = new Writer(destination);
+        if (width == 0) return 0;
+        foreach (ulong v in values) w.Write(v, width);
+        return w.Finish();
+    }
+
+    /// <summary>Unpacks destination.Length values of <paramref name="width"/> bits; the source must hold them.</summary>
+    public static void Unpack(ReadOnlySpan<byte> source, int width, Span<ulong> destination)
+    {
+        int m = destination.Length;
+        if (width == 0) { destination.Clear(); return; }
+        if (width == 64)
+        {
+            for (int i = 0; i < m; i++) destination[i] = BinaryPrimitives.ReadUInt64LittleEndian(source[(i * 8)..]);
+            return;
+        }
+        ulong mask = (1UL << width) - 1;
+        int i0 = 0;
+        if (width <= 56 && source.Length >= 8)
+        {
+            // Fast path: one unaligned 8-byte read per value while 8 bytes remain.
+            long lastSafeBit = ((long)source.Length - 8) * 8;
+            ref byte start = ref MemoryMarshal.GetReference(source);
+            long bit = 0;
+            for (; i0 < m && bit <= lastSafeBit; i0++, bit += width)
+            {
+                ulong word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, (nint)(bit >> 3)));
+                destination[i0] = (word >> (int)(bit & 7)) & mask;
+            }
+        }
+        var r = new Reader(source) { BitPosition = (long)i0 * width };
+        for (int i = i0; i < m; i++) destination[i] = r.Read(width);
+    }
+
+    /// <summary>Sequential bit writer.</summary>
+    public ref struct Writer
+    {
+        private readonly Span<byte> _dst;
+        private ulong _acc;
+        private int _bits;
+        private int _pos;
+
+        public Writer(Span<byte> destination)
+        {
+            _dst = destination;
+            _acc = 0;
+            _bits = 0;
+            _pos = 0;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Write(ulong value, int width)
+        {
+            if (width == 0) return;
+            _acc |= value << _bits;
+            int total = _bits + width;
+            if (total >= 64)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(_dst[_pos..], _acc);
+                _pos += 8;
+                _acc = _bits == 0 ? 0 : value >> (64 - _bits);
+                _bits = total - 64;
+            }
+            else _bits = total;
+        }
+
+        /// <summary>Flushes the partial word and returns the total bytes written.</summary>
+        public int Finish()
+        {
+            int tail = (_bits + 7) / 8;
+            for (int i = 0; i < tail; i++) _dst[_pos + i] = (byte)(_acc >> (8 * i));
+            _pos += tail;
+            _acc = 0;
+            _bits = 0;
+            return _pos;
+        }
+    }
+
+    /// <summary>Sequential bounds-checked bit reader.</summary>
+    public ref struct Reader
+    {
+        private readonly ReadOnlySpan<byte> _src;
+        public long BitPosition;
+
+        public Reader(ReadOnlySpan<byte> source)
+        {
+            _src = source;
+            BitPosition = 0;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ulong Read(int width)
+        {
+            if (width == 0) return 0;
+            long bit = BitPosition;
+            BitPosition = bit + width;
+            int index = (int)(bit >> 3);
+            int shift = (int)(bit & 7);
+            if (width <= 56 && index + 8 <= _src.Length)
+            {
+                ulong word = BinaryPrimitives.ReadUInt64LittleEndian(_src[index..]);
+                return (word >> shift) & ((1UL << width) - 1);
+            }
+            ulong result = 0;
+            int got = 0;
+            while (got < width)
+            {
+                int take = Math.Min(8 - shift, width - got);
+                ulong part = (ulong)(_src[index] >> shift) & ((1UL << take) - 1);
+                result |= part << got;
+                got += take;
+                index++;
+                shift = 0;
+            }
+            return result;
+        }
+    }
+}

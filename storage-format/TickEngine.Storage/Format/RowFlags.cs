@@ -1,0 +1,20 @@
+namespace TickEngine.Storage.Format;
+
+/// <summary>Bits of every schema's <c>flags</c> column (FORMAT.md, "Flags"). Unassigned bits are zero.</summary>
+[Flags]
+public enum RowFlags : long
+{
+    None = 0,
+    /// <summary>Deltas: this row starts a snapshot; the book is cleared before it is applied.</summary>
+    SnapshotBegins = 1 << 0,
+    /// <summary>Deltas: the last level change of one exchange message; the book is consistent after it.</summary>
+    LastInMessage = 1 << 1,
+    /// <summary>Deltas: the book was reset (cleared) here without a snapshot following at once.</summary>
+    BookReset = 1 << 2,
+    /// <summary>Deltas: the row belongs to a snapshot rather than an incremental update.</summary>
+    FromSnapshot = 1 << 3,
+    /// <summary>The receive time was not recorded (imported data): it repeats the exchange time.</summary>
+    ReceiveTimeUnknown = 1 << 8,
+    /// <summary>Bars: the bar is not final (the recording stopped inside its interval).</summary>
+    Partial = 1 << 9,
+}

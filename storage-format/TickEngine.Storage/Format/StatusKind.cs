@@ -1,0 +1,20 @@
+namespace TickEngine.Storage.Format;
+
+/// <summary>Session and gap markers stored in the status schema (FORMAT.md, "status").</summary>
+public enum StatusKind : byte
+{
+    /// <summary>A connection to the exchange was opened.</summary>
+    Connect = 1,
+    /// <summary>A connection was lost or closed; data until the next Connect may be missing.</summary>
+    Disconnect = 2,
+    /// <summary>A sequence gap: a = the id expected, b = the id received. The book is untrustworthy until Resync.</summary>
+    SequenceGap = 3,
+    /// <summary>The book is in sync again (a = the update id it was rebuilt at).</summary>
+    Resync = 4,
+    /// <summary>A recording started.</summary>
+    RecorderStart = 5,
+    /// <summary>A recording stopped cleanly.</summary>
+    RecorderStop = 6,
+    /// <summary>The book was found inconsistent (crossed, or a check against the exchange failed); a resync follows.</summary>
+    BookInvalid = 7,
+}

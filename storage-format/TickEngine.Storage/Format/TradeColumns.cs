@@ -1,0 +1,7 @@
+namespace TickEngine.Storage.Format;
+
+/// <summary>Column indices of the trades schema.</summary>
+public static class TradeColumns
+{
+    public const int ExchangeTime = 0, ReceiveTime = 1, TradeId = 2, Price = 3, Quantity = 4, Side = 5, Flags = 6, Count = 7;
+}

@@ -1,0 +1,185 @@
+using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
+using TickEngine.Storage.Compression;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Storage.Reading;
+
+/// <summary>
+/// Reads a segment through a read-only memory mapping, decoding blocks on demand (FORMAT.md, "Reading a segment").
+/// Works on sealed segments, on segments a crashed writer left, and on segments a writer is still appending to
+/// (<see cref="Refresh"/> picks up new blocks). Every block's checksum is verified before any of its rows is
+/// returned. One thread per reader.
+/// </summary>
+public sealed unsafe class SegmentReader : IDisposable
+{
+    private readonly FileStream _file;
+    private readonly ColumnCodec _codec;
+    private MemoryMappedFile? _map;
+    private MemoryMappedViewAccessor? _view;
+    private byte* _base;
+    private long _length;
+    private SegmentScan _scan;
+
+    private SegmentReader(string path, FileStream file)
+    {
+        Path = path;
+        _file = file;
+        _length = file.Length;
+        if (_length == 0) throw new StorageFormatException(path, 0, "the file is empty (0 bytes); a segment starts with a header");
+        if (_length > int.MaxValue) throw new StorageFormatException(path, 0, "segments above 2 GiB are not supported by this version");
+        Map();
+        Header = SegmentHeader.Read(Bytes, path);
+        _codec = new ColumnCodec(Header.BlockRows);
+        _scan = SegmentScan.Run(Bytes, Header, path);
+    }
+
+    public string Path { get; }
+    public SegmentHeader Header { get; }
+    public SegmentSchema Schema => Header.Schema;
+    /// <summary>Committed blocks found.</summary>
+    public IReadOnlyList<BlockInfo> Blocks => _scan.Blocks;
+    /// <summary>Rows in the committed blocks.</summary>
+    public long TotalRows => _scan.TotalRows;
+    /// <summary>True when the segment was sealed (index, footer and tail magic intact).</summary>
+    public bool Sealed => _scan.Sealed;
+    /// <summary>Damage found while locating blocks (none in a healthy segment, sealed or not).</summary>
+    public IReadOnlyList<StorageFormatException> Problems => _scan.Problems;
+    /// <summary>Bytes of the file as mapped.</summary>
+    public long FileLength => _length;
+    /// <summary>Bytes of header, blocks, index and footer (the committed part of an unsealed file).</summary>
+    public long UsedBytes => _scan.Sealed ? _length : _scan.End;
+
+    /// <summary>Opens a segment. Throws <see cref="StorageFormatException"/> for a file that is not a readable segment.</summary>
+    public static SegmentReader Open(string path)
+    {
+        FileStream fs;
+        try { fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete); }
+        catch (FileNotFoundException) { throw new StorageFormatException(path, -1, "no such file"); }
+        catch (DirectoryNotFoundException) { throw new StorageFormatException(path, -1, "no such file"); }
+        catch (UnauthorizedAccessException e) { throw new StorageFormatException(path, -1, $"cannot open: {e.Message}"); }
+        try { return new SegmentReader(path, fs); }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A buffer sized for this segment's blocks.</summary>
+    public BlockBuffer CreateBuffer() => new(Schema.ColumnCount, Header.BlockRows);
+
+    /// <summary>
+    /// Picks up blocks a writer committed since the last look (tailing). Returns true when there are new blocks.
+    /// </summary>
+    public bool Refresh()
+    {
+        if (_scan.Sealed) return false;
+        long length = new FileInfo(Path).Length;
+        if (length > int.MaxValue) return false;
+        if (length != _length)
+        {
+            Unmap();
+            _length = length;
+            Map();
+        }
+        int before = _scan.Blocks.Count;
+        var again = SegmentScan.Run(Bytes, Header, Path);
+        _scan = again;
+        return _scan.Blocks.Count > before;
+    }
+
+    /// <summary>The first block that may hold a row with exchange time at or after <paramref name="startNs"/>.</summary>
+    public int FirstBlockFrom(long startNs)
+    {
+        var blocks = _scan.Blocks;
+        for (int i = 0; i < blocks.Count; i++) if (blocks[i].MaxExchangeTime >= startNs) return i;
+        return blocks.Count;
+    }
+
+    /// <summary>
+    /// Decodes block <paramref name="index"/> into <paramref name="buffer"/> after verifying its checksum.
+    /// Throws <see cref="StorageFormatException"/> naming the file, offset and block when it is damaged.
+    /// </summary>
+    public void ReadBlock(int index, BlockBuffer buffer)
+    {
+        var info = _scan.Blocks[index];
+        string? problem = TryReadBlock(info, buffer, out long at);
+        if (problem is not null) throw new StorageFormatException(Path, at, $"block {index}: {problem}");
+        buffer.BlockIndex = index;
+    }
+
+    /// <summary>Verifies every block's checksum and encoding without keeping rows; returns the problems found.</summary>
+    public List<StorageFormatException> Verify()
+    {
+        var problems = new List<StorageFormatException>(_scan.Problems);
+        var buffer = CreateBuffer();
+        for (int i = 0; i < _scan.Blocks.Count; i++)
+        {
+            string? problem = TryReadBlock(_scan.Blocks[i], buffer, out long at);
+            if (problem is not null) problems.Add(new StorageFormatException(Path, at, $"block {i}: {problem}"));
+        }
+        return problems;
+    }
+
+    private string? TryReadBlock(BlockInfo info, BlockBuffer buffer, out long at)
+    {
+        at = info.Offset;
+        if (info.Offset + info.Length > _length) return $"the block needs {info.Length} bytes but the file ends at {_length}";
+        var block = Bytes.Slice((int)info.Offset, info.Length);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(block) != FormatVersion.BlockMagic) return "wrong block magic";
+        if (BinaryPrimitives.ReadInt32LittleEndian(block[BlockLayout.LengthOffset..]) != info.Length) { at += BlockLayout.LengthOffset; return "block length differs from the index"; }
+        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(block[BlockLayout.CrcOffset..]);
+        uint actual = Crc32C.Compute(block[BlockLayout.CrcStart..]);
+        if (stored != actual) { at += BlockLayout.CrcOffset; return $"checksum mismatch (stored 0x{stored:X8}, computed 0x{actual:X8})"; }
+        int rows = BinaryPrimitives.ReadInt32LittleEndian(block[BlockLayout.RowsOffset..]);
+        if (rows != info.Rows) { at += BlockLayout.RowsOffset; return "row count differs from the index"; }
+        if (BinaryPrimitives.ReadInt32LittleEndian(block[BlockLayout.ReservedOffset..]) != 0) { at += BlockLayout.ReservedOffset; return "reserved bytes are not zero"; }
+        int columns = Schema.ColumnCount;
+        int pos = BlockLayout.HeaderSize(columns);
+        for (int c = 0; c < columns; c++)
+        {
+            int entryAt = BlockLayout.FixedHeaderSize + c * ColumnEncoding.Size;
+            string? bad = ColumnEncoding.TryRead(block.Slice(entryAt, ColumnEncoding.Size), out var e);
+            if (bad is not null) { at += entryAt; return $"column {Schema.Columns[c].Name}: {bad}"; }
+            if ((long)pos + e.StoredLength > block.Length) { at += entryAt; return $"column {Schema.Columns[c].Name}: payload runs past the block"; }
+            bad = _codec.Decode(e, block.Slice(pos, e.StoredLength), buffer.Target(c), rows);
+            if (bad is not null) { at += pos; return $"column {Schema.Columns[c].Name}: {bad}"; }
+            pos += e.StoredLength;
+        }
+        if (((pos + 7) & ~7) != block.Length) return "block length does not match its columns' payloads";
+        buffer.Rows = rows;
+        buffer.FirstRow = info.FirstRow;
+        return null;
+    }
+
+    private ReadOnlySpan<byte> Bytes => new(_base, (int)_length);
+
+    private void Map()
+    {
+        _map = MemoryMappedFile.CreateFromFile(_file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+        _view = _map.CreateViewAccessor(0, _length, MemoryMappedFileAccess.Read);
+        byte* p = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        _base = p + _view.PointerOffset;
+    }
+
+    private void Unmap()
+    {
+        if (_view is not null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+            _view = null;
+        }
+        _map?.Dispose();
+        _map = null;
+        _base = null;
+    }
+
+    public void Dispose()
+    {
+        Unmap();
+        _file.Dispose();
+    }
+}

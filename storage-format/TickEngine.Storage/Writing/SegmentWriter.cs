@@ -1,0 +1,294 @@
+using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+using TickEngine.Storage.Compression;
+using TickEngine.Storage.Format;
+using TickEngine.Storage.Reading;
+
+namespace TickEngine.Storage.Writing;
+
+/// <summary>
+/// Appends rows to one segment file through a shared memory mapping (FORMAT.md, "Writing and committing").
+/// Rows are buffered per column; a block is encoded when it is full or on <see cref="Flush"/>, and committed by
+/// writing its length word last. A row is committed once <see cref="CommittedRows"/> counts it: from then on a
+/// killed process loses it not. <see cref="Dispose"/> seals the segment (index, footer, tail magic).
+/// Single-threaded: one thread calls everything; any thread may read <see cref="CommittedRows"/>.
+/// </summary>
+public sealed unsafe class SegmentWriter : IDisposable
+{
+    private readonly FileStream _file;
+    private readonly SegmentWriterOptions _options;
+    private readonly ColumnCodec _codec;
+    private readonly long[] _pending;       // column-major: column c, row r at c * _blockRows + r
+    private readonly int _blockRows;
+    private readonly int _columns;
+    private readonly int _blockHeaderSize;
+    private readonly List<BlockInfo> _blocks;
+    private MemoryMappedFile? _map;
+    private MemoryMappedViewAccessor? _view;
+    private byte* _base;
+    private long _capacity;
+    private long _end;
+    private int _count;
+    private long _committedRows;
+    private bool _disposed;
+
+    private SegmentWriter(string path, FileStream file, SegmentHeader header, SegmentWriterOptions options, List<BlockInfo> blocks, long end, long rows)
+    {
+        Path = path;
+        Header = header;
+        _file = file;
+        _options = options;
+        _blockRows = header.BlockRows;
+        _columns = header.Schema.ColumnCount;
+        _blockHeaderSize = BlockLayout.HeaderSize(_columns);
+        _codec = new ColumnCodec(_blockRows);
+        _pending = new long[_columns * _blockRows];
+        _blocks = blocks;
+        _end = end;
+        _committedRows = rows;
+        _capacity = Math.Max(file.Length, Math.Max(options.InitialCapacity, end + MaxBlockBytes()));
+        if (file.Length < _capacity) file.SetLength(_capacity);
+        Map();
+    }
+
+    public string Path { get; }
+    public SegmentHeader Header { get; }
+
+    /// <summary>Rows whose block is committed (survive a killed process). Readable from any thread.</summary>
+    public long CommittedRows => Volatile.Read(ref _committedRows);
+
+    /// <summary>Rows appended but not yet in a committed block.</summary>
+    public int PendingRows => _count;
+
+    /// <summary>Bytes of committed blocks and header (the file is larger while it is open: it is preallocated).</summary>
+    public long CommittedBytes => _end;
+
+    /// <summary>Committed blocks so far.</summary>
+    public int BlockCount => _blocks.Count;
+
+    /// <summary>Creates a new segment; fails when the file exists.</summary>
+    public static SegmentWriter Create(string path, SegmentHeader header, SegmentWriterOptions? options = null)
+    {
+        options ??= new SegmentWriterOptions();
+        string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        var fs = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            Span<byte> buf = new byte[header.Length];
+            header.Write(buf);
+            fs.Write(buf);
+            fs.Flush();
+            return new SegmentWriter(path, fs, header, options, new List<BlockInfo>(), header.Length, 0);
+        }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> to append (recovering the committed blocks of an unsealed segment and
+    /// unsealing a sealed one) or creates it. The existing header must match <paramref name="header"/>.
+    /// A damaged segment is refused with the problem named, never appended to.
+    /// </summary>
+    public static SegmentWriter OpenOrCreate(string path, SegmentHeader header, SegmentWriterOptions? options = null)
+    {
+        options ??= new SegmentWriterOptions();
+        if (!File.Exists(path) || new FileInfo(path).Length == 0)
+        {
+            if (File.Exists(path)) File.Delete(path);
+            return Create(path, header, options);
+        }
+        var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            long length = fs.Length;
+            if (length > int.MaxValue) throw new StorageFormatException(path, 0, "segments above 2 GiB are not supported by this version");
+            var bytes = new byte[length];
+            fs.ReadExactly(bytes);
+            var existing = SegmentHeader.Read(bytes, path);
+            if (!existing.IsCompatibleWith(header))
+                throw new StorageFormatException(path, 0, $"the existing segment holds {existing.Exchange}/{existing.Symbol} {existing.Schema.Name} (depth {existing.Schema.Depth}, scales {existing.Schema.PriceScale}/{existing.Schema.QuantityScale}); it cannot take rows of {header.Exchange}/{header.Symbol} {header.Schema.Name} (depth {header.Schema.Depth}, scales {header.Schema.PriceScale}/{header.Schema.QuantityScale})");
+            var scan = SegmentScan.Run(bytes, existing, path);
+            if (scan.Problems.Count > 0 && !scan.Sealed)
+                throw new StorageFormatException(path, scan.Problems[0].Offset, $"the segment is damaged and will not be appended to: {scan.Problems[0].Problem}");
+            // Zero what follows the committed blocks (an old index and footer, or an uncommitted block).
+            long end = scan.End;
+            fs.Position = end;
+            var zeros = new byte[Math.Min(1 << 20, Math.Max(1, length - end))];
+            for (long p = end; p < length; p += zeros.Length) fs.Write(zeros, 0, (int)Math.Min(zeros.Length, length - p));
+            fs.Flush(true);
+            return new SegmentWriter(path, fs, existing, options, scan.Blocks, end, scan.TotalRows);
+        }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Appends one row (one value per column). Encodes and commits a block when it fills.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Append(ReadOnlySpan<long> row)
+    {
+        if (row.Length != _columns) ThrowRowWidth(row.Length);
+        int n = _count;
+        long[] pending = _pending;
+        int stride = _blockRows;
+        for (int c = 0; c < row.Length; c++) pending[c * stride + n] = row[c];
+        if (++_count == stride) CommitBlock();
+    }
+
+    /// <summary>Commits the rows appended so far as a (possibly short) block. Nothing happens when none are pending.</summary>
+    public void Flush()
+    {
+        if (_count > 0) CommitBlock();
+    }
+
+    /// <summary>Commits pending rows, writes the index and footer, and truncates the file to its exact size.</summary>
+    public void Seal()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Flush();
+        int indexBytes = BlockLayout.IndexHeaderSize + _blocks.Count * BlockLayout.IndexEntrySize;
+        long total = _end + indexBytes + BlockLayout.FooterSize;
+        EnsureCapacity(total);
+        var index = new Span<byte>(_base + _end, indexBytes + BlockLayout.FooterSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(index, FormatVersion.IndexMagic);
+        BinaryPrimitives.WriteUInt32LittleEndian(index[4..], (uint)_blocks.Count);
+        for (int i = 0; i < _blocks.Count; i++)
+        {
+            var b = _blocks[i];
+            var e = index.Slice(BlockLayout.IndexHeaderSize + i * BlockLayout.IndexEntrySize, BlockLayout.IndexEntrySize);
+            BinaryPrimitives.WriteInt64LittleEndian(e, b.Offset);
+            BinaryPrimitives.WriteInt32LittleEndian(e[8..], b.Length);
+            BinaryPrimitives.WriteInt32LittleEndian(e[12..], b.Rows);
+            BinaryPrimitives.WriteInt64LittleEndian(e[16..], b.FirstRow);
+            BinaryPrimitives.WriteInt64LittleEndian(e[24..], b.MinExchangeTime);
+            BinaryPrimitives.WriteInt64LittleEndian(e[32..], b.MaxExchangeTime);
+            BinaryPrimitives.WriteInt64LittleEndian(e[40..], b.MinReceiveTime);
+            BinaryPrimitives.WriteInt64LittleEndian(e[48..], b.MaxReceiveTime);
+        }
+        var footer = index[indexBytes..];
+        BinaryPrimitives.WriteInt64LittleEndian(footer, _end);
+        BinaryPrimitives.WriteInt64LittleEndian(footer[8..], _committedRows);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[16..], (uint)_blocks.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[20..], Crc32C.Compute(index[..(indexBytes + 20)]));
+        FormatVersion.TailMagic.CopyTo(footer[24..]);
+        _view!.Flush();
+        Unmap();
+        _file.SetLength(total);
+        _file.Flush(true);
+        _disposed = true;
+        _file.Dispose();
+    }
+
+    /// <summary>Seals the segment (see <see cref="Seal"/>).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        Seal();
+    }
+
+    /// <summary>Closes without sealing, as a crash would leave the file (committed blocks only). For tests and tools.</summary>
+    public void Abandon()
+    {
+        if (_disposed) return;
+        Unmap();
+        _disposed = true;
+        _file.Dispose();
+    }
+
+    private void CommitBlock()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int n = _count;
+        EnsureCapacity(_end + MaxBlockBytes());
+        byte* start = _base + _end;
+        // The commit word goes to 0 first: until the block is complete no reader may take it.
+        Volatile.Write(ref *(int*)(start + BlockLayout.LengthOffset), 0);
+        var block = new Span<byte>(start, MaxBlockBytes());
+        int pos = _blockHeaderSize;
+        long[] pending = _pending;
+        for (int c = 0; c < _columns; c++)
+        {
+            var values = new ReadOnlySpan<long>(pending, c * _blockRows, n);
+            var e = _codec.Encode(values, block[pos..]);
+            e.Write(block.Slice(BlockLayout.FixedHeaderSize + c * ColumnEncoding.Size, ColumnEncoding.Size));
+            pos += e.StoredLength;
+        }
+        int length = (pos + 7) & ~7;
+        block[pos..length].Clear();
+        MinMax(new ReadOnlySpan<long>(pending, SegmentSchema.ExchangeTime * _blockRows, n), out long minX, out long maxX);
+        MinMax(new ReadOnlySpan<long>(pending, SegmentSchema.ReceiveTime * _blockRows, n), out long minR, out long maxR);
+        BinaryPrimitives.WriteUInt32LittleEndian(block, FormatVersion.BlockMagic);
+        BinaryPrimitives.WriteInt32LittleEndian(block[BlockLayout.RowsOffset..], n);
+        BinaryPrimitives.WriteInt32LittleEndian(block[BlockLayout.ColumnsOffset..], _columns);
+        BinaryPrimitives.WriteInt32LittleEndian(block[BlockLayout.ReservedOffset..], 0);
+        BinaryPrimitives.WriteInt64LittleEndian(block[BlockLayout.FirstRowOffset..], _committedRows);
+        BinaryPrimitives.WriteInt64LittleEndian(block[BlockLayout.MinExchangeTimeOffset..], minX);
+        BinaryPrimitives.WriteInt64LittleEndian(block[BlockLayout.MaxExchangeTimeOffset..], maxX);
+        BinaryPrimitives.WriteInt64LittleEndian(block[BlockLayout.MinReceiveTimeOffset..], minR);
+        BinaryPrimitives.WriteInt64LittleEndian(block[BlockLayout.MaxReceiveTimeOffset..], maxR);
+        BinaryPrimitives.WriteUInt32LittleEndian(block[BlockLayout.CrcOffset..], Crc32C.Compute(block[BlockLayout.CrcStart..length]));
+        // Commit: the length word last, with release semantics.
+        Volatile.Write(ref *(int*)(start + BlockLayout.LengthOffset), length);
+        if (_options.Durable) _view!.Flush();
+        _blocks.Add(new BlockInfo(_end, length, n, _committedRows, minX, maxX, minR, maxR));
+        _end += length;
+        _count = 0;
+        Volatile.Write(ref _committedRows, _committedRows + n);
+    }
+
+    private int MaxBlockBytes() => _blockHeaderSize + _columns * ColumnCodec.MaxPayloadLength(_blockRows) + 8;
+
+    private static void MinMax(ReadOnlySpan<long> values, out long min, out long max)
+    {
+        min = long.MaxValue;
+        max = long.MinValue;
+        foreach (long v in values)
+        {
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+    }
+
+    private void EnsureCapacity(long needed)
+    {
+        if (needed <= _capacity) return;
+        long next = _capacity;
+        while (next < needed) next = next < (256L << 20) ? next * 2 : next + (256L << 20);
+        Unmap();
+        _file.SetLength(next);
+        _capacity = next;
+        Map();
+    }
+
+    private void Map()
+    {
+        _map = MemoryMappedFile.CreateFromFile(_file, null, _capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+        _view = _map.CreateViewAccessor(0, _capacity, MemoryMappedFileAccess.ReadWrite);
+        byte* p = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        _base = p + _view.PointerOffset;
+    }
+
+    private void Unmap()
+    {
+        if (_view is not null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+            _view = null;
+        }
+        _map?.Dispose();
+        _map = null;
+        _base = null;
+    }
+
+    private void ThrowRowWidth(int got) =>
+        throw new ArgumentException($"{Path}: a {Header.Schema.Name} row has {_columns} columns, got {got}");
+}
