@@ -1,0 +1,119 @@
+using TickEngine.Storage.Format;
+using TickEngine.Storage.Reading;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace TickEngine.Storage.Tests.Format;
+
+public class GoldenFileTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Names => new() { "trades-tiny-v1.0.tks", "trades-v1.0.tks", "l2-depth2-v1.0.tks" };
+
+    private static (string Name, SegmentHeader Header, List<long[]> Rows) Find(string name) => GoldenFiles.All.Single(g => g.Name == name);
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void GoldenFileReadsBackItsRows(string name)
+    {
+        var g = Find(name);
+        string path = Path.Combine(GoldenFiles.Folder, name);
+        if (Environment.GetEnvironmentVariable("TICKENGINE_WRITE_GOLDEN") == "1")
+        {
+            string source = Path.Combine(FindRepoTestFolder(), "Golden", name);
+            if (File.Exists(source)) File.Delete(source);
+            SegmentRows.Write(source, g.Header, g.Rows);
+            Directory.CreateDirectory(GoldenFiles.Folder);
+            File.Copy(source, path, true);
+        }
+        Assert.True(File.Exists(path), $"golden file {name} is missing");
+        var back = SegmentRows.ReadAll(path);
+        Assert.Equal(g.Rows.Count, back.Count);
+        for (int i = 0; i < back.Count; i++) Assert.Equal(g.Rows[i], back[i]);
+        using var r = SegmentReader.Open(path);
+        Assert.True(r.Sealed);
+        Assert.Equal(g.Header.Exchange, r.Header.Exchange);
+        Assert.Equal(g.Header.Symbol, r.Header.Symbol);
+        Assert.Equal(g.Header.Schema.Kind, r.Schema.Kind);
+        Assert.Equal(g.Header.Schema.Depth, r.Schema.Depth);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void TodaysWriterStillWritesTheGoldenBytes(string name)
+    {
+        // The writer is deterministic; if this fails the encoder changed its choices, which is allowed only with
+        // a new minor version (old files stay readable: the test above keeps reading them).
+        var g = Find(name);
+        using var dir = new TempDir();
+        SegmentRows.Write(dir.File(name), g.Header, g.Rows);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(GoldenFiles.Folder, name)), File.ReadAllBytes(dir.File(name)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void RandomByteFlipsGiveExactRowsOrACleanError(string name)
+    {
+        var g = Find(name);
+        var original = File.ReadAllBytes(Path.Combine(GoldenFiles.Folder, name));
+        int seed = Environment.TickCount;
+        output.WriteLine($"seed {seed}");
+        var rng = new Random(seed);
+        using var dir = new TempDir();
+        string path = dir.File(name);
+        int clean = 0, refused = 0;
+        for (int trial = 0; trial < 1500; trial++)
+        {
+            var bytes = (byte[])original.Clone();
+            int flips = rng.Next(1, 4);
+            for (int f = 0; f < flips; f++) bytes[rng.Next(bytes.Length)] ^= (byte)rng.Next(1, 256);
+            File.WriteAllBytes(path, bytes);
+            if (CheckPrefix(path, g.Rows, $"seed {seed} trial {trial}")) clean++; else refused++;
+        }
+        output.WriteLine($"exact {clean}, refused cleanly {refused}");
+        Assert.True(refused > 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void TruncationAtEveryLengthGivesExactRowsOrACleanError(string name)
+    {
+        var g = Find(name);
+        var original = File.ReadAllBytes(Path.Combine(GoldenFiles.Folder, name));
+        using var dir = new TempDir();
+        string path = dir.File(name);
+        for (int len = 0; len < original.Length; len++)
+        {
+            File.WriteAllBytes(path, original.AsSpan(0, len).ToArray());
+            CheckPrefix(path, g.Rows, $"length {len}");
+        }
+    }
+
+    /// <summary>True when every row came back; false when a StorageFormatException stopped the read. Rows returned before it must be exact.</summary>
+    private static bool CheckPrefix(string path, List<long[]> expected, string context)
+    {
+        var got = new List<long[]>();
+        bool ok;
+        try
+        {
+            SegmentRows.ReadAll(path, got);
+            ok = true;
+        }
+        catch (StorageFormatException e)
+        {
+            Assert.Contains(path, e.Message);
+            ok = false;
+        }
+        Assert.True(got.Count <= expected.Count, context);
+        for (int i = 0; i < got.Count; i++) Assert.True(expected[i].AsSpan().SequenceEqual(got[i]), $"{context}: row {i} differs");
+        // A read may end early without an error only where the damage left a valid unsealed segment (the file
+        // ends on a block boundary, as a crashed writer leaves it): what it returns is still exact.
+        return ok && got.Count == expected.Count;
+    }
+
+    private static string FindRepoTestFolder()
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "TickEngine.Storage.Tests.csproj"))) d = d.Parent;
+        return d?.FullName ?? throw new InvalidOperationException("test project folder not found");
+    }
+}
