@@ -122,6 +122,23 @@ public sealed unsafe class SegmentReader : IDisposable
         return problems;
     }
 
+    /// <summary>Stored payload bytes per column over all blocks (block headers not included), from the block headers alone.</summary>
+    public long[] ColumnStoredBytes()
+    {
+        var total = new long[Schema.ColumnCount];
+        foreach (var info in _scan.Blocks)
+        {
+            if (info.Offset + info.Length > _length) continue;
+            var block = Bytes.Slice((int)info.Offset, info.Length);
+            for (int c = 0; c < total.Length; c++)
+            {
+                if (ColumnEncoding.TryRead(block.Slice(BlockLayout.FixedHeaderSize + c * ColumnEncoding.Size, ColumnEncoding.Size), out var e) is null)
+                    total[c] += e.StoredLength;
+            }
+        }
+        return total;
+    }
+
     private string? TryReadBlock(BlockInfo info, BlockBuffer buffer, out long at)
     {
         at = info.Offset;

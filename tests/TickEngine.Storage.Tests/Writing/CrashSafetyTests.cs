@@ -1,3 +1,4 @@
+using TickEngine.Tests.Shared;
 using System.Diagnostics;
 using TickEngine.Storage.Format;
 using TickEngine.Storage.Reading;

@@ -1,3 +1,4 @@
+using TickEngine.Tests.Shared;
 using TickEngine.Storage.Format;
 using TickEngine.Storage.Reading;
 using TickEngine.Storage.Writing;

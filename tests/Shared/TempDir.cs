@@ -1,4 +1,4 @@
-namespace TickEngine.Storage.Tests;
+namespace TickEngine.Tests.Shared;
 
 /// <summary>A temporary folder removed when disposed.</summary>
 public sealed class TempDir : IDisposable

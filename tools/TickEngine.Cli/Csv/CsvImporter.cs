@@ -1,0 +1,299 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using TickEngine.Cli.CommandLine;
+using TickEngine.Storage.Format;
+using TickEngine.Storage.Numerics;
+using TickEngine.Storage.Writing;
+
+namespace TickEngine.Cli.Csv;
+
+/// <summary>
+/// Imports a CSV file (the export layouts, default or full, or Tardis's trades, book_snapshot_N and
+/// incremental_book_L2 layouts; gzip when the name ends in .gz) into a data root. Columns are found by header
+/// name. Every value is parsed exactly; the first bad value stops the import with file, line and column named,
+/// after committing and sealing what was imported before it.
+/// </summary>
+public sealed class CsvImporter
+{
+    private readonly string _file;
+    private readonly SchemaKind _kind;
+    private readonly string? _exchange;
+    private readonly string? _symbol;
+    private readonly string _root;
+    private readonly int _priceScale;
+    private readonly int _qtyScale;
+    private readonly TextWriter? _progress;
+    private readonly Dictionary<(string, string), PartitionedWriter> _writers = new();
+    private readonly CsvFields _f = new();
+    private Dictionary<string, int> _col = new(StringComparer.Ordinal);
+    private bool _tardis;
+    private long _line;
+    private SegmentSchema _schema = null!;
+
+    public CsvImporter(string file, SchemaKind kind, string? exchange, string? symbol, string root, int priceScale, int qtyScale, TextWriter? progress)
+    {
+        _file = file;
+        _kind = kind;
+        _exchange = exchange;
+        _symbol = symbol;
+        _root = root;
+        _priceScale = priceScale;
+        _qtyScale = qtyScale;
+        _progress = progress;
+    }
+
+    public long Rows { get; private set; }
+    public IEnumerable<string> Outputs => _writers.Values.Select(w => $"{w.Exchange}/{w.Symbol}/{w.Schema.Name}");
+
+    public void Run()
+    {
+        if (!File.Exists(_file)) throw new InputException($"{_file}: no such file");
+        using var fs = new FileStream(_file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        Stream s = _file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(fs, CompressionMode.Decompress) : fs;
+        using var reader = new StreamReader(s, System.Text.Encoding.UTF8, false, 1 << 16);
+        try
+        {
+            string? header = reader.ReadLine();
+            _line = 1;
+            if (header is null) throw Error("the file is empty: a header line is required");
+            ReadHeader(header);
+            var sw = Stopwatch.StartNew();
+            long lastReport = 0;
+            var row = new long[_schema.ColumnCount];
+            long[]? held = null; // deltas: the previous row, until the next one tells whether it ended its message
+            string heldSymbol = "", heldExchange = "";
+            string? line;
+            while ((line = reader.ReadLine()) is not null)
+            {
+                _line++;
+                if (line.Length == 0) continue;
+                string? bad = _f.Split(line);
+                if (bad is not null) throw Error(bad);
+                if (_f.Count != _col.Count) throw Error($"{_f.Count} fields where the header has {_col.Count}");
+                string symbol = _symbol ?? Field("symbol", "a --symbol option or a 'symbol' column is required").ToString();
+                string exchange = _exchange ?? Field("exchange", "an --exchange option or an 'exchange' column is required").ToString();
+                Array.Clear(row);
+                FillRow(row);
+                if (_kind == SchemaKind.Deltas && !_col.ContainsKey("flags"))
+                {
+                    if (held is not null)
+                    {
+                        bool sameMessage = held[0] == row[0] && held[1] == row[1] && heldSymbol == symbol &&
+                            ((held[DeltaColumns.Flags] & (long)RowFlags.FromSnapshot) == (row[DeltaColumns.Flags] & (long)RowFlags.FromSnapshot));
+                        if (!sameMessage) held[DeltaColumns.Flags] |= (long)RowFlags.LastInMessage;
+                        bool startsSnapshot = (row[DeltaColumns.Flags] & (long)RowFlags.FromSnapshot) != 0 && (held[DeltaColumns.Flags] & (long)RowFlags.FromSnapshot) == 0;
+                        if (startsSnapshot) row[DeltaColumns.Flags] |= (long)RowFlags.SnapshotBegins;
+                        Writer(heldExchange, heldSymbol).Append(held);
+                        Rows++;
+                    }
+                    else if ((row[DeltaColumns.Flags] & (long)RowFlags.FromSnapshot) != 0) row[DeltaColumns.Flags] |= (long)RowFlags.SnapshotBegins;
+                    held ??= new long[row.Length];
+                    row.CopyTo(held, 0);
+                    heldSymbol = symbol;
+                    heldExchange = exchange;
+                }
+                else
+                {
+                    Writer(exchange, symbol).Append(row);
+                    Rows++;
+                }
+                if ((Rows & 0xFFFF) == 0 && _progress is not null && sw.ElapsedMilliseconds - lastReport > 1000)
+                {
+                    lastReport = sw.ElapsedMilliseconds;
+                    double pct = fs.Length > 0 ? 100.0 * fs.Position / fs.Length : 0;
+                    _progress.WriteLine($"import: {Rows:N0} rows, {pct:F0}% of {Path.GetFileName(_file)}");
+                }
+            }
+            if (held is not null)
+            {
+                held[DeltaColumns.Flags] |= (long)RowFlags.LastInMessage;
+                Writer(heldExchange, heldSymbol).Append(held);
+                Rows++;
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InputException($"{_file}: line {_line}: the gzip stream is damaged ({e.Message}); {Rows:N0} rows before it were imported");
+        }
+        finally
+        {
+            foreach (var w in _writers.Values) w.Dispose();
+        }
+    }
+
+    private PartitionedWriter Writer(string exchange, string symbol)
+    {
+        if (!_writers.TryGetValue((exchange, symbol), out var w))
+        {
+            try { w = new PartitionedWriter(_root, exchange, symbol, _schema); }
+            catch (ArgumentException e) { throw Error(e.Message); }
+            _writers[(exchange, symbol)] = w;
+        }
+        return w;
+    }
+
+    private void ReadHeader(string header)
+    {
+        string? bad = _f.Split(header);
+        if (bad is not null) throw Error(bad);
+        _col = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < _f.Count; i++)
+        {
+            string name = _f.Text(i).Trim();
+            if (!_col.TryAdd(name, i)) throw Error($"column '{name}' appears twice in the header");
+        }
+        _tardis = _col.ContainsKey("local_timestamp");
+        int depth = 0;
+        if (_kind == SchemaKind.L2)
+        {
+            while (_col.ContainsKey(_tardis ? $"bids[{depth}].price" : $"bid_price_{depth + 1}") ||
+                   _col.ContainsKey(_tardis ? $"asks[{depth}].price" : $"ask_price_{depth + 1}")) depth++;
+            if (depth == 0) throw Error(_tardis ? "no 'bids[0].price' or 'asks[0].price' column: not a book_snapshot_N layout" : "no 'bid_price_1' or 'ask_price_1' column: not an l2 layout");
+            if (depth > SegmentSchema.MaxDepth) throw Error($"{depth} levels per side; at most {SegmentSchema.MaxDepth} are supported");
+        }
+        _schema = SegmentSchema.Create(_kind, Math.Max(depth, 1), _priceScale, _qtyScale);
+        Require(_tardis ? "timestamp" : _col.ContainsKey("exchange_time_ns") ? "exchange_time_ns" : "timestamp");
+        switch (_kind)
+        {
+            case SchemaKind.Trades: Require("price"); Require(_tardis ? "amount" : "quantity"); break;
+            case SchemaKind.Bars: foreach (var c in new[] { "interval", "open", "high", "low", "close", "volume" }) Require(c); break;
+            case SchemaKind.Deltas: Require("side"); Require("price"); Require(_tardis ? "amount" : "quantity"); break;
+            case SchemaKind.L2: break;
+            default: throw new UsageException($"import supports --schema trades, l2, bars and deltas, not {SegmentSchema.NameOf(_kind)}");
+        }
+    }
+
+    private void Require(string name)
+    {
+        if (!_col.ContainsKey(name))
+            throw Error($"the header has no '{name}' column, which a {SegmentSchema.NameOf(_kind)} {(_tardis ? "Tardis" : "TickEngine")} CSV needs");
+    }
+
+    private void FillRow(long[] row)
+    {
+        long flags = Has("flags") ? Int("flags") : 0;
+        long exchangeTime = _tardis ? Decimal("timestamp", 3) : Has("exchange_time_ns") ? Int("exchange_time_ns") : Decimal("timestamp", 6);
+        long receiveTime;
+        if (_tardis) receiveTime = Decimal("local_timestamp", 3);
+        else if (Has("receive_time_ns")) receiveTime = Int("receive_time_ns");
+        else { receiveTime = exchangeTime; flags |= (long)RowFlags.ReceiveTimeUnknown; }
+        row[0] = exchangeTime;
+        row[1] = receiveTime;
+        string qtyName = _tardis ? "amount" : "quantity";
+        switch (_kind)
+        {
+            case SchemaKind.Trades:
+                row[TradeColumns.TradeId] = Has("trade_id") ? Int("trade_id") : Has("id") ? Int("id") : 0;
+                row[TradeColumns.Price] = Decimal("price", _priceScale);
+                row[TradeColumns.Quantity] = Decimal(qtyName, _qtyScale);
+                row[TradeColumns.Side] = Has("side") ? TradeSideOf("side") : (long)TradeSide.Unknown;
+                row[TradeColumns.Flags] = flags;
+                break;
+            case SchemaKind.Bars:
+                var iv = Field("interval", "");
+                if (!ExportLayout.TryParseInterval(iv, out long ns)) throw Error($"column 'interval': '{iv}' is not an interval such as 1m, 5m, 1h, 1d or 30s");
+                row[BarColumns.Interval] = ns;
+                row[BarColumns.Open] = Decimal("open", _priceScale);
+                row[BarColumns.High] = Decimal("high", _priceScale);
+                row[BarColumns.Low] = Decimal("low", _priceScale);
+                row[BarColumns.Close] = Decimal("close", _priceScale);
+                row[BarColumns.Volume] = Decimal("volume", _qtyScale);
+                row[BarColumns.BuyVolume] = Has("buy_volume") ? Decimal("buy_volume", _qtyScale) : 0;
+                row[BarColumns.TradeCount] = Has("trade_count") ? Int("trade_count") : 0;
+                row[BarColumns.FirstTradeId] = Has("first_trade_id") ? Int("first_trade_id") : 0;
+                row[BarColumns.LastTradeId] = Has("last_trade_id") ? Int("last_trade_id") : 0;
+                row[BarColumns.Flags] = flags;
+                break;
+            case SchemaKind.Deltas:
+            {
+                var side = Field("side", "");
+                row[DeltaColumns.Side] = side.Equals("bid", StringComparison.OrdinalIgnoreCase) || side.Equals("buy", StringComparison.OrdinalIgnoreCase) ? (long)BookSide.Bid
+                    : side.Equals("ask", StringComparison.OrdinalIgnoreCase) || side.Equals("sell", StringComparison.OrdinalIgnoreCase) || side.Equals("offer", StringComparison.OrdinalIgnoreCase) ? (long)BookSide.Ask
+                    : throw Error($"column 'side': '{side}' is not bid or ask");
+                row[DeltaColumns.Price] = Decimal("price", _priceScale);
+                row[DeltaColumns.Quantity] = Decimal(qtyName, _qtyScale);
+                row[DeltaColumns.FirstUpdateId] = Has("first_update_id") ? Int("first_update_id") : 0;
+                row[DeltaColumns.LastUpdateId] = Has("last_update_id") ? Int("last_update_id") : 0;
+                if (_tardis && Has("is_snapshot"))
+                {
+                    var snap = Field("is_snapshot", "");
+                    if (snap.Equals("true", StringComparison.OrdinalIgnoreCase)) flags |= (long)RowFlags.FromSnapshot;
+                    else if (!snap.Equals("false", StringComparison.OrdinalIgnoreCase)) throw Error($"column 'is_snapshot': '{snap}' is not true or false");
+                }
+                row[DeltaColumns.Flags] = flags;
+                break;
+            }
+            case SchemaKind.L2:
+            {
+                int depth = _schema.Depth;
+                row[L2Columns.UpdateId] = Has("update_id") ? Int("update_id") : 0;
+                int bids = FillLevels(row, depth, bid: true);
+                int asks = FillLevels(row, depth, bid: false);
+                row[L2Columns.BidCount] = Has("bid_count") ? Int("bid_count") : bids;
+                row[L2Columns.AskCount] = Has("ask_count") ? Int("ask_count") : asks;
+                if (row[L2Columns.BidCount] != bids || row[L2Columns.AskCount] != asks)
+                    throw Error($"bid_count/ask_count ({row[L2Columns.BidCount]}/{row[L2Columns.AskCount]}) differ from the levels present ({bids}/{asks})");
+                row[L2Columns.Flags] = flags;
+                break;
+            }
+        }
+    }
+
+    private int FillLevels(long[] row, int depth, bool bid)
+    {
+        int present = 0;
+        bool gap = false;
+        for (int i = 0; i < depth; i++)
+        {
+            string p = _tardis ? $"{(bid ? "bids" : "asks")}[{i}].price" : $"{(bid ? "bid" : "ask")}_price_{i + 1}";
+            string q = _tardis ? $"{(bid ? "bids" : "asks")}[{i}].amount" : $"{(bid ? "bid" : "ask")}_qty_{i + 1}";
+            if (!Has(p) || _f[_col[p]].IsEmpty)
+            {
+                gap = true;
+                continue;
+            }
+            if (gap) throw Error($"column '{p}': a level follows an empty one; levels must be contiguous from the best price");
+            int col = bid ? L2Columns.BidPrice(i) : L2Columns.AskPrice(depth, i);
+            row[col] = Decimal(p, _priceScale);
+            row[col + 1] = Decimal(q, _qtyScale);
+            present++;
+        }
+        return present;
+    }
+
+    private bool Has(string name) => _col.ContainsKey(name);
+
+    private ReadOnlySpan<char> Field(string name, string missing)
+    {
+        if (!_col.TryGetValue(name, out int i)) throw Error(missing);
+        return _f[i];
+    }
+
+    private long Decimal(string name, int scale)
+    {
+        var text = Field(name, $"no '{name}' column");
+        if (FixedDecimal.TryParse(text, scale, out long v, out var err)) return v;
+        string hint = err == DecimalParseError.TooManyDecimals ? " (raise the scale with --price-scale or --qty-scale)" : "";
+        throw Error($"column '{name}': {FixedDecimal.Describe(err, text.ToString(), scale)}{hint}");
+    }
+
+    private long Int(string name)
+    {
+        var text = Field(name, $"no '{name}' column");
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v)) return v;
+        throw Error($"column '{name}': '{text}' is not a whole number");
+    }
+
+    private long TradeSideOf(string name)
+    {
+        var s = Field(name, "");
+        if (s.Equals("buy", StringComparison.OrdinalIgnoreCase)) return (long)TradeSide.Buy;
+        if (s.Equals("sell", StringComparison.OrdinalIgnoreCase)) return (long)TradeSide.Sell;
+        if (s.IsEmpty || s.Equals("unknown", StringComparison.OrdinalIgnoreCase)) return (long)TradeSide.Unknown;
+        throw Error($"column '{name}': '{s}' is not buy, sell or unknown");
+    }
+
+    private InputException Error(string problem) =>
+        new($"{_file}: line {_line}: {problem}; {Rows:N0} rows before it were imported and kept");
+}
