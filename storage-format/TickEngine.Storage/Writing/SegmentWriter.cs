@@ -16,6 +16,7 @@ namespace TickEngine.Storage.Writing;
 /// </summary>
 public sealed unsafe class SegmentWriter : IDisposable
 {
+    private const int InitialIndexCapacity = 1024;
     private readonly FileStream _file;
     private readonly SegmentWriterOptions _options;
     private readonly ColumnCodec _codec;
@@ -45,6 +46,7 @@ public sealed unsafe class SegmentWriter : IDisposable
         _codec = new ColumnCodec(_blockRows);
         _pending = new long[_columns * _blockRows];
         _blocks = blocks;
+        _blocks.EnsureCapacity(InitialIndexCapacity); // the in-memory index grows by doubling past this
         _end = end;
         _committedRows = rows;
         _capacity = Math.Max(file.Length, Math.Max(options.InitialCapacity, end + MaxBlockBytes()));
