@@ -1,1 +1,10 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+using TickEngine.Benchmarks.Storage;
+
+// Benchmarks: dotnet run -c Release --project perf/TickEngine.Benchmarks -- --filter '*Storage*'
+// Harnesses: storage-size [--rows N]
+if (args.Length > 0 && args[0] == "storage-size") return StorageSizeReport.Run(args);
+var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
+BenchmarkSwitcher.FromAssembly(typeof(StorageBenchmarks).Assembly).Run(args, config);
 return 0;
