@@ -16,6 +16,7 @@ public static class FixtureTrades
     {
         get
         {
+            if (Environment.GetEnvironmentVariable("TICKENGINE_FIXTURES") is { Length: > 0 } fromEnv) return fromEnv;
             var d = new DirectoryInfo(AppContext.BaseDirectory);
             while (d is not null && !File.Exists(Path.Combine(d.FullName, "TickEngine.sln"))) d = d.Parent;
             if (d is null) throw new InvalidOperationException("run the benchmarks from inside the TickEngine repository");

@@ -17,13 +17,9 @@ public sealed class ColumnCodec
     private static readonly long[] Pow10 = BuildPow10();
 
     private readonly ulong[] _for;
-    private readonly ulong[] _delta;
-    private readonly ulong[] _zigzag;
     private readonly ulong[] _unpacked;
     private readonly byte[] _packed;
-    private readonly int[] _histFor = new int[65];
-    private readonly int[] _histDelta = new int[65];
-    private readonly int[] _histZig = new int[65];
+    private readonly int[] _histFor = new int[65 * 4];
 
     static ColumnCodec()
     {
@@ -37,8 +33,6 @@ public sealed class ColumnCodec
         if (capacity <= 0) throw new ArgumentOutOfRangeException(nameof(capacity));
         Capacity = capacity;
         _for = new ulong[capacity];
-        _delta = new ulong[capacity];
-        _zigzag = new ulong[capacity];
         _unpacked = new ulong[capacity];
         _packed = new byte[MaxPackedLength(capacity) + 16];
     }
@@ -90,57 +84,86 @@ public sealed class ColumnCodec
         }
         if (max == min) k = 0;
 
-        // Pass 2: the candidates' integers and their bit-length histograms.
+        // The bit-packed width of every transform follows from the ranges alone (zigzag grows with |x|).
         int m = n - 1;
-        Array.Clear(_histFor);
-        Array.Clear(_histDelta);
-        Array.Clear(_histZig);
         ulong inv = Inverse5[k];
-        for (int i = 0; i < n; i++)
-        {
-            ulong u = (unchecked((ulong)(values[i] - min)) >> k) * inv;
-            _for[i] = u;
-            _histFor[64 - BitOperations.LeadingZeroCount(u)]++;
-        }
+        int wFor = 64 - BitOperations.LeadingZeroCount((unchecked((ulong)(max - min)) >> k) * inv);
+        var chosen = ColumnTransform.FrameOfReference;
+        int width = wFor;
+        long bestBytes = ((long)n * wFor + 7) / 8;
         if (deltaOk && m > 0)
         {
-            for (int i = 1; i < n; i++)
+            int wDelta = 64 - BitOperations.LeadingZeroCount((unchecked((ulong)(maxD - minD)) >> k) * inv);
+            long qMin = unchecked((long)((ulong)(minD >> k) * inv)), qMax = unchecked((long)((ulong)(maxD >> k) * inv));
+            ulong zMax = Math.Max((ulong)((qMin << 1) ^ (qMin >> 63)), (ulong)((qMax << 1) ^ (qMax >> 63)));
+            int wZig = 64 - BitOperations.LeadingZeroCount(zMax);
+            long deltaBytes = ((long)m * wDelta + 7) / 8, zigBytes = ((long)m * wZig + 7) / 8;
+            // Deltas of both signs: zigzag keeps the common small moves near zero, which two-class packing needs.
+            bool preferZig = minD < 0 && maxD > 0 && wZig <= wDelta + 1;
+            bool zig = preferZig || zigBytes < deltaBytes;
+            long variantBytes = zig ? zigBytes : deltaBytes;
+            // Frame-of-reference decodes fastest: leave it only for something strictly smaller.
+            if (variantBytes < bestBytes)
             {
-                long d = values[i] - values[i - 1];
-                ulong u = (unchecked((ulong)(d - minD)) >> k) * inv;
-                _delta[i - 1] = u;
-                _histDelta[64 - BitOperations.LeadingZeroCount(u)]++;
-                long q = unchecked((long)((ulong)(d >> k) * inv));
-                ulong z = (ulong)((q << 1) ^ (q >> 63));
-                _zigzag[i - 1] = z;
-                _histZig[64 - BitOperations.LeadingZeroCount(z)]++;
+                chosen = zig ? ColumnTransform.DeltaZigZag : ColumnTransform.Delta;
+                width = zig ? wZig : wDelta;
+                bestBytes = variantBytes;
             }
         }
 
-        // Choose the smallest exact layout.
-        var best = Plan(_histFor, n);
-        var chosen = ColumnTransform.FrameOfReference;
-        if (deltaOk)
-        {
-            var d = Plan(_histDelta, m);
-            if (d.Bytes < best.Bytes) { best = d; chosen = ColumnTransform.Delta; }
-            var z = Plan(_histZig, m);
-            if (z.Bytes < best.Bytes) { best = z; chosen = ColumnTransform.DeltaZigZag; }
-        }
-
+        // Pass 2: the chosen transform's integers, and (when two-class could pay) their bit-length histogram,
+        // kept in four interleaved copies so that runs of equal lengths do not serialise on one counter.
         ColumnEncoding e = default;
         e.Transform = chosen;
         e.DivisorExponent = k;
+        int count = chosen == ColumnTransform.FrameOfReference ? n : m;
+        Span<ulong> u = _for.AsSpan(0, count);
+        bool histogram = width >= 2;
+        int[] hist = _histFor;
+        if (histogram) Array.Clear(hist);
+        switch (chosen)
+        {
+            case ColumnTransform.FrameOfReference:
+                e.Base = min;
+                for (int i = 0; i < n; i++)
+                {
+                    ulong x = (unchecked((ulong)(values[i] - min)) >> k) * inv;
+                    u[i] = x;
+                    if (histogram) hist[((i & 3) * 65) + 64 - BitOperations.LeadingZeroCount(x)]++;
+                }
+                break;
+            case ColumnTransform.Delta:
+                e.Base = values[0];
+                e.Reference = minD;
+                for (int i = 1; i < n; i++)
+                {
+                    ulong x = (unchecked((ulong)(values[i] - values[i - 1] - minD)) >> k) * inv;
+                    u[i - 1] = x;
+                    if (histogram) hist[((i & 3) * 65) + 64 - BitOperations.LeadingZeroCount(x)]++;
+                }
+                break;
+            default:
+                e.Base = values[0];
+                for (int i = 1; i < n; i++)
+                {
+                    long d = values[i] - values[i - 1];
+                    long q = unchecked((long)((ulong)(d >> k) * inv));
+                    ulong x = (ulong)((q << 1) ^ (q >> 63));
+                    u[i - 1] = x;
+                    if (histogram) hist[((i & 3) * 65) + 64 - BitOperations.LeadingZeroCount(x)]++;
+                }
+                break;
+        }
+        var best = new Layout(bestBytes, ColumnPacking.BitPacked, width, 0);
+        if (histogram)
+        {
+            for (int b = 0; b < 65; b++) hist[b] += hist[65 + b] + hist[130 + b] + hist[195 + b];
+            best = Plan(hist, count);
+        }
         e.Packing = best.Packing;
         e.Width1 = (byte)best.Width1;
         e.Width2 = (byte)best.Width2;
-        ReadOnlySpan<ulong> source;
-        switch (chosen)
-        {
-            case ColumnTransform.FrameOfReference: e.Base = min; source = _for.AsSpan(0, n); break;
-            case ColumnTransform.Delta: e.Base = values[0]; e.Reference = minD; source = _delta.AsSpan(0, m); break;
-            default: e.Base = values[0]; source = _zigzag.AsSpan(0, m); break;
-        }
+        ReadOnlySpan<ulong> source = u;
 
         // Pass 3: pack, then keep LZ4 only when it is smaller.
         Span<byte> packed = _packed;
@@ -251,22 +274,61 @@ public sealed class ColumnCodec
     {
         int m = values.Length;
         int flagBytes = (m + 7) / 8;
-        destination[..flagBytes].Clear();
         ulong limit = w1 == 64 ? ulong.MaxValue : (1UL << w1) - 1;
-        int smallCount = 0;
+        // The class map, a 64-bit word at a time (no read-modify-write of bytes per value).
+        int large = 0;
+        for (int i = 0; i < m; i += 64)
+        {
+            int end = Math.Min(64, m - i);
+            ulong word = 0;
+            for (int j = 0; j < end; j++) word |= (values[i + j] > limit ? 1UL : 0UL) << j;
+            large += BitOperations.PopCount(word);
+            int bytes = Math.Min(8, flagBytes - i / 8);
+            for (int b = 0; b < bytes; b++) destination[i / 8 + b] = (byte)(word >> (8 * b));
+        }
+        int small = m - large;
+        int smallBytes = (int)(((long)small * w1 + 7) / 8);
+        int largeBytes = (int)(((long)large * w2 + 7) / 8);
+        var smallDst = destination.Slice(flagBytes, smallBytes);
+        var largeDst = destination.Slice(flagBytes + smallBytes, largeBytes);
+        // Both streams in one branch-free pass: each value goes to one stream, the other gets zero bits.
+        ulong accS = 0, accL = 0;
+        int bitsS = 0, bitsL = 0, posS = 0, posL = 0;
         for (int i = 0; i < m; i++)
         {
-            if (values[i] > limit) destination[i >> 3] |= (byte)(1 << (i & 7));
-            else smallCount++;
+            ulong v = values[i];
+            bool isLarge = v > limit;
+            ulong vs = isLarge ? 0 : v, vl = isLarge ? v : 0;
+            int ws = isLarge ? 0 : w1, wl = isLarge ? w2 : 0;
+            accS |= vs << bitsS;
+            int tS = bitsS + ws;
+            if (tS >= 64)
+            {
+                Flush(smallDst, ref posS, accS);
+                accS = bitsS == 0 ? 0 : vs >> (64 - bitsS);
+                bitsS = tS - 64;
+            }
+            else bitsS = tS;
+            accL |= vl << bitsL;
+            int tL = bitsL + wl;
+            if (tL >= 64)
+            {
+                Flush(largeDst, ref posL, accL);
+                accL = bitsL == 0 ? 0 : vl >> (64 - bitsL);
+                bitsL = tL - 64;
+            }
+            else bitsL = tL;
         }
-        var small = new BitPacking.Writer(destination[flagBytes..]);
-        for (int i = 0; i < m; i++) if (values[i] <= limit) small.Write(values[i], w1);
-        int smallBytes = small.Finish();
-        var large = new BitPacking.Writer(destination[(flagBytes + smallBytes)..]);
-        for (int i = 0; i < m; i++) if (values[i] > limit) large.Write(values[i], w2);
-        int largeBytes = large.Finish();
-        _ = smallCount;
+        for (int b = 0; posS < smallBytes; b++) smallDst[posS++] = (byte)(accS >> (8 * b));
+        for (int b = 0; posL < largeBytes; b++) largeDst[posL++] = (byte)(accL >> (8 * b));
         return flagBytes + smallBytes + largeBytes;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Flush(Span<byte> destination, ref int pos, ulong word)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(destination.Slice(pos, 8), word);
+        pos += 8;
     }
 
     private static string? UnpackTwoClass(ReadOnlySpan<byte> packed, int w1, int w2, Span<ulong> destination)
@@ -282,10 +344,20 @@ public sealed class ColumnCodec
         long smallBytes = ((long)small * w1 + 7) / 8;
         long largeBytes = ((long)large * w2 + 7) / 8;
         if (packed.Length != flagBytes + smallBytes + largeBytes) return "two-class packed length differs from its map";
-        var sr = new BitPacking.Reader(packed.Slice(flagBytes, (int)smallBytes));
-        var lr = new BitPacking.Reader(packed.Slice(flagBytes + (int)smallBytes, (int)largeBytes));
+        var sr = packed.Slice(flagBytes, (int)smallBytes);
+        var lr = packed.Slice(flagBytes + (int)smallBytes, (int)largeBytes);
+        long sBit = 0, lBit = 0;
+        long sEnd = (long)small * w1, lEnd = (long)large * w2;
         for (int i = 0; i < m; i++)
-            destination[i] = ((flags[i >> 3] >> (i & 7)) & 1) == 0 ? sr.Read(w1) : lr.Read(w2);
+        {
+            // Branch-free: read both streams (zero past their ends), keep the one the map names.
+            bool isLarge = ((flags[i >> 3] >> (i & 7)) & 1) != 0;
+            ulong a = sBit < sEnd ? BitPacking.ReadAt(sr, sBit, w1) : 0;
+            ulong b = lBit < lEnd ? BitPacking.ReadAt(lr, lBit, w2) : 0;
+            destination[i] = isLarge ? b : a;
+            sBit += isLarge ? 0 : w1;
+            lBit += isLarge ? w2 : 0;
+        }
         return null;
     }
 
