@@ -347,16 +347,19 @@ public sealed class ColumnCodec
         var sr = packed.Slice(flagBytes, (int)smallBytes);
         var lr = packed.Slice(flagBytes + (int)smallBytes, (int)largeBytes);
         long sBit = 0, lBit = 0;
-        long sEnd = (long)small * w1, lEnd = (long)large * w2;
         for (int i = 0; i < m; i++)
         {
-            // Branch-free: read both streams (zero past their ends), keep the one the map names.
-            bool isLarge = ((flags[i >> 3] >> (i & 7)) & 1) != 0;
-            ulong a = sBit < sEnd ? BitPacking.ReadAt(sr, sBit, w1) : 0;
-            ulong b = lBit < lEnd ? BitPacking.ReadAt(lr, lBit, w2) : 0;
-            destination[i] = isLarge ? b : a;
-            sBit += isLarge ? 0 : w1;
-            lBit += isLarge ? w2 : 0;
+            // Most values are small: a predictable branch beats reading both streams.
+            if (((flags[i >> 3] >> (i & 7)) & 1) == 0)
+            {
+                destination[i] = BitPacking.ReadAt(sr, sBit, w1);
+                sBit += w1;
+            }
+            else
+            {
+                destination[i] = BitPacking.ReadAt(lr, lBit, w2);
+                lBit += w2;
+            }
         }
         return null;
     }

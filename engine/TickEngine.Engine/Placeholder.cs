@@ -1,1 +1,0 @@
-namespace TickEngine.Engine; internal static class Placeholder { }
