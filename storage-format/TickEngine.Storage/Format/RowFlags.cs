@@ -17,4 +17,6 @@ public enum RowFlags : long
     ReceiveTimeUnknown = 1 << 8,
     /// <summary>Bars: the bar is not final (the recording stopped inside its interval).</summary>
     Partial = 1 << 9,
+    /// <summary>Trades: an aggregate trade (Binance aggTrade); trade_id is the aggregate id.</summary>
+    Aggregated = 1 << 10,
 }

@@ -1,0 +1,203 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.IO.Pipelines;
+using System.Text.Json;
+using TickEngine.Engine.Ingest;
+using TickEngine.Storage.Format;
+using TickEngine.Storage.Numerics;
+
+namespace TickEngine.Engine.Capture;
+
+/// <summary>
+/// Feeds a raw capture file (gzip or plain) through an exchange adapter at full speed. Lines are read with
+/// System.IO.Pipelines (<c>ReadAsync</c>, split, <c>AdvanceTo</c>); a line within one buffer segment is parsed in
+/// place, one spanning segments is copied once into a reused buffer. Lines longer than
+/// <see cref="MaxLineBytes"/> are counted as malformed and skipped. Runs on the calling (producer) thread.
+/// </summary>
+public sealed class CaptureFileSource
+{
+    public const int MaxLineBytes = 16 << 20;
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 8 };
+    private readonly string _path;
+    private readonly IExchangeAdapter _adapter;
+    private byte[] _line = new byte[1 << 16];
+    private byte[] _unescaped = new byte[1 << 16];
+    private CaptureFormat? _format;
+
+    public CaptureFileSource(string path, IExchangeAdapter adapter)
+    {
+        _path = path;
+        _adapter = adapter;
+    }
+
+    public long Lines { get; private set; }
+    public long BytesRead { get; private set; }
+    public long Skipped { get; private set; }
+    public CaptureFormat? Format => _format;
+
+    /// <summary>Reads the whole file (or until <paramref name="cancel"/>); throws <see cref="IOException"/> for an unreadable file.</summary>
+    public async Task RunAsync(CancellationToken cancel = default)
+    {
+        await using var file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
+        Stream stream = await IsGzipAsync(file) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 1 << 16, minimumReadSize: 1 << 14));
+        try
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                ReadResult result = await reader.ReadAsync(cancel);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                while (TryReadLine(ref buffer, out var line)) Process(line);
+                if (result.IsCompleted)
+                {
+                    if (!buffer.IsEmpty) Process(buffer);
+                    reader.AdvanceTo(buffer.End);
+                    break;
+                }
+                // Never touch the buffer after AdvanceTo.
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (buffer.Length > MaxLineBytes)
+                {
+                    // A line without an end in sight: skip to its newline without keeping it.
+                    _adapter.Counters.AddMalformed($"line over {MaxLineBytes} bytes", default);
+                    await SkipLineAsync(reader, cancel);
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new IOException($"{_path}: the gzip stream is damaged after {Lines:N0} lines ({e.Message})", e);
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+    }
+
+    private static async Task SkipLineAsync(PipeReader reader, CancellationToken cancel)
+    {
+        while (true)
+        {
+            var r = await reader.ReadAsync(cancel);
+            var pos = r.Buffer.PositionOf((byte)'\n');
+            if (pos is not null)
+            {
+                reader.AdvanceTo(r.Buffer.GetPosition(1, pos.Value));
+                return;
+            }
+            reader.AdvanceTo(r.Buffer.End);
+            if (r.IsCompleted) return;
+        }
+    }
+
+    private static async Task<bool> IsGzipAsync(FileStream file)
+    {
+        var head = new byte[2];
+        int n = await file.ReadAsync(head);
+        file.Position = 0;
+        return n == 2 && head[0] == 0x1F && head[1] == 0x8B;
+    }
+
+    private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    {
+        var pos = buffer.PositionOf((byte)'\n');
+        if (pos is null)
+        {
+            line = default;
+            return false;
+        }
+        line = buffer.Slice(0, pos.Value);
+        buffer = buffer.Slice(buffer.GetPosition(1, pos.Value));
+        return true;
+    }
+
+    private void Process(in ReadOnlySequence<byte> sequence)
+    {
+        Lines++;
+        BytesRead += sequence.Length + 1;
+        if (sequence.Length > MaxLineBytes) { _adapter.Counters.AddMalformed($"line over {MaxLineBytes} bytes", default); return; }
+        ReadOnlySpan<byte> line;
+        if (sequence.IsSingleSegment) line = sequence.FirstSpan;
+        else
+        {
+            if (_line.Length < sequence.Length) _line = new byte[Math.Max(_line.Length * 2, (int)sequence.Length)];
+            sequence.CopyTo(_line);
+            line = _line.AsSpan(0, (int)sequence.Length);
+        }
+        if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+        if (line.IsEmpty) return;
+        _format ??= line[0] == (byte)'{' ? CaptureFormat.JsonRecords : CaptureFormat.TimestampedLines;
+        if (_format == CaptureFormat.TimestampedLines) ProcessTimestamped(line);
+        else ProcessRecord(line);
+    }
+
+    private void ProcessTimestamped(ReadOnlySpan<byte> line)
+    {
+        int space = line.IndexOf((byte)' ');
+        if (space <= 0 || !System.Buffers.Text.Utf8Parser.TryParse(line[..space], out long receiveNs, out int used) || used != space)
+        {
+            _adapter.Counters.Frames++;
+            _adapter.Counters.AddMalformed("capture line does not start with a receive time in ns", line);
+            return;
+        }
+        var frame = line[(space + 1)..];
+        if (IsRestDepthBody(frame)) _adapter.OnRest(frame, receiveNs, null);
+        else _adapter.OnFrame(frame, receiveNs);
+    }
+
+    /// <summary>A REST depth body stands alone: an object with lastUpdateId and no stream wrapper or event type.</summary>
+    private static bool IsRestDepthBody(ReadOnlySpan<byte> frame) =>
+        frame.StartsWith("{\"lastUpdateId\""u8) && frame.IndexOf("\"stream\""u8) < 0;
+
+    private void ProcessRecord(ReadOnlySpan<byte> line)
+    {
+        var r = new Utf8JsonReader(line, Options);
+        ReadOnlySpan<byte> type = default;
+        long ts = 0;
+        string? url = null;
+        int dataLength = -1;
+        try
+        {
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Malformed("capture record is not a JSON object", line); return; }
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("t"u8)) { r.Read(); type = r.ValueSpan; }
+                else if (r.ValueTextEquals("ts"u8))
+                {
+                    r.Read();
+                    // Epoch seconds with a fraction, taken exactly to nanoseconds.
+                    if (r.TokenType is JsonTokenType.Number or JsonTokenType.String) FixedDecimal.TryParse(r.ValueSpan, 9, out ts, out _);
+                }
+                else if (r.ValueTextEquals("url"u8)) { r.Read(); url = r.TokenType == JsonTokenType.String ? r.GetString() : null; }
+                else if (r.ValueTextEquals("data"u8))
+                {
+                    r.Read();
+                    if (r.TokenType == JsonTokenType.String)
+                    {
+                        int need = r.HasValueSequence ? (int)r.ValueSequence.Length : r.ValueSpan.Length;
+                        if (_unescaped.Length < need) _unescaped = new byte[Math.Max(need, _unescaped.Length * 2)];
+                        dataLength = r.CopyString(_unescaped);
+                    }
+                    else r.Skip();
+                }
+                else { r.Read(); r.Skip(); }
+            }
+        }
+        catch (JsonException)
+        {
+            Malformed("capture record is not valid JSON", line);
+            return;
+        }
+        if (type.SequenceEqual("recv"u8) && dataLength >= 0) _adapter.OnFrame(_unescaped.AsSpan(0, dataLength), ts);
+        else if (type.SequenceEqual("http"u8) && dataLength >= 0) _adapter.OnRest(_unescaped.AsSpan(0, dataLength), ts, url);
+        else if (type.SequenceEqual("connect"u8)) _adapter.OnSession(StatusKind.Connect, ts);
+        else if (type.SequenceEqual("disconnect"u8) || type.SequenceEqual("close"u8)) _adapter.OnSession(StatusKind.Disconnect, ts);
+        else Skipped++;
+    }
+
+    private void Malformed(string reason, ReadOnlySpan<byte> line)
+    {
+        _adapter.Counters.Frames++;
+        _adapter.Counters.AddMalformed(reason, line);
+    }
+}

@@ -1,0 +1,154 @@
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Ring;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Handlers;
+
+/// <summary>
+/// Builds OHLCV bars (1m, 5m, 15m, 1h, 4h, 1d by default) from trades, on exchange (trade) time. A bar covers
+/// [open, open + interval) and is closed and written when the first trade of a later interval arrives (its
+/// receive time is the bar's). Rule for intervals without trades: when the trade ids before and after the quiet
+/// stretch are consecutive (no trade was missed), each empty interval gets a flat bar (open = high = low = close =
+/// the previous close, volume 0, trade_count 0, trade ids 0); when trades may be missing (ids not consecutive),
+/// no bar is invented. Bars still open when the recording stops are written with the <c>partial</c> flag.
+/// An instrument's bars use one kind of trade: the kind (trade or aggTrade) seen first. Trades older than the
+/// open bar are counted as late and left out. Its own thread; allocation-free per event.
+/// </summary>
+public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
+{
+    public static readonly long[] DefaultIntervals = [60_000_000_000, 300_000_000_000, 900_000_000_000, 3_600_000_000_000, 14_400_000_000_000, 86_400_000_000_000];
+
+    private readonly SegmentSink _sink;
+    private readonly long[] _intervals;
+    private Series?[] _series = new Series?[16];
+
+    public BarAggregatorHandler(SegmentSink sink, long[]? intervals = null)
+    {
+        _sink = sink;
+        _intervals = intervals ?? DefaultIntervals;
+    }
+
+    public SegmentSink Sink => _sink;
+    public long LateTrades { get; private set; }
+    public long FlatBars { get; private set; }
+
+    public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
+    {
+        if (e.Kind == EventKind.Trade)
+        {
+            var s = SeriesOf(e.InstrumentId);
+            long aggregated = e.Flags & (long)RowFlags.Aggregated;
+            if (s.Kind < 0) s.Kind = aggregated;
+            if (s.Kind == aggregated)
+            {
+                for (int k = 0; k < _intervals.Length; k++) Add(e.InstrumentId, s.Bars[k], _intervals[k], ref e);
+                s.LastId = e.Id;
+            }
+        }
+        if (endOfBatch) _sink.MaybeFlush();
+    }
+
+    private void Add(int instrumentId, Bar bar, long interval, ref MarketEvent e)
+    {
+        long t = e.ExchangeTime;
+        long open = t - (((t % interval) + interval) % interval);
+        if (bar.Open)
+        {
+            if (open < bar.Start)
+            {
+                if (interval == _intervals[0]) LateTrades++;
+                return;
+            }
+            if (open > bar.Start)
+            {
+                long close = bar.Close;
+                bool contiguous = e.Id == bar.LastId + 1;
+                Emit(instrumentId, bar, interval, e.ReceiveTime, partial: false);
+                if (contiguous)
+                {
+                    for (long q = bar.Start + interval; q < open; q += interval)
+                    {
+                        var row = _sink.Row;
+                        Array.Clear(row);
+                        row[BarColumns.OpenTime] = q;
+                        row[BarColumns.ReceiveTime] = e.ReceiveTime;
+                        row[BarColumns.Interval] = interval;
+                        row[BarColumns.Open] = row[BarColumns.High] = row[BarColumns.Low] = row[BarColumns.Close] = close;
+                        _sink.Append(instrumentId);
+                        FlatBars++;
+                    }
+                }
+                bar.Open = false;
+            }
+        }
+        if (!bar.Open)
+        {
+            bar.Open = true;
+            bar.Start = open;
+            bar.O = bar.High = bar.Low = bar.Close = e.Price;
+            bar.Volume = bar.BuyVolume = 0;
+            bar.Count = 0;
+            bar.FirstId = e.Id;
+        }
+        if (e.Price > bar.High) bar.High = e.Price;
+        if (e.Price < bar.Low) bar.Low = e.Price;
+        bar.Close = e.Price;
+        bar.Volume += e.Quantity;
+        if (e.Side == (byte)TradeSide.Buy) bar.BuyVolume += e.Quantity;
+        bar.Count++;
+        bar.LastId = e.Id;
+        bar.LastReceive = e.ReceiveTime;
+    }
+
+    private void Emit(int instrumentId, Bar bar, long interval, long receiveNs, bool partial)
+    {
+        var row = _sink.Row;
+        row[BarColumns.OpenTime] = bar.Start;
+        row[BarColumns.ReceiveTime] = receiveNs;
+        row[BarColumns.Interval] = interval;
+        row[BarColumns.Open] = bar.O;
+        row[BarColumns.High] = bar.High;
+        row[BarColumns.Low] = bar.Low;
+        row[BarColumns.Close] = bar.Close;
+        row[BarColumns.Volume] = bar.Volume;
+        row[BarColumns.BuyVolume] = bar.BuyVolume;
+        row[BarColumns.TradeCount] = bar.Count;
+        row[BarColumns.FirstTradeId] = bar.FirstId;
+        row[BarColumns.LastTradeId] = bar.LastId;
+        row[BarColumns.Flags] = partial ? (long)RowFlags.Partial : 0;
+        _sink.Append(instrumentId);
+    }
+
+    public void OnTimeout(long sequence) => _sink.MaybeFlush();
+
+    public void OnShutdown()
+    {
+        for (int i = 0; i < _series.Length; i++)
+        {
+            var s = _series[i];
+            if (s is null) continue;
+            for (int k = 0; k < _intervals.Length; k++)
+                if (s.Bars[k].Open) Emit(i, s.Bars[k], _intervals[k], s.Bars[k].LastReceive, partial: true);
+        }
+        _sink.Dispose();
+    }
+
+    private Series SeriesOf(int id)
+    {
+        if (id >= _series.Length) Array.Resize(ref _series, Math.Max(id + 1, _series.Length * 2));
+        return _series[id] ??= new Series(_intervals.Length);
+    }
+
+    private sealed class Series(int intervals)
+    {
+        public readonly Bar[] Bars = Enumerable.Range(0, intervals).Select(_ => new Bar()).ToArray();
+        public long Kind = -1;
+        public long LastId;
+    }
+
+    private sealed class Bar
+    {
+        public bool Open;
+        public long Start, O, High, Low, Close, Volume, BuyVolume, Count, FirstId, LastId, LastReceive;
+    }
+}

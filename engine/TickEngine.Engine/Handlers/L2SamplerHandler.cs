@@ -1,0 +1,140 @@
+using TickEngine.Engine.Book;
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Ring;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Handlers;
+
+/// <summary>
+/// Samples the top N levels of each book on a fixed grid of exchange time (default 5 levels every second).
+/// It keeps its own copy of every book from the published level changes. The sample at boundary B is the book
+/// as of the last update strictly before B, written when the first update at or after B arrives (its receive
+/// time is the sample's). No sample is taken while a book is out of sync: from a gap, disconnect or
+/// invalid-book marker until a snapshot has been applied in full; boundaries passed meanwhile are skipped, never
+/// filled with a later book. Its own thread; allocation-free per event.
+/// </summary>
+public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
+{
+    private readonly SegmentSink _sink;
+    private readonly int _depth;
+    private readonly long _interval;
+    private State?[] _states = new State?[16];
+    private readonly long[] _prices;
+    private readonly long[] _quantities;
+
+    public L2SamplerHandler(SegmentSink sink, int depth, long intervalNs)
+    {
+        if (depth is < 1 or > SegmentSchema.MaxDepth) throw new ArgumentOutOfRangeException(nameof(depth));
+        if (intervalNs <= 0) throw new ArgumentOutOfRangeException(nameof(intervalNs));
+        _sink = sink;
+        _depth = depth;
+        _interval = intervalNs;
+        _prices = new long[depth];
+        _quantities = new long[depth];
+    }
+
+    public SegmentSink Sink => _sink;
+
+    /// <summary>Samples taken.</summary>
+    public long Samples { get; private set; }
+
+    /// <summary>Boundaries skipped because the book was out of sync.</summary>
+    public long SkippedBoundaries { get; private set; }
+
+    public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
+    {
+        if (e.Kind == EventKind.BookDelta)
+        {
+            var s = StateOf(e.InstrumentId);
+            long t = e.ExchangeTime;
+            if (s.NextBoundary == long.MinValue) s.NextBoundary = Floor(t) + _interval;
+            if (t >= s.NextBoundary)
+            {
+                if (s.Valid)
+                {
+                    while (t >= s.NextBoundary)
+                    {
+                        Sample(e.InstrumentId, s, s.NextBoundary, e.ReceiveTime);
+                        s.NextBoundary += _interval;
+                    }
+                }
+                else
+                {
+                    long skipped = (Floor(t) - s.NextBoundary) / _interval + 1;
+                    SkippedBoundaries += skipped;
+                    s.NextBoundary = Floor(t) + _interval;
+                }
+            }
+            long flags = e.Flags;
+            if ((flags & (long)(RowFlags.SnapshotBegins | RowFlags.BookReset)) != 0)
+            {
+                s.Book.Clear();
+                s.Valid = false;
+                s.InSnapshot = (flags & (long)RowFlags.SnapshotBegins) != 0;
+            }
+            if (e.Side != 0) s.Book.Set((BookSide)e.Side, e.Price, e.Quantity);
+            s.Book.UpdateId = e.Id2;
+            if (s.InSnapshot && (flags & (long)RowFlags.LastInMessage) != 0)
+            {
+                s.InSnapshot = false;
+                s.Valid = true;
+            }
+        }
+        else if (e.Kind == EventKind.Status)
+        {
+            var kind = (StatusKind)e.Side;
+            if (kind is StatusKind.SequenceGap or StatusKind.BookInvalid or StatusKind.Disconnect)
+            {
+                var s = StateOf(e.InstrumentId);
+                s.Valid = false;
+                s.InSnapshot = false;
+            }
+        }
+        if (endOfBatch) _sink.MaybeFlush();
+    }
+
+    private void Sample(int instrumentId, State s, long boundary, long receiveNs)
+    {
+        var row = _sink.Row;
+        row[L2Columns.ExchangeTime] = boundary;
+        row[L2Columns.ReceiveTime] = receiveNs;
+        row[L2Columns.UpdateId] = s.Book.UpdateId;
+        row[L2Columns.Flags] = 0;
+        int bids = s.Book.CopyTop(BookSide.Bid, _prices, _quantities);
+        for (int i = 0; i < _depth; i++)
+        {
+            row[L2Columns.BidPrice(i)] = i < bids ? _prices[i] : 0;
+            row[L2Columns.BidPrice(i) + 1] = i < bids ? _quantities[i] : 0;
+        }
+        int asks = s.Book.CopyTop(BookSide.Ask, _prices, _quantities);
+        for (int i = 0; i < _depth; i++)
+        {
+            row[L2Columns.AskPrice(_depth, i)] = i < asks ? _prices[i] : 0;
+            row[L2Columns.AskPrice(_depth, i) + 1] = i < asks ? _quantities[i] : 0;
+        }
+        row[L2Columns.BidCount] = bids;
+        row[L2Columns.AskCount] = asks;
+        _sink.Append(instrumentId);
+        Samples++;
+    }
+
+    private long Floor(long t) => t - (((t % _interval) + _interval) % _interval);
+
+    private State StateOf(int id)
+    {
+        if (id >= _states.Length) Array.Resize(ref _states, Math.Max(id + 1, _states.Length * 2));
+        return _states[id] ??= new State();
+    }
+
+    public void OnTimeout(long sequence) => _sink.MaybeFlush();
+
+    public void OnShutdown() => _sink.Dispose();
+
+    private sealed class State
+    {
+        public readonly OrderBook Book = new();
+        public bool Valid;
+        public bool InSnapshot;
+        public long NextBoundary = long.MinValue;
+    }
+}

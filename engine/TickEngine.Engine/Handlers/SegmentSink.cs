@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using TickEngine.Engine.Ingest;
+using TickEngine.Storage.Format;
+using TickEngine.Storage.Writing;
+
+namespace TickEngine.Engine.Handlers;
+
+/// <summary>
+/// One schema's segments for every instrument: a <see cref="PartitionedWriter"/> per instrument (created on the
+/// instrument's first row), a reused row buffer, and a commit at least every <see cref="FlushInterval"/> so that
+/// at most that much is uncommitted. Used from one handler thread.
+/// </summary>
+public sealed class SegmentSink : IDisposable
+{
+    private readonly string _root;
+    private readonly InstrumentRegistry _registry;
+    private readonly SchemaKind _kind;
+    private readonly int _depth;
+    private readonly SegmentWriterOptions _options;
+    private PartitionedWriter?[] _writers = new PartitionedWriter?[16];
+    private long _lastFlush = Stopwatch.GetTimestamp();
+    private long _closedRows;
+    private long _closedBytes;
+
+    public SegmentSink(string root, InstrumentRegistry registry, SchemaKind kind, int depth = 0, SegmentWriterOptions? options = null)
+    {
+        _root = root;
+        _registry = registry;
+        _kind = kind;
+        _depth = depth;
+        _options = options ?? new SegmentWriterOptions();
+        Row = new long[SegmentSchema.Create(kind, depth == 0 ? SegmentSchema.DefaultDepth : depth).ColumnCount];
+    }
+
+    /// <summary>The row to fill before <see cref="Append"/>.</summary>
+    public long[] Row { get; }
+
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public SchemaKind Kind => _kind;
+
+    /// <summary>Rows appended (committed or pending).</summary>
+    public long Rows { get; private set; }
+
+    /// <summary>Rows committed so far over all instruments.</summary>
+    public long CommittedRows
+    {
+        get
+        {
+            long n = _closedRows;
+            foreach (var w in _writers) if (w is not null) n += w.CommittedRows;
+            return n;
+        }
+    }
+
+    /// <summary>Committed bytes on disk over all instruments.</summary>
+    public long Bytes
+    {
+        get
+        {
+            long n = _closedBytes;
+            foreach (var w in _writers) if (w is not null) n += w.CommittedBytes;
+            return n;
+        }
+    }
+
+    /// <summary>Appends <see cref="Row"/> to the instrument's segment of the row's day.</summary>
+    public void Append(int instrumentId)
+    {
+        if (instrumentId >= _writers.Length) Array.Resize(ref _writers, Math.Max(instrumentId + 1, _writers.Length * 2));
+        var w = _writers[instrumentId] ??= Create(instrumentId);
+        w.Append(Row);
+        Rows++;
+    }
+
+    /// <summary>Commits pending rows when the flush interval has passed.</summary>
+    public void MaybeFlush()
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(_lastFlush, now) < FlushInterval) return;
+        _lastFlush = now;
+        Flush();
+    }
+
+    public void Flush()
+    {
+        foreach (var w in _writers) w?.Flush();
+    }
+
+    private PartitionedWriter Create(int instrumentId)
+    {
+        var inst = _registry[instrumentId];
+        var schema = SegmentSchema.Create(_kind, _depth == 0 ? SegmentSchema.DefaultDepth : _depth, inst.PriceScale, inst.QuantityScale);
+        return new PartitionedWriter(_root, inst.Exchange, inst.Symbol, schema, _options);
+    }
+
+    /// <summary>Seals every segment.</summary>
+    public void Dispose()
+    {
+        for (int i = 0; i < _writers.Length; i++)
+        {
+            var w = _writers[i];
+            if (w is null) continue;
+            w.Dispose();
+            _closedRows += w.CommittedRows;
+            _closedBytes += w.CommittedBytes;
+            _writers[i] = null;
+        }
+    }
+}

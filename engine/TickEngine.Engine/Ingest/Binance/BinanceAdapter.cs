@@ -1,0 +1,375 @@
+using System.Text.Json;
+using TickEngine.Engine.Events;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Ingest.Binance;
+
+/// <summary>
+/// Binance spot and USD-M futures market data: combined-stream frames (<c>{"stream":..,"data":..}</c>) and raw
+/// frames of <c>trade</c>, <c>aggTrade</c>, <c>depthUpdate</c>, partial depth (<c>@depth5/10/20</c>),
+/// <c>bookTicker</c>, and REST depth snapshots. Frames are read with <see cref="Utf8JsonReader"/> straight into
+/// ring slots (trades, tickers) or a reused depth message (diffs go through <see cref="BookSync"/>). Unknown
+/// event types are counted and skipped; malformed frames are counted with a sample kept. Producer thread only.
+/// </summary>
+public sealed class BinanceAdapter : IExchangeAdapter
+{
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow };
+    private readonly InstrumentRegistry _registry;
+    private readonly EventPublisher _publisher;
+    private readonly ISnapshotRequester? _requester;
+    private readonly bool _futures;
+    private readonly long _timeUnitNs;
+    private readonly DepthMessage _depth = new();
+    private BookSync?[] _books = new BookSync?[16];
+
+    /// <param name="futures">USD-M futures rules (pu chaining) instead of spot's.</param>
+    /// <param name="microseconds">The stream was opened with timeUnit=MICROSECOND.</param>
+    public BinanceAdapter(InstrumentRegistry registry, EventPublisher publisher, bool futures, ISnapshotRequester? requester = null, bool microseconds = false)
+    {
+        _registry = registry;
+        _publisher = publisher;
+        _futures = futures;
+        _requester = requester;
+        _timeUnitNs = microseconds ? 1_000 : 1_000_000;
+        Exchange = futures ? "binance-futures" : "binance";
+    }
+
+    public string Exchange { get; }
+    public IngestCounters Counters { get; } = new();
+
+    /// <summary>The symbol a REST snapshot without a URL belongs to, when a capture holds a single symbol.</summary>
+    public string? DefaultSymbol { get; set; }
+
+    /// <summary>The book kept for an instrument, if any.</summary>
+    public BookSync? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
+
+    public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        Counters.Frames++;
+        try
+        {
+            Dispatch(frame, receiveNs);
+        }
+        catch (JsonException)
+        {
+            Counters.AddMalformed("not valid JSON", frame);
+        }
+        catch (InvalidOperationException)
+        {
+            Counters.AddMalformed("unexpected JSON token", frame);
+        }
+        _publisher.Publish();
+    }
+
+    private void Dispatch(ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        var r = new Utf8JsonReader(frame, Options);
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+        {
+            Counters.AddMalformed("not a JSON object", frame);
+            return;
+        }
+        ReadOnlySpan<byte> stream = default;
+        int dataStart = -1, dataEnd = -1;
+        bool sawResult = false;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("stream"u8))
+            {
+                r.Read();
+                if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped) stream = r.ValueSpan;
+            }
+            else if (r.ValueTextEquals("data"u8))
+            {
+                r.Read();
+                dataStart = (int)r.TokenStartIndex;
+                r.Skip();
+                dataEnd = (int)r.BytesConsumed;
+            }
+            else
+            {
+                if (r.ValueTextEquals("result"u8) || r.ValueTextEquals("id"u8)) sawResult = true;
+                r.Read();
+                r.Skip();
+            }
+        }
+        if (dataStart < 0)
+        {
+            if (sawResult) { Counters.Control++; return; }
+            // A raw frame (/ws/<stream>): dispatch on its own fields.
+            ParsePayload(frame, default, receiveNs);
+            return;
+        }
+        if (stream.IsEmpty && !sawResult) { Counters.AddMalformed("combined frame without a stream name", frame); return; }
+        ParsePayload(frame[dataStart..dataEnd], stream, receiveNs);
+    }
+
+    private void ParsePayload(ReadOnlySpan<byte> data, ReadOnlySpan<byte> stream, long receiveNs)
+    {
+        // The stream name says what the payload is; raw frames say it with "e" (bookTicker and spot partial depth have none).
+        int at = stream.IndexOf((byte)'@');
+        ReadOnlySpan<byte> symbol = at > 0 ? stream[..at] : default;
+        ReadOnlySpan<byte> type = at > 0 ? stream[(at + 1)..] : default;
+        if (type.StartsWith("trade"u8)) { ParseTrade(data, receiveNs, aggregate: false); return; }
+        if (type.StartsWith("aggTrade"u8)) { ParseTrade(data, receiveNs, aggregate: true); return; }
+        if (type.StartsWith("bookTicker"u8)) { ParseBookTicker(data, symbol, receiveNs); return; }
+        if (type.StartsWith("depth"u8))
+        {
+            var rest = type[5..];
+            bool partial = rest.Length > 0 && rest[0] is >= (byte)'0' and <= (byte)'9';
+            ParseDepth(data, symbol, receiveNs, partial);
+            return;
+        }
+        if (type.StartsWith("!serverShutdown"u8) || stream.SequenceEqual("!serverShutdown"u8)) { Counters.ServerShutdowns++; return; }
+        if (!type.IsEmpty) { Counters.Unknown++; return; }
+        // Raw frame: find "e".
+        var r = new Utf8JsonReader(data, Options);
+        r.Read();
+        ReadOnlySpan<byte> e = default;
+        bool hasU = false, hasLastUpdateId = false;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("e"u8)) { r.Read(); if (r.TokenType == JsonTokenType.String) e = r.ValueSpan; }
+            else
+            {
+                if (r.ValueTextEquals("u"u8)) hasU = true;
+                if (r.ValueTextEquals("lastUpdateId"u8)) hasLastUpdateId = true;
+                r.Read();
+                r.Skip();
+            }
+        }
+        if (e.SequenceEqual("trade"u8)) ParseTrade(data, receiveNs, aggregate: false);
+        else if (e.SequenceEqual("aggTrade"u8)) ParseTrade(data, receiveNs, aggregate: true);
+        else if (e.SequenceEqual("depthUpdate"u8)) ParseDepth(data, default, receiveNs, partial: false);
+        else if (e.SequenceEqual("bookTicker"u8) || (e.IsEmpty && hasU)) ParseBookTicker(data, default, receiveNs);
+        else if (e.SequenceEqual("serverShutdown"u8)) Counters.ServerShutdowns++;
+        else if (e.IsEmpty && hasLastUpdateId) Counters.Unknown++; // spot partial depth without a stream name: no symbol
+        else Counters.Unknown++;
+    }
+
+    private void ParseTrade(ReadOnlySpan<byte> data, long receiveNs, bool aggregate)
+    {
+        var r = new Utf8JsonReader(data, Options);
+        r.Read();
+        Instrument? inst = null;
+        long tradeTime = 0, eventTime = 0, id = -1, price = 0, qty = 0;
+        bool hasPrice = false, hasQty = false, maker = false, hasMaker = false;
+        ReadOnlySpan<byte> priceText = default, qtyText = default;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("s"u8)) { r.Read(); if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); }
+            else if (r.ValueTextEquals("T"u8)) { r.Read(); JsonFields.TryInt64(ref r, out tradeTime); }
+            else if (r.ValueTextEquals("E"u8)) { r.Read(); JsonFields.TryInt64(ref r, out eventTime); }
+            else if (r.ValueTextEquals(aggregate ? "a"u8 : "t"u8)) { r.Read(); if (!JsonFields.TryInt64(ref r, out id)) id = -1; }
+            else if (r.ValueTextEquals("p"u8)) { r.Read(); priceText = r.ValueSpan; hasPrice = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped; }
+            else if (r.ValueTextEquals("q"u8)) { r.Read(); qtyText = r.ValueSpan; hasQty = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped; }
+            else if (r.ValueTextEquals("m"u8)) { r.Read(); hasMaker = JsonFields.TryBool(ref r, out maker); }
+            else { r.Read(); r.Skip(); }
+        }
+        if (inst is null || !hasPrice || !hasQty || id < 0 || (tradeTime == 0 && eventTime == 0))
+        {
+            Counters.AddMalformed("trade without s, t, p, q or T", data);
+            return;
+        }
+        if (!Storage.Numerics.FixedDecimal.TryParse(priceText, inst.PriceScale, out price, out _) ||
+            !Storage.Numerics.FixedDecimal.TryParse(qtyText, inst.QuantityScale, out qty, out _))
+        {
+            Counters.AddMalformed("trade price or quantity not exact at the instrument's scale", data);
+            return;
+        }
+        ref var e = ref _publisher.Claim();
+        e.Kind = EventKind.Trade;
+        e.InstrumentId = inst.Id;
+        e.ExchangeTime = (tradeTime != 0 ? tradeTime : eventTime) * _timeUnitNs;
+        e.ReceiveTime = receiveNs;
+        e.Price = price;
+        e.Quantity = qty;
+        e.Id = id;
+        // m = the buyer is the maker, so the aggressor sold.
+        e.Side = (byte)(!hasMaker ? TradeSide.Unknown : maker ? TradeSide.Sell : TradeSide.Buy);
+        e.Flags = aggregate ? (long)RowFlags.Aggregated : 0;
+        Counters.TradeEvents++;
+    }
+
+    private void ParseBookTicker(ReadOnlySpan<byte> data, ReadOnlySpan<byte> streamSymbol, long receiveNs)
+    {
+        var r = new Utf8JsonReader(data, Options);
+        r.Read();
+        Instrument? inst = streamSymbol.IsEmpty ? null : _registry.Resolve(Exchange, streamSymbol);
+        long u = -1, eventTime = 0;
+        ReadOnlySpan<byte> b = default, bq = default, a = default, aq = default;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("u"u8)) { r.Read(); if (!JsonFields.TryInt64(ref r, out u)) u = -1; }
+            else if (r.ValueTextEquals("s"u8)) { r.Read(); if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); }
+            else if (r.ValueTextEquals("E"u8)) { r.Read(); JsonFields.TryInt64(ref r, out eventTime); }
+            else if (r.ValueTextEquals("b"u8)) { r.Read(); b = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; }
+            else if (r.ValueTextEquals("B"u8)) { r.Read(); bq = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; }
+            else if (r.ValueTextEquals("a"u8)) { r.Read(); a = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; }
+            else if (r.ValueTextEquals("A"u8)) { r.Read(); aq = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; }
+            else { r.Read(); r.Skip(); }
+        }
+        if (inst is null || u < 0 ||
+            !Storage.Numerics.FixedDecimal.TryParse(b, inst.PriceScale, out long bp, out _) ||
+            !Storage.Numerics.FixedDecimal.TryParse(bq, inst.QuantityScale, out long bqty, out _) ||
+            !Storage.Numerics.FixedDecimal.TryParse(a, inst.PriceScale, out long ap, out _) ||
+            !Storage.Numerics.FixedDecimal.TryParse(aq, inst.QuantityScale, out long aqty, out _))
+        {
+            Counters.AddMalformed("bookTicker without u, s, b, B, a or A (or not exact)", data);
+            return;
+        }
+        long exchangeNs = eventTime * _timeUnitNs;
+        ref var e = ref _publisher.Claim();
+        e.Kind = EventKind.BookTicker;
+        e.InstrumentId = inst.Id;
+        e.ExchangeTime = exchangeNs != 0 ? exchangeNs : receiveNs;
+        e.ReceiveTime = receiveNs;
+        e.Price = bp;
+        e.Quantity = bqty;
+        e.AskPrice = ap;
+        e.AskQuantity = aqty;
+        e.Id = u;
+        Book(inst).OnBookTicker(u, bp, bqty, ap, aqty, receiveNs, exchangeNs);
+    }
+
+    private void ParseDepth(ReadOnlySpan<byte> data, ReadOnlySpan<byte> streamSymbol, long receiveNs, bool partial)
+    {
+        var m = _depth;
+        m.Clear();
+        m.ReceiveTime = receiveNs;
+        Instrument? inst = streamSymbol.IsEmpty ? null : _registry.Resolve(Exchange, streamSymbol);
+        bool hasU = false, hasLast = false;
+        var r = new Utf8JsonReader(data, Options);
+        r.Read();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("U"u8)) { r.Read(); JsonFields.TryInt64(ref r, out m.FirstId); }
+            else if (r.ValueTextEquals("u"u8) || r.ValueTextEquals("lastUpdateId"u8)) { r.Read(); hasLast = JsonFields.TryInt64(ref r, out m.LastId); hasU = true; }
+            else if (r.ValueTextEquals("pu"u8)) { r.Read(); JsonFields.TryInt64(ref r, out m.PrevLastId); }
+            else if (r.ValueTextEquals("E"u8)) { r.Read(); if (JsonFields.TryInt64(ref r, out long t)) m.ExchangeTime = t * _timeUnitNs; }
+            else if (r.ValueTextEquals("s"u8)) { r.Read(); if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); }
+            else if (r.ValueTextEquals("b"u8) || r.ValueTextEquals("bids"u8))
+            {
+                r.Read();
+                if (inst is null || !ReadLevels(ref r, BookSide.Bid, inst, m)) { Counters.AddMalformed("depth levels missing, not exact, or before the symbol", data); return; }
+            }
+            else if (r.ValueTextEquals("a"u8) || r.ValueTextEquals("asks"u8))
+            {
+                r.Read();
+                if (inst is null || !ReadLevels(ref r, BookSide.Ask, inst, m)) { Counters.AddMalformed("depth levels missing, not exact, or before the symbol", data); return; }
+            }
+            else { r.Read(); r.Skip(); }
+        }
+        if (inst is null || !hasU || !hasLast) { Counters.AddMalformed("depth message without a symbol or update id", data); return; }
+        if (!partial && m.FirstId == 0) { Counters.AddMalformed("diff depth message without U", data); return; }
+        var book = Book(inst);
+        if (partial)
+        {
+            // A partial-depth frame is a whole top-N book: it replaces the book each time.
+            m.FirstId = m.LastId;
+            book.OnDisconnect();
+            book.OnSnapshot(m);
+            Counters.RestSnapshots--; // counted as a stream snapshot, not a REST one
+            return;
+        }
+        book.OnDiff(m);
+    }
+
+    private static bool ReadLevels(ref Utf8JsonReader r, BookSide side, Instrument inst, DepthMessage m)
+    {
+        if (r.TokenType != JsonTokenType.StartArray) return false;
+        while (r.Read() && r.TokenType == JsonTokenType.StartArray)
+        {
+            if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.PriceScale, out long px)) return false;
+            if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.QuantityScale, out long qty)) return false;
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray) r.Skip(); // extra elements, if any
+            if (r.TokenType != JsonTokenType.EndArray) return false;
+            m.Add(side, px, qty);
+        }
+        return r.TokenType == JsonTokenType.EndArray;
+    }
+
+    public void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
+    {
+        Counters.Frames++;
+        try
+        {
+            string? symbol = SymbolFromUrl(url) ?? DefaultSymbol ?? SingleBookSymbol();
+            var m = _depth;
+            m.Clear();
+            m.ReceiveTime = receiveNs;
+            var inst = symbol is null ? null : _registry.GetOrAdd(Exchange, symbol);
+            var r = new Utf8JsonReader(body, Options);
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("REST body is not a JSON object", body); return; }
+            bool hasLast = false;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("lastUpdateId"u8)) { r.Read(); hasLast = JsonFields.TryInt64(ref r, out m.LastId); }
+                else if (r.ValueTextEquals("E"u8)) { r.Read(); if (JsonFields.TryInt64(ref r, out long t)) m.ExchangeTime = t * 1_000_000; }
+                else if (r.ValueTextEquals("bids"u8) || r.ValueTextEquals("asks"u8))
+                {
+                    var side = r.ValueTextEquals("bids"u8) ? BookSide.Bid : BookSide.Ask;
+                    r.Read();
+                    if (inst is null) { Counters.AddMalformed("REST depth snapshot names no symbol and the capture has diffs of several (or no) symbols: give the symbol", body); return; }
+                    if (!ReadLevels(ref r, side, inst, m)) { Counters.AddMalformed("REST depth levels not exact", body); return; }
+                }
+                else { r.Read(); r.Skip(); }
+            }
+            if (!hasLast || inst is null) { Counters.Unknown++; return; }
+            m.FirstId = m.LastId;
+            Book(inst).OnSnapshot(m);
+        }
+        catch (JsonException)
+        {
+            Counters.AddMalformed("REST body is not valid JSON", body);
+        }
+        finally
+        {
+            _publisher.Publish();
+        }
+    }
+
+    public void OnSession(StatusKind kind, long receiveNs)
+    {
+        foreach (var inst in _registry.All)
+        {
+            if (inst.Exchange != Exchange) continue;
+            ref var e = ref _publisher.Claim();
+            e.Kind = EventKind.Status;
+            e.InstrumentId = inst.Id;
+            e.Side = (byte)kind;
+            e.ExchangeTime = receiveNs;
+            e.ReceiveTime = receiveNs;
+            if (kind == StatusKind.Disconnect) BookOf(inst.Id)?.OnDisconnect();
+        }
+        _publisher.Publish();
+    }
+
+    private BookSync Book(Instrument inst)
+    {
+        if (inst.Id >= _books.Length) Array.Resize(ref _books, Math.Max(inst.Id + 1, _books.Length * 2));
+        return _books[inst.Id] ??= new BookSync(inst, _futures, _publisher, Counters, _requester);
+    }
+
+    /// <summary>The symbol of the only book with diffs so far, when there is exactly one.</summary>
+    private string? SingleBookSymbol()
+    {
+        string? found = null;
+        for (int i = 0; i < _books.Length; i++)
+        {
+            if (_books[i] is null) continue;
+            if (found is not null) return null;
+            found = _registry[i].Symbol;
+        }
+        return found;
+    }
+
+    private static string? SymbolFromUrl(string? url)
+    {
+        if (url is null) return null;
+        int at = url.IndexOf("symbol=", StringComparison.OrdinalIgnoreCase);
+        if (at < 0) return null;
+        int start = at + 7, end = url.IndexOf('&', start);
+        return (end < 0 ? url[start..] : url[start..end]).ToUpperInvariant();
+    }
+}

@@ -1,0 +1,50 @@
+using System.Runtime.CompilerServices;
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Ring;
+
+namespace TickEngine.Engine.Ingest;
+
+/// <summary>
+/// The producer's side of the ring: claims one slot at a time, lets the caller fill it in place, and publishes
+/// the claimed slots together at the end of a frame (or when a large frame has claimed half the ring).
+/// Producer thread only.
+/// </summary>
+public sealed class EventPublisher
+{
+    private readonly RingBuffer<MarketEvent> _ring;
+    private readonly SingleProducerSequencer _sequencer;
+    private readonly int _flushEvery;
+    private long _first = -1;
+    private long _last = -1;
+
+    public EventPublisher(RingBuffer<MarketEvent> ring, SingleProducerSequencer sequencer)
+    {
+        _ring = ring;
+        _sequencer = sequencer;
+        _flushEvery = Math.Max(1, ring.Size / 2);
+    }
+
+    public long Published { get; private set; }
+
+    /// <summary>Claims the next slot and returns it for writing; the slot is cleared.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref MarketEvent Claim()
+    {
+        if (_first >= 0 && _last - _first + 1 >= _flushEvery) Publish();
+        long seq = _sequencer.Next();
+        if (_first < 0) _first = seq;
+        _last = seq;
+        ref var e = ref _ring[seq];
+        e = default;
+        return ref e;
+    }
+
+    /// <summary>Publishes every slot claimed since the last publish.</summary>
+    public void Publish()
+    {
+        if (_first < 0) return;
+        _sequencer.Publish(_last);
+        Published += _last - _first + 1;
+        _first = -1;
+    }
+}

@@ -1,0 +1,43 @@
+namespace TickEngine.Engine.Ingest;
+
+/// <summary>
+/// What the producer saw and did. Written by the producer thread only; read by anyone (values may be a moment
+/// old). The names match the keys of the run summary.
+/// </summary>
+public sealed class IngestCounters
+{
+    public long Frames;
+    public long Malformed;
+    public long Unknown;
+    public long Control;
+    public long TradeEvents;
+    public long DepthMessages;
+    public long DiffsApplied;
+    public long DiffsStale;
+    public long DiffsBuffered;
+    public long LevelsApplied;
+    public long Gaps;
+    public long Syncs;
+    public long Resyncs;
+    public long BookTickerMatched;
+    public long BookTickerMismatched;
+    public long BookTickerUnchecked;
+    public long Crossed;
+    public long RestSnapshots;
+    public long SnapshotsStale;
+    public long ServerShutdowns;
+    public long EventsPublished;
+
+    private readonly List<string> _samples = new();
+
+    /// <summary>Up to 20 malformed frames (cut to 300 characters) with the reason, for the log.</summary>
+    public IReadOnlyList<string> MalformedSamples => _samples;
+
+    public void AddMalformed(string reason, ReadOnlySpan<byte> frame)
+    {
+        Malformed++;
+        if (_samples.Count >= 20) return;
+        string text = System.Text.Encoding.UTF8.GetString(frame[..Math.Min(frame.Length, 300)]);
+        _samples.Add($"{reason}: {text}");
+    }
+}

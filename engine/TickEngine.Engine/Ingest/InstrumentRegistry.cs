@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+
+namespace TickEngine.Engine.Ingest;
+
+/// <summary>
+/// Maps (exchange, symbol) to small integer ids, resolved off the hot path: a symbol is registered once, after
+/// which looking it up from UTF-8 bytes allocates nothing. Registration is thread-safe; ids never change.
+/// </summary>
+public sealed class InstrumentRegistry
+{
+    private readonly object _gate = new();
+    private readonly List<Instrument> _byId = new();
+    private readonly ConcurrentDictionary<(string, string), Instrument> _byName = new();
+    private volatile Instrument[] _snapshot = [];
+
+    public int DefaultPriceScale { get; init; } = 8;
+    public int DefaultQuantityScale { get; init; } = 8;
+
+    public int Count => _snapshot.Length;
+
+    public Instrument this[int id] => _snapshot[id];
+
+    public IReadOnlyList<Instrument> All => _snapshot;
+
+    /// <summary>Event raised (on the registering thread) when an instrument is first seen.</summary>
+    public event Action<Instrument>? Registered;
+
+    public Instrument GetOrAdd(string exchange, string symbol, int? priceScale = null, int? quantityScale = null)
+    {
+        if (_byName.TryGetValue((exchange, symbol), out var found)) return found;
+        Instrument created;
+        lock (_gate)
+        {
+            if (_byName.TryGetValue((exchange, symbol), out found)) return found;
+            created = new Instrument(_byId.Count, exchange, symbol, priceScale ?? DefaultPriceScale, quantityScale ?? DefaultQuantityScale);
+            _byId.Add(created);
+            _snapshot = _byId.ToArray();
+            _byName[(exchange, symbol)] = created;
+        }
+        Registered?.Invoke(created);
+        return created;
+    }
+
+    /// <summary>
+    /// Finds an instrument of <paramref name="exchange"/> by its symbol as UTF-8 bytes, case-insensitively (stream
+    /// names are lower case, payload symbols upper case). Registers it on first sight.
+    /// </summary>
+    public Instrument Resolve(string exchange, ReadOnlySpan<byte> symbolUtf8)
+    {
+        var all = _snapshot;
+        for (int i = 0; i < all.Length; i++)
+        {
+            var inst = all[i];
+            if (inst.Exchange == exchange && EqualsIgnoreCase(inst.Symbol, symbolUtf8)) return inst;
+        }
+        Span<char> chars = stackalloc char[Math.Min(symbolUtf8.Length, 64)];
+        for (int i = 0; i < chars.Length; i++) chars[i] = char.ToUpperInvariant((char)symbolUtf8[i]);
+        return GetOrAdd(exchange, new string(chars));
+    }
+
+    private static bool EqualsIgnoreCase(string symbol, ReadOnlySpan<byte> utf8)
+    {
+        if (symbol.Length != utf8.Length) return false;
+        for (int i = 0; i < utf8.Length; i++)
+        {
+            int a = symbol[i], b = utf8[i];
+            if (a == b) continue;
+            if ((a | 0x20) != (b | 0x20) || (uint)((a | 0x20) - 'a') > 'z' - 'a') return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using TickEngine.Storage.Numerics;
+
+namespace TickEngine.Engine.Ingest;
+
+/// <summary>Reads values of the current token straight into fixed point and integers, without allocating.</summary>
+public static class JsonFields
+{
+    /// <summary>A decimal given as a JSON string (or number) at <paramref name="scale"/>; false when it is not exact.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryDecimal(ref Utf8JsonReader r, int scale, out long mantissa)
+    {
+        if ((r.TokenType != JsonTokenType.String && r.TokenType != JsonTokenType.Number) || r.ValueIsEscaped || r.HasValueSequence)
+        {
+            mantissa = 0;
+            return false;
+        }
+        return FixedDecimal.TryParse(r.ValueSpan, scale, out mantissa, out _);
+    }
+
+    /// <summary>An integer given as a JSON number or a string of digits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryInt64(ref Utf8JsonReader r, out long value)
+    {
+        if (r.TokenType == JsonTokenType.Number) return r.TryGetInt64(out value);
+        if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && !r.HasValueSequence)
+            return Utf8Parser.TryParse(r.ValueSpan, out value, out int used) && used == r.ValueSpan.Length;
+        value = 0;
+        return false;
+    }
+
+    /// <summary>A JSON boolean.</summary>
+    public static bool TryBool(ref Utf8JsonReader r, out bool value)
+    {
+        value = r.TokenType == JsonTokenType.True;
+        return r.TokenType is JsonTokenType.True or JsonTokenType.False;
+    }
+}

@@ -1,0 +1,38 @@
+using TickEngine.Engine.Ring;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Pipeline;
+
+/// <summary>What a recording writes and how.</summary>
+public sealed record RecordOptions
+{
+    /// <summary>The data root segments go to.</summary>
+    public required string Root { get; init; }
+
+    /// <summary>"binance" (spot) or "binance-futures" (USD-M).</summary>
+    public string Exchange { get; init; } = "binance";
+
+    /// <summary>Schemas to write; status markers are always written.</summary>
+    public IReadOnlySet<SchemaKind> Types { get; init; } = new HashSet<SchemaKind> { SchemaKind.Trades, SchemaKind.L2, SchemaKind.Bars, SchemaKind.Deltas };
+
+    /// <summary>L2 levels per side.</summary>
+    public int Depth { get; init; } = SegmentSchema.DefaultDepth;
+
+    /// <summary>L2 sampling interval in nanoseconds.</summary>
+    public long IntervalNs { get; init; } = 1_000_000_000;
+
+    /// <summary>Ring slots (a power of two).</summary>
+    public int RingSize { get; init; } = 1 << 16;
+
+    /// <summary>How handlers wait; blocking by default (safe on 2 cores).</summary>
+    public IWaitStrategy? WaitStrategy { get; init; }
+
+    /// <summary>The symbol REST snapshots without a URL belong to (single-symbol captures).</summary>
+    public string? DefaultSymbol { get; init; }
+
+    /// <summary>Bar intervals in nanoseconds (default 1m, 5m, 15m, 1h, 4h, 1d).</summary>
+    public long[]? BarIntervals { get; init; }
+
+    /// <summary>Most time a row may stay uncommitted.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+}
