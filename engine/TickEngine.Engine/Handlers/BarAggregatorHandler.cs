@@ -34,6 +34,7 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
+        _sink.Observe(e.ReceiveTime);
         if (e.Kind == EventKind.Trade)
         {
             var s = SeriesOf(e.InstrumentId);
@@ -45,7 +46,6 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
                 s.LastId = e.Id;
             }
         }
-        if (endOfBatch) _sink.MaybeFlush();
     }
 
     private void Add(int instrumentId, Bar bar, long interval, ref MarketEvent e)
@@ -119,7 +119,7 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
         _sink.Append(instrumentId);
     }
 
-    public void OnTimeout(long sequence) => _sink.MaybeFlush();
+    public void OnTimeout(long sequence) => _sink.OnIdle();
 
     public void OnShutdown()
     {

@@ -14,6 +14,7 @@ public sealed class DeltaWriterHandler(SegmentSink sink) : IValueEventHandler<Ma
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
+        sink.Observe(e.ReceiveTime);
         if (e.Kind == EventKind.BookDelta)
         {
             var row = sink.Row;
@@ -27,10 +28,9 @@ public sealed class DeltaWriterHandler(SegmentSink sink) : IValueEventHandler<Ma
             row[DeltaColumns.Flags] = e.Flags;
             sink.Append(e.InstrumentId);
         }
-        if (endOfBatch) sink.MaybeFlush();
     }
 
-    public void OnTimeout(long sequence) => sink.MaybeFlush();
+    public void OnTimeout(long sequence) => sink.OnIdle();
 
     public void OnShutdown() => sink.Dispose();
 }

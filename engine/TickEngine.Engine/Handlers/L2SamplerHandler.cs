@@ -43,6 +43,7 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
+        _sink.Observe(e.ReceiveTime);
         if (e.Kind == EventKind.BookDelta)
         {
             var s = StateOf(e.InstrumentId);
@@ -90,7 +91,6 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
                 s.InSnapshot = false;
             }
         }
-        if (endOfBatch) _sink.MaybeFlush();
     }
 
     private void Sample(int instrumentId, State s, long boundary, long receiveNs)
@@ -126,7 +126,7 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
         return _states[id] ??= new State();
     }
 
-    public void OnTimeout(long sequence) => _sink.MaybeFlush();
+    public void OnTimeout(long sequence) => _sink.OnIdle();
 
     public void OnShutdown() => _sink.Dispose();
 

@@ -37,6 +37,31 @@ public sealed class SegmentSink : IDisposable
 
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Also commit by wall clock when the ring is idle (live feeds). Off for capture files, where blocks are cut by
+    /// the events' receive times alone, so that the same frames always give the same bytes.
+    /// </summary>
+    public bool WallClockFlush { get; init; } = true;
+
+    private long _nextFlushAt = long.MinValue;
+
+    /// <summary>
+    /// Sees every event's receive time: commits pending rows when <see cref="FlushInterval"/> of receive time has
+    /// passed since the last commit. Deterministic for a given stream of events.
+    /// </summary>
+    public void Observe(long receiveNs)
+    {
+        if (receiveNs < _nextFlushAt) return;
+        if (_nextFlushAt != long.MinValue) Flush();
+        _nextFlushAt = receiveNs + (long)(FlushInterval.TotalMilliseconds * 1_000_000);
+    }
+
+    /// <summary>The ring is idle: with <see cref="WallClockFlush"/>, commit what has waited a flush interval.</summary>
+    public void OnIdle()
+    {
+        if (WallClockFlush) MaybeFlush();
+    }
+
     public SchemaKind Kind => _kind;
 
     /// <summary>Rows appended (committed or pending).</summary>

@@ -11,6 +11,7 @@ public sealed class StatusWriterHandler(SegmentSink sink) : IValueEventHandler<M
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
+        sink.Observe(e.ReceiveTime);
         if (e.Kind == EventKind.Status)
         {
             var row = sink.Row;
@@ -23,10 +24,9 @@ public sealed class StatusWriterHandler(SegmentSink sink) : IValueEventHandler<M
             sink.Append(e.InstrumentId);
             sink.Flush(); // markers are rare and matter: commit at once
         }
-        else if (endOfBatch) sink.MaybeFlush();
     }
 
-    public void OnTimeout(long sequence) => sink.MaybeFlush();
+    public void OnTimeout(long sequence) => sink.OnIdle();
 
     public void OnShutdown() => sink.Dispose();
 }

@@ -11,6 +11,7 @@ public sealed class TradeWriterHandler(SegmentSink sink) : IValueEventHandler<Ma
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
+        sink.Observe(e.ReceiveTime);
         if (e.Kind == EventKind.Trade)
         {
             var row = sink.Row;
@@ -23,10 +24,9 @@ public sealed class TradeWriterHandler(SegmentSink sink) : IValueEventHandler<Ma
             row[TradeColumns.Flags] = e.Flags;
             sink.Append(e.InstrumentId);
         }
-        if (endOfBatch) sink.MaybeFlush();
     }
 
-    public void OnTimeout(long sequence) => sink.MaybeFlush();
+    public void OnTimeout(long sequence) => sink.OnIdle();
 
     public void OnShutdown() => sink.Dispose();
 }

@@ -33,6 +33,9 @@ public sealed record RecordOptions
     /// <summary>Bar intervals in nanoseconds (default 1m, 5m, 15m, 1h, 4h, 1d).</summary>
     public long[]? BarIntervals { get; init; }
 
+    /// <summary>Commit by wall clock when idle (live feeds); false for capture files, whose output is then deterministic.</summary>
+    public bool WallClockFlush { get; init; } = true;
+
     /// <summary>Most time a row may stay uncommitted.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

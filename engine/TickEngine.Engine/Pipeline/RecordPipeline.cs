@@ -37,7 +37,7 @@ public sealed class RecordPipeline
         var writerOptions = new Storage.Writing.SegmentWriterOptions();
         SegmentSink Sink(SchemaKind kind, int depth = 0)
         {
-            var s = new SegmentSink(options.Root, Registry, kind, depth, writerOptions) { FlushInterval = options.FlushInterval };
+            var s = new SegmentSink(options.Root, Registry, kind, depth, writerOptions) { FlushInterval = options.FlushInterval, WallClockFlush = options.WallClockFlush };
             _sinks.Add(s);
             return s;
         }

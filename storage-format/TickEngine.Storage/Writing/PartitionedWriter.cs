@@ -60,6 +60,7 @@ public sealed class PartitionedWriter : IDisposable
         Close();
         string path = DataRoot.SegmentPath(_root, Exchange, Symbol, _schema.Kind, day);
         var header = new SegmentHeader(_schema, Exchange, Symbol, day, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000, _options.BlockRows);
+        SegmentCompactor.CleanUp(path); // an interrupted compaction left the old segment whole; drop its temp file
         _current = SegmentWriter.OpenOrCreate(path, header, _options);
         _currentDay = day;
     }
@@ -68,6 +69,7 @@ public sealed class PartitionedWriter : IDisposable
     {
         if (_current is null) return;
         _current.Seal();
+        if (_options.CompactOnSeal) SegmentCompactor.Compact(_current.Path);
         _closedRows += _current.CommittedRows;
         _closedBytes += new FileInfo(_current.Path).Length;
         _current = null;

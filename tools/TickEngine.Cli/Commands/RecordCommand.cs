@@ -52,6 +52,7 @@ public static class RecordCommand
             Depth = depth,
             IntervalNs = (long)Math.Round(interval * 1e9),
             DefaultSymbol = p.Value("--symbol")?.ToUpperInvariant(),
+            WallClockFlush = false, // a capture file: blocks cut by receive time only, the same bytes every run
         };
         var pipeline = new RecordPipeline(options);
         var source = new CaptureFileSource(capture, pipeline.Adapter);

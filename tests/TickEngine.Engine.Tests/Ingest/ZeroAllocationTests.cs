@@ -1,0 +1,93 @@
+using System.Text;
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Handlers;
+using TickEngine.Engine.Ingest;
+using TickEngine.Engine.Ingest.Binance;
+using TickEngine.Engine.Ring;
+using TickEngine.Storage.Format;
+using TickEngine.Tests.Shared;
+using Xunit;
+
+namespace TickEngine.Engine.Tests.Ingest;
+
+/// <summary>
+/// Steady-state allocation of the hot paths over the real Binance frames: the first third warms up (JIT, the
+/// symbol's registration, the book's snapshot), the rest is measured and must allocate 0 bytes.
+/// </summary>
+public class ZeroAllocationTests
+{
+    private static (List<(long Ns, byte[] Frame, bool IsRest)> Frames, int WarmUp, int End) Frames()
+    {
+        var lines = CaptureLines.BinanceSpot();
+        var frames = lines.Select(l => (l.Ns, Encoding.UTF8.GetBytes(l.Frame), l.Frame.StartsWith("{\"lastUpdateId\"", StringComparison.Ordinal))).ToList();
+        // Stop before UTC midnight: a new day opens new segments (once a day, not per frame).
+        int end = frames.FindIndex(f => Encoding.UTF8.GetString(f.Item2).Contains("\"E\":17231616", StringComparison.Ordinal));
+        if (end < 0) end = frames.Count;
+        return (frames, frames.Count / 3, end);
+    }
+
+    [Fact]
+    public void ParseAndPublishAllocateNothingPerFrame()
+    {
+        var (frames, warm, end) = Frames();
+        var ring = new ValueDisruptor<MarketEvent>(1 << 19); // no handlers: the producer never waits
+        var publisher = new EventPublisher(ring.Ring, ring.Sequencer);
+        var adapter = new BinanceAdapter(new InstrumentRegistry(), publisher, futures: false);
+        void Feed(int from, int to)
+        {
+            for (int i = from; i < to; i++)
+            {
+                var (ns, frame, rest) = frames[i];
+                if (rest) adapter.OnRest(frame, ns, null);
+                else adapter.OnFrame(frame, ns);
+            }
+        }
+        long allocated = Allocations.Measure(() => Feed(0, warm), () => Feed(warm, end));
+        Assert.Equal(0, allocated);
+        Assert.Equal(0, adapter.Counters.Malformed);
+        Assert.True(adapter.Counters.DiffsApplied > 2000);
+    }
+
+    [Fact]
+    public void EveryHandlerAllocatesNothingPerEvent()
+    {
+        var (frames, warm, end) = Frames();
+        // Record the events the adapter publishes, then hand them to each handler on this thread.
+        var ring = new ValueDisruptor<MarketEvent>(1 << 19);
+        var publisher = new EventPublisher(ring.Ring, ring.Sequencer);
+        var registry = new InstrumentRegistry();
+        var adapter = new BinanceAdapter(registry, publisher, futures: false);
+        int warmEvents = 0;
+        for (int i = 0; i < end; i++)
+        {
+            var (ns, frame, rest) = frames[i];
+            if (rest) adapter.OnRest(frame, ns, null); else adapter.OnFrame(frame, ns);
+            if (i == warm) warmEvents = (int)publisher.Published;
+        }
+        int total = (int)publisher.Published;
+        var events = new MarketEvent[total];
+        for (int i = 0; i < total; i++) events[i] = ring.Ring[i];
+
+        using var dir = new TempDir();
+        // Files sized up front: a segment grows by doubling (a remap per doubling, not per event).
+        var big = new Storage.Writing.SegmentWriterOptions { InitialCapacity = 64 << 20 };
+        var handlers = new IValueEventHandler<MarketEvent>[]
+        {
+            new TradeWriterHandler(new SegmentSink(dir.File("t"), registry, SchemaKind.Trades, 0, big)),
+            new DeltaWriterHandler(new SegmentSink(dir.File("d"), registry, SchemaKind.Deltas, 0, big)),
+            new L2SamplerHandler(new SegmentSink(dir.File("l"), registry, SchemaKind.L2, 5, big), 5, 1_000_000_000),
+            new BarAggregatorHandler(new SegmentSink(dir.File("b"), registry, SchemaKind.Bars, 0, big)),
+            new StatusWriterHandler(new SegmentSink(dir.File("s"), registry, SchemaKind.Status, 0, big)),
+        };
+        foreach (var h in handlers)
+        {
+            void Run(int from, int to)
+            {
+                for (int i = from; i < to; i++) h.OnEvent(ref events[i], i, (i & 63) == 63 || i == to - 1);
+            }
+            long allocated = Allocations.Measure(() => Run(0, warmEvents), () => Run(warmEvents, total));
+            Assert.True(allocated == 0, $"{h.GetType().Name} allocated {allocated} bytes over {total - warmEvents} events");
+            h.OnShutdown();
+        }
+    }
+}
