@@ -3,8 +3,9 @@ using BenchmarkDotNet.Running;
 using TickEngine.Benchmarks.Storage;
 
 // Benchmarks: dotnet run -c Release --project perf/TickEngine.Benchmarks -- --filter '*Storage*'
-// Harnesses: storage-size [--rows N]
+// Harnesses: storage-size [--rows N], record-capture [--repeat N]
 if (args.Length > 0 && args[0] == "storage-size") return StorageSizeReport.Run(args);
+if (args.Length > 0 && args[0] == "record-capture") return TickEngine.Benchmarks.Pipeline.RecordHarness.Run(args);
 var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
 BenchmarkSwitcher.FromAssembly(typeof(StorageBenchmarks).Assembly).Run(args, config);
 return 0;

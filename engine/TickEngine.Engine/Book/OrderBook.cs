@@ -41,7 +41,7 @@ public sealed class OrderBook
     public bool TryBestAsk(out long price, out long quantity) => _asks.TryBest(out price, out quantity, negate: true);
 
     /// <summary>True when both sides have levels and the best bid is at or above the best ask.</summary>
-    public bool IsCrossed => _bids.Count > 0 && _asks.Count > 0 && _bids.Keys[_bids.Count - 1] >= -_asks.Keys[_asks.Count - 1];
+    public bool IsCrossed => _bids.Count > 0 && _asks.Count > 0 && _bids.KeyAt(_bids.Count - 1) >= -_asks.KeyAt(_asks.Count - 1);
 
     /// <summary>Copies up to prices.Length best levels of a side (best first); returns how many.</summary>
     public int CopyTop(BookSide side, Span<long> prices, Span<long> quantities)
@@ -50,9 +50,9 @@ public sealed class OrderBook
         int n = Math.Min(Math.Min(prices.Length, quantities.Length), s.Count);
         for (int i = 0; i < n; i++)
         {
-            long key = s.Keys[s.Count - 1 - i];
-            prices[i] = side == BookSide.Bid ? key : -key;
-            quantities[i] = s.Quantities[s.Count - 1 - i];
+            ref var level = ref s.Levels[s.Count - 1 - i];
+            prices[i] = side == BookSide.Bid ? level.Key : -level.Key;
+            quantities[i] = level.Quantity;
         }
         return n;
     }
@@ -60,11 +60,19 @@ public sealed class OrderBook
     /// <summary>The quantity at a price, 0 when there is no level.</summary>
     public long QuantityAt(BookSide side, long price) => side == BookSide.Bid ? _bids.Get(price) : _asks.Get(-price);
 
+    /// <summary>A level: key (price, negated for asks) and quantity side by side, so one move shifts both.</summary>
+    private struct Level
+    {
+        public long Key;
+        public long Quantity;
+    }
+
     private sealed class Side(int capacity)
     {
-        public long[] Keys = new long[capacity];
-        public long[] Quantities = new long[capacity];
+        public Level[] Levels = new Level[capacity];
         public int Count;
+
+        public long KeyAt(int i) => Levels[i].Key;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Set(long key, long quantity)
@@ -72,41 +80,29 @@ public sealed class OrderBook
             int i = Find(key);
             if (i >= 0)
             {
-                if (quantity != 0) Quantities[i] = quantity;
+                if (quantity != 0) Levels[i].Quantity = quantity;
                 else
                 {
                     int move = Count - i - 1;
-                    if (move > 0)
-                    {
-                        Array.Copy(Keys, i + 1, Keys, i, move);
-                        Array.Copy(Quantities, i + 1, Quantities, i, move);
-                    }
+                    if (move > 0) Levels.AsSpan(i + 1, move).CopyTo(Levels.AsSpan(i));
                     Count--;
                 }
                 return;
             }
             if (quantity == 0) return;
             int at = ~i;
-            if (Count == Keys.Length)
-            {
-                Array.Resize(ref Keys, Keys.Length * 2);
-                Array.Resize(ref Quantities, Quantities.Length * 2);
-            }
+            if (Count == Levels.Length) Array.Resize(ref Levels, Levels.Length * 2);
             int tail = Count - at;
-            if (tail > 0)
-            {
-                Array.Copy(Keys, at, Keys, at + 1, tail);
-                Array.Copy(Quantities, at, Quantities, at + 1, tail);
-            }
-            Keys[at] = key;
-            Quantities[at] = quantity;
+            if (tail > 0) Levels.AsSpan(at, tail).CopyTo(Levels.AsSpan(at + 1));
+            Levels[at].Key = key;
+            Levels[at].Quantity = quantity;
             Count++;
         }
 
         public long Get(long key)
         {
             int i = Find(key);
-            return i >= 0 ? Quantities[i] : 0;
+            return i >= 0 ? Levels[i].Quantity : 0;
         }
 
         public bool TryBest(out long price, out long quantity, bool negate)
@@ -116,8 +112,9 @@ public sealed class OrderBook
                 price = quantity = 0;
                 return false;
             }
-            price = negate ? -Keys[Count - 1] : Keys[Count - 1];
-            quantity = Quantities[Count - 1];
+            ref var top = ref Levels[Count - 1];
+            price = negate ? -top.Key : top.Key;
+            quantity = top.Quantity;
             return true;
         }
 
@@ -127,11 +124,11 @@ public sealed class OrderBook
         {
             int hi = Count - 1;
             if (hi < 0) return ~0;
-            long[] keys = Keys;
-            if (key > keys[hi]) return ~Count;
+            var levels = Levels;
+            if (key > levels[hi].Key) return ~Count;
             // Gallop down from the top: most changes are near the best price.
             int step = 1, lo = hi;
-            while (lo > 0 && keys[lo] > key)
+            while (lo > 0 && levels[lo].Key > key)
             {
                 hi = lo;
                 lo = Math.Max(0, lo - step);
@@ -140,7 +137,7 @@ public sealed class OrderBook
             while (lo <= hi)
             {
                 int mid = (int)((uint)(lo + hi) >> 1);
-                long k = keys[mid];
+                long k = levels[mid].Key;
                 if (k == key) return mid;
                 if (k < key) lo = mid + 1;
                 else hi = mid - 1;

@@ -28,7 +28,59 @@ public static class FixedDecimal
     public static long PowerOf10(int exponent) => Pow10[exponent];
 
     /// <summary>Parses UTF-8 decimal text ("61837.63000000", "-0.5", "1e-5") into a mantissa at <paramref name="scale"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryParse(ReadOnlySpan<byte> text, int scale, out long mantissa, out DecimalParseError error)
+    {
+        if (TryParsePlain(text, scale, out mantissa))
+        {
+            error = DecimalParseError.None;
+            return true;
+        }
+        return TryParseGeneral(text, scale, out mantissa, out error);
+    }
+
+    /// <summary>
+    /// The common case in one tight loop: unsigned "digits[.digits]" with at most 18 integer digits and no more
+    /// significant decimals than the scale (zeros past it are fine). False sends the text to the general parser.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryParsePlain(ReadOnlySpan<byte> text, int scale, out long mantissa)
+    {
+        mantissa = 0;
+        int n = text.Length;
+        if (n == 0 || n > 40) return false;
+        ulong whole = 0;
+        int i = 0;
+        for (; i < n; i++)
+        {
+            uint d = (uint)(text[i] - '0');
+            if (d > 9) break;
+            whole = whole * 10 + d;
+        }
+        if (i == 0 || i > 18) return false;
+        ulong fraction = 0;
+        int fractionDigits = 0;
+        if (i < n)
+        {
+            if (text[i] != (byte)'.' || i + 1 == n) return false;
+            for (i++; i < n; i++)
+            {
+                uint d = (uint)(text[i] - '0');
+                if (d > 9) return false;
+                if (fractionDigits < scale) { fraction = fraction * 10 + d; fractionDigits++; }
+                else if (d != 0) return false; // more decimals than the scale: the general parser reports it
+            }
+        }
+        if ((uint)scale > 18) return false;
+        ulong pow = (ulong)Pow10[scale];
+        if (whole > (ulong)long.MaxValue / pow) return false;
+        ulong value = whole * pow + fraction * (ulong)Pow10[scale - fractionDigits];
+        if (value > long.MaxValue) return false;
+        mantissa = (long)value;
+        return true;
+    }
+
+    private static bool TryParseGeneral(ReadOnlySpan<byte> text, int scale, out long mantissa, out DecimalParseError error)
     {
         mantissa = 0;
         if (text.IsEmpty) { error = DecimalParseError.Empty; return false; }

@@ -71,7 +71,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
         }
         ReadOnlySpan<byte> stream = default;
         int dataStart = -1, dataEnd = -1;
-        bool sawResult = false;
+        bool sawResult = false, parsed = false;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             if (r.ValueTextEquals("stream"u8))
@@ -82,9 +82,18 @@ public sealed class BinanceAdapter : IExchangeAdapter
             else if (r.ValueTextEquals("data"u8))
             {
                 r.Read();
-                dataStart = (int)r.TokenStartIndex;
-                r.Skip();
-                dataEnd = (int)r.BytesConsumed;
+                if (!stream.IsEmpty && r.TokenType == JsonTokenType.StartObject)
+                {
+                    // The usual order (stream, then data): parse the payload in place, one pass over the frame.
+                    if (!ParseStream(ref r, frame, stream, receiveNs)) return;
+                    parsed = true;
+                }
+                else
+                {
+                    dataStart = (int)r.TokenStartIndex;
+                    r.Skip();
+                    dataEnd = (int)r.BytesConsumed;
+                }
             }
             else
             {
@@ -93,37 +102,44 @@ public sealed class BinanceAdapter : IExchangeAdapter
                 r.Skip();
             }
         }
+        if (parsed) return;
         if (dataStart < 0)
         {
             if (sawResult) { Counters.Control++; return; }
             // A raw frame (/ws/<stream>): dispatch on its own fields.
-            ParsePayload(frame, default, receiveNs);
+            ParseRaw(frame, receiveNs);
             return;
         }
-        if (stream.IsEmpty && !sawResult) { Counters.AddMalformed("combined frame without a stream name", frame); return; }
-        ParsePayload(frame[dataStart..dataEnd], stream, receiveNs);
+        if (stream.IsEmpty) { Counters.AddMalformed("combined frame without a stream name", frame); return; }
+        var d = new Utf8JsonReader(frame[dataStart..dataEnd], Options);
+        d.Read();
+        if (d.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("combined frame whose data is not an object", frame); return; }
+        ParseStream(ref d, frame, stream, receiveNs);
     }
 
-    private void ParsePayload(ReadOnlySpan<byte> data, ReadOnlySpan<byte> stream, long receiveNs)
+    /// <summary>A payload named by its stream; the reader is on the payload's StartObject. False when the frame is done (unknown or malformed).</summary>
+    private bool ParseStream(ref Utf8JsonReader r, ReadOnlySpan<byte> frame, ReadOnlySpan<byte> stream, long receiveNs)
     {
-        // The stream name says what the payload is; raw frames say it with "e" (bookTicker and spot partial depth have none).
         int at = stream.IndexOf((byte)'@');
         ReadOnlySpan<byte> symbol = at > 0 ? stream[..at] : default;
-        ReadOnlySpan<byte> type = at > 0 ? stream[(at + 1)..] : default;
-        if (type.StartsWith("trade"u8)) { ParseTrade(data, receiveNs, aggregate: false); return; }
-        if (type.StartsWith("aggTrade"u8)) { ParseTrade(data, receiveNs, aggregate: true); return; }
-        if (type.StartsWith("bookTicker"u8)) { ParseBookTicker(data, symbol, receiveNs); return; }
+        ReadOnlySpan<byte> type = at >= 0 ? stream[(at + 1)..] : stream;
+        if (type.StartsWith("trade"u8)) return ParseTrade(ref r, frame, receiveNs, aggregate: false);
+        if (type.StartsWith("aggTrade"u8)) return ParseTrade(ref r, frame, receiveNs, aggregate: true);
+        if (type.StartsWith("bookTicker"u8)) return ParseBookTicker(ref r, frame, symbol, receiveNs);
         if (type.StartsWith("depth"u8))
         {
             var rest = type[5..];
             bool partial = rest.Length > 0 && rest[0] is >= (byte)'0' and <= (byte)'9';
-            ParseDepth(data, symbol, receiveNs, partial);
-            return;
+            return ParseDepth(ref r, frame, symbol, receiveNs, partial);
         }
-        if (type.StartsWith("!serverShutdown"u8) || stream.SequenceEqual("!serverShutdown"u8)) { Counters.ServerShutdowns++; return; }
-        if (!type.IsEmpty) { Counters.Unknown++; return; }
-        // Raw frame: find "e".
-        var r = new Utf8JsonReader(data, Options);
+        if (stream.SequenceEqual("!serverShutdown"u8) || type.StartsWith("serverShutdown"u8)) { Counters.ServerShutdowns++; return false; }
+        Counters.Unknown++;
+        return false;
+    }
+
+    private void ParseRaw(ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        var r = new Utf8JsonReader(frame, Options);
         r.Read();
         ReadOnlySpan<byte> e = default;
         bool hasU = false, hasLastUpdateId = false;
@@ -138,44 +154,51 @@ public sealed class BinanceAdapter : IExchangeAdapter
                 r.Skip();
             }
         }
-        if (e.SequenceEqual("trade"u8)) ParseTrade(data, receiveNs, aggregate: false);
-        else if (e.SequenceEqual("aggTrade"u8)) ParseTrade(data, receiveNs, aggregate: true);
-        else if (e.SequenceEqual("depthUpdate"u8)) ParseDepth(data, default, receiveNs, partial: false);
-        else if (e.SequenceEqual("bookTicker"u8) || (e.IsEmpty && hasU)) ParseBookTicker(data, default, receiveNs);
+        var p = new Utf8JsonReader(frame, Options);
+        p.Read();
+        if (e.SequenceEqual("trade"u8)) ParseTrade(ref p, frame, receiveNs, aggregate: false);
+        else if (e.SequenceEqual("aggTrade"u8)) ParseTrade(ref p, frame, receiveNs, aggregate: true);
+        else if (e.SequenceEqual("depthUpdate"u8)) ParseDepth(ref p, frame, default, receiveNs, partial: false);
+        else if (e.SequenceEqual("bookTicker"u8) || (e.IsEmpty && hasU)) ParseBookTicker(ref p, frame, default, receiveNs);
         else if (e.SequenceEqual("serverShutdown"u8)) Counters.ServerShutdowns++;
         else if (e.IsEmpty && hasLastUpdateId) Counters.Unknown++; // spot partial depth without a stream name: no symbol
         else Counters.Unknown++;
     }
 
-    private void ParseTrade(ReadOnlySpan<byte> data, long receiveNs, bool aggregate)
+    private bool ParseTrade(ref Utf8JsonReader r, ReadOnlySpan<byte> data, long receiveNs, bool aggregate)
     {
-        var r = new Utf8JsonReader(data, Options);
-        r.Read();
         Instrument? inst = null;
         long tradeTime = 0, eventTime = 0, id = -1, price = 0, qty = 0;
         bool hasPrice = false, hasQty = false, maker = false, hasMaker = false;
         ReadOnlySpan<byte> priceText = default, qtyText = default;
+        byte idKey = aggregate ? (byte)'a' : (byte)'t';
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            if (r.ValueTextEquals("s"u8)) { r.Read(); if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); }
-            else if (r.ValueTextEquals("T"u8)) { r.Read(); JsonFields.TryInt64(ref r, out tradeTime); }
-            else if (r.ValueTextEquals("E"u8)) { r.Read(); JsonFields.TryInt64(ref r, out eventTime); }
-            else if (r.ValueTextEquals(aggregate ? "a"u8 : "t"u8)) { r.Read(); if (!JsonFields.TryInt64(ref r, out id)) id = -1; }
-            else if (r.ValueTextEquals("p"u8)) { r.Read(); priceText = r.ValueSpan; hasPrice = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped; }
-            else if (r.ValueTextEquals("q"u8)) { r.Read(); qtyText = r.ValueSpan; hasQty = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped; }
-            else if (r.ValueTextEquals("m"u8)) { r.Read(); hasMaker = JsonFields.TryBool(ref r, out maker); }
-            else { r.Read(); r.Skip(); }
+            // Binance keys are single letters: switch on the byte instead of comparing names one by one.
+            byte key = Key(ref r);
+            r.Read();
+            if (key == idKey) { if (!JsonFields.TryInt64(ref r, out id)) id = -1; continue; }
+            switch (key)
+            {
+                case (byte)'s': if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); break;
+                case (byte)'T': JsonFields.TryInt64(ref r, out tradeTime); break;
+                case (byte)'E': JsonFields.TryInt64(ref r, out eventTime); break;
+                case (byte)'p': priceText = r.ValueSpan; hasPrice = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped; break;
+                case (byte)'q': qtyText = r.ValueSpan; hasQty = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped; break;
+                case (byte)'m': hasMaker = JsonFields.TryBool(ref r, out maker); break;
+                default: r.Skip(); break;
+            }
         }
         if (inst is null || !hasPrice || !hasQty || id < 0 || (tradeTime == 0 && eventTime == 0))
         {
             Counters.AddMalformed("trade without s, t, p, q or T", data);
-            return;
+            return false;
         }
         if (!Storage.Numerics.FixedDecimal.TryParse(priceText, inst.PriceScale, out price, out _) ||
             !Storage.Numerics.FixedDecimal.TryParse(qtyText, inst.QuantityScale, out qty, out _))
         {
             Counters.AddMalformed("trade price or quantity not exact at the instrument's scale", data);
-            return;
+            return false;
         }
         ref var e = ref _publisher.Claim();
         e.Kind = EventKind.Trade;
@@ -189,25 +212,29 @@ public sealed class BinanceAdapter : IExchangeAdapter
         e.Side = (byte)(!hasMaker ? TradeSide.Unknown : maker ? TradeSide.Sell : TradeSide.Buy);
         e.Flags = aggregate ? (long)RowFlags.Aggregated : 0;
         Counters.TradeEvents++;
+        return true;
     }
 
-    private void ParseBookTicker(ReadOnlySpan<byte> data, ReadOnlySpan<byte> streamSymbol, long receiveNs)
+    private bool ParseBookTicker(ref Utf8JsonReader r, ReadOnlySpan<byte> data, ReadOnlySpan<byte> streamSymbol, long receiveNs)
     {
-        var r = new Utf8JsonReader(data, Options);
-        r.Read();
         Instrument? inst = streamSymbol.IsEmpty ? null : _registry.Resolve(Exchange, streamSymbol);
         long u = -1, eventTime = 0;
         ReadOnlySpan<byte> b = default, bq = default, a = default, aq = default;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            if (r.ValueTextEquals("u"u8)) { r.Read(); if (!JsonFields.TryInt64(ref r, out u)) u = -1; }
-            else if (r.ValueTextEquals("s"u8)) { r.Read(); if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); }
-            else if (r.ValueTextEquals("E"u8)) { r.Read(); JsonFields.TryInt64(ref r, out eventTime); }
-            else if (r.ValueTextEquals("b"u8)) { r.Read(); b = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; }
-            else if (r.ValueTextEquals("B"u8)) { r.Read(); bq = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; }
-            else if (r.ValueTextEquals("a"u8)) { r.Read(); a = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; }
-            else if (r.ValueTextEquals("A"u8)) { r.Read(); aq = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; }
-            else { r.Read(); r.Skip(); }
+            byte key = Key(ref r);
+            r.Read();
+            switch (key)
+            {
+                case (byte)'u': if (!JsonFields.TryInt64(ref r, out u)) u = -1; break;
+                case (byte)'s': if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); break;
+                case (byte)'E': JsonFields.TryInt64(ref r, out eventTime); break;
+                case (byte)'b': b = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; break;
+                case (byte)'B': bq = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; break;
+                case (byte)'a': a = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; break;
+                case (byte)'A': aq = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; break;
+                default: r.Skip(); break;
+            }
         }
         if (inst is null || u < 0 ||
             !Storage.Numerics.FixedDecimal.TryParse(b, inst.PriceScale, out long bp, out _) ||
@@ -216,7 +243,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
             !Storage.Numerics.FixedDecimal.TryParse(aq, inst.QuantityScale, out long aqty, out _))
         {
             Counters.AddMalformed("bookTicker without u, s, b, B, a or A (or not exact)", data);
-            return;
+            return false;
         }
         long exchangeNs = eventTime * _timeUnitNs;
         ref var e = ref _publisher.Claim();
@@ -230,38 +257,39 @@ public sealed class BinanceAdapter : IExchangeAdapter
         e.AskQuantity = aqty;
         e.Id = u;
         Book(inst).OnBookTicker(u, bp, bqty, ap, aqty, receiveNs, exchangeNs);
+        return true;
     }
 
-    private void ParseDepth(ReadOnlySpan<byte> data, ReadOnlySpan<byte> streamSymbol, long receiveNs, bool partial)
+    private bool ParseDepth(ref Utf8JsonReader r, ReadOnlySpan<byte> data, ReadOnlySpan<byte> streamSymbol, long receiveNs, bool partial)
     {
         var m = _depth;
         m.Clear();
         m.ReceiveTime = receiveNs;
         Instrument? inst = streamSymbol.IsEmpty ? null : _registry.Resolve(Exchange, streamSymbol);
         bool hasU = false, hasLast = false;
-        var r = new Utf8JsonReader(data, Options);
-        r.Read();
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            if (r.ValueTextEquals("U"u8)) { r.Read(); JsonFields.TryInt64(ref r, out m.FirstId); }
-            else if (r.ValueTextEquals("u"u8) || r.ValueTextEquals("lastUpdateId"u8)) { r.Read(); hasLast = JsonFields.TryInt64(ref r, out m.LastId); hasU = true; }
-            else if (r.ValueTextEquals("pu"u8)) { r.Read(); JsonFields.TryInt64(ref r, out m.PrevLastId); }
-            else if (r.ValueTextEquals("E"u8)) { r.Read(); if (JsonFields.TryInt64(ref r, out long t)) m.ExchangeTime = t * _timeUnitNs; }
-            else if (r.ValueTextEquals("s"u8)) { r.Read(); if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); }
-            else if (r.ValueTextEquals("b"u8) || r.ValueTextEquals("bids"u8))
+            byte key = Key(ref r);
+            if (key == 0 && (r.ValueTextEquals("lastUpdateId"u8) || r.ValueTextEquals("bids"u8) || r.ValueTextEquals("asks"u8)))
+                key = r.ValueTextEquals("lastUpdateId"u8) ? (byte)'u' : r.ValueTextEquals("bids"u8) ? (byte)'b' : (byte)'a';
+            else if (key == 0 && r.ValueTextEquals("pu"u8)) key = (byte)'P';
+            r.Read();
+            switch (key)
             {
-                r.Read();
-                if (inst is null || !ReadLevels(ref r, BookSide.Bid, inst, m)) { Counters.AddMalformed("depth levels missing, not exact, or before the symbol", data); return; }
+                case (byte)'U': JsonFields.TryInt64(ref r, out m.FirstId); break;
+                case (byte)'u': hasLast = JsonFields.TryInt64(ref r, out m.LastId); hasU = true; break;
+                case (byte)'P': JsonFields.TryInt64(ref r, out m.PrevLastId); break;
+                case (byte)'E': if (JsonFields.TryInt64(ref r, out long t)) m.ExchangeTime = t * _timeUnitNs; break;
+                case (byte)'s': if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); break;
+                case (byte)'b':
+                case (byte)'a':
+                    if (inst is null || !ReadLevels(ref r, key == (byte)'b' ? BookSide.Bid : BookSide.Ask, inst, m)) { Counters.AddMalformed("depth levels missing, not exact, or before the symbol", data); return false; }
+                    break;
+                default: r.Skip(); break;
             }
-            else if (r.ValueTextEquals("a"u8) || r.ValueTextEquals("asks"u8))
-            {
-                r.Read();
-                if (inst is null || !ReadLevels(ref r, BookSide.Ask, inst, m)) { Counters.AddMalformed("depth levels missing, not exact, or before the symbol", data); return; }
-            }
-            else { r.Read(); r.Skip(); }
         }
-        if (inst is null || !hasU || !hasLast) { Counters.AddMalformed("depth message without a symbol or update id", data); return; }
-        if (!partial && m.FirstId == 0) { Counters.AddMalformed("diff depth message without U", data); return; }
+        if (inst is null || !hasU || !hasLast) { Counters.AddMalformed("depth message without a symbol or update id", data); return false; }
+        if (!partial && m.FirstId == 0) { Counters.AddMalformed("diff depth message without U", data); return false; }
         var book = Book(inst);
         if (partial)
         {
@@ -270,9 +298,18 @@ public sealed class BinanceAdapter : IExchangeAdapter
             book.OnDisconnect();
             book.OnSnapshot(m);
             Counters.RestSnapshots--; // counted as a stream snapshot, not a REST one
-            return;
+            return true;
         }
         book.OnDiff(m);
+        return true;
+    }
+
+    /// <summary>The property name's byte when it is a single unescaped letter, else 0.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static byte Key(ref Utf8JsonReader r)
+    {
+        var name = r.ValueSpan;
+        return name.Length == 1 && !r.ValueIsEscaped && !r.HasValueSequence ? name[0] : (byte)0;
     }
 
     private static bool ReadLevels(ref Utf8JsonReader r, BookSide side, Instrument inst, DepthMessage m)
