@@ -45,24 +45,10 @@ public static class CliMain
             ctx.Error.WriteLine($"run 'tickengine {(IsVerb(verb) ? verb + " " : "")}--help' for usage");
             return 2;
         }
-        catch (InputException e)
+        catch (Exception e) when (e is InputException or StorageFormatException or IOException or UnauthorizedAccessException)
         {
-            ctx.Error.WriteLine($"tickengine {verb}: error: {e.Message}");
-            return 1;
-        }
-        catch (StorageFormatException e)
-        {
-            ctx.Error.WriteLine($"tickengine {verb}: error: {e.Message}");
-            return 1;
-        }
-        catch (IOException e)
-        {
-            ctx.Error.WriteLine($"tickengine {verb}: error: {e.Message}");
-            return 1;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            ctx.Error.WriteLine($"tickengine {verb}: error: {e.Message}");
+            // Bad data, a damaged file, a full disk, a path we may not write: one line, no stack trace.
+            stderr.WriteLine($"tickengine {verb}: error: {e.Message}");
             return 1;
         }
         catch (Exception e)

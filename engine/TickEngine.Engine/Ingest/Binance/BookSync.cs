@@ -81,20 +81,7 @@ public sealed class BookSync
     private void Apply(DepthMessage m)
     {
         for (int i = 0; i < m.Count; i++)
-        {
-            Book.Set(m.Sides[i], m.Prices[i], m.Quantities[i]);
-            ref var e = ref _publisher.Claim();
-            e.Kind = EventKind.BookDelta;
-            e.InstrumentId = _instrument.Id;
-            e.Side = (byte)m.Sides[i];
-            e.ExchangeTime = m.ExchangeTime;
-            e.ReceiveTime = m.ReceiveTime;
-            e.Price = m.Prices[i];
-            e.Quantity = m.Quantities[i];
-            e.Id = m.FirstId;
-            e.Id2 = m.LastId;
-            e.Flags = i == m.Count - 1 ? (long)RowFlags.LastInMessage : 0;
-        }
+            ApplyAndPublish(m, i, m.ExchangeTime, m.FirstId, m.LastId, i == m.Count - 1 ? (long)RowFlags.LastInMessage : 0);
         _counters.LevelsApplied += m.Count;
         _counters.DiffsApplied++;
         Book.UpdateId = m.LastId;
@@ -105,6 +92,23 @@ public sealed class BookSync
             return;
         }
         CheckQueuedTickers(m.ReceiveTime, m.ExchangeTime);
+    }
+
+    /// <summary>Applies level <paramref name="i"/> of <paramref name="m"/> to the book and publishes it as a level event.</summary>
+    private void ApplyAndPublish(DepthMessage m, int i, long exchangeTime, long firstId, long lastId, long flags)
+    {
+        Book.Set(m.Sides[i], m.Prices[i], m.Quantities[i]);
+        ref var e = ref _publisher.Claim();
+        e.Kind = EventKind.BookDelta;
+        e.InstrumentId = _instrument.Id;
+        e.Side = (byte)m.Sides[i];
+        e.ExchangeTime = exchangeTime;
+        e.ReceiveTime = m.ReceiveTime;
+        e.Price = m.Prices[i];
+        e.Quantity = m.Quantities[i];
+        e.Id = firstId;
+        e.Id2 = lastId;
+        e.Flags = flags;
     }
 
     /// <summary>A REST depth snapshot (lastUpdateId in <c>m.LastId</c>, levels in <c>m</c>).</summary>
@@ -143,21 +147,10 @@ public sealed class BookSync
         Book.Clear();
         for (int i = 0; i < m.Count; i++)
         {
-            Book.Set(m.Sides[i], m.Prices[i], m.Quantities[i]);
-            ref var e = ref _publisher.Claim();
-            e.Kind = EventKind.BookDelta;
-            e.InstrumentId = _instrument.Id;
-            e.Side = (byte)m.Sides[i];
-            e.ExchangeTime = time;
-            e.ReceiveTime = m.ReceiveTime;
-            e.Price = m.Prices[i];
-            e.Quantity = m.Quantities[i];
-            e.Id = last;
-            e.Id2 = last;
             long flags = (long)RowFlags.FromSnapshot;
             if (i == 0) flags |= (long)RowFlags.SnapshotBegins;
             if (i == m.Count - 1) flags |= (long)RowFlags.LastInMessage;
-            e.Flags = flags;
+            ApplyAndPublish(m, i, time, last, last, flags);
         }
         if (m.Count == 0)
         {
