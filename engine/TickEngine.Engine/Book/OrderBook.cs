@@ -23,8 +23,8 @@ public sealed class OrderBook
 
     public void Clear()
     {
-        _bids.Count = 0;
-        _asks.Count = 0;
+        _bids.Clear();
+        _asks.Clear();
         UpdateId = 0;
     }
 
@@ -41,7 +41,7 @@ public sealed class OrderBook
     public bool TryBestAsk(out long price, out long quantity) => _asks.TryBest(out price, out quantity, negate: true);
 
     /// <summary>True when both sides have levels and the best bid is at or above the best ask.</summary>
-    public bool IsCrossed => _bids.Count > 0 && _asks.Count > 0 && _bids.KeyAt(_bids.Count - 1) >= -_asks.KeyAt(_asks.Count - 1);
+    public bool IsCrossed => _bids.Count > 0 && _asks.Count > 0 && _bids.BestKey >= -_asks.BestKey;
 
     /// <summary>Copies up to prices.Length best levels of a side (best first); returns how many.</summary>
     public int CopyTop(BookSide side, Span<long> prices, Span<long> quantities)
@@ -50,7 +50,7 @@ public sealed class OrderBook
         int n = Math.Min(Math.Min(prices.Length, quantities.Length), s.Count);
         for (int i = 0; i < n; i++)
         {
-            ref var level = ref s.Levels[s.Count - 1 - i];
+            ref var level = ref s.FromTop(i);
             prices[i] = side == BookSide.Bid ? level.Key : -level.Key;
             quantities[i] = level.Quantity;
         }
@@ -67,42 +67,112 @@ public sealed class OrderBook
         public long Quantity;
     }
 
-    private sealed class Side(int capacity)
+    /// <summary>
+    /// One side as an ascending run of chunks of at most <see cref="ChunkSize"/> levels (best level last). A change
+    /// moves levels inside one chunk only, however deep the book: Binance diffs touch levels far from the top as
+    /// often as near it. A full chunk splits in two; an empty one returns to a pool, so a book that stays within
+    /// its high-water mark allocates nothing.
+    /// </summary>
+    private sealed class Side
     {
-        public Level[] Levels = new Level[capacity];
-        public int Count;
+        private const int ChunkSize = 128;
+        private Level[][] _chunks;
+        private int[] _counts;
+        private int _chunkCount;
+        private readonly Stack<Level[]> _pool = new();
 
-        public long KeyAt(int i) => Levels[i].Key;
+        public Side(int capacity)
+        {
+            int chunks = Math.Max(4, capacity / (ChunkSize / 2));
+            _chunks = new Level[chunks][];
+            _counts = new int[chunks];
+            // Enough chunks for a 5,000-level snapshot (half-full chunks after splits) before the first allocation.
+            for (int i = 0; i < Math.Min(chunks, 96); i++) _pool.Push(new Level[ChunkSize]);
+        }
+
+        public int Count { get; private set; }
+
+        public void Clear()
+        {
+            for (int c = 0; c < _chunkCount; c++) _pool.Push(_chunks[c]);
+            _chunkCount = 0;
+            Count = 0;
+        }
+
+        /// <summary>The i-th level from the best (0 = best).</summary>
+        public ref Level FromTop(int i)
+        {
+            for (int c = _chunkCount - 1; c >= 0; c--)
+            {
+                int n = _counts[c];
+                if (i < n) return ref _chunks[c][n - 1 - i];
+                i -= n;
+            }
+            throw new ArgumentOutOfRangeException(nameof(i));
+        }
+
+        public long BestKey => _chunks[_chunkCount - 1][_counts[_chunkCount - 1] - 1].Key;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Set(long key, long quantity)
         {
-            int i = Find(key);
+            if (_chunkCount == 0)
+            {
+                if (quantity == 0) return;
+                InsertChunk(0);
+                _chunks[0][0] = new Level { Key = key, Quantity = quantity };
+                _counts[0] = 1;
+                Count = 1;
+                return;
+            }
+            // The chunk whose range holds the key: the first from the top whose smallest key is <= key.
+            int c = _chunkCount - 1;
+            while (c > 0 && _chunks[c][0].Key > key) c--;
+            var chunk = _chunks[c];
+            int n = _counts[c];
+            int i = Search(chunk, n, key);
             if (i >= 0)
             {
-                if (quantity != 0) Levels[i].Quantity = quantity;
-                else
-                {
-                    int move = Count - i - 1;
-                    if (move > 0) Levels.AsSpan(i + 1, move).CopyTo(Levels.AsSpan(i));
-                    Count--;
-                }
+                if (quantity != 0) { chunk[i].Quantity = quantity; return; }
+                if (i < n - 1) chunk.AsSpan(i + 1, n - 1 - i).CopyTo(chunk.AsSpan(i));
+                _counts[c] = n - 1;
+                Count--;
+                if (n == 1) RemoveChunk(c);
                 return;
             }
             if (quantity == 0) return;
             int at = ~i;
-            if (Count == Levels.Length) Array.Resize(ref Levels, Levels.Length * 2);
-            int tail = Count - at;
-            if (tail > 0) Levels.AsSpan(at, tail).CopyTo(Levels.AsSpan(at + 1));
-            Levels[at].Key = key;
-            Levels[at].Quantity = quantity;
+            if (n == ChunkSize)
+            {
+                // Split: the upper half moves to a new chunk above this one.
+                InsertChunk(c + 1);
+                var upper = _chunks[c + 1];
+                const int half = ChunkSize / 2;
+                chunk.AsSpan(half, half).CopyTo(upper);
+                _counts[c] = half;
+                _counts[c + 1] = half;
+                if (at > half)
+                {
+                    c++;
+                    at -= half;
+                    chunk = upper;
+                }
+                n = half;
+            }
+            if (at < n) chunk.AsSpan(at, n - at).CopyTo(chunk.AsSpan(at + 1));
+            chunk[at].Key = key;
+            chunk[at].Quantity = quantity;
+            _counts[c] = n + 1;
             Count++;
         }
 
         public long Get(long key)
         {
-            int i = Find(key);
-            return i >= 0 ? Levels[i].Quantity : 0;
+            if (_chunkCount == 0) return 0;
+            int c = _chunkCount - 1;
+            while (c > 0 && _chunks[c][0].Key > key) c--;
+            int i = Search(_chunks[c], _counts[c], key);
+            return i >= 0 ? _chunks[c][i].Quantity : 0;
         }
 
         public bool TryBest(out long price, out long quantity, bool negate)
@@ -112,32 +182,52 @@ public sealed class OrderBook
                 price = quantity = 0;
                 return false;
             }
-            ref var top = ref Levels[Count - 1];
+            ref var top = ref _chunks[_chunkCount - 1][_counts[_chunkCount - 1] - 1];
             price = negate ? -top.Key : top.Key;
             quantity = top.Quantity;
             return true;
         }
 
-        /// <summary>Index of key, or the complement of its insertion point. Searches from the top (the end) first.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private int Find(long key)
+        private void InsertChunk(int at)
         {
-            int hi = Count - 1;
-            if (hi < 0) return ~0;
-            var levels = Levels;
-            if (key > levels[hi].Key) return ~Count;
-            // Gallop down from the top: most changes are near the best price.
-            int step = 1, lo = hi;
-            while (lo > 0 && levels[lo].Key > key)
+            if (_chunkCount == _chunks.Length)
             {
-                hi = lo;
-                lo = Math.Max(0, lo - step);
-                step <<= 1;
+                Array.Resize(ref _chunks, _chunks.Length * 2);
+                Array.Resize(ref _counts, _counts.Length * 2);
             }
+            int tail = _chunkCount - at;
+            if (tail > 0)
+            {
+                Array.Copy(_chunks, at, _chunks, at + 1, tail);
+                Array.Copy(_counts, at, _counts, at + 1, tail);
+            }
+            _chunks[at] = _pool.Count > 0 ? _pool.Pop() : new Level[ChunkSize];
+            _counts[at] = 0;
+            _chunkCount++;
+        }
+
+        private void RemoveChunk(int at)
+        {
+            _pool.Push(_chunks[at]);
+            int tail = _chunkCount - at - 1;
+            if (tail > 0)
+            {
+                Array.Copy(_chunks, at + 1, _chunks, at, tail);
+                Array.Copy(_counts, at + 1, _counts, at, tail);
+            }
+            _chunkCount--;
+            _chunks[_chunkCount] = null!;
+        }
+
+        /// <summary>Index of key in the chunk, or the complement of its insertion point.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Search(Level[] chunk, int n, long key)
+        {
+            int lo = 0, hi = n - 1;
             while (lo <= hi)
             {
                 int mid = (int)((uint)(lo + hi) >> 1);
-                long k = levels[mid].Key;
+                long k = chunk[mid].Key;
                 if (k == key) return mid;
                 if (k < key) lo = mid + 1;
                 else hi = mid - 1;
