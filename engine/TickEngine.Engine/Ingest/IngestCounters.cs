@@ -11,6 +11,7 @@ public sealed class IngestCounters
     public long Unknown;
     public long Control;
     public long TradeEvents;
+    public long DuplicateTrades;
     public long DepthMessages;
     public long DiffsApplied;
     public long DiffsStale;

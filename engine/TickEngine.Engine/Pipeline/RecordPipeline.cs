@@ -92,6 +92,7 @@ public sealed class RecordPipeline
             ["unknown"] = c.Unknown,
             ["control"] = c.Control,
             ["trade_events"] = c.TradeEvents,
+            ["duplicate_trades"] = c.DuplicateTrades,
             ["depth_messages"] = c.DepthMessages,
             ["diffs_applied"] = c.DiffsApplied,
             ["diffs_stale"] = c.DiffsStale,

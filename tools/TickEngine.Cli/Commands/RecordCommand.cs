@@ -11,9 +11,16 @@ namespace TickEngine.Cli.Commands;
 public static class RecordCommand
 {
     public const string Usage = """
-        usage: tickengine record --from-capture FILE --exchange binance|binance-futures --out ROOT
-                                 [--types l2,trades,ohlcv,deltas] [--depth 5] [--interval 1.0] [--symbol S]
-                                 [--summary-json FILE] [--quiet]
+        usage: tickengine record --exchange binance|binance-futures|sim --symbols BTCUSDT,ETHUSDT --out ROOT
+                                 [--types l2,trades,ohlcv,deltas] [--depth 5] [--interval 1.0] [--duration SECONDS]
+                                 [--summary-json FILE] [--quiet] [--ws-url URL --rest-url URL]
+                                 [--sim-capture FILE] [--sim-speed X]
+               tickengine record --from-capture FILE --exchange binance|binance-futures --out ROOT [...]
+          --exchange      binance (spot), binance-futures (USD-M), or sim: the built-in exchange simulator on
+                          loopback, playing --sim-capture (a Binance capture, looped) at --sim-speed (1 = as recorded)
+          --duration      stop after this many seconds; without it, record until Ctrl+C or SIGTERM (a clean stop:
+                          every handler flushes and every segment is sealed)
+          --ws-url/--rest-url  other endpoints (a test exchange, a replay server)
           --from-capture  a raw capture: '<receive ns> <frame>' lines (hftbacktest) or cryptofeed JSON lines,
                           gzip or not; run through the same pipeline as a live feed, at full speed
           --types         what to write (default all four); status markers (gaps, resyncs) are always written
@@ -24,15 +31,12 @@ public static class RecordCommand
 
     public static int Run(IReadOnlyList<string> args, CliContext ctx)
     {
-        var p = new ArgParser(args, ["--from-capture", "--exchange", "--out", "--types", "--depth", "--interval", "--symbol", "--summary-json", "--symbols", "--duration"], ["--quiet"]);
+        var p = new ArgParser(args, ["--from-capture", "--exchange", "--out", "--types", "--depth", "--interval", "--symbol", "--summary-json", "--symbols", "--duration", "--ws-url", "--rest-url", "--sim-capture", "--sim-speed"], ["--quiet"]);
         if (p.Help) { ctx.Out.Write(Usage); return 0; }
         if (p.Positionals.Count > 0) throw new UsageException($"unexpected argument '{p.Positionals[0]}'");
         string exchange = p.Required("--exchange");
         string? capture = p.Value("--from-capture");
-        if (capture is null)
-            throw new UsageException(exchange is "binance" or "binance-futures" or "sim"
-                ? "live recording is not in this build yet: record from a capture file with --from-capture FILE"
-                : $"--exchange must be binance or binance-futures, got '{exchange}'");
+        if (capture is null) return LiveRecord.Run(p, exchange, ctx);
         if (exchange is not ("binance" or "binance-futures")) throw new UsageException($"--exchange must be binance or binance-futures with --from-capture, got '{exchange}'");
         if (!File.Exists(capture)) throw new UsageException($"{capture}: no such file");
         string root = p.Required("--out");

@@ -200,6 +200,14 @@ public sealed class BinanceAdapter : IExchangeAdapter
             Counters.AddMalformed("trade price or quantity not exact at the instrument's scale", data);
             return false;
         }
+        // A trade that arrives twice (across a reconnect) is stored once: ids only grow per symbol and kind.
+        ref long lastId = ref LastTradeId(inst.Id, aggregate);
+        if (id <= lastId)
+        {
+            Counters.DuplicateTrades++;
+            return true;
+        }
+        lastId = id;
         ref var e = ref _publisher.Claim();
         e.Kind = EventKind.Trade;
         e.InstrumentId = inst.Id;
@@ -380,6 +388,19 @@ public sealed class BinanceAdapter : IExchangeAdapter
             if (kind == StatusKind.Disconnect) BookOf(inst.Id)?.OnDisconnect();
         }
         _publisher.Publish();
+    }
+
+    private long[] _lastTrade = new long[16];
+    private long[] _lastAggTrade = new long[16];
+
+    private ref long LastTradeId(int instrumentId, bool aggregate)
+    {
+        if (instrumentId >= _lastTrade.Length)
+        {
+            Array.Resize(ref _lastTrade, Math.Max(instrumentId + 1, _lastTrade.Length * 2));
+            Array.Resize(ref _lastAggTrade, _lastTrade.Length);
+        }
+        return ref (aggregate ? _lastAggTrade : _lastTrade)[instrumentId];
     }
 
     private BookSync Book(Instrument inst)

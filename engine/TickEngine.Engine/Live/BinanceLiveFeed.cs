@@ -1,0 +1,255 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using TickEngine.Engine.Ingest;
+
+namespace TickEngine.Engine.Live;
+
+/// <summary>
+/// Binance market data over WebSockets (<see cref="ClientWebSocket"/>) into a <see cref="FramePipe"/>: combined
+/// streams (lower-case names, at most 1,024 a connection; on futures, depth and bookTicker on the /public route and
+/// trades on /market), reconnection with exponential backoff and jitter, a watchdog for silent connections, a
+/// reconnect before the 24-hour cut and on <c>serverShutdown</c>, and REST depth snapshots over
+/// <see cref="HttpClient"/> with request-weight accounting and Retry-After. After every (re)connect the books are
+/// resynced from fresh snapshots; the adapter records the disconnect and drops what arrives twice.
+/// </summary>
+public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
+{
+    private readonly LiveOptions _options;
+    private readonly FramePipe _pipe;
+    private readonly HttpClient _http;
+    private readonly Channel<string> _snapshotRequests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, byte> _pendingSnapshots = new();
+    private readonly List<Connection> _connections = new();
+    private readonly HashSet<string> _depthSymbols;
+    private long _reconnects;
+    private long _restErrors;
+    private long _oversize;
+
+    /// <param name="symbols">Upper-case symbols, e.g. BTCUSDT.</param>
+    /// <param name="trades">Subscribe to trades (spot @trade, futures @aggTrade).</param>
+    /// <param name="books">Subscribe to diff depth and bookTicker (books, deltas, L2).</param>
+    public BinanceLiveFeed(LiveOptions options, IReadOnlyList<string> symbols, bool trades, bool books, FramePipe pipe, HttpClient? http = null)
+    {
+        _options = options;
+        _pipe = pipe;
+        _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        bool futures = options.DepthPath.StartsWith("/fapi", StringComparison.Ordinal);
+        var bookStreams = new List<string>();
+        var tradeStreams = new List<string>();
+        foreach (var s in symbols)
+        {
+            string lower = s.ToLowerInvariant();
+            if (books) { bookStreams.Add(lower + "@depth@100ms"); bookStreams.Add(lower + "@bookTicker"); }
+            if (trades) tradeStreams.Add(lower + (futures ? "@aggTrade" : "@trade"));
+        }
+        _depthSymbols = books ? symbols.ToHashSet() : [];
+        var groups = new List<(Uri Base, List<string> Streams)>();
+        if (options.MarketWebSocketBase is { } market)
+        {
+            groups.Add((options.WebSocketBase, bookStreams));
+            groups.Add((market, tradeStreams));
+        }
+        else groups.Add((options.WebSocketBase, bookStreams.Concat(tradeStreams).ToList()));
+        foreach (var (b, streams) in groups)
+            for (int i = 0; i < streams.Count; i += options.MaxStreamsPerConnection)
+                _connections.Add(new Connection(this, b, streams.Skip(i).Take(options.MaxStreamsPerConnection).ToList()));
+    }
+
+    public IReadOnlyList<Connection> Connections => _connections;
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+    public long RestErrors => Interlocked.Read(ref _restErrors);
+    public long OversizeFrames => Interlocked.Read(ref _oversize);
+
+    /// <summary>Runs every connection and the snapshot fetcher until <paramref name="cancel"/>.</summary>
+    public async Task RunAsync(CancellationToken cancel)
+    {
+        var tasks = _connections.Select(c => c.RunAsync(cancel)).ToList();
+        tasks.Add(FetchSnapshotsAsync(cancel));
+        await Task.WhenAll(tasks);
+    }
+
+    /// <summary>Called by the book sync (producer thread) when a book needs a fresh snapshot.</summary>
+    public void Request(Instrument instrument)
+    {
+        if (_pendingSnapshots.TryAdd(instrument.Symbol, 0)) _snapshotRequests.Writer.TryWrite(instrument.Symbol);
+    }
+
+    private void RequestAll()
+    {
+        foreach (var s in _depthSymbols)
+            if (_pendingSnapshots.TryAdd(s, 0)) _snapshotRequests.Writer.TryWrite(s);
+    }
+
+    private async Task FetchSnapshotsAsync(CancellationToken cancel)
+    {
+        long windowStart = Environment.TickCount64;
+        int used = 0;
+        var backoff = _options.BackoffInitial;
+        try
+        {
+            await foreach (var symbol in _snapshotRequests.Reader.ReadAllAsync(cancel))
+            {
+                int weight = _options.DepthWeight(_options.SnapshotLimit);
+                while (true)
+                {
+                    long now = Environment.TickCount64;
+                    if (now - windowStart >= 60_000) { windowStart = now; used = 0; }
+                    if (used + weight <= _options.RestWeightPerMinute) break;
+                    await Task.Delay(TimeSpan.FromMilliseconds(60_000 - (now - windowStart) + 10), cancel);
+                }
+                used += weight;
+                string url = $"{_options.RestBase.ToString().TrimEnd('/')}{_options.DepthPath}?symbol={symbol}&limit={_options.SnapshotLimit}";
+                TimeSpan? retry = null;
+                try
+                {
+                    using var response = await _http.GetAsync(url, cancel);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        var body = await response.Content.ReadAsByteArrayAsync(cancel);
+                        _pendingSnapshots.TryRemove(symbol, out _);
+                        await _pipe.WriteAsync(FramePipe.RecordKind.Rest, body, Clock.NowNs(), url, cancel);
+                        backoff = _options.BackoffInitial;
+                        continue;
+                    }
+                    Interlocked.Increment(ref _restErrors);
+                    retry = response.Headers.RetryAfter?.Delta ?? ((int)response.StatusCode is 429 or 418 ? TimeSpan.FromSeconds(1) : null);
+                }
+                catch (HttpRequestException) { Interlocked.Increment(ref _restErrors); }
+                catch (TaskCanceledException) when (!cancel.IsCancellationRequested) { Interlocked.Increment(ref _restErrors); }
+                // Failed: wait (Retry-After, or backoff with jitter) and ask again.
+                var wait = retry ?? Jitter(backoff);
+                backoff = TimeSpan.FromTicks(Math.Min(_options.BackoffMax.Ticks, backoff.Ticks * 2));
+                await Task.Delay(wait, cancel);
+                _snapshotRequests.Writer.TryWrite(symbol);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private static TimeSpan Jitter(TimeSpan t) => TimeSpan.FromTicks((long)(t.Ticks * (0.5 + Random.Shared.NextDouble() * 0.5)));
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>One WebSocket connection and its reconnect loop.</summary>
+    public sealed class Connection
+    {
+        private readonly BinanceLiveFeed _feed;
+        private readonly Uri _uri;
+        private volatile ConnectionState _state = ConnectionState.Disconnected;
+        private long _messages;
+
+        internal Connection(BinanceLiveFeed feed, Uri baseUri, List<string> streams)
+        {
+            _feed = feed;
+            Streams = streams;
+            _uri = new Uri($"{baseUri.ToString().TrimEnd('/')}/stream?streams={string.Join('/', streams)}");
+        }
+
+        public IReadOnlyList<string> Streams { get; }
+        public ConnectionState State => _state;
+        public long Messages => Interlocked.Read(ref _messages);
+        public Uri Uri => _uri;
+
+        internal async Task RunAsync(CancellationToken cancel)
+        {
+            var o = _feed._options;
+            int attempt = 0;
+            var backoff = o.BackoffInitial;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+            try
+            {
+                while (!cancel.IsCancellationRequested)
+                {
+                    _state = attempt == 0 && _messages == 0 ? ConnectionState.Connecting : ConnectionState.Reconnecting;
+                    var started = Stopwatch.StartNew();
+                    bool connected = false;
+                    using (var ws = new ClientWebSocket())
+                    {
+                        ws.Options.KeepAliveInterval = TimeSpan.FromSeconds(20); // unsolicited pongs; pings are answered anyway
+                        try
+                        {
+                            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+                            {
+                                connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
+                                await ws.ConnectAsync(_uri, connectTimeout.Token);
+                            }
+                            connected = true;
+                            _state = ConnectionState.Connected;
+                            if (_messages > 0 || attempt > 0) Interlocked.Increment(ref _feed._reconnects);
+                            await _feed._pipe.WriteAsync(FramePipe.RecordKind.Connect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, cancel);
+                            _feed.RequestAll(); // buffer diffs now, snapshot after: the documented order
+                            buffer = await ReceiveLoopAsync(ws, buffer, started, cancel);
+                        }
+                        catch (OperationCanceledException) when (cancel.IsCancellationRequested) { }
+                        catch (Exception e) when (e is WebSocketException or OperationCanceledException or HttpRequestException or IOException) { }
+                        if (ws.State == WebSocketState.Open)
+                        {
+                            try { await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2)); }
+                            catch (Exception) { /* closing a connection we are leaving anyway */ }
+                        }
+                    }
+                    if (connected)
+                    {
+                        try { await _feed._pipe.WriteAsync(FramePipe.RecordKind.Disconnect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, CancellationToken.None); }
+                        catch (InvalidOperationException) { /* the pipe is complete: we are stopping */ }
+                    }
+                    if (cancel.IsCancellationRequested) break;
+                    // Backoff with jitter; a connection that lived a while starts the backoff again.
+                    if (started.Elapsed > TimeSpan.FromSeconds(60)) { attempt = 0; backoff = o.BackoffInitial; }
+                    attempt++;
+                    if (o.MaxAttempts > 0 && attempt >= o.MaxAttempts && !connected) { _state = ConnectionState.Failed; return; }
+                    _state = ConnectionState.Reconnecting;
+                    try { await Task.Delay(Jitter(backoff), cancel); } catch (OperationCanceledException) { break; }
+                    backoff = TimeSpan.FromTicks(Math.Min(o.BackoffMax.Ticks, backoff.Ticks * 2));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                if (_state != ConnectionState.Failed) _state = ConnectionState.Disconnected;
+            }
+        }
+
+        private async Task<byte[]> ReceiveLoopAsync(ClientWebSocket ws, byte[] buffer, Stopwatch age, CancellationToken cancel)
+        {
+            var o = _feed._options;
+            using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            while (ws.State == WebSocketState.Open)
+            {
+                int length = 0;
+                bool oversize = false;
+                ValueWebSocketReceiveResult r;
+                watchdog.CancelAfter(o.Watchdog); // silent for too long: the receive is cancelled and we reconnect
+                do
+                {
+                    if (length == buffer.Length)
+                    {
+                        if (buffer.Length >= _feed._pipe.MaxFrameBytes) { oversize = true; length = 0; }
+                        else
+                        {
+                            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _feed._pipe.MaxFrameBytes));
+                            buffer.AsSpan(0, length).CopyTo(bigger);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = bigger;
+                        }
+                    }
+                    r = await ws.ReceiveAsync(buffer.AsMemory(length), watchdog.Token);
+                    length += r.Count;
+                }
+                while (!r.EndOfMessage);
+                if (r.MessageType == WebSocketMessageType.Close) break;
+                long now = Clock.NowNs();
+                Interlocked.Increment(ref _messages);
+                if (oversize) { Interlocked.Increment(ref _feed._oversize); continue; }
+                await _feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, buffer.AsMemory(0, length), now, null, cancel);
+                if (buffer.AsSpan(0, Math.Min(length, 64)).IndexOf("serverShutdown"u8) >= 0) break; // reconnect at once
+                if (age.Elapsed > o.MaxConnectionAge) break; // before the exchange's 24-hour cut
+            }
+            return buffer;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Text;
+using TickEngine.Engine.Ingest;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Live;
+
+/// <summary>
+/// Where every live connection's messages meet the one producer: a System.IO.Pipelines pipe of records
+/// <c>[kind u8][reserved 3][length i32][receive ns i64][url length i32][payload][url]</c>. Connections append whole
+/// WebSocket messages (message boundaries kept); the pipe's pause threshold makes them wait when the producer is
+/// behind (nothing is dropped). The producer reads records and hands the payloads to the adapter in place: a
+/// record inside one buffer segment is parsed where it lies, one spanning segments is copied once.
+/// </summary>
+public sealed class FramePipe
+{
+    public const int HeaderSize = 20;
+    private readonly Pipe _pipe;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private byte[] _scratch = new byte[1 << 16];
+
+    public enum RecordKind : byte { Frame = 1, Rest = 2, Connect = 3, Disconnect = 4 }
+
+    public FramePipe(int maxFrameBytes = 16 << 20, long pauseBytes = 64L << 20)
+    {
+        MaxFrameBytes = maxFrameBytes;
+        _pipe = new Pipe(new PipeOptions(pauseWriterThreshold: pauseBytes, resumeWriterThreshold: pauseBytes / 2, minimumSegmentSize: 1 << 16, useSynchronizationContext: false));
+    }
+
+    public int MaxFrameBytes { get; }
+
+    /// <summary>Records written and not yet read, in bytes (backpressure shows here).</summary>
+    public long Pending => Interlocked.Read(ref _pending);
+    private long _pending;
+
+    /// <summary>Appends one record; waits while the pipe is paused.</summary>
+    public async ValueTask WriteAsync(RecordKind kind, ReadOnlyMemory<byte> payload, long receiveNs, string? url, CancellationToken cancel)
+    {
+        int urlBytes = url is null ? 0 : Encoding.UTF8.GetByteCount(url);
+        await _writeLock.WaitAsync(cancel);
+        try
+        {
+            var w = _pipe.Writer;
+            var header = w.GetSpan(HeaderSize);
+            header[0] = (byte)kind;
+            header[1] = header[2] = header[3] = 0;
+            BinaryPrimitives.WriteInt32LittleEndian(header[4..], payload.Length);
+            BinaryPrimitives.WriteInt64LittleEndian(header[8..], receiveNs);
+            BinaryPrimitives.WriteInt32LittleEndian(header[16..], urlBytes);
+            w.Advance(HeaderSize);
+            w.Write(payload.Span);
+            if (url is not null) w.Write(Encoding.UTF8.GetBytes(url));
+            Interlocked.Add(ref _pending, HeaderSize + payload.Length + urlBytes);
+            await w.FlushAsync(cancel);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public void Complete() => _pipe.Writer.Complete();
+
+    /// <summary>The producer loop: every record to <paramref name="adapter"/>, until the pipe completes or <paramref name="cancel"/>.</summary>
+    public async Task RunProducerAsync(IExchangeAdapter adapter, CancellationToken cancel)
+    {
+        var reader = _pipe.Reader;
+        try
+        {
+            while (true)
+            {
+                ReadResult result;
+                try { result = await reader.ReadAsync(cancel); }
+                catch (OperationCanceledException) { break; }
+                var buffer = result.Buffer;
+                while (TryRecord(ref buffer, adapter)) { }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted) break;
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+    }
+
+    private bool TryRecord(ref ReadOnlySequence<byte> buffer, IExchangeAdapter adapter)
+    {
+        if (buffer.Length < HeaderSize) return false;
+        Span<byte> header = stackalloc byte[HeaderSize];
+        buffer.Slice(0, HeaderSize).CopyTo(header);
+        var kind = (RecordKind)header[0];
+        int length = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
+        long ns = BinaryPrimitives.ReadInt64LittleEndian(header[8..]);
+        int urlLength = BinaryPrimitives.ReadInt32LittleEndian(header[16..]);
+        long total = HeaderSize + (long)length + urlLength;
+        if (buffer.Length < total) return false;
+        var payload = buffer.Slice(HeaderSize, length);
+        ReadOnlySpan<byte> span;
+        if (payload.IsSingleSegment) span = payload.FirstSpan;
+        else
+        {
+            if (_scratch.Length < length) _scratch = new byte[Math.Max(length, _scratch.Length * 2)];
+            payload.CopyTo(_scratch);
+            span = _scratch.AsSpan(0, length);
+        }
+        switch (kind)
+        {
+            case RecordKind.Frame: adapter.OnFrame(span, ns); break;
+            case RecordKind.Rest:
+                string url = Encoding.UTF8.GetString(buffer.Slice(HeaderSize + length, urlLength));
+                adapter.OnRest(span, ns, url);
+                break;
+            case RecordKind.Connect: adapter.OnSession(StatusKind.Connect, ns); break;
+            case RecordKind.Disconnect: adapter.OnSession(StatusKind.Disconnect, ns); break;
+        }
+        buffer = buffer.Slice(total);
+        Interlocked.Add(ref _pending, -total);
+        return true;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using TickEngine.Cli.CommandLine;
+using TickEngine.Engine.Live;
+using TickEngine.Engine.Pipeline;
+using TickEngine.Simulator;
+using TickEngine.Simulator.Market;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Cli.Commands;
+
+/// <summary><c>record --exchange binance|binance-futures|sim</c>: a live recording with a status line on stderr.</summary>
+public static class LiveRecord
+{
+    public static int Run(ArgParser p, string exchange, CliContext ctx)
+    {
+        if (exchange is not ("binance" or "binance-futures" or "sim")) throw new UsageException($"--exchange must be binance, binance-futures or sim, got '{exchange}'");
+        string root = p.Required("--out");
+        if (File.Exists(root)) throw new UsageException($"--out {root} is a file; give a data root directory");
+        var types = RecordCommand.ParseTypes(p.Value("--types") ?? "l2,trades,ohlcv,deltas");
+        int depth = p.Int("--depth", SegmentSchema.DefaultDepth, 1, SegmentSchema.MaxDepth);
+        double interval = p.Double("--interval", 1.0, 0.001, 86_400);
+        double duration = p.Double("--duration", 0, 0, 366 * 86_400.0);
+        bool quiet = p.Flag("--quiet");
+        string? summaryPath = p.Value("--summary-json");
+        var symbols = (p.Value("--symbols") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToList();
+        foreach (var s in symbols)
+            if (s.Length is 0 or > 32 || !s.All(char.IsAsciiLetterOrDigit)) throw new UsageException($"--symbols: '{s}' is not a symbol such as BTCUSDT");
+
+        SimulatorServer? sim = null;
+        LiveOptions live;
+        string recordedExchange = exchange == "binance-futures" ? "binance-futures" : "binance";
+        if (exchange == "sim")
+        {
+            string? source = p.Value("--sim-capture");
+            if (source is null) throw new UsageException("--exchange sim needs --sim-capture FILE (a Binance capture, e.g. ../shared/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz)");
+            if (!File.Exists(source)) throw new UsageException($"--sim-capture {source}: no such file");
+            double speed = p.Double("--sim-speed", 1.0, 0, 1_000_000);
+            var market = new CaptureMarketSource(source, loop: true);
+            var simOptions = new SimulatorOptions { Speed = speed };
+            sim = SimulatorServer.StartAsync(new SimulatedExchange(market, simOptions), simOptions).GetAwaiter().GetResult();
+            if (symbols.Count == 0) symbols = market.Symbols.ToList();
+            live = LiveOptions.BinanceSpot with { WebSocketBase = sim.WebSocketBase, RestBase = sim.BaseAddress };
+            if (!quiet) ctx.Error.WriteLine($"record: simulator on {sim.BaseAddress} playing {Path.GetFileName(source)} ({string.Join(",", market.Symbols)}) at speed {speed}");
+        }
+        else
+        {
+            live = exchange == "binance" ? LiveOptions.BinanceSpot : LiveOptions.BinanceFutures;
+            if (p.Value("--ws-url") is { } ws) live = live with { WebSocketBase = new Uri(ws), MarketWebSocketBase = live.MarketWebSocketBase is null ? null : new Uri(ws) };
+            if (p.Value("--rest-url") is { } rest) live = live with { RestBase = new Uri(rest) };
+        }
+        if (symbols.Count == 0) throw new UsageException("--symbols is required (e.g. --symbols BTCUSDT,ETHUSDT)");
+
+        var options = new RecordOptions { Root = root, Exchange = recordedExchange, Types = types, Depth = depth, IntervalNs = (long)Math.Round(interval * 1e9) };
+        var recorder = new LiveRecorder(options, live, symbols);
+        recorder.Start();
+        var clock = Stopwatch.StartNew();
+        long lastFrames = 0, lastEvents = 0;
+        double lastT = 0;
+        try
+        {
+            while (!ctx.Cancel.IsCancellationRequested && (duration <= 0 || clock.Elapsed.TotalSeconds < duration))
+            {
+                try { Task.Delay(TimeSpan.FromSeconds(1), ctx.Cancel).Wait(); }
+                catch (AggregateException) { break; }
+                if (quiet) continue;
+                var c = recorder.Pipeline.Adapter.Counters;
+                double t = clock.Elapsed.TotalSeconds, dt = Math.Max(t - lastT, 1e-3);
+                long events = recorder.Pipeline.Publisher.Published;
+                var ring = recorder.Pipeline.Disruptor;
+                ctx.Error.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                    "{0,6:F0}s  msgs/s {1,8:N0}  events/s {2,9:N0}  ring {3,5:P0}  gaps {4}  resyncs {5}  reconnects {6}  written {7:N1} MB  {8}",
+                    t, (c.Frames - lastFrames) / dt, (events - lastEvents) / dt, ring.Backlog / (double)ring.Ring.Size, c.Gaps, c.Resyncs, recorder.Feed.Reconnects,
+                    recorder.Pipeline.Summary().Where(kv => kv.Key.StartsWith("bytes_", StringComparison.Ordinal)).Sum(kv => (long)kv.Value) / 1e6,
+                    string.Join(",", recorder.Feed.Connections.Select(x => x.State))));
+                lastFrames = c.Frames; lastEvents = events; lastT = t;
+            }
+        }
+        finally
+        {
+            recorder.StopAsync().GetAwaiter().GetResult();
+            sim?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        var summary = recorder.Pipeline.Summary();
+        summary["reconnects"] = recorder.Feed.Reconnects;
+        summary["rest_errors"] = recorder.Feed.RestErrors;
+        summary["oversize_frames"] = recorder.Feed.OversizeFrames;
+        summary["connections"] = recorder.Feed.Connections.Select(x => $"{x.Uri}: {x.State}, {x.Messages} messages").ToArray();
+        var faults = recorder.Pipeline.Faults.ToList();
+        summary["handler_faults"] = faults.Select(f => $"{f.Handler}: {f.Fault.Message}").ToArray();
+        if (summaryPath is not null)
+        {
+            string? dir = Path.GetDirectoryName(Path.GetFullPath(summaryPath));
+            if (dir is not null) Directory.CreateDirectory(dir);
+            File.WriteAllText(summaryPath, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+        }
+        if (!quiet)
+        {
+            ctx.Error.WriteLine("record: done");
+            foreach (var (k, v) in summary)
+                if (v is not Array) ctx.Error.WriteLine(string.Format(CultureInfo.InvariantCulture, "  {0,-24} {1}", k, v is long n ? n.ToString("N0", CultureInfo.InvariantCulture) : v));
+        }
+        foreach (var (handler, fault) in faults) ctx.Error.WriteLine($"tickengine record: error: {handler}: {fault.Message}");
+        return faults.Count > 0 ? 1 : 0;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+
+namespace TickEngine.Simulator;
+
+/// <summary>One client connection: its subscriptions, its queue of frames, and the loop that sends them.</summary>
+internal sealed class Session
+{
+    private readonly WebSocket _socket;
+    private readonly HashSet<string> _keys = new();
+    private readonly object _gate = new();
+
+    public Session(WebSocket socket, bool combined, int queue)
+    {
+        _socket = socket;
+        Combined = combined;
+        Queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(queue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    }
+
+    public bool Combined { get; }
+    public Channel<byte[]> Queue { get; }
+    public long Sent;
+
+    public void Subscribe(IEnumerable<string> keys)
+    {
+        lock (_gate) foreach (var k in keys) _keys.Add(Market.StreamKey.Of(k));
+    }
+
+    public void Unsubscribe(IEnumerable<string> keys)
+    {
+        lock (_gate) foreach (var k in keys) _keys.Remove(Market.StreamKey.Of(k));
+    }
+
+    public string[] Subscriptions
+    {
+        get { lock (_gate) return _keys.ToArray(); }
+    }
+
+    public bool Wants(string key)
+    {
+        lock (_gate) return _keys.Contains(key);
+    }
+
+    public bool HasSubscriptions
+    {
+        get { lock (_gate) return _keys.Count > 0; }
+    }
+
+    public async Task SendLoopAsync(CancellationToken cancel)
+    {
+        await foreach (var frame in Queue.Reader.ReadAllAsync(cancel))
+        {
+            await _socket.SendAsync(frame, WebSocketMessageType.Text, true, cancel);
+            Sent++;
+        }
+    }
+
+    public void Abort()
+    {
+        Queue.Writer.TryComplete();
+        _socket.Abort();
+    }
+
+    public async Task CloseAsync()
+    {
+        Queue.Writer.TryComplete();
+        try { await _socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutdown", CancellationToken.None); }
+        catch (WebSocketException) { }
+        catch (ObjectDisposedException) { }
+    }
+}

@@ -1,0 +1,396 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using TickEngine.Engine.Book;
+using TickEngine.Simulator.Faults;
+using TickEngine.Simulator.Market;
+using TickEngine.Storage.Format;
+using TickEngine.Storage.Numerics;
+
+namespace TickEngine.Simulator;
+
+/// <summary>
+/// A Binance-like exchange on loopback: plays a market (<see cref="IMarketSource"/>) to every subscribed WebSocket
+/// session, keeps its own book per symbol from the diffs it sends, serves REST depth snapshots of that book, and
+/// injects faults on demand. The market waits for slow sessions (bounded queues): nothing is dropped unless a
+/// fault says so. Thread-safe.
+/// </summary>
+public sealed class SimulatedExchange
+{
+    private readonly IMarketSource _source;
+    private readonly SimulatorOptions _options;
+    private readonly ConcurrentDictionary<Session, byte> _sessions = new();
+    private readonly Dictionary<string, SymbolBook> _books = new();
+    private readonly object _bookGate = new();
+    private readonly ConcurrentQueue<(FaultKind Kind, int Value)> _faults = new();
+    private readonly TaskCompletionSource _firstSubscriber = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _rest429, _rest500, _skip, _duplicate, _reorder;
+    private long _framesSent;
+
+    private sealed class SymbolBook
+    {
+        public readonly OrderBook Book = new();
+        public bool Known;
+        public TaskCompletionSource Ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>The recorded snapshot, for requests that were waiting when the market reached it.</summary>
+        public byte[]? Recorded;
+        /// <summary>Diffs sent before the book was known (one of them may end past the recorded snapshot).</summary>
+        public readonly List<MarketFrame> Early = new();
+        /// <summary>The book the recording starts from (after the snapshot and the diffs that bracket it).</summary>
+        public (BookSide Side, long Price, long Qty)[] Start = [];
+    }
+
+    public SimulatedExchange(IMarketSource source, SimulatorOptions options)
+    {
+        _source = source;
+        _options = options;
+        foreach (var s in source.Symbols) _books[s] = new SymbolBook();
+    }
+
+    public IReadOnlyList<string> Symbols => _source.Symbols;
+    public long FramesSent => Interlocked.Read(ref _framesSent);
+    public int Sessions => _sessions.Count;
+
+    /// <summary>True when the market has played every item (a source that does not loop).</summary>
+    public bool Finished { get; private set; }
+
+    /// <summary>Injects a fault; <paramref name="value"/> is a count (REST faults) or milliseconds (stall).</summary>
+    public void Inject(FaultKind kind, int value = 1)
+    {
+        switch (kind)
+        {
+            case FaultKind.Rest429: Interlocked.Add(ref _rest429, Math.Max(1, value)); break;
+            case FaultKind.Rest500: Interlocked.Add(ref _rest500, Math.Max(1, value)); break;
+            case FaultKind.SkipUpdateId: Interlocked.Add(ref _skip, Math.Max(1, value)); break;
+            case FaultKind.Duplicate: Interlocked.Add(ref _duplicate, Math.Max(1, value)); break;
+            case FaultKind.Reorder: Interlocked.Add(ref _reorder, Math.Max(1, value)); break;
+            default: _faults.Enqueue((kind, value)); break;
+        }
+    }
+
+    /// <summary>Plays the market until the source ends or <paramref name="cancel"/>.</summary>
+    public async Task RunAsync(CancellationToken cancel)
+    {
+        if (_options.WaitForSubscriber) await _firstSubscriber.Task.WaitAsync(cancel);
+        var clock = Stopwatch.StartNew();
+        long firstNs = long.MinValue;
+        MarketFrame? held = null;
+        try
+        {
+            foreach (var item in _source.Items(cancel))
+            {
+                if (firstNs == long.MinValue) firstNs = item.TimeNs;
+                if (_options.Speed > 0)
+                {
+                    double due = (item.TimeNs - firstNs) / 1e6 / _options.Speed;
+                    double wait = due - clock.Elapsed.TotalMilliseconds;
+                    if (wait > 1) await Task.Delay(TimeSpan.FromMilliseconds(wait), cancel);
+                }
+                await ApplyFaultsAsync(cancel);
+                switch (item)
+                {
+                    case SnapshotItem snap:
+                        LoadSnapshot(snap);
+                        break;
+                    case ResetItem reset:
+                        foreach (var frame in ResetFrames(reset)) { ApplyDiff(frame); await SendAsync(frame, cancel); }
+                        break;
+                    case FrameItem f:
+                    {
+                        var frame = f.Frame;
+                        if (frame.Kind == FrameKind.DepthDiff)
+                        {
+                            ApplyDiff(frame);
+                            if (TakeOne(ref _skip)) continue;
+                            if (held is not null)
+                            {
+                                await SendAsync(frame, cancel);
+                                await SendAsync(held, cancel);
+                                held = null;
+                                continue;
+                            }
+                            if (TakeOne(ref _reorder)) { held = frame; continue; }
+                            await SendAsync(frame, cancel);
+                            if (TakeOne(ref _duplicate)) await SendAsync(frame, cancel);
+                            continue;
+                        }
+                        if (f.FromBook) frame = TickerFromBook(frame);
+                        if (frame is not null) await SendAsync(frame, cancel);
+                        break;
+                    }
+                }
+            }
+            if (held is not null) await SendAsync(held, cancel);
+            Finished = true;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Handles one WebSocket connection: <paramref name="streams"/> from the URL, then live SUBSCRIBE messages.</summary>
+    public async Task ServeAsync(WebSocket socket, IEnumerable<string> streams, bool combined, CancellationToken cancel)
+    {
+        var session = new Session(socket, combined, _options.SessionQueue);
+        session.Subscribe(streams);
+        _sessions[session] = 0;
+        if (session.HasSubscriptions) _firstSubscriber.TrySetResult();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var sender = session.SendLoopAsync(stop.Token);
+        try
+        {
+            var buffer = new byte[_options.MaxClientMessageBytes];
+            while (socket.State == WebSocketState.Open)
+            {
+                int length = 0;
+                ValueWebSocketReceiveResult r;
+                do
+                {
+                    if (length == buffer.Length) { await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too big", cancel); return; }
+                    r = await socket.ReceiveAsync(buffer.AsMemory(length), cancel);
+                    length += r.Count;
+                }
+                while (!r.EndOfMessage && r.MessageType != WebSocketMessageType.Close);
+                if (r.MessageType == WebSocketMessageType.Close) break;
+                var reply = Control(session, buffer.AsSpan(0, length));
+                if (reply is not null) await session.Queue.Writer.WriteAsync(reply, cancel);
+                if (session.HasSubscriptions) _firstSubscriber.TrySetResult();
+            }
+        }
+        catch (WebSocketException) { }
+        catch (OperationCanceledException) { }
+        finally
+        {
+            _sessions.TryRemove(session, out _);
+            session.Queue.Writer.TryComplete();
+            stop.Cancel();
+            try { await sender; } catch (Exception) { /* the connection is gone */ }
+        }
+    }
+
+    /// <summary>A REST depth snapshot of the exchange's book: (status, body, retry-after seconds).</summary>
+    public async Task<(int Status, string Body, int RetryAfter)> DepthAsync(string? symbol, int limit, CancellationToken cancel)
+    {
+        if (TakeOne(ref _rest429)) return (429, "{\"code\":-1003,\"msg\":\"Too many requests.\"}", 1);
+        if (TakeOne(ref _rest500)) return (500, "{\"code\":-1000,\"msg\":\"An unknown error occurred.\"}", 0);
+        if (symbol is null || !_books.TryGetValue(symbol.ToUpperInvariant(), out var b)) return (400, "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}", 0);
+        if (!b.Ready.Task.IsCompleted)
+        {
+            // In flight when the market reaches its recorded snapshot: answered with that snapshot, as recorded.
+            try { await b.Ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel); }
+            catch (TimeoutException) { return (503, "{\"code\":-1001,\"msg\":\"Book not ready.\"}", 1); }
+            if (b.Recorded is { } recorded) return (200, Encoding.UTF8.GetString(recorded), 0);
+        }
+        limit = Math.Clamp(limit <= 0 ? 100 : limit, 1, 5000);
+        var prices = new long[limit];
+        var qtys = new long[limit];
+        var sb = new StringBuilder();
+        lock (_bookGate)
+        {
+            sb.Append("{\"lastUpdateId\":").Append(b.Book.UpdateId);
+            foreach (var (side, name) in new[] { (BookSide.Bid, "bids"), (BookSide.Ask, "asks") })
+            {
+                int n = b.Book.CopyTop(side, prices, qtys);
+                sb.Append(",\"").Append(name).Append("\":[");
+                for (int i = 0; i < n; i++)
+                {
+                    if (i > 0) sb.Append(',');
+                    sb.Append("[\"").Append(FixedDecimal.ToString(prices[i], _source.Scale)).Append("\",\"").Append(FixedDecimal.ToString(qtys[i], _source.Scale)).Append("\"]");
+                }
+                sb.Append(']');
+            }
+            sb.Append('}');
+        }
+        return (200, sb.ToString(), 0);
+    }
+
+    public string ExchangeInfo() =>
+        "{\"timezone\":\"UTC\",\"symbols\":[" + string.Join(",", _source.Symbols.Select(s => $"{{\"symbol\":\"{s}\",\"status\":\"TRADING\"}}")) + "]}";
+
+    private byte[]? Control(Session session, ReadOnlySpan<byte> message)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(message.ToArray());
+            var root = doc.RootElement;
+            string method = root.TryGetProperty("method", out var m) ? m.GetString() ?? "" : "";
+            string id = root.TryGetProperty("id", out var idEl) ? idEl.GetRawText() : "null";
+            var args = root.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Array ? p.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : [];
+            switch (method)
+            {
+                case "SUBSCRIBE": session.Subscribe(args); return Encoding.UTF8.GetBytes($"{{\"result\":null,\"id\":{id}}}");
+                case "UNSUBSCRIBE": session.Unsubscribe(args); return Encoding.UTF8.GetBytes($"{{\"result\":null,\"id\":{id}}}");
+                case "LIST_SUBSCRIPTIONS": return Encoding.UTF8.GetBytes($"{{\"result\":{JsonSerializer.Serialize(session.Subscriptions)},\"id\":{id}}}");
+                default: return Encoding.UTF8.GetBytes($"{{\"code\":2,\"msg\":\"Invalid request: unknown method\",\"id\":{id}}}");
+            }
+        }
+        catch (JsonException)
+        {
+            return Encoding.UTF8.GetBytes("{\"code\":3,\"msg\":\"Invalid JSON\"}");
+        }
+    }
+
+    private async Task SendAsync(MarketFrame frame, CancellationToken cancel)
+    {
+        string key = StreamKey.Of(frame.Stream);
+        foreach (var s in _sessions.Keys)
+        {
+            if (!s.Wants(key)) continue;
+            try { await s.Queue.Writer.WriteAsync(s.Combined ? frame.Combined : frame.Raw, cancel); }
+            catch (System.Threading.Channels.ChannelClosedException) { _sessions.TryRemove(s, out _); }
+        }
+        Interlocked.Increment(ref _framesSent);
+    }
+
+    private async Task BroadcastAsync(byte[] bytes, CancellationToken cancel)
+    {
+        foreach (var s in _sessions.Keys)
+        {
+            try { await s.Queue.Writer.WriteAsync(bytes, cancel); }
+            catch (System.Threading.Channels.ChannelClosedException) { _sessions.TryRemove(s, out _); }
+        }
+    }
+
+    private async Task ApplyFaultsAsync(CancellationToken cancel)
+    {
+        while (_faults.TryDequeue(out var fault))
+        {
+            switch (fault.Kind)
+            {
+                case FaultKind.Drop:
+                    foreach (var s in _sessions.Keys) s.Abort();
+                    break;
+                case FaultKind.Stall:
+                    await Task.Delay(Math.Max(1, fault.Value), cancel);
+                    break;
+                case FaultKind.Malformed:
+                    await BroadcastAsync("{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"tra"u8.ToArray(), cancel);
+                    break;
+                case FaultKind.ServerShutdown:
+                    long ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                    await BroadcastAsync(Encoding.UTF8.GetBytes($"{{\"stream\":\"!serverShutdown\",\"data\":{{\"e\":\"serverShutdown\",\"E\":{ms}}}}}"), cancel);
+                    await Task.Delay(100, cancel);
+                    foreach (var s in _sessions.Keys) await s.CloseAsync();
+                    break;
+            }
+        }
+    }
+
+    private void LoadSnapshot(SnapshotItem snap)
+    {
+        if (!_books.TryGetValue(snap.Symbol, out var b)) return;
+        using var doc = JsonDocument.Parse(snap.Body);
+        var root = doc.RootElement;
+        lock (_bookGate)
+        {
+            b.Book.Clear();
+            foreach (var (side, name) in new[] { (BookSide.Bid, "bids"), (BookSide.Ask, "asks") })
+                foreach (var level in root.GetProperty(name).EnumerateArray())
+                    b.Book.Set(side, Dec(level[0].GetString()), Dec(level[1].GetString()));
+            b.Book.UpdateId = root.GetProperty("lastUpdateId").GetInt64();
+            b.Known = true;
+            b.Recorded = snap.Body;
+        }
+        // Diffs sent before the snapshot that end past it belong to the book too.
+        foreach (var early in b.Early) ApplyDiff(early);
+        b.Early.Clear();
+        lock (_bookGate) b.Start = Levels(b.Book);
+        b.Ready.TrySetResult();
+    }
+
+    private void ApplyDiff(MarketFrame frame)
+    {
+        if (!_books.TryGetValue(frame.Symbol, out var b)) return;
+        if (!b.Known)
+        {
+            if (b.Early.Count >= 10_000) b.Early.RemoveAt(0);
+            b.Early.Add(frame);
+            return;
+        }
+        if (frame.LastUpdateId <= b.Book.UpdateId) return;
+        using var doc = JsonDocument.Parse(frame.Raw);
+        var root = doc.RootElement;
+        lock (_bookGate)
+        {
+            foreach (var (side, name) in new[] { (BookSide.Bid, "b"), (BookSide.Ask, "a") })
+                if (root.TryGetProperty(name, out var levels))
+                    foreach (var level in levels.EnumerateArray())
+                        b.Book.Set(side, Dec(level[0].GetString()), Dec(level[1].GetString()));
+            b.Book.UpdateId = frame.LastUpdateId;
+        }
+    }
+
+    private static (BookSide, long, long)[] Levels(OrderBook book)
+    {
+        var list = new List<(BookSide, long, long)>();
+        foreach (var side in new[] { BookSide.Bid, BookSide.Ask })
+        {
+            int n = side == BookSide.Bid ? book.BidCount : book.AskCount;
+            var p = new long[n];
+            var q = new long[n];
+            n = book.CopyTop(side, p, q);
+            for (int i = 0; i < n; i++) list.Add((side, p[i], q[i]));
+        }
+        return list.ToArray();
+    }
+
+    /// <summary>One diff per symbol taking its book back to the recorded start (levels not in it go to 0).</summary>
+    private List<MarketFrame> ResetFrames(ResetItem reset)
+    {
+        var frames = new List<MarketFrame>();
+        foreach (var (symbol, b) in _books)
+        {
+            if (!b.Known) continue;
+            string stream = symbol.ToLowerInvariant() + "@depth@100ms";
+            var sb = new StringBuilder();
+            lock (_bookGate)
+            {
+                var target = b.Start.ToDictionary(l => (l.Side, l.Price), l => l.Qty);
+                var changes = new List<(BookSide Side, long Price, long Qty)>();
+                foreach (var (side, price, qty) in Levels(b.Book))
+                    if (!target.ContainsKey((side, price))) changes.Add((side, price, 0));
+                foreach (var ((side, price), qty) in target)
+                    if (b.Book.QuantityAt(side, price) != qty) changes.Add((side, price, qty));
+                int sc = _source.Scale;
+                string Side(BookSide side) => string.Join(",", changes.Where(c => c.Side == side).Select(c => $"[\"{FixedDecimal.ToString(c.Price, sc)}\",\"{FixedDecimal.ToString(c.Qty, sc)}\"]"));
+                sb.Append($"{{\"e\":\"depthUpdate\",\"E\":{reset.EventTimeMs},\"s\":\"{symbol}\",\"U\":{reset.UpdateId},\"u\":{reset.UpdateId},\"b\":[{Side(BookSide.Bid)}],\"a\":[{Side(BookSide.Ask)}]}}");
+            }
+            var raw = Encoding.UTF8.GetBytes(sb.ToString());
+            frames.Add(new MarketFrame(reset.TimeNs, stream, FrameKind.DepthDiff, symbol, FrameRewriter.Wrap(stream, raw), raw, reset.UpdateId, reset.UpdateId));
+        }
+        return frames;
+    }
+
+    private MarketFrame? TickerFromBook(MarketFrame frame)
+    {
+        if (!_books.TryGetValue(frame.Symbol, out var b) || !b.Known) return null;
+        string raw;
+        lock (_bookGate)
+        {
+            if (!b.Book.TryBestBid(out long bp, out long bq) || !b.Book.TryBestAsk(out long ap, out long aq)) return null;
+            int sc = _source.Scale;
+            raw = $"{{\"u\":{b.Book.UpdateId},\"s\":\"{frame.Symbol}\",\"b\":\"{FixedDecimal.ToString(bp, sc)}\",\"B\":\"{FixedDecimal.ToString(bq, sc)}\",\"a\":\"{FixedDecimal.ToString(ap, sc)}\",\"A\":\"{FixedDecimal.ToString(aq, sc)}\"}}";
+        }
+        var bytes = Encoding.UTF8.GetBytes(raw);
+        return frame with { Raw = bytes, Combined = FrameRewriter.Wrap(frame.Stream, bytes) };
+    }
+
+    private long Dec(string? text)
+    {
+        if (!FixedDecimal.TryParse((text ?? "").AsSpan(), _source.Scale, out long v, out var err))
+            throw new InvalidDataException($"market value '{text}': {err}");
+        return v;
+    }
+
+    private static bool TakeOne(ref int counter)
+    {
+        while (true)
+        {
+            int c = Volatile.Read(ref counter);
+            if (c <= 0) return false;
+            if (Interlocked.CompareExchange(ref counter, c - 1, c) == c) return true;
+        }
+    }
+}
