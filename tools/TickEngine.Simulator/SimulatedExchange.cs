@@ -34,6 +34,8 @@ public sealed class SimulatedExchange
         public readonly OrderBook Book = new();
         public bool Known;
         public TaskCompletionSource Ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Set when a REST depth request arrives before the book is known.</summary>
+        public TaskCompletionSource Requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
         /// <summary>The recorded snapshot, for requests that were waiting when the market reached it.</summary>
         public byte[]? Recorded;
         /// <summary>Diffs sent before the book was known (one of them may end past the recorded snapshot).</summary>
@@ -92,6 +94,13 @@ public sealed class SimulatedExchange
                 switch (item)
                 {
                     case SnapshotItem snap:
+                        // The recording fetched this snapshot: hold the market here until a client asks for one
+                        // (briefly), so that the client gets it at the same point of the stream.
+                        if (_options.HoldAtRecordedSnapshot && _books.TryGetValue(snap.Symbol, out var held0))
+                        {
+                            try { await held0.Requested.Task.WaitAsync(_options.SnapshotHold, cancel); }
+                            catch (TimeoutException) { }
+                        }
                         LoadSnapshot(snap);
                         break;
                     case ResetItem reset:
@@ -178,6 +187,7 @@ public sealed class SimulatedExchange
         if (symbol is null || !_books.TryGetValue(symbol.ToUpperInvariant(), out var b)) return (400, "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}", 0);
         if (!b.Ready.Task.IsCompleted)
         {
+            b.Requested.TrySetResult();
             // In flight when the market reaches its recorded snapshot: answered with that snapshot, as recorded.
             try { await b.Ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel); }
             catch (TimeoutException) { return (503, "{\"code\":-1001,\"msg\":\"Book not ready.\"}", 1); }

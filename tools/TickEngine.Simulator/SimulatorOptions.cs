@@ -18,6 +18,14 @@ public sealed record SimulatorOptions
     /// <summary>Frames a slow connection may have queued before the market waits for it (never dropped).</summary>
     public int SessionQueue { get; init; } = 65_536;
 
+    /// <summary>
+    /// Hold the market at a recorded REST snapshot until a client asks for a depth snapshot (at most
+    /// <see cref="SnapshotHold"/>), so that the client receives the recorded snapshot where the recording did.
+    /// </summary>
+    public bool HoldAtRecordedSnapshot { get; init; } = true;
+
+    public TimeSpan SnapshotHold { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Largest client message accepted on a WebSocket (SUBSCRIBE and the like).</summary>
     public int MaxClientMessageBytes { get; init; } = 16 * 1024;
 }
