@@ -16,6 +16,7 @@ public static class CliMain
           export    segments to CSV or JSON lines
           import    CSV (TickEngine or Tardis layouts) into segments
           inspect   what a segment holds, its size and whether it is intact
+          sim       the built-in exchange simulator (Binance protocol on loopback)
         """;
 
     public static int Run(string[] args, CliContext ctx)
@@ -36,6 +37,7 @@ public static class CliMain
                 "import" => ImportCommand.Run(rest, ctx),
                 "inspect" => InspectCommand.Run(rest, ctx),
                 "record" => RecordCommand.Run(rest, ctx),
+                "sim" => SimCommand.Run(rest, ctx),
                 _ => throw new UsageException($"unknown verb '{verb}'"),
             };
         }
@@ -58,5 +60,5 @@ public static class CliMain
         }
     }
 
-    private static bool IsVerb(string v) => v is "export" or "import" or "inspect" or "record";
+    private static bool IsVerb(string v) => v is "export" or "import" or "inspect" or "record" or "sim";
 }

@@ -34,15 +34,20 @@ public static class LiveRecord
         if (exchange == "sim")
         {
             string? source = p.Value("--sim-capture");
-            if (source is null) throw new UsageException("--exchange sim needs --sim-capture FILE (a Binance capture, e.g. ../shared/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz)");
-            if (!File.Exists(source)) throw new UsageException($"--sim-capture {source}: no such file");
+            if (source is not null && !File.Exists(source)) throw new UsageException($"--sim-capture {source}: no such file");
             double speed = p.Double("--sim-speed", 1.0, 0, 1_000_000);
-            var market = new CaptureMarketSource(source, loop: true);
+            int rate = p.Int("--sim-rate", 5_000, 1, 10_000_000);
+            // A capture, looped; without one, a synthetic market of the requested symbols.
+            IMarketSource market = source is not null
+                ? new CaptureMarketSource(source, loop: true)
+                : new SyntheticMarketSource(symbols.Count > 0 ? symbols : ["BTCUSDT", "ETHUSDT"], rate);
+            if (source is null) speed = 1.0;
+            source ??= "a synthetic market";
             var simOptions = new SimulatorOptions { Speed = speed };
             sim = SimulatorServer.StartAsync(new SimulatedExchange(market, simOptions), simOptions).GetAwaiter().GetResult();
             if (symbols.Count == 0) symbols = market.Symbols.ToList();
             live = LiveOptions.BinanceSpot with { WebSocketBase = sim.WebSocketBase, RestBase = sim.BaseAddress };
-            if (!quiet) ctx.Error.WriteLine($"record: simulator on {sim.BaseAddress} playing {Path.GetFileName(source)} ({string.Join(",", market.Symbols)}) at speed {speed}");
+            if (!quiet) ctx.Error.WriteLine($"record: simulator on {sim.BaseAddress} playing {Path.GetFileName(source)} ({string.Join(",", market.Symbols)})");
         }
         else
         {

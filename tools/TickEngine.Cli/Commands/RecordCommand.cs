@@ -14,10 +14,11 @@ public static class RecordCommand
         usage: tickengine record --exchange binance|binance-futures|sim --symbols BTCUSDT,ETHUSDT --out ROOT
                                  [--types l2,trades,ohlcv,deltas] [--depth 5] [--interval 1.0] [--duration SECONDS]
                                  [--summary-json FILE] [--quiet] [--ws-url URL --rest-url URL]
-                                 [--sim-capture FILE] [--sim-speed X]
+                                 [--sim-capture FILE] [--sim-speed X] [--sim-rate N]
                tickengine record --from-capture FILE --exchange binance|binance-futures --out ROOT [...]
           --exchange      binance (spot), binance-futures (USD-M), or sim: the built-in exchange simulator on
-                          loopback, playing --sim-capture (a Binance capture, looped) at --sim-speed (1 = as recorded)
+                          loopback, playing --sim-capture (a Binance capture, looped, at --sim-speed; 1 = as
+                          recorded) or, without it, a synthetic market of --symbols at --sim-rate messages/s
           --duration      stop after this many seconds; without it, record until Ctrl+C or SIGTERM (a clean stop:
                           every handler flushes and every segment is sealed)
           --ws-url/--rest-url  other endpoints (a test exchange, a replay server)
@@ -31,7 +32,7 @@ public static class RecordCommand
 
     public static int Run(IReadOnlyList<string> args, CliContext ctx)
     {
-        var p = new ArgParser(args, ["--from-capture", "--exchange", "--out", "--types", "--depth", "--interval", "--symbol", "--summary-json", "--symbols", "--duration", "--ws-url", "--rest-url", "--sim-capture", "--sim-speed"], ["--quiet"]);
+        var p = new ArgParser(args, ["--from-capture", "--exchange", "--out", "--types", "--depth", "--interval", "--symbol", "--summary-json", "--symbols", "--duration", "--ws-url", "--rest-url", "--sim-capture", "--sim-speed", "--sim-rate"], ["--quiet"]);
         if (p.Help) { ctx.Out.Write(Usage); return 0; }
         if (p.Positionals.Count > 0) throw new UsageException($"unexpected argument '{p.Positionals[0]}'");
         string exchange = p.Required("--exchange");

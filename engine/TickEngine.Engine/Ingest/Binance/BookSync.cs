@@ -27,6 +27,7 @@ public sealed class BookSync
     private bool _synced;
     private bool _firstAfterSnapshot;
     private long _lastDiscardedTime;
+    private bool _everSynced;
 
     public BookSync(Instrument instrument, bool futures, EventPublisher publisher, IngestCounters counters, ISnapshotRequester? requester)
     {
@@ -166,7 +167,8 @@ public sealed class BookSync
         _synced = true;
         _firstAfterSnapshot = true;
         _counters.Syncs++;
-        if (_counters.Syncs > 1) _counters.Resyncs++;
+        if (_everSynced) _counters.Resyncs++; // this book was in sync before: a resync
+        _everSynced = true;
         Status(StatusKind.Resync, m.ReceiveTime, time, last, 0);
         // Replay what was buffered, in order, with the normal rules.
         while (_pendingCount > 0 && _synced)
