@@ -52,10 +52,10 @@ public sealed class SimulatorRecording : IAsyncDisposable
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();
 
     /// <summary>Every row of a schema, with the receive time (column 1) zeroed: what must match across transports.</summary>
-    public static List<long[]> Rows(string root, SchemaKind kind, bool keepReceiveTime = false)
+    public static List<long[]> Rows(string root, SchemaKind kind, bool keepReceiveTime = false, string? symbol = null)
     {
         var rows = new List<long[]>();
-        foreach (var file in DataRoot.FindSegments(root, kind))
+        foreach (var file in DataRoot.FindSegments(root, kind, symbol))
         {
             using var c = new SegmentCursor(SegmentReader.Open(file));
             while (c.MoveNext())
