@@ -51,7 +51,7 @@ internal sealed class Session
         await foreach (var frame in Queue.Reader.ReadAllAsync(cancel))
         {
             await _socket.SendAsync(frame, WebSocketMessageType.Text, true, cancel);
-            Sent++;
+            Interlocked.Increment(ref Sent);
         }
     }
 

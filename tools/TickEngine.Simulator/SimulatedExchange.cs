@@ -52,7 +52,20 @@ public sealed class SimulatedExchange
     }
 
     public IReadOnlyList<string> Symbols => _source.Symbols;
+    /// <summary>Market frames queued for sessions (each counted once, however many sessions take it).</summary>
     public long FramesSent => Interlocked.Read(ref _framesSent);
+
+    /// <summary>Frames written to sockets, over all sessions (open and closed).</summary>
+    public long FramesDelivered => Interlocked.Read(ref _deliveredClosed) + _sessions.Keys.Sum(s => Interlocked.Read(ref s.Sent));
+
+    /// <summary>Frames waiting in session queues.</summary>
+    public long FramesQueued => _sessions.Keys.Sum(s => (long)s.Queue.Reader.Count);
+
+    private long _deliveredClosed;
+    private readonly CancellationTokenSource _marketStop = new();
+
+    /// <summary>Stops the market (no new frames); connections stay open and their queues drain.</summary>
+    public void StopMarket() => _marketStop.Cancel();
     public int Sessions => _sessions.Count;
 
     /// <summary>True when the market has played every item (a source that does not loop).</summary>
@@ -73,8 +86,10 @@ public sealed class SimulatedExchange
     }
 
     /// <summary>Plays the market until the source ends or <paramref name="cancel"/>.</summary>
-    public async Task RunAsync(CancellationToken cancel)
+    public async Task RunAsync(CancellationToken outer)
     {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(outer, _marketStop.Token);
+        var cancel = linked.Token;
         if (_options.WaitForSubscriber) await _firstSubscriber.Task.WaitAsync(cancel);
         var clock = Stopwatch.StartNew();
         long firstNs = long.MinValue;
@@ -96,7 +111,7 @@ public sealed class SimulatedExchange
                     case SnapshotItem snap:
                         // The recording fetched this snapshot: hold the market here until a client asks for one
                         // (briefly), so that the client gets it at the same point of the stream.
-                        if (_options.HoldAtRecordedSnapshot && _books.TryGetValue(snap.Symbol, out var held0))
+                        if (snap.Recorded && _options.HoldAtRecordedSnapshot && _books.TryGetValue(snap.Symbol, out var held0))
                         {
                             try { await held0.Requested.Task.WaitAsync(_options.SnapshotHold, cancel); }
                             catch (TimeoutException) { }
@@ -139,6 +154,9 @@ public sealed class SimulatedExchange
         }
     }
 
+    /// <summary>True once <see cref="RunAsync"/> was stopped by <see cref="StopMarket"/>.</summary>
+    public bool MarketStopped => _marketStop.IsCancellationRequested;
+
     /// <summary>Handles one WebSocket connection: <paramref name="streams"/> from the URL, then live SUBSCRIBE messages.</summary>
     public async Task ServeAsync(WebSocket socket, IEnumerable<string> streams, bool combined, CancellationToken cancel)
     {
@@ -172,7 +190,7 @@ public sealed class SimulatedExchange
         catch (OperationCanceledException) { }
         finally
         {
-            _sessions.TryRemove(session, out _);
+            if (_sessions.TryRemove(session, out _)) Interlocked.Add(ref _deliveredClosed, Interlocked.Read(ref session.Sent));
             session.Queue.Writer.TryComplete();
             stop.Cancel();
             try { await sender; } catch (Exception) { /* the connection is gone */ }

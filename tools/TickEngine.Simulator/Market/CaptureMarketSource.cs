@@ -36,7 +36,7 @@ public sealed class CaptureMarketSource : IMarketSource
             if (line.AsSpan(sp + 1).StartsWith("{\"lastUpdateId\"", StringComparison.Ordinal))
             {
                 snapshotAt = _items.Count;
-                _items.Add(new SnapshotItem(ns, "", bytes));
+                _items.Add(new SnapshotItem(ns, "", bytes, Recorded: true));
                 continue;
             }
             var unwrapped = FrameRewriter.Unwrap(bytes);

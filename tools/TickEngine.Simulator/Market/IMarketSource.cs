@@ -6,8 +6,11 @@ public abstract record MarketItem(long TimeNs);
 /// <summary>A frame to send; <see cref="FromBook"/> asks the exchange to fill a bookTicker from its own book.</summary>
 public sealed record FrameItem(MarketFrame Frame, bool FromBook = false) : MarketItem(Frame.TimeNs);
 
-/// <summary>A REST depth snapshot the market was recorded with (the exchange's book starts from it).</summary>
-public sealed record SnapshotItem(long TimeNs, string Symbol, byte[] Body) : MarketItem(TimeNs);
+/// <summary>
+/// A REST depth snapshot the market starts its book from; <see cref="Recorded"/> when a recording fetched it at
+/// this point (the exchange then holds the market until a client asks for a snapshot).
+/// </summary>
+public sealed record SnapshotItem(long TimeNs, string Symbol, byte[] Body, bool Recorded = false) : MarketItem(TimeNs);
 
 /// <summary>
 /// A looped market starts again: the exchange sends one diff (using update id <see cref="UpdateId"/>) that turns

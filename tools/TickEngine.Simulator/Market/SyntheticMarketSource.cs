@@ -5,7 +5,7 @@ namespace TickEngine.Simulator.Market;
 /// <summary>
 /// A synthetic Binance market for any number of symbols: per symbol a random-walk book (tick 0.01, 20 levels a
 /// side around the mid) whose changes are sent as diff-depth messages with consecutive update ids, trades with
-/// consecutive ids at the touch, and bookTickers filled from the exchange's book. The rate is messages per second
+/// consecutive ids at the touch, and bookTickers filled from the exchange's book (or trades only). The rate is messages per second
 /// over all symbols; the stream starts with a REST snapshot point for every symbol. Deterministic for a seed.
 /// </summary>
 public sealed class SyntheticMarketSource : IMarketSource
@@ -13,9 +13,11 @@ public sealed class SyntheticMarketSource : IMarketSource
     private readonly int _rate;
     private readonly int _seed;
     private readonly long _startMs;
+    private readonly bool _tradesOnly;
 
-    public SyntheticMarketSource(IReadOnlyList<string> symbols, int messagesPerSecond, int seed = 1, long? startMs = null)
+    public SyntheticMarketSource(IReadOnlyList<string> symbols, int messagesPerSecond, int seed = 1, long? startMs = null, bool tradesOnly = false)
     {
+        _tradesOnly = tradesOnly;
         if (symbols.Count == 0) throw new ArgumentException("at least one symbol");
         if (messagesPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(messagesPerSecond));
         Symbols = symbols.Select(s => s.ToUpperInvariant()).ToArray();
@@ -50,7 +52,7 @@ public sealed class SyntheticMarketSource : IMarketSource
             t += nsPerMessage;
             var s = syms[n % syms.Length];
             long ms = t / 1_000_000;
-            int kind = rng.Next(10);
+            int kind = _tradesOnly ? 5 : rng.Next(10);
             sb.Clear();
             if (kind < 4)
             {
