@@ -19,12 +19,8 @@ public static class LiveThroughputHarness
 {
     public static int Run(string[] args)
     {
-        int seconds = 10;
-        int i = Array.IndexOf(args, "--seconds");
-        if (i >= 0) seconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-        int[] rates = [50_000, 100_000, 200_000, 400_000, 700_000, 1_000_000];
-        i = Array.IndexOf(args, "--rates");
-        if (i >= 0) rates = args[i + 1].Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        int seconds = (int)HarnessArgs.Long(args, "--seconds", 10);
+        int[] rates = HarnessArgs.Ints(args, "--rates", [50_000, 100_000, 200_000, 400_000, 700_000, 1_000_000]);
         Console.WriteLine($"{"offered/s",10} {"sent/s",10} {"parsed/s",10} {"trades stored",14} {"dropped",8} {"held",5} {"cpu/s",6} {"rss MB",7}");
         foreach (int rate in rates) RunOne(rate, seconds).GetAwaiter().GetResult();
         return 0;

@@ -20,9 +20,7 @@ public static class RecordHarness
 {
     public static int Run(string[] args)
     {
-        int repeat = 5;
-        int i = Array.IndexOf(args, "--repeat");
-        if (i >= 0 && i + 1 < args.Length) repeat = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        int repeat = (int)HarnessArgs.Long(args, "--repeat", 5);
         string capture = FixtureTrades.BinanceSpotCapture;
         var inv = CultureInfo.InvariantCulture;
         Measure("warm-up", 1, () => Whole(capture));

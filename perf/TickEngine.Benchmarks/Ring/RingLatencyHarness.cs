@@ -25,8 +25,8 @@ public static class RingLatencyHarness
 
     public static int Run(string[] args)
     {
-        int events = Arg(args, "--events", 1_000_000);
-        int rate = Arg(args, "--rate", 100_000);
+        int events = (int)HarnessArgs.Long(args, "--events", 1_000_000);
+        int rate = (int)HarnessArgs.Long(args, "--rate", 100_000);
         foreach (var (name, wait) in new (string, IWaitStrategy)[] { ("blocking", new BlockingWaitStrategy()), ("yielding", new YieldingWaitStrategy()) })
         {
             var samples = new long[events];
@@ -51,11 +51,5 @@ public static class RingLatencyHarness
             Console.WriteLine($"{name,-9} {events:N0} events at {rate:N0}/s: hand-off p50 {P(0.50)} ns, p99 {P(0.99)} ns, p99.9 {P(0.999)} ns, max {(samples[h.Count - 1] * ns).ToString("N0", CultureInfo.InvariantCulture)} ns");
         }
         return 0;
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -16,9 +16,7 @@ public static class StorageSizeReport
 {
     public static int Run(string[] args)
     {
-        long rows = 10_000_000;
-        int i = Array.IndexOf(args, "--rows");
-        if (i >= 0 && i + 1 < args.Length) rows = long.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        long rows = HarnessArgs.Long(args, "--rows", 10_000_000);
         string dir = Path.Combine(Path.GetTempPath(), "tickengine-size-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try
