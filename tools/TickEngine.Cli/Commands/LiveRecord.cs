@@ -6,6 +6,7 @@ using TickEngine.Engine.Live;
 using TickEngine.Engine.Pipeline;
 using TickEngine.Simulator;
 using TickEngine.Simulator.Market;
+using Spectre.Console;
 using TickEngine.Storage.Format;
 
 namespace TickEngine.Cli.Commands;
@@ -61,25 +62,27 @@ public static class LiveRecord
         var recorder = new LiveRecorder(options, live, symbols);
         recorder.Start();
         var clock = Stopwatch.StartNew();
-        long lastFrames = 0, lastEvents = 0;
-        double lastT = 0;
+        var status = new LiveStatus(recorder);
         try
         {
-            while (!ctx.Cancel.IsCancellationRequested && (duration <= 0 || clock.Elapsed.TotalSeconds < duration))
+            bool terminal = !quiet && !Console.IsErrorRedirected && ReferenceEquals(ctx.Error, Console.Error);
+            if (terminal)
             {
-                try { Task.Delay(TimeSpan.FromSeconds(1), ctx.Cancel).Wait(); }
-                catch (AggregateException) { break; }
-                if (quiet) continue;
-                var c = recorder.Pipeline.Adapter.Counters;
-                double t = clock.Elapsed.TotalSeconds, dt = Math.Max(t - lastT, 1e-3);
-                long events = recorder.Pipeline.Publisher.Published;
-                var ring = recorder.Pipeline.Disruptor;
-                ctx.Error.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                    "{0,6:F0}s  msgs/s {1,8:N0}  events/s {2,9:N0}  ring {3,5:P0}  gaps {4}  resyncs {5}  reconnects {6}  written {7:N1} MB  {8}",
-                    t, (c.Frames - lastFrames) / dt, (events - lastEvents) / dt, ring.Backlog / (double)ring.Ring.Size, c.Gaps, c.Resyncs, recorder.Feed.Reconnects,
-                    recorder.Pipeline.Summary().Where(kv => kv.Key.StartsWith("bytes_", StringComparison.Ordinal)).Sum(kv => (long)kv.Value) / 1e6,
-                    string.Join(",", recorder.Feed.Connections.Select(x => x.State))));
-                lastFrames = c.Frames; lastEvents = events; lastT = t;
+                // A live table on the terminal (Spectre.Console); redirected output gets one plain line a second.
+                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+                console.Live(status.Table()).Start(live =>
+                {
+                    while (Tick(ctx, clock, duration))
+                    {
+                        live.UpdateTarget(status.Table());
+                        live.Refresh();
+                    }
+                });
+            }
+            else
+            {
+                while (Tick(ctx, clock, duration))
+                    if (!quiet) ctx.Error.WriteLine(status.Line());
             }
         }
         finally
@@ -108,5 +111,14 @@ public static class LiveRecord
         }
         foreach (var (handler, fault) in faults) ctx.Error.WriteLine($"tickengine record: error: {handler}: {fault.Message}");
         return faults.Count > 0 ? 1 : 0;
+    }
+
+    /// <summary>Waits a second; false when the run should stop (duration reached, Ctrl+C or SIGTERM).</summary>
+    private static bool Tick(CliContext ctx, Stopwatch clock, double duration)
+    {
+        if (ctx.Cancel.IsCancellationRequested || (duration > 0 && clock.Elapsed.TotalSeconds >= duration)) return false;
+        try { Task.Delay(TimeSpan.FromSeconds(Math.Min(1.0, duration > 0 ? Math.Max(0.05, duration - clock.Elapsed.TotalSeconds) : 1.0)), ctx.Cancel).Wait(); }
+        catch (AggregateException) { return false; }
+        return true;
     }
 }

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using TickEngine.Engine.Pipeline;
+
+namespace TickEngine.Cli.Commands;
+
+/// <summary>The live status of a recording: rates since the last look, ring occupancy, gaps, resyncs, reconnects, bytes, connection states.</summary>
+internal sealed class LiveStatus(LiveRecorder recorder)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _frames, _events;
+    private double _t;
+
+    private (double T, double Msgs, double Events, double Ring, long Gaps, long Resyncs, long Reconnects, double Mb, string States) Sample()
+    {
+        var c = recorder.Pipeline.Adapter.Counters;
+        double t = _clock.Elapsed.TotalSeconds, dt = Math.Max(t - _t, 1e-3);
+        long events = recorder.Pipeline.Publisher.Published;
+        var ring = recorder.Pipeline.Disruptor;
+        double mb = recorder.Pipeline.Summary().Where(kv => kv.Key.StartsWith("bytes_", StringComparison.Ordinal)).Sum(kv => (long)kv.Value) / 1e6;
+        var sample = (t, (c.Frames - _frames) / dt, (events - _events) / dt, ring.Backlog / (double)ring.Ring.Size, c.Gaps, c.Resyncs, recorder.Feed.Reconnects, mb,
+            string.Join(",", recorder.Feed.Connections.Select(x => x.State)));
+        _frames = c.Frames;
+        _events = events;
+        _t = t;
+        return sample;
+    }
+
+    public string Line()
+    {
+        var s = Sample();
+        return string.Format(CultureInfo.InvariantCulture,
+            "{0,6:F0}s  msgs/s {1,8:N0}  events/s {2,9:N0}  ring {3,5:P0}  gaps {4}  resyncs {5}  reconnects {6}  written {7:N1} MB  {8}",
+            s.T, s.Msgs, s.Events, s.Ring, s.Gaps, s.Resyncs, s.Reconnects, s.Mb, s.States);
+    }
+
+    public Table Table()
+    {
+        var s = Sample();
+        var inv = CultureInfo.InvariantCulture;
+        var table = new Table().Title("tickengine record").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
+        table.AddRow("elapsed", s.T.ToString("F0", inv) + " s");
+        table.AddRow("messages/s", s.Msgs.ToString("N0", inv));
+        table.AddRow("events/s", s.Events.ToString("N0", inv));
+        table.AddRow("ring occupancy", s.Ring.ToString("P0", inv));
+        table.AddRow("gaps / resyncs", $"{s.Gaps} / {s.Resyncs}");
+        table.AddRow("reconnects", s.Reconnects.ToString(inv));
+        table.AddRow("written", s.Mb.ToString("N1", inv) + " MB");
+        foreach (var conn in recorder.Feed.Connections)
+            table.AddRow(Markup.Escape(conn.Uri.AbsolutePath + " (" + conn.Streams.Count + " streams)"), conn.State.ToString());
+        return table;
+    }
+}
