@@ -20,6 +20,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
 {
     private readonly LiveOptions _options;
     private readonly FramePipe _pipe;
+    private readonly byte _source;
     private readonly HttpClient _http;
     private readonly Channel<string> _snapshotRequests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _pendingSnapshots = new();
@@ -32,8 +33,9 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
     /// <param name="symbols">Upper-case symbols, e.g. BTCUSDT.</param>
     /// <param name="trades">Subscribe to trades (spot @trade, futures @aggTrade).</param>
     /// <param name="books">Subscribe to diff depth and bookTicker (books, deltas, L2).</param>
-    public BinanceLiveFeed(LiveOptions options, IReadOnlyList<string> symbols, bool trades, bool books, FramePipe pipe, HttpClient? http = null)
+    public BinanceLiveFeed(LiveOptions options, IReadOnlyList<string> symbols, bool trades, bool books, FramePipe pipe, HttpClient? http = null, byte source = 0)
     {
+        _source = source;
         _options = options;
         _pipe = pipe;
         _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -111,7 +113,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                     {
                         var body = await response.Content.ReadAsByteArrayAsync(cancel);
                         _pendingSnapshots.TryRemove(symbol, out _);
-                        await _pipe.WriteAsync(FramePipe.RecordKind.Rest, body, Clock.NowNs(), url, cancel);
+                        await _pipe.WriteAsync(FramePipe.RecordKind.Rest, body, Clock.NowNs(), url, cancel, _source);
                         backoff = _options.BackoffInitial;
                         continue;
                     }
@@ -180,7 +182,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                             connected = true;
                             _state = ConnectionState.Connected;
                             if (_messages > 0 || attempt > 0) Interlocked.Increment(ref _feed._reconnects);
-                            await _feed._pipe.WriteAsync(FramePipe.RecordKind.Connect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, cancel);
+                            await _feed._pipe.WriteAsync(FramePipe.RecordKind.Connect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, cancel, _feed._source);
                             _feed.RequestAll(); // buffer diffs now, snapshot after: the documented order
                             buffer = await ReceiveLoopAsync(ws, buffer, started, cancel);
                         }
@@ -194,7 +196,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                     }
                     if (connected)
                     {
-                        try { await _feed._pipe.WriteAsync(FramePipe.RecordKind.Disconnect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, CancellationToken.None); }
+                        try { await _feed._pipe.WriteAsync(FramePipe.RecordKind.Disconnect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, CancellationToken.None, _feed._source); }
                         catch (InvalidOperationException) { /* the pipe is complete: we are stopping */ }
                     }
                     if (cancel.IsCancellationRequested) break;
@@ -245,7 +247,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                 long now = Clock.NowNs();
                 Interlocked.Increment(ref _messages);
                 if (oversize) { Interlocked.Increment(ref _feed._oversize); continue; }
-                await _feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, buffer.AsMemory(0, length), now, null, cancel);
+                await _feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, buffer.AsMemory(0, length), now, null, cancel, _feed._source);
                 if (buffer.AsSpan(0, Math.Min(length, 64)).IndexOf("serverShutdown"u8) >= 0) break; // reconnect at once
                 if (age.Elapsed > o.MaxConnectionAge) break; // before the exchange's 24-hour cut
             }

@@ -9,7 +9,7 @@ namespace TickEngine.Engine.Live;
 
 /// <summary>
 /// Where every live connection's messages meet the one producer: a System.IO.Pipelines pipe of records
-/// <c>[kind u8][reserved 3][length i32][receive ns i64][url length i32][payload][url]</c>. Connections append whole
+/// <c>[kind u8][source u8][reserved 2][length i32][receive ns i64][url length i32][payload][url]</c> (source: which adapter). Connections append whole
 /// WebSocket messages (message boundaries kept); the pipe's pause threshold makes them wait when the producer is
 /// behind (nothing is dropped). The producer reads records and hands the payloads to the adapter in place: a
 /// record inside one buffer segment is parsed where it lies, one spanning segments is copied once.
@@ -36,7 +36,7 @@ public sealed class FramePipe
     private long _pending;
 
     /// <summary>Appends one record; waits while the pipe is paused.</summary>
-    public async ValueTask WriteAsync(RecordKind kind, ReadOnlyMemory<byte> payload, long receiveNs, string? url, CancellationToken cancel)
+    public async ValueTask WriteAsync(RecordKind kind, ReadOnlyMemory<byte> payload, long receiveNs, string? url, CancellationToken cancel, byte source = 0)
     {
         int urlBytes = url is null ? 0 : Encoding.UTF8.GetByteCount(url);
         await _writeLock.WaitAsync(cancel);
@@ -45,7 +45,8 @@ public sealed class FramePipe
             var w = _pipe.Writer;
             var header = w.GetSpan(HeaderSize);
             header[0] = (byte)kind;
-            header[1] = header[2] = header[3] = 0;
+            header[1] = source;
+            header[2] = header[3] = 0;
             BinaryPrimitives.WriteInt32LittleEndian(header[4..], payload.Length);
             BinaryPrimitives.WriteInt64LittleEndian(header[8..], receiveNs);
             BinaryPrimitives.WriteInt32LittleEndian(header[16..], urlBytes);
@@ -64,7 +65,10 @@ public sealed class FramePipe
     public void Complete() => _pipe.Writer.Complete();
 
     /// <summary>The producer loop: every record to <paramref name="adapter"/>, until the pipe completes or <paramref name="cancel"/>.</summary>
-    public async Task RunProducerAsync(IExchangeAdapter adapter, CancellationToken cancel)
+    public Task RunProducerAsync(IExchangeAdapter adapter, CancellationToken cancel) => RunProducerAsync([adapter], cancel);
+
+    /// <summary>The producer loop for several exchanges: each record to the adapter its source byte names.</summary>
+    public async Task RunProducerAsync(IReadOnlyList<IExchangeAdapter> adapters, CancellationToken cancel)
     {
         var reader = _pipe.Reader;
         try
@@ -75,7 +79,7 @@ public sealed class FramePipe
                 try { result = await reader.ReadAsync(cancel); }
                 catch (OperationCanceledException) { break; }
                 var buffer = result.Buffer;
-                while (TryRecord(ref buffer, adapter)) { }
+                while (TryRecord(ref buffer, adapters)) { }
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted) break;
             }
@@ -86,12 +90,13 @@ public sealed class FramePipe
         }
     }
 
-    private bool TryRecord(ref ReadOnlySequence<byte> buffer, IExchangeAdapter adapter)
+    private bool TryRecord(ref ReadOnlySequence<byte> buffer, IReadOnlyList<IExchangeAdapter> adapters)
     {
         if (buffer.Length < HeaderSize) return false;
         Span<byte> header = stackalloc byte[HeaderSize];
         buffer.Slice(0, HeaderSize).CopyTo(header);
         var kind = (RecordKind)header[0];
+        var adapter = adapters[header[1] < adapters.Count ? header[1] : 0];
         int length = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
         long ns = BinaryPrimitives.ReadInt64LittleEndian(header[8..]);
         int urlLength = BinaryPrimitives.ReadInt32LittleEndian(header[16..]);

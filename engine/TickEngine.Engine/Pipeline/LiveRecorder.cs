@@ -15,25 +15,41 @@ public sealed class LiveRecorder
     private Task? _producerTask;
 
     public LiveRecorder(RecordOptions options, LiveOptions live, IReadOnlyList<string> symbols)
+        : this(options, [(options.Exchange, live, symbols)])
+    {
+    }
+
+    /// <summary>Several exchanges in one process: a feed each (its own connections), one pipe, one ring.</summary>
+    public LiveRecorder(RecordOptions options, IReadOnlyList<(string Exchange, LiveOptions Live, IReadOnlyList<string> Symbols)> exchanges)
     {
         Pipe = new FramePipe();
         bool books = options.Types.Contains(SchemaKind.L2) || options.Types.Contains(SchemaKind.Deltas);
         bool trades = options.Types.Contains(SchemaKind.Trades) || options.Types.Contains(SchemaKind.Bars);
-        Feed = new BinanceLiveFeed(live, symbols, trades, books, Pipe);
-        Pipeline = new RecordPipeline(options, Feed);
-        foreach (var s in symbols) Pipeline.Registry.GetOrAdd(Pipeline.Adapter.Exchange, s);
+        for (int i = 0; i < exchanges.Count; i++)
+            Feeds.Add(new BinanceLiveFeed(exchanges[i].Live, exchanges[i].Symbols, trades, books, Pipe, source: (byte)i));
+        Pipeline = new RecordPipeline(options, exchanges.Select((e, i) => (e.Exchange, (Ingest.ISnapshotRequester?)Feeds[i])).ToList());
+        for (int i = 0; i < exchanges.Count; i++)
+            foreach (var s in exchanges[i].Symbols) Pipeline.Registry.GetOrAdd(Pipeline.Adapters[i].Exchange, s);
     }
 
     public FramePipe Pipe { get; }
-    public BinanceLiveFeed Feed { get; }
+
+    /// <summary>The first exchange's feed.</summary>
+    public BinanceLiveFeed Feed => Feeds[0];
+
+    public List<BinanceLiveFeed> Feeds { get; } = new();
     public RecordPipeline Pipeline { get; }
 
     public void Start()
     {
         Pipeline.Start();
-        _producerTask = Task.Run(() => Pipe.RunProducerAsync(Pipeline.Adapter, CancellationToken.None));
-        _feedTask = Task.Run(() => Feed.RunAsync(_feedStop.Token));
+        var adapters = Pipeline.Adapters.Cast<Ingest.IExchangeAdapter>().ToList();
+        _producerTask = Task.Run(() => Pipe.RunProducerAsync(adapters, CancellationToken.None));
+        _feedTask = Task.WhenAll(Feeds.Select(f => Task.Run(() => f.RunAsync(_feedStop.Token))));
     }
+
+    /// <summary>Reconnects over all feeds.</summary>
+    public long Reconnects => Feeds.Sum(f => f.Reconnects);
 
     public async Task StopAsync()
     {
@@ -42,6 +58,6 @@ public sealed class LiveRecorder
         Pipe.Complete();
         if (_producerTask is not null) await _producerTask;
         Pipeline.Stop();
-        Feed.Dispose();
+        foreach (var f in Feeds) f.Dispose();
     }
 }

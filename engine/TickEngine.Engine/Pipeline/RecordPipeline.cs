@@ -22,18 +22,28 @@ public sealed class RecordPipeline
     private bool _stopped;
 
     public RecordPipeline(RecordOptions options, ISnapshotRequester? requester = null)
+        : this(options, [(options.Exchange, requester)])
+    {
+    }
+
+    /// <summary>A pipeline for several exchanges at once: one adapter each, one ring, one producer.</summary>
+    public RecordPipeline(RecordOptions options, IReadOnlyList<(string Exchange, ISnapshotRequester? Requester)> exchanges)
     {
         Options = options;
         Registry = new InstrumentRegistry();
         _disruptor = new ValueDisruptor<MarketEvent>(options.RingSize, options.WaitStrategy);
         Publisher = new EventPublisher(_disruptor.Ring, _disruptor.Sequencer);
-        bool futures = options.Exchange switch
+        foreach (var (exchange, requester) in exchanges)
         {
-            "binance" => false,
-            "binance-futures" => true,
-            _ => throw new ArgumentException($"exchange '{options.Exchange}' is not supported: binance or binance-futures"),
-        };
-        Adapter = new BinanceAdapter(Registry, Publisher, futures, requester) { DefaultSymbol = options.DefaultSymbol };
+            bool futures = exchange switch
+            {
+                "binance" => false,
+                "binance-futures" => true,
+                _ => throw new ArgumentException($"exchange '{exchange}' is not supported: binance or binance-futures"),
+            };
+            if (Adapters.Any(a => a.Exchange == exchange)) throw new ArgumentException($"exchange '{exchange}' is given twice");
+            Adapters.Add(new BinanceAdapter(Registry, Publisher, futures, requester) { DefaultSymbol = options.DefaultSymbol });
+        }
         var writerOptions = new Storage.Writing.SegmentWriterOptions();
         SegmentSink Sink(SchemaKind kind, int depth = 0)
         {
@@ -51,7 +61,11 @@ public sealed class RecordPipeline
     public RecordOptions Options { get; }
     public InstrumentRegistry Registry { get; }
     public EventPublisher Publisher { get; }
-    public BinanceAdapter Adapter { get; }
+    /// <summary>The first exchange's adapter.</summary>
+    public BinanceAdapter Adapter => Adapters[0];
+
+    /// <summary>One adapter per exchange, in the order given.</summary>
+    public List<BinanceAdapter> Adapters { get; } = new();
     public TradeWriterHandler? Trades { get; }
     public DeltaWriterHandler? Deltas { get; }
     public L2SamplerHandler? L2 { get; }
@@ -79,14 +93,23 @@ public sealed class RecordPipeline
     /// <summary>Handler failures (a full disk, a damaged segment), if any.</summary>
     public IEnumerable<(string Handler, Exception Fault)> Faults => _disruptor.Faults;
 
+    private static IngestCounters Sum(IEnumerable<IngestCounters> all)
+    {
+        var total = new IngestCounters();
+        foreach (var c in all)
+            foreach (var f in typeof(IngestCounters).GetFields())
+                if (f.FieldType == typeof(long)) f.SetValue(total, (long)f.GetValue(total)! + (long)f.GetValue(c)!);
+        return total;
+    }
+
     /// <summary>The run's counters, with the keys of the summary JSON.</summary>
     public Dictionary<string, object> Summary()
     {
-        var c = Adapter.Counters;
+        var c = Adapters.Count == 1 ? Adapter.Counters : Sum(Adapters.Select(a => a.Counters));
         double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
         var d = new Dictionary<string, object>
         {
-            ["exchange"] = Options.Exchange,
+            ["exchange"] = string.Join(",", Adapters.Select(a => a.Exchange)),
             ["frames"] = c.Frames,
             ["malformed"] = c.Malformed,
             ["unknown"] = c.Unknown,

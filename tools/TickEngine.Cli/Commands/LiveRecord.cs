@@ -16,7 +16,11 @@ public static class LiveRecord
 {
     public static int Run(ArgParser p, string exchange, CliContext ctx)
     {
-        if (exchange is not ("binance" or "binance-futures" or "sim")) throw new UsageException($"--exchange must be binance, binance-futures or sim, got '{exchange}'");
+        var exchanges = exchange.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        foreach (var x in exchanges)
+            if (x is not ("binance" or "binance-futures" or "sim")) throw new UsageException($"--exchange takes binance, binance-futures (or both, comma-separated) or sim, got '{x}'");
+        if (exchanges.Count > 1 && exchanges.Contains("sim")) throw new UsageException("--exchange sim records the simulator alone");
+        if (exchanges.Count > 1 && (p.Value("--ws-url") is not null || p.Value("--rest-url") is not null)) throw new UsageException("--ws-url and --rest-url take one exchange");
         string root = p.Required("--out");
         if (File.Exists(root)) throw new UsageException($"--out {root} is a file; give a data root directory");
         var types = RecordCommand.ParseTypes(p.Value("--types") ?? "l2,trades,ohlcv,deltas");
@@ -59,7 +63,9 @@ public static class LiveRecord
         if (symbols.Count == 0) throw new UsageException("--symbols is required (e.g. --symbols BTCUSDT,ETHUSDT)");
 
         var options = new RecordOptions { Root = root, Exchange = recordedExchange, Types = types, Depth = depth, IntervalNs = (long)Math.Round(interval * 1e9) };
-        var recorder = new LiveRecorder(options, live, symbols);
+        var feeds = new List<(string, LiveOptions, IReadOnlyList<string>)> { (recordedExchange, live, symbols) };
+        if (exchanges.Count > 1) feeds.Add(("binance-futures", LiveOptions.BinanceFutures, symbols)); // spot first, then futures
+        var recorder = new LiveRecorder(options, feeds);
         recorder.Start();
         var clock = Stopwatch.StartNew();
         var status = new LiveStatus(recorder);
@@ -91,10 +97,10 @@ public static class LiveRecord
             sim?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
         var summary = recorder.Pipeline.Summary();
-        summary["reconnects"] = recorder.Feed.Reconnects;
-        summary["rest_errors"] = recorder.Feed.RestErrors;
-        summary["oversize_frames"] = recorder.Feed.OversizeFrames;
-        summary["connections"] = recorder.Feed.Connections.Select(x => $"{x.Uri}: {x.State}, {x.Messages} messages").ToArray();
+        summary["reconnects"] = recorder.Reconnects;
+        summary["rest_errors"] = recorder.Feeds.Sum(f => f.RestErrors);
+        summary["oversize_frames"] = recorder.Feeds.Sum(f => f.OversizeFrames);
+        summary["connections"] = recorder.Feeds.SelectMany(f => f.Connections).Select(x => $"{x.Uri}: {x.State}, {x.Messages} messages").ToArray();
         var faults = recorder.Pipeline.Faults.ToList();
         summary["handler_faults"] = faults.Select(f => $"{f.Handler}: {f.Fault.Message}").ToArray();
         if (summaryPath is not null)

@@ -14,13 +14,14 @@ internal sealed class LiveStatus(LiveRecorder recorder)
 
     private (double T, double Msgs, double Events, double Ring, long Gaps, long Resyncs, long Reconnects, double Mb, string States) Sample()
     {
-        var c = recorder.Pipeline.Adapter.Counters;
+        var all = recorder.Pipeline.Adapters.Select(a => a.Counters).ToList();
+        var c = (Frames: all.Sum(x => x.Frames), Gaps: all.Sum(x => x.Gaps), Resyncs: all.Sum(x => x.Resyncs));
         double t = _clock.Elapsed.TotalSeconds, dt = Math.Max(t - _t, 1e-3);
         long events = recorder.Pipeline.Publisher.Published;
         var ring = recorder.Pipeline.Disruptor;
         double mb = recorder.Pipeline.Summary().Where(kv => kv.Key.StartsWith("bytes_", StringComparison.Ordinal)).Sum(kv => (long)kv.Value) / 1e6;
-        var sample = (t, (c.Frames - _frames) / dt, (events - _events) / dt, ring.Backlog / (double)ring.Ring.Size, c.Gaps, c.Resyncs, recorder.Feed.Reconnects, mb,
-            string.Join(",", recorder.Feed.Connections.Select(x => x.State)));
+        var sample = (t, (c.Frames - _frames) / dt, (events - _events) / dt, ring.Backlog / (double)ring.Ring.Size, c.Gaps, c.Resyncs, recorder.Reconnects, mb,
+            string.Join(",", recorder.Feeds.SelectMany(f => f.Connections).Select(x => x.State)));
         _frames = c.Frames;
         _events = events;
         _t = t;
@@ -47,8 +48,8 @@ internal sealed class LiveStatus(LiveRecorder recorder)
         table.AddRow("gaps / resyncs", $"{s.Gaps} / {s.Resyncs}");
         table.AddRow("reconnects", s.Reconnects.ToString(inv));
         table.AddRow("written", s.Mb.ToString("N1", inv) + " MB");
-        foreach (var conn in recorder.Feed.Connections)
-            table.AddRow(Markup.Escape(conn.Uri.AbsolutePath + " (" + conn.Streams.Count + " streams)"), conn.State.ToString());
+        foreach (var conn in recorder.Feeds.SelectMany(f => f.Connections))
+            table.AddRow(Markup.Escape(conn.Uri.Host + conn.Uri.AbsolutePath + " (" + conn.Streams.Count + " streams)"), conn.State.ToString());
         return table;
     }
 }

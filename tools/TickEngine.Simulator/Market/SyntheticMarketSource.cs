@@ -14,10 +14,13 @@ public sealed class SyntheticMarketSource : IMarketSource
     private readonly int _seed;
     private readonly long _startMs;
     private readonly bool _tradesOnly;
+    private readonly bool _futures;
 
-    public SyntheticMarketSource(IReadOnlyList<string> symbols, int messagesPerSecond, int seed = 1, long? startMs = null, bool tradesOnly = false)
+    /// <param name="futures">USD-M futures frames: diffs chained by <c>pu</c>, trades as aggTrade.</param>
+    public SyntheticMarketSource(IReadOnlyList<string> symbols, int messagesPerSecond, int seed = 1, long? startMs = null, bool tradesOnly = false, bool futures = false)
     {
         _tradesOnly = tradesOnly;
+        _futures = futures;
         if (symbols.Count == 0) throw new ArgumentException("at least one symbol");
         if (messagesPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(messagesPerSecond));
         Symbols = symbols.Select(s => s.ToUpperInvariant()).ToArray();
@@ -58,9 +61,12 @@ public sealed class SyntheticMarketSource : IMarketSource
             {
                 // A diff: the mid drifts, a few levels change near it.
                 s.Mid += rng.Next(-1, 2);
+                long previous = s.UpdateId;
                 long first = s.UpdateId + 1;
                 s.UpdateId += 1 + rng.Next(3);
-                sb.Append("{\"e\":\"depthUpdate\",\"E\":").Append(ms).Append(",\"s\":\"").Append(s.Name).Append("\",\"U\":").Append(first).Append(",\"u\":").Append(s.UpdateId).Append(",\"b\":[");
+                sb.Append("{\"e\":\"depthUpdate\",\"E\":").Append(ms).Append(",\"s\":\"").Append(s.Name).Append("\",\"U\":").Append(first).Append(",\"u\":").Append(s.UpdateId);
+                if (_futures) sb.Append(",\"T\":").Append(ms).Append(",\"pu\":").Append(previous);
+                sb.Append(",\"b\":[");
                 int levels = 1 + rng.Next(4);
                 for (int i = 0; i < levels; i++)
                 {
@@ -87,12 +93,18 @@ public sealed class SyntheticMarketSource : IMarketSource
             {
                 bool buyerMaker = rng.Next(2) == 0;
                 long px = buyerMaker ? s.Mid - 1 : s.Mid + 1;
-                sb.Append("{\"e\":\"trade\",\"E\":").Append(ms).Append(",\"s\":\"").Append(s.Name).Append("\",\"t\":").Append(++s.TradeId)
-                  .Append(",\"p\":\"").Append(Price(px)).Append("\",\"q\":\"").Append(Qty(rng.Next(1, 200_000))).Append("\",\"T\":").Append(ms)
-                  .Append(",\"m\":").Append(buyerMaker ? "true" : "false").Append(",\"M\":true}");
+                long id = ++s.TradeId;
+                if (_futures)
+                    sb.Append("{\"e\":\"aggTrade\",\"E\":").Append(ms).Append(",\"s\":\"").Append(s.Name).Append("\",\"a\":").Append(id)
+                      .Append(",\"p\":\"").Append(Price(px)).Append("\",\"q\":\"").Append(Qty(rng.Next(1, 200_000))).Append("\",\"f\":").Append(id).Append(",\"l\":").Append(id)
+                      .Append(",\"T\":").Append(ms).Append(",\"m\":").Append(buyerMaker ? "true" : "false").Append('}');
+                else
+                    sb.Append("{\"e\":\"trade\",\"E\":").Append(ms).Append(",\"s\":\"").Append(s.Name).Append("\",\"t\":").Append(id)
+                      .Append(",\"p\":\"").Append(Price(px)).Append("\",\"q\":\"").Append(Qty(rng.Next(1, 200_000))).Append("\",\"T\":").Append(ms)
+                      .Append(",\"m\":").Append(buyerMaker ? "true" : "false").Append(",\"M\":true}");
                 var raw = Encoding.UTF8.GetBytes(sb.ToString());
-                string stream = s.Lower + "@trade";
-                yield return new FrameItem(new MarketFrame(t, stream, FrameKind.Trade, s.Name, FrameRewriter.Wrap(stream, raw), raw));
+                string stream = s.Lower + (_futures ? "@aggTrade" : "@trade");
+                yield return new FrameItem(new MarketFrame(t, stream, _futures ? FrameKind.AggTrade : FrameKind.Trade, s.Name, FrameRewriter.Wrap(stream, raw), raw));
             }
             else
             {
