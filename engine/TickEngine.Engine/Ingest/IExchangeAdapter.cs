@@ -20,6 +20,9 @@ public interface IExchangeAdapter
     /// </summary>
     void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url);
 
-    /// <summary>Publishes a session marker (connect, disconnect, ...) for every instrument of the adapter.</summary>
-    void OnSession(Storage.Format.StatusKind kind, long receiveNs);
+    /// <summary>
+    /// Publishes a session marker (connect, disconnect, ...) for every instrument of the adapter. A disconnect of a
+    /// connection that carried book diffs (<paramref name="books"/>) also puts the books out of sync.
+    /// </summary>
+    void OnSession(Storage.Format.StatusKind kind, long receiveNs, bool books = true);
 }

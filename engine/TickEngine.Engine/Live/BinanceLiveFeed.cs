@@ -80,10 +80,10 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
         if (_pendingSnapshots.TryAdd(instrument.Symbol, 0)) _snapshotRequests.Writer.TryWrite(instrument.Symbol);
     }
 
-    private void RequestAll()
+    private void RequestAll(IEnumerable<string> symbols)
     {
-        foreach (var s in _depthSymbols)
-            if (_pendingSnapshots.TryAdd(s, 0)) _snapshotRequests.Writer.TryWrite(s);
+        foreach (var s in symbols)
+            if (_depthSymbols.Contains(s) && _pendingSnapshots.TryAdd(s, 0)) _snapshotRequests.Writer.TryWrite(s);
     }
 
     private async Task FetchSnapshotsAsync(CancellationToken cancel)
@@ -148,10 +148,13 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
         {
             _feed = feed;
             Streams = streams;
+            // The books whose diffs this connection carries: only they are resynced (or invalidated) with it.
+            DepthSymbols = streams.Where(x => x.Contains("@depth", StringComparison.Ordinal)).Select(x => x[..x.IndexOf('@')].ToUpperInvariant()).Distinct().ToArray();
             _uri = new Uri($"{baseUri.ToString().TrimEnd('/')}/stream?streams={string.Join('/', streams)}");
         }
 
         public IReadOnlyList<string> Streams { get; }
+        public IReadOnlyList<string> DepthSymbols { get; }
         public ConnectionState State => _state;
         public long Messages => Interlocked.Read(ref _messages);
         public Uri Uri => _uri;
@@ -183,7 +186,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                             _state = ConnectionState.Connected;
                             if (_messages > 0 || attempt > 0) Interlocked.Increment(ref _feed._reconnects);
                             await _feed._pipe.WriteAsync(FramePipe.RecordKind.Connect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, cancel, _feed._source);
-                            _feed.RequestAll(); // buffer diffs now, snapshot after: the documented order
+                            _feed.RequestAll(DepthSymbols); // buffer diffs now, snapshot after: the documented order
                             buffer = await ReceiveLoopAsync(ws, buffer, started, cancel);
                         }
                         catch (OperationCanceledException) when (cancel.IsCancellationRequested) { }
@@ -196,7 +199,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                     }
                     if (connected)
                     {
-                        try { await _feed._pipe.WriteAsync(FramePipe.RecordKind.Disconnect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, CancellationToken.None, _feed._source); }
+                        try { await _feed._pipe.WriteAsync(DepthSymbols.Count > 0 ? FramePipe.RecordKind.Disconnect : FramePipe.RecordKind.DisconnectTradesOnly, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, CancellationToken.None, _feed._source); }
                         catch (InvalidOperationException) { /* the pipe is complete: we are stopping */ }
                     }
                     if (cancel.IsCancellationRequested) break;

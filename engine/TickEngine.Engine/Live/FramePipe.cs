@@ -21,7 +21,7 @@ public sealed class FramePipe
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private byte[] _scratch = new byte[1 << 16];
 
-    public enum RecordKind : byte { Frame = 1, Rest = 2, Connect = 3, Disconnect = 4 }
+    public enum RecordKind : byte { Frame = 1, Rest = 2, Connect = 3, Disconnect = 4, DisconnectTradesOnly = 5 }
 
     public FramePipe(int maxFrameBytes = 16 << 20, long pauseBytes = 64L << 20)
     {
@@ -120,6 +120,7 @@ public sealed class FramePipe
                 break;
             case RecordKind.Connect: adapter.OnSession(StatusKind.Connect, ns); break;
             case RecordKind.Disconnect: adapter.OnSession(StatusKind.Disconnect, ns); break;
+            case RecordKind.DisconnectTradesOnly: adapter.OnSession(StatusKind.Disconnect, ns, books: false); break;
         }
         buffer = buffer.Slice(total);
         Interlocked.Add(ref _pending, -total);

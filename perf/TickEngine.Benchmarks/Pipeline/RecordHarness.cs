@@ -54,7 +54,7 @@ public static class RecordHarness
         public IngestCounters Counters { get; } = new();
         public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs) => Counters.Frames++;
         public void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url) => Counters.Frames++;
-        public void OnSession(TickEngine.Storage.Format.StatusKind kind, long receiveNs) { }
+        public void OnSession(TickEngine.Storage.Format.StatusKind kind, long receiveNs, bool books = true) { }
     }
 
     private static long ReadOnly(string capture)

@@ -374,7 +374,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
         }
     }
 
-    public void OnSession(StatusKind kind, long receiveNs)
+    public void OnSession(StatusKind kind, long receiveNs, bool books = true)
     {
         foreach (var inst in _registry.All)
         {
@@ -385,7 +385,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
             e.Side = (byte)kind;
             e.ExchangeTime = receiveNs;
             e.ReceiveTime = receiveNs;
-            if (kind == StatusKind.Disconnect) BookOf(inst.Id)?.OnDisconnect();
+            if (kind == StatusKind.Disconnect && books) BookOf(inst.Id)?.OnDisconnect();
         }
         _publisher.Publish();
     }
