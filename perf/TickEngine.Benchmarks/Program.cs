@@ -3,8 +3,9 @@ using BenchmarkDotNet.Running;
 using TickEngine.Benchmarks.Storage;
 
 // Benchmarks: dotnet run -c Release --project perf/TickEngine.Benchmarks -- --filter '*Storage*'
-// Harnesses: storage-size [--rows N], record-capture [--repeat N], ring-latency [--events N] [--rate R], live-throughput [--rates a,b] [--seconds S]
+// Harnesses: storage-size [--rows N], record-capture [--repeat N], ring-latency [--events N] [--rate R], live-throughput [--rates a,b] [--seconds S], live-latency [--rate R] [--seconds S] [--flush-ms M] [--out DIR]
 if (args.Length > 0 && args[0] == "storage-size") return StorageSizeReport.Run(args);
+if (args.Length > 0 && args[0] == "live-latency") return TickEngine.Benchmarks.Pipeline.LiveLatencyHarness.Run(args);
 if (args.Length > 0 && args[0] == "live-throughput") return TickEngine.Benchmarks.Pipeline.LiveThroughputHarness.Run(args);
 if (args.Length > 0 && args[0] == "ring-latency") return TickEngine.Benchmarks.Ring.RingLatencyHarness.Run(args);
 if (args.Length > 0 && args[0] == "record-capture") return TickEngine.Benchmarks.Pipeline.RecordHarness.Run(args);

@@ -58,6 +58,15 @@ public sealed class SimulatedExchange
     /// <summary>Frames written to sockets, over all sessions (open and closed).</summary>
     public long FramesDelivered => Interlocked.Read(ref _deliveredClosed) + _sessions.Keys.Sum(s => Interlocked.Read(ref s.Sent));
 
+    /// <summary>
+    /// Called (on the market's thread) for every frame queued to sessions, with the time the market's schedule
+    /// meant it to go out (nanoseconds on <see cref="TickEngine.Engine.Live.Clock"/>): measurements taken from it
+    /// are not fooled by a stalled market (coordinated omission).
+    /// </summary>
+    public Action<MarketFrame, long>? Sent { get; set; }
+
+    private long _scheduleStartNs, _scheduleFirstNs = long.MinValue;
+
     /// <summary>Frames waiting in session queues.</summary>
     public long FramesQueued => _sessions.Keys.Sum(s => (long)s.Queue.Reader.Count);
 
@@ -262,6 +271,15 @@ public sealed class SimulatedExchange
 
     private async Task SendAsync(MarketFrame frame, CancellationToken cancel)
     {
+        if (Sent is { } sent)
+        {
+            if (_scheduleFirstNs == long.MinValue) { _scheduleFirstNs = frame.TimeNs; _scheduleStartNs = TickEngine.Engine.Live.Clock.NowNs(); }
+            // When late, the schedule's time (the delay counts: no coordinated omission); when early (it paces
+            // to within a millisecond), the actual time.
+            long now = TickEngine.Engine.Live.Clock.NowNs();
+            long intended = _options.Speed > 0 ? _scheduleStartNs + (long)((frame.TimeNs - _scheduleFirstNs) / _options.Speed) : now;
+            sent(frame, Math.Min(intended, now));
+        }
         string key = StreamKey.Of(frame.Stream);
         foreach (var s in _sessions.Keys)
         {

@@ -36,6 +36,9 @@ public sealed record RecordOptions
     /// <summary>Commit by wall clock when idle (live feeds); false for capture files, whose output is then deterministic.</summary>
     public bool WallClockFlush { get; init; } = true;
 
+    /// <summary>More handlers on the ring (each on its own thread), e.g. measurements.</summary>
+    public IReadOnlyList<Ring.IValueEventHandler<Events.MarketEvent>> ExtraHandlers { get; init; } = [];
+
     /// <summary>Most time a row may stay uncommitted.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

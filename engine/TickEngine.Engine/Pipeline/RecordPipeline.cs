@@ -56,6 +56,7 @@ public sealed class RecordPipeline
         if (options.Types.Contains(SchemaKind.L2)) _disruptor.HandleEventsWith(L2 = new L2SamplerHandler(Sink(SchemaKind.L2, options.Depth), options.Depth, options.IntervalNs));
         if (options.Types.Contains(SchemaKind.Bars)) _disruptor.HandleEventsWith(Bars = new BarAggregatorHandler(Sink(SchemaKind.Bars), options.BarIntervals));
         _disruptor.HandleEventsWith(Status = new StatusWriterHandler(Sink(SchemaKind.Status)));
+        foreach (var h in options.ExtraHandlers) _disruptor.HandleEventsWith(h);
     }
 
     public RecordOptions Options { get; }

@@ -104,7 +104,7 @@ public sealed class SyntheticMarketSource : IMarketSource
                       .Append(",\"m\":").Append(buyerMaker ? "true" : "false").Append(",\"M\":true}");
                 var raw = Encoding.UTF8.GetBytes(sb.ToString());
                 string stream = s.Lower + (_futures ? "@aggTrade" : "@trade");
-                yield return new FrameItem(new MarketFrame(t, stream, _futures ? FrameKind.AggTrade : FrameKind.Trade, s.Name, FrameRewriter.Wrap(stream, raw), raw));
+                yield return new FrameItem(new MarketFrame(t, stream, _futures ? FrameKind.AggTrade : FrameKind.Trade, s.Name, FrameRewriter.Wrap(stream, raw), raw, TradeId: id));
             }
             else
             {
