@@ -46,14 +46,16 @@ public sealed class SegmentSink : IDisposable
     private long _nextFlushAt = long.MinValue;
 
     /// <summary>
-    /// Sees every event's receive time: commits pending rows when <see cref="FlushInterval"/> of receive time has
-    /// passed since the last commit. Deterministic for a given stream of events.
+    /// Sees every event's receive time: commits pending rows at each boundary of a fixed grid of receive time
+    /// (every <see cref="FlushInterval"/>). A block then holds exactly the rows received between two boundaries (or
+    /// a full block), whichever events crossed the boundary: replaying the stored rows alone cuts the same blocks.
     /// </summary>
     public void Observe(long receiveNs)
     {
         if (receiveNs < _nextFlushAt) return;
         if (_nextFlushAt != long.MinValue) Flush();
-        _nextFlushAt = receiveNs + (long)(FlushInterval.TotalMilliseconds * 1_000_000);
+        long interval = Math.Max(1, (long)(FlushInterval.TotalMilliseconds * 1_000_000));
+        _nextFlushAt = (receiveNs / interval + 1) * interval;
     }
 
     /// <summary>The ring is idle: with <see cref="WallClockFlush"/>, commit what has waited a flush interval.</summary>
