@@ -3,25 +3,29 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Storage.Reading;
 
 /// <summary>
-/// Walks the rows of one segment whose exchange time is in [start, end), block by block, skipping blocks the
-/// index places outside the range. Allocation-free after construction. One thread.
+/// Walks the rows of one segment whose time (exchange time, column 0, or receive time, column 1) is in
+/// [start, end), block by block, skipping blocks the index places outside the range. Allocation-free after
+/// construction. One thread.
 /// </summary>
 public sealed class SegmentCursor : IDisposable
 {
     private readonly bool _ownsReader;
     private readonly long _start;
     private readonly long _end;
+    private readonly int _timeColumn;
     private int _nextBlock;
     private int _row = -1;
 
-    public SegmentCursor(SegmentReader reader, long startNs = long.MinValue, long endNs = long.MaxValue, bool ownsReader = true)
+    public SegmentCursor(SegmentReader reader, long startNs = long.MinValue, long endNs = long.MaxValue, bool ownsReader = true, int timeColumn = SegmentSchema.ExchangeTime)
     {
+        if (timeColumn is not (SegmentSchema.ExchangeTime or SegmentSchema.ReceiveTime)) throw new ArgumentOutOfRangeException(nameof(timeColumn));
+        _timeColumn = timeColumn;
         Reader = reader;
         _ownsReader = ownsReader;
         _start = startNs;
         _end = endNs;
         Buffer = reader.CreateBuffer();
-        _nextBlock = reader.FirstBlockFrom(startNs);
+        _nextBlock = timeColumn == SegmentSchema.ExchangeTime ? reader.FirstBlockFrom(startNs) : 0;
     }
 
     public SegmentReader Reader { get; }
@@ -29,8 +33,8 @@ public sealed class SegmentCursor : IDisposable
     public BlockBuffer Buffer { get; }
     /// <summary>Index of the current row inside <see cref="Buffer"/>.</summary>
     public int Row => _row;
-    /// <summary>Exchange time of the current row.</summary>
-    public long Timestamp => Buffer[SegmentSchema.ExchangeTime, _row];
+    /// <summary>The current row's time in the cursor's time column.</summary>
+    public long Timestamp => Buffer[_timeColumn, _row];
     /// <summary>A value of the current row.</summary>
     public long this[int column] => Buffer[column, _row];
 
@@ -41,7 +45,7 @@ public sealed class SegmentCursor : IDisposable
         {
             if (_row >= 0)
             {
-                var ts = Buffer.Column(SegmentSchema.ExchangeTime);
+                var ts = Buffer.Column(_timeColumn);
                 for (int r = _row + 1; r < Buffer.Rows; r++)
                 {
                     long t = ts[r];
@@ -49,7 +53,7 @@ public sealed class SegmentCursor : IDisposable
                 }
             }
             var blocks = Reader.Blocks;
-            while (_nextBlock < blocks.Count && (blocks[_nextBlock].MaxExchangeTime < _start || blocks[_nextBlock].MinExchangeTime >= _end)) _nextBlock++;
+            while (_nextBlock < blocks.Count && OutOfRange(blocks[_nextBlock])) _nextBlock++;
             if (_nextBlock >= blocks.Count)
             {
                 _row = Buffer.Rows;
@@ -57,7 +61,7 @@ public sealed class SegmentCursor : IDisposable
             }
             Reader.ReadBlock(_nextBlock++, Buffer);
             _row = -1;
-            var t0 = Buffer.Column(SegmentSchema.ExchangeTime);
+            var t0 = Buffer.Column(_timeColumn);
             for (int r = 0; r < Buffer.Rows; r++)
             {
                 if (t0[r] >= _start && t0[r] < _end) { _row = r; return true; }
@@ -65,6 +69,10 @@ public sealed class SegmentCursor : IDisposable
             _row = Buffer.Rows - 1;
         }
     }
+
+    private bool OutOfRange(BlockInfo b) => _timeColumn == SegmentSchema.ExchangeTime
+        ? b.MaxExchangeTime < _start || b.MinExchangeTime >= _end
+        : b.MaxReceiveTime < _start || b.MinReceiveTime >= _end;
 
     public void Dispose()
     {
