@@ -16,6 +16,7 @@ public static class CliMain
           export    segments to CSV or JSON lines
           import    CSV (TickEngine or Tardis layouts) into segments
           inspect   what a segment holds, its size and whether it is intact
+          replay    recorded rows back in time order at any speed (with the L2 imbalance test)
           sim       the built-in exchange simulator (Binance protocol on loopback)
         """;
 
@@ -38,6 +39,7 @@ public static class CliMain
                 "inspect" => InspectCommand.Run(rest, ctx),
                 "record" => RecordCommand.Run(rest, ctx),
                 "sim" => SimCommand.Run(rest, ctx),
+                "replay" => ReplayCommand.Run(rest, ctx),
                 _ => throw new UsageException($"unknown verb '{verb}'"),
             };
         }
@@ -60,5 +62,5 @@ public static class CliMain
         }
     }
 
-    private static bool IsVerb(string v) => v is "export" or "import" or "inspect" or "record" or "sim";
+    private static bool IsVerb(string v) => v is "export" or "import" or "inspect" or "record" or "sim" or "replay";
 }

@@ -66,31 +66,9 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
                     s.NextBoundary = Floor(t) + _interval;
                 }
             }
-            long flags = e.Flags;
-            if ((flags & (long)(RowFlags.SnapshotBegins | RowFlags.BookReset)) != 0)
-            {
-                s.Book.Clear();
-                s.Valid = false;
-                s.InSnapshot = (flags & (long)RowFlags.SnapshotBegins) != 0;
-            }
-            if (e.Side != 0) s.Book.Set((BookSide)e.Side, e.Price, e.Quantity);
-            s.Book.UpdateId = e.Id2;
-            if (s.InSnapshot && (flags & (long)RowFlags.LastInMessage) != 0)
-            {
-                s.InSnapshot = false;
-                s.Valid = true;
-            }
+            s.Rebuilder.Apply(e);
         }
-        else if (e.Kind == EventKind.Status)
-        {
-            var kind = (StatusKind)e.Side;
-            if (kind is StatusKind.SequenceGap or StatusKind.BookInvalid or StatusKind.Disconnect)
-            {
-                var s = StateOf(e.InstrumentId);
-                s.Valid = false;
-                s.InSnapshot = false;
-            }
-        }
+        else if (e.Kind == EventKind.Status) StateOf(e.InstrumentId).Rebuilder.Apply(e);
     }
 
     private void Sample(int instrumentId, State s, long boundary, long receiveNs)
@@ -132,9 +110,9 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
 
     private sealed class State
     {
-        public readonly OrderBook Book = new();
-        public bool Valid;
-        public bool InSnapshot;
+        public readonly BookRebuilder Rebuilder = new();
+        public OrderBook Book => Rebuilder.Book;
+        public bool Valid => Rebuilder.Valid;
         public long NextBoundary = long.MinValue;
     }
 }
