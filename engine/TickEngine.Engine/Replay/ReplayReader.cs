@@ -89,12 +89,19 @@ public sealed class ReplayReader : IDisposable
                 CloseFinished();
                 return false;
             }
-            var p = _pending[_nextPending++];
-            var cursor = new SegmentCursor(SegmentReader.Open(p.Path), _selection.StartNs, _selection.EndNs, ownsReader: true, _timeColumn);
-            var added = new Open(p, cursor) { Live = cursor.MoveNext() };
-            int at = _open.FindIndex(x => Order(x.Segment, p) > 0);
-            _open.Insert(at < 0 ? _open.Count : at, added);
+            OpenNext();
         }
+    }
+
+    /// <summary>Opens the next pending segment, in tie order among the open ones. (Its own method: the lambda's closure
+    /// would otherwise be allocated on every <see cref="MoveNext"/>.)</summary>
+    private void OpenNext()
+    {
+        var p = _pending[_nextPending++];
+        var cursor = new SegmentCursor(SegmentReader.Open(p.Path), _selection.StartNs, _selection.EndNs, ownsReader: true, _timeColumn);
+        var added = new Open(p, cursor) { Live = cursor.MoveNext() };
+        int at = _open.FindIndex(x => Order(x.Segment, p) > 0);
+        _open.Insert(at < 0 ? _open.Count : at, added);
     }
 
     private void CloseFinished()

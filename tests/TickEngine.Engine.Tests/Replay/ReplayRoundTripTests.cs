@@ -83,3 +83,25 @@ public class ReplayRoundTripTests
         Assert.True(got > 1000);
     }
 }
+
+public class ReplayAllocationTests
+{
+    [Fact]
+    public void ReplayingRowsOntoTheRingAllocatesNothingPerRow()
+    {
+        using var dir = new TempDir();
+        Pipeline.RecordRun.Run(RepoPaths.BinanceSpotCapture, dir.Path);
+        using var reader = new ReplayReader(new ReplaySelection { Root = dir.Path, Clock = ReplayClock.Receive });
+        for (int i = 0; i < 5_000; i++) Assert.True(reader.MoveNext()); // every segment is open by now
+        var ring = new TickEngine.Engine.Ring.ValueDisruptor<TickEngine.Engine.Events.MarketEvent>(1 << 18);
+        var publisher = new TickEngine.Engine.Ingest.EventPublisher(ring.Ring, ring.Sequencer);
+        var registry = new TickEngine.Engine.Ingest.InstrumentRegistry();
+        var replay = new ReplayPublisher(reader, registry, publisher, speed: 0);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long n = 0;
+        for (int i = 0; i < 100_000 && reader.MoveNext(); i++) n += reader.Timestamp & 1;
+        long after = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(0, after - before);
+        Assert.NotNull(replay);
+    }
+}
