@@ -35,11 +35,13 @@ public sealed class ReplayPublisher
     /// <summary>How late each event went out against its due time, in ns (empty at speed 0).</summary>
     public HdrHistogram PacingError { get; } = new(1, 3_600_000_000_000, 3);
 
-    public void Run(CancellationToken cancel = default)
+    /// <summary>Publishes until the rows end, <paramref name="cancel"/>, or <paramref name="maxEvents"/> events.</summary>
+    public void Run(CancellationToken cancel = default, long maxEvents = long.MaxValue)
     {
+        long stopAt = Events + maxEvents;
         long startNs = 0;
         bool first = true;
-        while (!cancel.IsCancellationRequested && _reader.MoveNext())
+        while (Events < stopAt && !cancel.IsCancellationRequested && _reader.MoveNext())
         {
             long ts = _reader.Timestamp;
             if (first)
@@ -75,7 +77,8 @@ public sealed class ReplayPublisher
     {
         var c = _reader.Current;
         var schema = c.Reader.Schema;
-        var inst = _registry.GetOrAdd(_reader.Exchange, _reader.Symbol, schema.PriceScale, schema.QuantityScale);
+        if (_reader.CurrentTag is not Instrument inst)
+            _reader.CurrentTag = inst = _registry.GetOrAdd(_reader.Exchange, _reader.Symbol, schema.PriceScale, schema.QuantityScale);
         switch (_reader.Kind)
         {
             case SchemaKind.Trades:

@@ -28,6 +28,7 @@ public sealed class ReplayReader : IDisposable
         public readonly Pending Segment = segment;
         public readonly SegmentCursor Cursor = cursor;
         public bool Live = true;
+        public object? Tag;
     }
 
     public ReplayReader(ReplaySelection selection)
@@ -66,6 +67,13 @@ public sealed class ReplayReader : IDisposable
     public string Exchange => _current!.Segment.Exchange;
     public string Symbol => _current!.Segment.Symbol;
     public long Timestamp => _current!.Cursor.Timestamp;
+
+    /// <summary>A slot the consumer may keep per segment (e.g. the resolved instrument), so it resolves once per segment.</summary>
+    public object? CurrentTag
+    {
+        get => _current!.Tag;
+        set => _current!.Tag = value;
+    }
 
     public bool MoveNext()
     {
