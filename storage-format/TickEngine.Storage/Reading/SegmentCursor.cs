@@ -59,6 +59,7 @@ public sealed class SegmentCursor : IDisposable
                 _row = Buffer.Rows;
                 return false;
             }
+            if (Buffer.BlockIndex >= 0) Reader.Release(Buffer.BlockIndex); // decoded and done: drop its pages
             Reader.ReadBlock(_nextBlock++, Buffer);
             _row = -1;
             var t0 = Buffer.Column(_timeColumn);

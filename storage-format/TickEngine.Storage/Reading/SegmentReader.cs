@@ -11,8 +11,20 @@ namespace TickEngine.Storage.Reading;
 /// (<see cref="Refresh"/> picks up new blocks). Every block's checksum is verified before any of its rows is
 /// returned. One thread per reader.
 /// </summary>
-public sealed unsafe class SegmentReader : IDisposable
+public sealed unsafe partial class SegmentReader : IDisposable
 {
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    private static partial int MAdvise(nint address, nuint length, int advice);
+
+    private const int MadvDontNeed = 4;
+    private static readonly long PageSize = Environment.SystemPageSize;
+
+    static SegmentReader()
+    {
+        // Bind madvise now (a zero-length call is a no-op), not on the first release in a hot loop.
+        if (OperatingSystem.IsLinux()) MAdvise(0, 0, 0);
+    }
+
     private readonly FileStream _file;
     private readonly ColumnCodec _codec;
     private MemoryMappedFile? _map;
@@ -120,6 +132,21 @@ public sealed unsafe class SegmentReader : IDisposable
             if (problem is not null) problems.Add(new StorageFormatException(Path, at, $"block {i}: {problem}"));
         }
         return problems;
+    }
+
+    /// <summary>
+    /// Tells the kernel that a block that has been read will not be needed soon: its pages leave this process's
+    /// resident set (they stay in the page cache, and are mapped again if read again). A sequential reader calls it
+    /// as it passes blocks, so reading a segment of any size keeps the resident set small. Linux only; elsewhere
+    /// nothing happens.
+    /// </summary>
+    public void Release(int blockIndex)
+    {
+        if (!OperatingSystem.IsLinux() || _base == null) return;
+        var info = _scan.Blocks[blockIndex];
+        long start = (info.Offset + PageSize - 1) / PageSize * PageSize;          // whole pages inside the block only
+        long end = (info.Offset + info.Length) / PageSize * PageSize;
+        if (end > start) MAdvise((nint)(_base + start), (nuint)(end - start), MadvDontNeed);
     }
 
     /// <summary>Stored payload bytes per column over all blocks (block headers not included), from the block headers alone.</summary>

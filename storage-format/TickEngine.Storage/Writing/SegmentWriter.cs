@@ -14,8 +14,20 @@ namespace TickEngine.Storage.Writing;
 /// killed process loses it not. <see cref="Dispose"/> seals the segment (index, footer, tail magic).
 /// Single-threaded: one thread calls everything; any thread may read <see cref="CommittedRows"/>.
 /// </summary>
-public sealed unsafe class SegmentWriter : IDisposable
+public sealed unsafe partial class SegmentWriter : IDisposable
 {
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    private static partial int MAdvise(nint address, nuint length, int advice);
+
+    private static readonly long PageSize = Environment.SystemPageSize;
+
+    static SegmentWriter()
+    {
+        // Bind madvise now (a zero-length call is a no-op), not on the first release in a hot loop.
+        if (OperatingSystem.IsLinux()) MAdvise(0, 0, 0);
+    }
+    private long _released;
+
     private const int InitialIndexCapacity = 1024;
     private readonly FileStream _file;
     private readonly SegmentWriterOptions _options;
@@ -241,8 +253,26 @@ public sealed unsafe class SegmentWriter : IDisposable
         if (_options.Durable) _view!.Flush();
         _blocks.Add(new BlockInfo(_end, length, n, _committedRows, minX, maxX, minR, maxR));
         _end += length;
+        ReleaseCommitted();
         _count = 0;
         Volatile.Write(ref _committedRows, _committedRows + n);
+    }
+
+    /// <summary>
+    /// Committed blocks are never written again: their whole pages leave this process's resident set (the data
+    /// stays in the file's page cache and goes to disk as usual; a killed process loses nothing), so a writer's
+    /// memory does not grow with its segment. Linux only.
+    /// </summary>
+    private void ReleaseCommitted()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        long upTo = _end / PageSize * PageSize;
+        long from = Math.Max(_released, PageSize); // keep the header page mapped
+        if (upTo - from >= 1 << 20)
+        {
+            MAdvise((nint)(_base + from), (nuint)(upTo - from), 4 /* MADV_DONTNEED */);
+            _released = upTo;
+        }
     }
 
     private int MaxBlockBytes() => _blockHeaderSize + _columns * ColumnCodec.MaxPayloadLength(_blockRows) + 8;
@@ -271,6 +301,7 @@ public sealed unsafe class SegmentWriter : IDisposable
 
     private void Map()
     {
+        _released = 0;
         _map = MemoryMappedFile.CreateFromFile(_file, null, _capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
         _view = _map.CreateViewAccessor(0, _capacity, MemoryMappedFileAccess.ReadWrite);
         byte* p = null;
