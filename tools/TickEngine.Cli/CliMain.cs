@@ -17,6 +17,7 @@ public static class CliMain
           import    CSV (TickEngine or Tardis layouts) into segments
           inspect   what a segment holds, its size and whether it is intact
           replay    recorded rows back in time order at any speed (with the L2 imbalance test)
+          serve     a recording served as a Binance-compatible market on loopback
           sim       the built-in exchange simulator (Binance protocol on loopback)
         """;
 
@@ -40,6 +41,7 @@ public static class CliMain
                 "record" => RecordCommand.Run(rest, ctx),
                 "sim" => SimCommand.Run(rest, ctx),
                 "replay" => ReplayCommand.Run(rest, ctx),
+                "serve" => ServeCommand.Run(rest, ctx),
                 _ => throw new UsageException($"unknown verb '{verb}'"),
             };
         }
@@ -62,5 +64,5 @@ public static class CliMain
         }
     }
 
-    private static bool IsVerb(string v) => v is "export" or "import" or "inspect" or "record" or "sim" or "replay";
+    private static bool IsVerb(string v) => v is "export" or "import" or "inspect" or "record" or "sim" or "replay" or "serve";
 }
