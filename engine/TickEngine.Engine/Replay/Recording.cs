@@ -92,22 +92,7 @@ public sealed class Recording
         {
             var c = r.Current;
             var e = default(MarketEvent);
-            if (r.Kind == SchemaKind.Deltas)
-            {
-                e.Kind = EventKind.BookDelta;
-                e.ExchangeTime = c[DeltaColumns.ExchangeTime];
-                e.Id = c[DeltaColumns.FirstUpdateId];
-                e.Id2 = c[DeltaColumns.LastUpdateId];
-                e.Side = (byte)c[DeltaColumns.Side];
-                e.Price = c[DeltaColumns.Price];
-                e.Quantity = c[DeltaColumns.Quantity];
-                e.Flags = c[DeltaColumns.Flags];
-            }
-            else
-            {
-                e.Kind = EventKind.Status;
-                e.Side = (byte)c[StatusColumns.Kind];
-            }
+            RowEvents.Fill(c, r.Kind, 0, ref e);
             book.Apply(e);
             if (r.Kind != SchemaKind.Deltas || !book.Consistent || e.ExchangeTime < from) continue;
             var schema = c.Reader.Schema;

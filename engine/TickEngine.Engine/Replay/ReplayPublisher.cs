@@ -79,51 +79,7 @@ public sealed class ReplayPublisher
         var schema = c.Reader.Schema;
         if (_reader.CurrentTag is not Instrument inst)
             _reader.CurrentTag = inst = _registry.GetOrAdd(_reader.Exchange, _reader.Symbol, schema.PriceScale, schema.QuantityScale);
-        switch (_reader.Kind)
-        {
-            case SchemaKind.Trades:
-            {
-                ref var e = ref _publisher.Claim();
-                e.Kind = EventKind.Trade;
-                e.InstrumentId = inst.Id;
-                e.ExchangeTime = c[TradeColumns.ExchangeTime];
-                e.ReceiveTime = c[TradeColumns.ReceiveTime];
-                e.Id = c[TradeColumns.TradeId];
-                e.Price = c[TradeColumns.Price];
-                e.Quantity = c[TradeColumns.Quantity];
-                e.Side = (byte)c[TradeColumns.Side];
-                e.Flags = c[TradeColumns.Flags];
-                break;
-            }
-            case SchemaKind.Deltas:
-            {
-                ref var e = ref _publisher.Claim();
-                e.Kind = EventKind.BookDelta;
-                e.InstrumentId = inst.Id;
-                e.ExchangeTime = c[DeltaColumns.ExchangeTime];
-                e.ReceiveTime = c[DeltaColumns.ReceiveTime];
-                e.Id = c[DeltaColumns.FirstUpdateId];
-                e.Id2 = c[DeltaColumns.LastUpdateId];
-                e.Side = (byte)c[DeltaColumns.Side];
-                e.Price = c[DeltaColumns.Price];
-                e.Quantity = c[DeltaColumns.Quantity];
-                e.Flags = c[DeltaColumns.Flags];
-                break;
-            }
-            case SchemaKind.Status:
-            {
-                ref var e = ref _publisher.Claim();
-                e.Kind = EventKind.Status;
-                e.InstrumentId = inst.Id;
-                e.ExchangeTime = c[StatusColumns.ExchangeTime];
-                e.ReceiveTime = c[StatusColumns.ReceiveTime];
-                e.Side = (byte)c[StatusColumns.Kind];
-                e.Id = c[StatusColumns.A];
-                e.Id2 = c[StatusColumns.B];
-                break;
-            }
-            default:
-                throw new InvalidOperationException($"{_reader.Kind} rows are derived in replay (from trades and deltas), not published");
-        }
+        ref var e = ref _publisher.Claim();
+        RowEvents.Fill(c, _reader.Kind, inst.Id, ref e);
     }
 }

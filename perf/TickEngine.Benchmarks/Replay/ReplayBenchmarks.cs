@@ -97,13 +97,7 @@ public class ReplayBenchmarks
         e.Kind = EventKind.BookDelta;
         while (r.MoveNext())
         {
-            var c = r.Current;
-            e.ExchangeTime = c[DeltaColumns.ExchangeTime];
-            e.Id2 = c[DeltaColumns.LastUpdateId];
-            e.Side = (byte)c[DeltaColumns.Side];
-            e.Price = c[DeltaColumns.Price];
-            e.Quantity = c[DeltaColumns.Quantity];
-            e.Flags = c[DeltaColumns.Flags];
+            RowEvents.Fill(r.Current, SchemaKind.Deltas, 0, ref e);
             book.Apply(e);
         }
         return book.Book.BidCount;

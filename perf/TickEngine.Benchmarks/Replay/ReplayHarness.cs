@@ -148,13 +148,7 @@ public static class ReplayHarness
             n = 0;
             while (reader.MoveNext())
             {
-                var c = reader.Current;
-                e.ExchangeTime = c[DeltaColumns.ExchangeTime];
-                e.Id2 = c[DeltaColumns.LastUpdateId];
-                e.Side = (byte)c[DeltaColumns.Side];
-                e.Price = c[DeltaColumns.Price];
-                e.Quantity = c[DeltaColumns.Quantity];
-                e.Flags = c[DeltaColumns.Flags];
+                RowEvents.Fill(reader.Current, SchemaKind.Deltas, 0, ref e);
                 book.Apply(e);
                 n++;
             }

@@ -166,22 +166,7 @@ public static class ReplayCommand
     private static MarketEvent ToEvent(SegmentCursor c, SchemaKind kind)
     {
         var e = default(MarketEvent);
-        if (kind == SchemaKind.Deltas)
-        {
-            e.Kind = EventKind.BookDelta;
-            e.ExchangeTime = c[DeltaColumns.ExchangeTime];
-            e.Id = c[DeltaColumns.FirstUpdateId];
-            e.Id2 = c[DeltaColumns.LastUpdateId];
-            e.Side = (byte)c[DeltaColumns.Side];
-            e.Price = c[DeltaColumns.Price];
-            e.Quantity = c[DeltaColumns.Quantity];
-            e.Flags = c[DeltaColumns.Flags];
-        }
-        else
-        {
-            e.Kind = EventKind.Status;
-            e.Side = (byte)c[StatusColumns.Kind];
-        }
+        RowEvents.Fill(c, kind, 0, ref e);
         return e;
     }
 
