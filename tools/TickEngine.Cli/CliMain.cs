@@ -16,6 +16,7 @@ public static class CliMain
           export    segments to CSV or JSON lines
           import    CSV (TickEngine or Tardis layouts) into segments
           inspect   what a segment holds, its size and whether it is intact
+          validate  a data-quality report (gaps, bad prices, crossed books, id gaps, skew, bars); exit 1 on problems
           replay    recorded rows back in time order at any speed (with the L2 imbalance test)
           serve     a recording served as a Binance-compatible market on loopback
           sim       the built-in exchange simulator (Binance protocol on loopback)
@@ -42,6 +43,7 @@ public static class CliMain
                 "sim" => SimCommand.Run(rest, ctx),
                 "replay" => ReplayCommand.Run(rest, ctx),
                 "serve" => ServeCommand.Run(rest, ctx),
+                "validate" => ValidateCommand.Run(rest, ctx),
                 _ => throw new UsageException($"unknown verb '{verb}'"),
             };
         }
@@ -64,5 +66,5 @@ public static class CliMain
         }
     }
 
-    private static bool IsVerb(string v) => v is "export" or "import" or "inspect" or "record" or "sim" or "replay" or "serve";
+    private static bool IsVerb(string v) => v is "export" or "import" or "inspect" or "record" or "sim" or "replay" or "serve" or "validate";
 }
