@@ -34,9 +34,15 @@ public sealed class IngestCounters
     /// <summary>Up to 20 malformed frames (cut to 300 characters) with the reason, for the log.</summary>
     public IReadOnlyList<string> MalformedSamples => _samples;
 
+    private readonly Dictionary<string, long> _byReason = new();
+
+    /// <summary>Malformed frames counted by reason (the reasons are the adapter's fixed texts).</summary>
+    public IReadOnlyDictionary<string, long> MalformedByReason => _byReason;
+
     public void AddMalformed(string reason, ReadOnlySpan<byte> frame)
     {
         Malformed++;
+        _byReason[reason] = _byReason.GetValueOrDefault(reason) + 1;
         if (_samples.Count >= 20) return;
         string text = System.Text.Encoding.UTF8.GetString(frame[..Math.Min(frame.Length, 300)]);
         _samples.Add($"{reason}: {text}");

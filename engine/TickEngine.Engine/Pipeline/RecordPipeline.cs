@@ -154,7 +154,8 @@ public sealed class RecordPipeline
             d["bars_flat"] = Bars.FlatBars;
             d["late_trades"] = Bars.LateTrades;
         }
-        d["malformed_samples"] = c.MalformedSamples.ToArray();
+        d["malformed_by_reason"] = Adapters.SelectMany(a => a.Counters.MalformedByReason).GroupBy(kv => kv.Key).Select(g => $"{g.Key}: {g.Sum(kv => kv.Value)}").ToArray();
+        d["malformed_samples"] = Adapters.SelectMany(a => a.Counters.MalformedSamples).ToArray();
         d["instruments"] = Registry.All.Select(i => $"{i.Exchange}/{i.Symbol}").ToArray();
         return d;
     }
