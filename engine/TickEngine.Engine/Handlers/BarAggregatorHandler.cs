@@ -1,4 +1,5 @@
 using TickEngine.Engine.Events;
+using TickEngine.Engine.Ingest;
 using TickEngine.Engine.Ring;
 using TickEngine.Storage.Format;
 
@@ -133,11 +134,7 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
         _sink.Dispose();
     }
 
-    private Series SeriesOf(int id)
-    {
-        if (id >= _series.Length) Array.Resize(ref _series, Math.Max(id + 1, _series.Length * 2));
-        return _series[id] ??= new Series(_intervals.Length);
-    }
+    private Series SeriesOf(int id) => InstrumentSlots.At(ref _series, id) ??= new Series(_intervals.Length);
 
     private sealed class Series(int intervals)
     {

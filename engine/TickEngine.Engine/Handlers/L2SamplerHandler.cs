@@ -1,5 +1,6 @@
 using TickEngine.Engine.Book;
 using TickEngine.Engine.Events;
+using TickEngine.Engine.Ingest;
 using TickEngine.Engine.Ring;
 using TickEngine.Storage.Format;
 
@@ -98,11 +99,7 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
 
     private long Floor(long t) => t - (((t % _interval) + _interval) % _interval);
 
-    private State StateOf(int id)
-    {
-        if (id >= _states.Length) Array.Resize(ref _states, Math.Max(id + 1, _states.Length * 2));
-        return _states[id] ??= new State();
-    }
+    private State StateOf(int id) => InstrumentSlots.At(ref _states, id) ??= new State();
 
     public void OnTimeout(long sequence) => _sink.OnIdle();
 

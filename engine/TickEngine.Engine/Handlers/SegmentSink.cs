@@ -94,8 +94,7 @@ public sealed class SegmentSink : IDisposable
     /// <summary>Appends <see cref="Row"/> to the instrument's segment of the row's day.</summary>
     public void Append(int instrumentId)
     {
-        if (instrumentId >= _writers.Length) Array.Resize(ref _writers, Math.Max(instrumentId + 1, _writers.Length * 2));
-        var w = _writers[instrumentId] ??= Create(instrumentId);
+        var w = InstrumentSlots.At(ref _writers, instrumentId) ??= Create(instrumentId);
         w.Append(Row);
         Rows++;
     }

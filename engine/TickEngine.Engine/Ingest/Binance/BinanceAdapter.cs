@@ -393,20 +393,12 @@ public sealed class BinanceAdapter : IExchangeAdapter
     private long[] _lastTrade = new long[16];
     private long[] _lastAggTrade = new long[16];
 
-    private ref long LastTradeId(int instrumentId, bool aggregate)
-    {
-        if (instrumentId >= _lastTrade.Length)
-        {
-            Array.Resize(ref _lastTrade, Math.Max(instrumentId + 1, _lastTrade.Length * 2));
-            Array.Resize(ref _lastAggTrade, _lastTrade.Length);
-        }
-        return ref (aggregate ? _lastAggTrade : _lastTrade)[instrumentId];
-    }
+    private ref long LastTradeId(int instrumentId, bool aggregate) =>
+        ref aggregate ? ref InstrumentSlots.At(ref _lastAggTrade, instrumentId) : ref InstrumentSlots.At(ref _lastTrade, instrumentId);
 
     private BookSync Book(Instrument inst)
     {
-        if (inst.Id >= _books.Length) Array.Resize(ref _books, Math.Max(inst.Id + 1, _books.Length * 2));
-        return _books[inst.Id] ??= new BookSync(inst, _futures, _publisher, Counters, _requester);
+        return InstrumentSlots.At(ref _books, inst.Id) ??= new BookSync(inst, _futures, _publisher, Counters, _requester);
     }
 
     /// <summary>The symbol of the only book with diffs so far, when there is exactly one.</summary>
