@@ -3,13 +3,14 @@ using BenchmarkDotNet.Running;
 using TickEngine.Benchmarks.Storage;
 
 // Benchmarks: dotnet run -c Release --project perf/TickEngine.Benchmarks -- --filter '*Storage*'
-// Harnesses: storage-size [--rows N], record-capture [--repeat N], ring-latency [--events N] [--rate R], live-throughput [--rates a,b] [--seconds S], live-latency [--rate R] [--seconds S] [--flush-ms M] [--out DIR],
+// Harnesses: storage-size [--rows N], record-capture [--repeat N], ring-latency [--events N] [--rate R],
 //            replay-pacing [--speed X] [--seconds S], replay-scale [--trades N] [--deltas N]
+// Allocation gate (CI): alloc-gate [--baseline FILE] [--invocations N]
+// End-to-end live latency and throughput: tickengine bench latency|throughput (perf/TickEngine.PerfHarness)
 if (args.Length > 0 && args[0] == "storage-size") return StorageSizeReport.Run(args);
 if (args.Length > 0 && args[0] == "replay-pacing") return TickEngine.Benchmarks.Replay.ReplayHarness.Pacing(args);
 if (args.Length > 0 && args[0] == "replay-scale") return TickEngine.Benchmarks.Replay.ReplayHarness.Scale(args);
-if (args.Length > 0 && args[0] == "live-latency") return TickEngine.Benchmarks.Pipeline.LiveLatencyHarness.Run(args);
-if (args.Length > 0 && args[0] == "live-throughput") return TickEngine.Benchmarks.Pipeline.LiveThroughputHarness.Run(args);
+if (args.Length > 0 && args[0] == "alloc-gate") return TickEngine.Benchmarks.AllocationGate.Run(args);
 if (args.Length > 0 && args[0] == "ring-latency") return TickEngine.Benchmarks.Ring.RingLatencyHarness.Run(args);
 if (args.Length > 0 && args[0] == "record-capture") return TickEngine.Benchmarks.Pipeline.RecordHarness.Run(args);
 var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);

@@ -20,6 +20,7 @@ public static class CliMain
           replay    recorded rows back in time order at any speed (with the L2 imbalance test)
           serve     a recording served as a Binance-compatible market on loopback
           sim       the built-in exchange simulator (Binance protocol on loopback)
+          bench     end-to-end latency (per-stage HDR histograms) and throughput over loopback
         """;
 
     public static int Run(string[] args, CliContext ctx)
@@ -44,6 +45,7 @@ public static class CliMain
                 "replay" => ReplayCommand.Run(rest, ctx),
                 "serve" => ServeCommand.Run(rest, ctx),
                 "validate" => ValidateCommand.Run(rest, ctx),
+                "bench" => BenchCommand.Run(rest, ctx),
                 _ => throw new UsageException($"unknown verb '{verb}'"),
             };
         }
@@ -66,5 +68,5 @@ public static class CliMain
         }
     }
 
-    private static bool IsVerb(string v) => v is "export" or "import" or "inspect" or "record" or "sim" or "replay" or "serve" or "validate";
+    private static bool IsVerb(string v) => v is "export" or "import" or "inspect" or "record" or "sim" or "replay" or "serve" or "validate" or "bench";
 }

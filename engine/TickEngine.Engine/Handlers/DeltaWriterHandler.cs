@@ -27,6 +27,7 @@ public sealed class DeltaWriterHandler(SegmentSink sink) : IValueEventHandler<Ma
             row[DeltaColumns.Quantity] = e.Quantity;
             row[DeltaColumns.Flags] = e.Flags;
             sink.Append(e.InstrumentId);
+            if (sink.Probe is not null) sink.ReportHandled(sequence, e);
         }
     }
 

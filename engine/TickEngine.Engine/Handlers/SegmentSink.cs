@@ -37,6 +37,27 @@ public sealed class SegmentSink : IDisposable
 
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Timing hooks (latency measurement); null in normal runs.</summary>
+    public Metrics.ILatencyProbe? Probe { get; init; }
+
+    private long _probeCommitted;
+
+    /// <summary>With a <see cref="Probe"/>: reports event <paramref name="sequence"/> as a row, then any rows committed since the last report.</summary>
+    public void ReportHandled(long sequence, in Events.MarketEvent e)
+    {
+        if (Probe is not { } probe) return;
+        probe.Handled(_kind, sequence, e, Live.Clock.NowNs());
+        ReportCommits(probe);
+    }
+
+    private void ReportCommits(Metrics.ILatencyProbe probe)
+    {
+        long committed = CommittedRows;
+        if (committed == _probeCommitted) return;
+        _probeCommitted = committed;
+        probe.Committed(_kind, committed, Live.Clock.NowNs());
+    }
+
     /// <summary>
     /// Also commit by wall clock when the ring is idle (live feeds). Off for capture files, where blocks are cut by
     /// the events' receive times alone, so that the same frames always give the same bytes.
@@ -111,6 +132,7 @@ public sealed class SegmentSink : IDisposable
     public void Flush()
     {
         foreach (var w in _writers) w?.Flush();
+        if (Probe is { } probe) ReportCommits(probe);
     }
 
     private PartitionedWriter Create(int instrumentId)
@@ -120,17 +142,20 @@ public sealed class SegmentSink : IDisposable
         return new PartitionedWriter(_root, inst.Exchange, inst.Symbol, schema, _options);
     }
 
-    /// <summary>Seals every segment.</summary>
+    /// <summary>Seals every segment; one that fails (a full disk) does not keep the others from being sealed.</summary>
     public void Dispose()
     {
+        Exception? first = null;
         for (int i = 0; i < _writers.Length; i++)
         {
             var w = _writers[i];
             if (w is null) continue;
-            w.Dispose();
+            _writers[i] = null;
+            try { w.Dispose(); }
+            catch (Exception e) { first ??= e; }
             _closedRows += w.CommittedRows;
             _closedBytes += w.CommittedBytes;
-            _writers[i] = null;
         }
+        if (first is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
     }
 }

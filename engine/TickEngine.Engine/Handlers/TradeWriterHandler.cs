@@ -23,6 +23,7 @@ public sealed class TradeWriterHandler(SegmentSink sink) : IValueEventHandler<Ma
             row[TradeColumns.Side] = e.Side;
             row[TradeColumns.Flags] = e.Flags;
             sink.Append(e.InstrumentId);
+            if (sink.Probe is not null) sink.ReportHandled(sequence, e);
         }
     }
 

@@ -26,6 +26,9 @@ public sealed class EventPublisher
 
     public long Published { get; private set; }
 
+    /// <summary>Timing hooks (latency measurement); null in normal runs.</summary>
+    public Metrics.ILatencyProbe? Probe { get; set; }
+
     /// <summary>Claims the next slot and returns it for writing; the slot is cleared.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref MarketEvent Claim()
@@ -43,6 +46,7 @@ public sealed class EventPublisher
     public void Publish()
     {
         if (_first < 0) return;
+        Probe?.Published(_first, _last, Live.Clock.NowNs());
         _sequencer.Publish(_last);
         Published += _last - _first + 1;
         _first = -1;

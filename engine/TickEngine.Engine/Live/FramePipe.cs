@@ -35,6 +35,14 @@ public sealed class FramePipe
     public long Pending => Interlocked.Read(ref _pending);
     private long _pending;
 
+    /// <summary>
+    /// Bytes the producer allocated while parsing frame records and publishing their events (REST snapshots and
+    /// session records excluded): the hot path's allocations, measured on the thread that runs it.
+    /// </summary>
+    public long FrameAllocatedBytes => Interlocked.Read(ref _frameAllocated);
+    private long _frameAllocated;
+    private long _otherAllocated;
+
     /// <summary>Appends one record; waits while the pipe is paused.</summary>
     public async ValueTask WriteAsync(RecordKind kind, ReadOnlyMemory<byte> payload, long receiveNs, string? url, CancellationToken cancel, byte source = 0)
     {
@@ -79,7 +87,10 @@ public sealed class FramePipe
                 try { result = await reader.ReadAsync(cancel); }
                 catch (OperationCanceledException) { break; }
                 var buffer = result.Buffer;
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                _otherAllocated = 0;
                 while (TryRecord(ref buffer, adapters)) { }
+                Interlocked.Add(ref _frameAllocated, GC.GetAllocatedBytesForCurrentThread() - before - _otherAllocated);
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted) break;
             }
@@ -114,13 +125,20 @@ public sealed class FramePipe
         switch (kind)
         {
             case RecordKind.Frame: adapter.OnFrame(span, ns); break;
-            case RecordKind.Rest:
-                string url = Encoding.UTF8.GetString(buffer.Slice(HeaderSize + length, urlLength));
-                adapter.OnRest(span, ns, url);
+            default:
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                switch (kind)
+                {
+                    case RecordKind.Rest:
+                        string url = Encoding.UTF8.GetString(buffer.Slice(HeaderSize + length, urlLength));
+                        adapter.OnRest(span, ns, url);
+                        break;
+                    case RecordKind.Connect: adapter.OnSession(StatusKind.Connect, ns); break;
+                    case RecordKind.Disconnect: adapter.OnSession(StatusKind.Disconnect, ns); break;
+                    case RecordKind.DisconnectTradesOnly: adapter.OnSession(StatusKind.Disconnect, ns, books: false); break;
+                }
+                _otherAllocated += GC.GetAllocatedBytesForCurrentThread() - before;
                 break;
-            case RecordKind.Connect: adapter.OnSession(StatusKind.Connect, ns); break;
-            case RecordKind.Disconnect: adapter.OnSession(StatusKind.Disconnect, ns); break;
-            case RecordKind.DisconnectTradesOnly: adapter.OnSession(StatusKind.Disconnect, ns, books: false); break;
         }
         buffer = buffer.Slice(total);
         Interlocked.Add(ref _pending, -total);

@@ -39,6 +39,9 @@ public sealed record RecordOptions
     /// <summary>More handlers on the ring (each on its own thread), e.g. measurements.</summary>
     public IReadOnlyList<Ring.IValueEventHandler<Events.MarketEvent>> ExtraHandlers { get; init; } = [];
 
+    /// <summary>Timing hooks along the path (latency measurement); null in normal runs.</summary>
+    public Metrics.ILatencyProbe? Probe { get; init; }
+
     /// <summary>Most time a row may stay uncommitted.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -32,7 +32,7 @@ public sealed class RecordPipeline
         Options = options;
         Registry = new InstrumentRegistry();
         _disruptor = new ValueDisruptor<MarketEvent>(options.RingSize, options.WaitStrategy);
-        Publisher = new EventPublisher(_disruptor.Ring, _disruptor.Sequencer);
+        Publisher = new EventPublisher(_disruptor.Ring, _disruptor.Sequencer) { Probe = options.Probe };
         foreach (var (exchange, requester) in exchanges)
         {
             bool futures = exchange switch
@@ -47,7 +47,7 @@ public sealed class RecordPipeline
         var writerOptions = new Storage.Writing.SegmentWriterOptions();
         SegmentSink Sink(SchemaKind kind, int depth = 0)
         {
-            var s = new SegmentSink(options.Root, Registry, kind, depth, writerOptions) { FlushInterval = options.FlushInterval, WallClockFlush = options.WallClockFlush };
+            var s = new SegmentSink(options.Root, Registry, kind, depth, writerOptions) { FlushInterval = options.FlushInterval, WallClockFlush = options.WallClockFlush, Probe = options.Probe };
             _sinks.Add(s);
             return s;
         }
@@ -74,6 +74,9 @@ public sealed class RecordPipeline
     public StatusWriterHandler Status { get; }
     public ValueDisruptor<MarketEvent> Disruptor => _disruptor;
     public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Bytes the handler threads have allocated since they started (see <see cref="IEventProcessor.AllocatedBytes"/>).</summary>
+    public long HandlerAllocatedBytes => _disruptor.Processors.Sum(p => p.AllocatedBytes);
 
     public void Start()
     {

@@ -27,6 +27,9 @@ public sealed class BatchEventProcessor<T, THandler> : IEventProcessor
     public SequenceBarrier Barrier => _barrier;
     public string Name => _handler.GetType().Name;
     public Exception? Fault { get; private set; }
+    private long _allocatedAtStart;
+    private long _allocated;
+    public long AllocatedBytes => Volatile.Read(ref _allocated);
 
     /// <summary>The processor's loop; returns after <see cref="Halt"/> once it has processed everything published before.</summary>
     public void Run()
@@ -35,6 +38,7 @@ public sealed class BatchEventProcessor<T, THandler> : IEventProcessor
         try
         {
             _handler.OnStart();
+            _allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
             long next = Sequence.Value + 1;
             while (true)
             {
@@ -45,12 +49,17 @@ public sealed class BatchEventProcessor<T, THandler> : IEventProcessor
                         _handler.OnEvent(ref _ring[s], s, s == available);
                     Sequence.SetValue(available);
                     next = available + 1;
+                    Volatile.Write(ref _allocated, GC.GetAllocatedBytesForCurrentThread() - _allocatedAtStart);
                 }
                 else if (_barrier.IsAlerted)
                 {
                     if (!_running) break;
                 }
-                else _handler.OnTimeout(next - 1);
+                else
+                {
+                    _handler.OnTimeout(next - 1);
+                    Volatile.Write(ref _allocated, GC.GetAllocatedBytesForCurrentThread() - _allocatedAtStart);
+                }
             }
         }
         catch (Exception e)

@@ -7,6 +7,11 @@ public interface IEventProcessor
     string Name { get; }
     /// <summary>The exception that stopped the handler, if any.</summary>
     Exception? Fault { get; }
+    /// <summary>
+    /// Bytes allocated on the processor's thread since it started (handler work and waiting), updated after each
+    /// batch: a steady-state delta of 0 proves the handler allocation-free while it runs for real.
+    /// </summary>
+    long AllocatedBytes { get; }
     void Run();
     void Halt();
 }

@@ -182,6 +182,10 @@ public sealed class ColumnCodec
             e.Compression = ColumnCompression.None;
             packed[..packedLength].CopyTo(payload);
             e.StoredLength = packedLength;
+            // LZ4's longer output is still past the packed bytes: nothing may be left beyond the stored length
+            // (after a block's last column it would lie where the next block's magic goes, until that block is
+            // committed, and a killed writer would leave it there for readers to take as damage).
+            if (compressed > packedLength) payload[packedLength..compressed].Clear();
         }
         return e;
     }

@@ -67,13 +67,19 @@ public sealed class PartitionedWriter : IDisposable
 
     private void Close()
     {
-        if (_current is null) return;
-        _current.Seal();
-        if (_options.CompactOnSeal) SegmentCompactor.Compact(_current.Path);
-        _closedRows += _current.CommittedRows;
-        _closedBytes += new FileInfo(_current.Path).Length;
+        if (_current is not { } current) return;
         _current = null;
         _currentDay = long.MinValue;
+        try
+        {
+            current.Dispose(); // seals (or, when that fails, closes with the committed blocks)
+            if (_options.CompactOnSeal) SegmentCompactor.Compact(current.Path);
+        }
+        finally
+        {
+            _closedRows += current.CommittedRows;
+            _closedBytes += File.Exists(current.Path) ? new FileInfo(current.Path).Length : 0;
+        }
     }
 
     /// <summary>Seals the open segment.</summary>

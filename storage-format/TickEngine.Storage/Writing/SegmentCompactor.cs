@@ -26,25 +26,37 @@ public static class SegmentCompactor
             before = reader.Blocks.Count;
             if (!NeedsCompaction(reader)) return (before, before);
             if (File.Exists(temp)) File.Delete(temp);
-            var options = new SegmentWriterOptions { BlockRows = reader.Header.BlockRows, InitialCapacity = Math.Max(1 << 20, reader.UsedBytes) };
-            var buffer = reader.CreateBuffer();
-            var row = new long[reader.Schema.ColumnCount];
-            using (var writer = SegmentWriter.Create(temp, reader.Header, options))
+            try
             {
-                for (int b = 0; b < reader.Blocks.Count; b++)
-                {
-                    reader.ReadBlock(b, buffer);
-                    for (int r = 0; r < buffer.Rows; r++)
-                    {
-                        for (int c = 0; c < row.Length; c++) row[c] = buffer[c, r];
-                        writer.Append(row);
-                    }
-                }
-                after = writer.BlockCount + (writer.PendingRows > 0 ? 1 : 0);
+                after = WriteFullBlocks(reader, temp);
+            }
+            catch
+            {
+                // A full disk, say: the sealed segment is untouched; drop the partial copy.
+                try { File.Delete(temp); } catch (IOException) { }
+                throw;
             }
         }
         File.Move(temp, path, overwrite: true);
         return (before, after);
+    }
+
+    private static int WriteFullBlocks(SegmentReader reader, string temp)
+    {
+        var options = new SegmentWriterOptions { BlockRows = reader.Header.BlockRows, InitialCapacity = Math.Max(1 << 20, reader.UsedBytes) };
+        var buffer = reader.CreateBuffer();
+        var row = new long[reader.Schema.ColumnCount];
+        using var writer = SegmentWriter.Create(temp, reader.Header, options);
+        for (int b = 0; b < reader.Blocks.Count; b++)
+        {
+            reader.ReadBlock(b, buffer);
+            for (int r = 0; r < buffer.Rows; r++)
+            {
+                for (int c = 0; c < row.Length; c++) row[c] = buffer[c, r];
+                writer.Append(row);
+            }
+        }
+        return writer.BlockCount + (writer.PendingRows > 0 ? 1 : 0);
     }
 
     /// <summary>Removes what an interrupted compaction left beside <paramref name="path"/>.</summary>

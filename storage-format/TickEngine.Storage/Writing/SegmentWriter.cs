@@ -19,12 +19,32 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
     private static partial int MAdvise(nint address, nuint length, int advice);
 
+    // On Linux the writer maps the file itself (mmap/munmap/msync from libc): growing a segment then allocates
+    // nothing on the managed heap, where a MemoryMappedFile and its view would be allocated at every growth.
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static partial nint MMap(nint address, nuint length, int protection, int flags, int fd, long offset);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
+    private static partial int MUnmap(nint address, nuint length);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "msync", SetLastError = true)]
+    private static partial int MSync(nint address, nuint length, int flags);
+
+    private const int ProtReadWrite = 1 | 2, MapShared = 1, MsSync = 4;
+
     private static readonly long PageSize = Environment.SystemPageSize;
 
     static SegmentWriter()
     {
-        // Bind madvise now (a zero-length call is a no-op), not on the first release in a hot loop.
-        if (OperatingSystem.IsLinux()) MAdvise(0, 0, 0);
+        // Bind the libc calls now (zero-length calls do nothing), not on their first use in a hot loop: binding a
+        // P/Invoke allocates, and munmap, say, is first called when a segment first grows.
+        if (OperatingSystem.IsLinux())
+        {
+            MAdvise(0, 0, 0);
+            MUnmap(0, 0);
+            MSync(0, 0, MsSync);
+            FileSpace.Bind();
+        }
     }
     private long _released;
 
@@ -40,6 +60,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     private MemoryMappedFile? _map;
     private MemoryMappedViewAccessor? _view;
     private byte* _base;
+    private nuint _mappedLength; // Linux: the length of the native mapping at _base
     private long _capacity;
     private long _end;
     private int _count;
@@ -62,7 +83,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
         _end = end;
         _committedRows = rows;
         _capacity = Math.Max(file.Length, Math.Max(options.InitialCapacity, end + MaxBlockBytes()));
-        if (file.Length < _capacity) file.SetLength(_capacity);
+        FileSpace.Reserve(file, path, _capacity);
         Map();
     }
 
@@ -98,7 +119,9 @@ public sealed unsafe partial class SegmentWriter : IDisposable
         }
         catch
         {
+            // Nothing was committed to it (a full disk, say): leave no empty segment behind.
             fs.Dispose();
+            try { File.Delete(path); } catch (IOException) { }
             throw;
         }
     }
@@ -192,7 +215,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(footer[16..], (uint)_blocks.Count);
         BinaryPrimitives.WriteUInt32LittleEndian(footer[20..], Crc32C.Compute(index[..(indexBytes + 20)]));
         FormatVersion.TailMagic.CopyTo(footer[24..]);
-        _view!.Flush();
+        SyncMapping();
         Unmap();
         _file.SetLength(total);
         _file.Flush(true);
@@ -204,7 +227,17 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
-        Seal();
+        try
+        {
+            Seal();
+        }
+        catch
+        {
+            // Sealing failed (a full disk): close as a crash would, committed blocks only, which a reader and the
+            // next recording recover; the failure goes to the caller.
+            Abandon();
+            throw;
+        }
     }
 
     /// <summary>Closes without sealing, as a crash would leave the file (committed blocks only). For tests and tools.</summary>
@@ -250,7 +283,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(block[BlockLayout.CrcOffset..], Crc32C.Compute(block[BlockLayout.CrcStart..length]));
         // Commit: the length word last, with release semantics.
         Volatile.Write(ref *(int*)(start + BlockLayout.LengthOffset), length);
-        if (_options.Durable) _view!.Flush();
+        if (_options.Durable) SyncMapping();
         _blocks.Add(new BlockInfo(_end, length, n, _committedRows, minX, maxX, minR, maxR));
         _end += length;
         ReleaseCommitted();
@@ -293,8 +326,8 @@ public sealed unsafe partial class SegmentWriter : IDisposable
         if (needed <= _capacity) return;
         long next = _capacity;
         while (next < needed) next = next < (256L << 20) ? next * 2 : next + (256L << 20);
+        FileSpace.Reserve(_file, Path, next); // a full disk fails here, with the current mapping intact
         Unmap();
-        _file.SetLength(next);
         _capacity = next;
         Map();
     }
@@ -302,6 +335,14 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     private void Map()
     {
         _released = 0;
+        if (OperatingSystem.IsLinux())
+        {
+            nint address = MMap(0, (nuint)_capacity, ProtReadWrite, MapShared, (int)_file.SafeFileHandle.DangerousGetHandle(), 0);
+            if (address == -1) throw new IOException($"{Path}: cannot map {_capacity:N0} bytes: {System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage()}");
+            _base = (byte*)address;
+            _mappedLength = (nuint)_capacity;
+            return;
+        }
         _map = MemoryMappedFile.CreateFromFile(_file, null, _capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
         _view = _map.CreateViewAccessor(0, _capacity, MemoryMappedFileAccess.ReadWrite);
         byte* p = null;
@@ -309,8 +350,26 @@ public sealed unsafe partial class SegmentWriter : IDisposable
         _base = p + _view.PointerOffset;
     }
 
+    /// <summary>Writes the mapped pages to the disk (msync) and waits for it.</summary>
+    private void SyncMapping()
+    {
+        if (_mappedLength > 0)
+        {
+            if (MSync((nint)_base, _mappedLength, MsSync) != 0)
+                throw new IOException($"{Path}: msync failed: {System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage()}");
+        }
+        else _view?.Flush();
+    }
+
     private void Unmap()
     {
+        if (_mappedLength > 0)
+        {
+            MUnmap((nint)_base, _mappedLength);
+            _mappedLength = 0;
+            _base = null;
+            return;
+        }
         if (_view is not null)
         {
             _view.SafeMemoryMappedViewHandle.ReleasePointer();

@@ -130,5 +130,44 @@ public class RingTests
         Assert.True(System.Runtime.InteropServices.Marshal.SizeOf<Sequence>() >= 120 || typeof(Sequence).StructLayoutAttribute!.Size >= 120);
     }
 
+    private sealed class Allocating(int bytes) : IValueEventHandler<MarketEvent>
+    {
+        public object? Last;
+        public long Sum;
+        public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
+        {
+            if (bytes > 0) Last = new byte[bytes];
+            Sum += e.Id;
+        }
+    }
+
+    private static void PublishAndWait(ValueDisruptor<MarketEvent> d, int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            long seq = d.Sequencer.Next();
+            d.Ring[seq].Id = i;
+            d.Sequencer.Publish(seq);
+        }
+        long cursor = d.Sequencer.Cursor.VolatileValue;
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (d.Processors.Any(p => p.Sequence.VolatileValue < cursor) && DateTime.UtcNow < until) Thread.Sleep(1);
+    }
+
+    [Fact]
+    public void ProcessorsCountWhatTheirHandlerThreadAllocates()
+    {
+        var d = new ValueDisruptor<MarketEvent>(1024);
+        d.HandleEventsWith(new Allocating(0)).HandleEventsWith(new Allocating(1000));
+        d.Start();
+        PublishAndWait(d, 2_000); // warm-up: JIT, first waits
+        long quiet0 = d.Processors[0].AllocatedBytes, busy0 = d.Processors[1].AllocatedBytes;
+        PublishAndWait(d, 10_000);
+        long quiet = d.Processors[0].AllocatedBytes - quiet0, busy = d.Processors[1].AllocatedBytes - busy0;
+        d.Shutdown();
+        Assert.Equal(0, quiet);
+        Assert.True(busy >= 10_000L * 1000, $"an allocating handler's thread allocated {busy:N0} B for 10,000 events of 1,000 B");
+    }
+
     private struct PaddedProbe { }
 }

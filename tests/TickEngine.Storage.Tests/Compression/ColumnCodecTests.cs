@@ -85,4 +85,24 @@ public class ColumnCodecTests(ITestOutputHelper output)
         Assert.NotNull(codec.Decode(shorter, payload.AsSpan(0, Math.Max(0, e.StoredLength - 1)), back, 64));
         Assert.NotNull(codec.Decode(e, payload.AsSpan(0, e.StoredLength), back, 65));
     }
+
+    [Fact]
+    public void NothingIsWrittenPastTheStoredLength()
+    {
+        // Incompressible values: LZ4's attempt comes out longer than the packed bytes and is not kept; none of
+        // it may remain past the stored length (after a block's last column that is where the next block starts).
+        var codec = new ColumnCodec(4096);
+        var rng = new Random(7);
+        int checkedColumns = 0;
+        for (int trial = 0; trial < 50; trial++)
+        {
+            var values = Enumerable.Range(0, 64 + rng.Next(4000)).Select(_ => rng.NextInt64()).ToArray();
+            var payload = new byte[ColumnCodec.MaxPayloadLength(4096) + 64];
+            var e = codec.Encode(values, payload);
+            if (e.Compression == TickEngine.Storage.Compression.ColumnCompression.None && e.StoredLength >= 64) checkedColumns++;
+            int dirty = Array.FindIndex(payload, e.StoredLength, b => b != 0);
+            Assert.True(dirty < 0, $"trial {trial}: byte {dirty} written past the stored length {e.StoredLength}");
+        }
+        Assert.True(checkedColumns > 0, "no column took the path where LZ4 is tried and dropped");
+    }
 }

@@ -29,6 +29,29 @@ public class ZeroAllocationTests
     }
 
     [Fact]
+    public void GrowingTheSegmentFileAllocatesNothing()
+    {
+        // From its first size the file is reserved and remapped twice while the measured rows are written: growth goes
+        // through posix_fallocate and mmap directly, so it allocates nothing either.
+        using var dir = new TempDir();
+        var rows = SegmentRows.Trades(300_000, 13);
+        var header = new SegmentHeader(SegmentSchema.Create(SchemaKind.Trades), "binance", "BTCUSDT", 1723075200_000_000_000, 1, 4096);
+        using var w = SegmentWriter.Create(dir.File("a.tks"), header, new SegmentWriterOptions { InitialCapacity = 64 << 10 });
+        int next = 0;
+        void Write(int count)
+        {
+            for (int i = 0; i < count; i++) w.Append(rows[next++]);
+            w.Flush();
+        }
+        Write(10_000);
+        long before = new FileInfo(dir.File("a.tks")).Length;
+        long allocated = Allocations.MeasureOnly(() => Write(250_000));
+        long after = new FileInfo(dir.File("a.tks")).Length;
+        Assert.True(after >= 4 * before, $"the file grew from {before:N0} to {after:N0} bytes only");
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void ReadingEveryRowAllocatesNothing()
     {
         using var dir = new TempDir();

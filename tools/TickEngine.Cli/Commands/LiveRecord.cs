@@ -78,7 +78,7 @@ public static class LiveRecord
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
                 console.Live(status.Table()).Start(live =>
                 {
-                    while (Tick(ctx, clock, duration))
+                    while (Tick(ctx, clock, duration, recorder))
                     {
                         live.UpdateTarget(status.Table());
                         live.Refresh();
@@ -87,7 +87,7 @@ public static class LiveRecord
             }
             else
             {
-                while (Tick(ctx, clock, duration))
+                while (Tick(ctx, clock, duration, recorder))
                     if (!quiet) ctx.Error.WriteLine(status.Line());
             }
         }
@@ -119,9 +119,13 @@ public static class LiveRecord
         return faults.Count > 0 ? 1 : 0;
     }
 
-    /// <summary>Waits a second; false when the run should stop (duration reached, Ctrl+C or SIGTERM).</summary>
-    private static bool Tick(CliContext ctx, Stopwatch clock, double duration)
+    /// <summary>
+    /// Waits a second; false when the run should stop: duration reached, Ctrl+C or SIGTERM, or a writer failed (a
+    /// full disk, say), since going on would record some schemas and silently not others.
+    /// </summary>
+    private static bool Tick(CliContext ctx, Stopwatch clock, double duration, LiveRecorder recorder)
     {
+        if (recorder.Pipeline.Faults.Any()) return false;
         if (ctx.Cancel.IsCancellationRequested || (duration > 0 && clock.Elapsed.TotalSeconds >= duration)) return false;
         try { Task.Delay(TimeSpan.FromSeconds(Math.Min(1.0, duration > 0 ? Math.Max(0.05, duration - clock.Elapsed.TotalSeconds) : 1.0)), ctx.Cancel).Wait(); }
         catch (AggregateException) { return false; }

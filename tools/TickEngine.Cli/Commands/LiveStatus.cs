@@ -33,8 +33,13 @@ internal sealed class LiveStatus(LiveRecorder recorder)
         var s = Sample();
         return string.Format(CultureInfo.InvariantCulture,
             "{0,6:F0}s  msgs/s {1,8:N0}  events/s {2,9:N0}  ring {3,5:P0}  gaps {4}  resyncs {5}  reconnects {6}  written {7:N1} MB  {8}",
-            s.T, s.Msgs, s.Events, s.Ring, s.Gaps, s.Resyncs, s.Reconnects, s.Mb, s.States);
+            s.T, s.Msgs, s.Events, s.Ring, s.Gaps, s.Resyncs, s.Reconnects, s.Mb, s.States) + "  committed " + Committed();
     }
+
+    /// <summary>Rows committed so far per schema (<c>trades=N deltas=N ...</c>): on disk, they survive a killed process.</summary>
+    public string Committed() => string.Join(" ", recorder.Pipeline.Summary()
+        .Where(kv => kv.Key.StartsWith("rows_", StringComparison.Ordinal))
+        .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key[5..]}={kv.Value}")));
 
     public Table Table()
     {

@@ -304,7 +304,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
             // A partial-depth frame is a whole top-N book: it replaces the book each time.
             m.FirstId = m.LastId;
             book.OnDisconnect();
-            book.OnSnapshot(m);
+            book.OnSnapshot(m, immediate: true);
             Counters.RestSnapshots--; // counted as a stream snapshot, not a REST one
             return true;
         }

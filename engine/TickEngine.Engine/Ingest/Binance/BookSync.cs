@@ -22,6 +22,8 @@ public sealed class BookSync
     private readonly ISnapshotRequester? _requester;
     private readonly DepthMessage[] _pending = new DepthMessage[MaxPending];
     private readonly DepthMessage _replay = new();
+    private readonly DepthMessage _held = new();
+    private bool _holding;
     private int _pendingStart;
     private int _pendingCount;
     private bool _synced;
@@ -48,6 +50,7 @@ public sealed class BookSync
         if (!_synced)
         {
             Buffer(m);
+            if (_holding) TrySync(_held);
             return;
         }
         Process(m);
@@ -59,8 +62,7 @@ public sealed class BookSync
         if (_firstAfterSnapshot)
         {
             if (_futures ? m.LastId < id : m.LastId <= id) { _counters.DiffsStale++; return; }
-            bool brackets = _futures ? m.FirstId <= id && m.LastId >= id : m.FirstId <= id + 1 && m.LastId >= id + 1;
-            if (!brackets)
+            if (!Brackets(m, id))
             {
                 _counters.SnapshotsStale++;
                 Gap(expected: _futures ? id : id + 1, got: m.FirstId, m);
@@ -112,11 +114,39 @@ public sealed class BookSync
         e.Flags = flags;
     }
 
-    /// <summary>A REST depth snapshot (lastUpdateId in <c>m.LastId</c>, levels in <c>m</c>).</summary>
-    public void OnSnapshot(DepthMessage m)
+    /// <summary>
+    /// True when diff <paramref name="m"/> may be the first applied on a book at update id <paramref name="id"/>:
+    /// spot <c>U &lt;= id + 1 &lt;= u</c>; futures <c>U &lt;= id &lt;= u</c> (Binance's rule) or <c>pu == id</c> (the
+    /// diff that follows the one ending at <c>id</c>: its previous id says the book it applies to is exactly the
+    /// snapshot's).
+    /// </summary>
+    private bool Brackets(DepthMessage m, long id) =>
+        _futures ? (m.FirstId <= id && m.LastId >= id) || m.PrevLastId == id : m.FirstId <= id + 1 && m.LastId >= id + 1;
+
+    /// <summary>
+    /// A depth snapshot (lastUpdateId in <c>m.LastId</c>, levels in <c>m</c>). A REST snapshot is checked against
+    /// the diffs before it is used, as Binance's procedure asks: with no diff received yet it is held until the
+    /// first one shows whether it is recent enough (a snapshot older than the stream's first diff would otherwise
+    /// be published and then broken at once); <paramref name="immediate"/> applies a whole-book frame at once
+    /// (partial depth, which has no diffs).
+    /// </summary>
+    public void OnSnapshot(DepthMessage m, bool immediate = false)
     {
         _counters.RestSnapshots++;
         if (_synced) return; // the book is in sync: a snapshot is not needed
+        if (immediate)
+        {
+            Sync(m);
+            return;
+        }
+        _held.CopyFrom(m);
+        _holding = true;
+        TrySync(_held);
+    }
+
+    /// <summary>Syncs the book from the held snapshot <paramref name="m"/> if the buffered diffs show it can be used.</summary>
+    private void TrySync(DepthMessage m)
+    {
         long last = m.LastId;
         // Drop buffered diffs the snapshot already contains.
         while (_pendingCount > 0)
@@ -130,18 +160,21 @@ public sealed class BookSync
             }
             else break;
         }
-        if (_pendingCount > 0)
+        if (_pendingCount == 0) return; // no diff to check it against yet: held
+        _holding = false;
+        if (!Brackets(_pending[_pendingStart], last))
         {
-            var first = _pending[_pendingStart];
-            bool brackets = _futures ? first.FirstId <= last && first.LastId >= last : first.FirstId <= last + 1 && first.LastId >= last + 1;
-            if (!brackets)
-            {
-                // The snapshot is older than the diffs kept: a fresher one is needed.
-                _counters.SnapshotsStale++;
-                _requester?.Request(_instrument);
-                return;
-            }
+            // The snapshot is older than the diffs kept: a fresher one is needed.
+            _counters.SnapshotsStale++;
+            _requester?.Request(_instrument);
+            return;
         }
+        Sync(m);
+    }
+
+    private void Sync(DepthMessage m)
+    {
+        long last = m.LastId;
         long time = m.ExchangeTime != 0 ? m.ExchangeTime
             : _lastDiscardedTime != 0 ? _lastDiscardedTime
             : _pendingCount > 0 ? _pending[_pendingStart].ExchangeTime : m.ReceiveTime;
@@ -258,6 +291,7 @@ public sealed class BookSync
     public void OnDisconnect()
     {
         DropTickers();
+        _holding = false;
         _synced = false;
         _firstAfterSnapshot = false;
         _pendingCount = 0;
