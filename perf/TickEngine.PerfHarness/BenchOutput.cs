@@ -31,6 +31,7 @@ public static class BenchOutput
                     $"dropped {r.Dropped:N0}, id breaks {r.IdBreaks:N0}, reconnects {r.Reconnects}, producer waits {r.ProducerWaits:N0}");
         w.WriteLine($"  hot-path allocations over {r.MeasuredFrames:N0} frames: producer (parse + publish) {r.ProducerAllocatedBytes:N0} B, handlers {r.HandlerAllocatedBytes:N0} B" +
                     $" (whole process, simulator and sockets included: {(r.MeasuredFrames > 0 ? r.ProcessAllocatedBytes / (double)r.MeasuredFrames : 0).ToString("0", Inv)} B/frame)");
+        w.WriteLine($"    counted per read batch and per handler batch; {r.ProducerBatchesUncounted:N0} producer batches that a garbage collection interrupted are not counted (the runtime's per-thread count is not exact across one)");
         foreach (var (handler, bytes) in r.HandlerAllocations)
             if (bytes != 0) w.WriteLine($"    {handler}: {bytes:N0} B");
         w.WriteLine($"  cpu {r.CpuPerSecond.ToString("0.00", Inv)} cores, rss {r.RssBytes / 1e6:0} MB");
@@ -69,6 +70,7 @@ public static class BenchOutput
             ["producer_waits"] = r.ProducerWaits,
             ["measured_frames"] = r.MeasuredFrames,
             ["producer_allocated_bytes"] = r.ProducerAllocatedBytes,
+            ["producer_batches_uncounted"] = r.ProducerBatchesUncounted,
             ["handler_allocated_bytes"] = r.HandlerAllocatedBytes,
             ["handler_allocations"] = r.HandlerAllocations,
             ["process_allocated_bytes"] = r.ProcessAllocatedBytes,

@@ -3,6 +3,12 @@ using System.Threading.Channels;
 
 namespace TickEngine.Simulator;
 
+/// <summary>A frame to send: text, as Binance sends everything, or (a fault) binary.</summary>
+internal readonly record struct Outgoing(byte[] Bytes, bool Binary = false)
+{
+    public static implicit operator Outgoing(byte[] bytes) => new(bytes);
+}
+
 /// <summary>One client connection: its subscriptions, its queue of frames, and the loop that sends them.</summary>
 internal sealed class Session
 {
@@ -14,11 +20,11 @@ internal sealed class Session
     {
         _socket = socket;
         Combined = combined;
-        Queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(queue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        Queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(queue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     public bool Combined { get; }
-    public Channel<byte[]> Queue { get; }
+    public Channel<Outgoing> Queue { get; }
     public long Sent;
 
     public void Subscribe(IEnumerable<string> keys)
@@ -50,7 +56,7 @@ internal sealed class Session
     {
         await foreach (var frame in Queue.Reader.ReadAllAsync(cancel))
         {
-            await _socket.SendAsync(frame, WebSocketMessageType.Text, true, cancel);
+            await _socket.SendAsync(frame.Bytes, frame.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, cancel);
             Interlocked.Increment(ref Sent);
         }
     }

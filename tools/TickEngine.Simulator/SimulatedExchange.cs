@@ -290,11 +290,11 @@ public sealed class SimulatedExchange
         Interlocked.Increment(ref _framesSent);
     }
 
-    private async Task BroadcastAsync(byte[] bytes, CancellationToken cancel)
+    private async Task BroadcastAsync(byte[] bytes, CancellationToken cancel, bool binary = false)
     {
         foreach (var s in _sessions.Keys)
         {
-            try { await s.Queue.Writer.WriteAsync(bytes, cancel); }
+            try { await s.Queue.Writer.WriteAsync(new Outgoing(bytes, binary), cancel); }
             catch (System.Threading.Channels.ChannelClosedException) { _sessions.TryRemove(s, out _); }
         }
     }
@@ -314,6 +314,12 @@ public sealed class SimulatedExchange
                 case FaultKind.Malformed:
                     await BroadcastAsync("{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"tra"u8.ToArray(), cancel);
                     break;
+                case FaultKind.Binary:
+                    await BroadcastAsync([0x82, 0x00, 0xFF, 0xFE, .. "binary payload"u8], cancel, binary: true);
+                    break;
+                case FaultKind.Oversize:
+                    await BroadcastAsync(OversizeFrame(fault.Value > 1 ? fault.Value : 17 << 20), cancel);
+                    break;
                 case FaultKind.ServerShutdown:
                     long ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                     await BroadcastAsync(Encoding.UTF8.GetBytes($"{{\"stream\":\"!serverShutdown\",\"data\":{{\"e\":\"serverShutdown\",\"E\":{ms}}}}}"), cancel);
@@ -322,6 +328,18 @@ public sealed class SimulatedExchange
                     break;
             }
         }
+    }
+
+    /// <summary>A well-formed trade frame padded to <paramref name="size"/> bytes.</summary>
+    private static byte[] OversizeFrame(int size)
+    {
+        var head = "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"pad\":\""u8;
+        var tail = "\"}}"u8;
+        var frame = new byte[Math.Max(size, head.Length + tail.Length)];
+        head.CopyTo(frame);
+        frame.AsSpan(head.Length, frame.Length - head.Length - tail.Length).Fill((byte)'x');
+        tail.CopyTo(frame.AsSpan(frame.Length - tail.Length));
+        return frame;
     }
 
     private void LoadSnapshot(SnapshotItem snap)

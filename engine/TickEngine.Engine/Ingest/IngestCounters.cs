@@ -44,7 +44,11 @@ public sealed class IngestCounters
         Malformed++;
         _byReason[reason] = _byReason.GetValueOrDefault(reason) + 1;
         if (_samples.Count >= 20) return;
-        string text = System.Text.Encoding.UTF8.GetString(frame[..Math.Min(frame.Length, 300)]);
+        var head = frame[..Math.Min(frame.Length, 300)];
+        // Text as it came; bytes that are not UTF-8 (binary frames, broken encodings) as hex.
+        string text = System.Text.Unicode.Utf8.IsValid(head) && head.IndexOfAnyInRange((byte)0, (byte)8) < 0
+            ? System.Text.Encoding.UTF8.GetString(head)
+            : "hex " + Convert.ToHexString(head[..Math.Min(head.Length, 64)]);
         _samples.Add($"{reason}: {text}");
     }
 }

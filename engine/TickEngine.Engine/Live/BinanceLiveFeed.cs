@@ -29,6 +29,8 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
     private long _reconnects;
     private long _restErrors;
     private long _oversize;
+    private long _binary;
+    private long _largestBuffer;
 
     /// <param name="symbols">Upper-case symbols, e.g. BTCUSDT.</param>
     /// <param name="trades">Subscribe to trades (spot @trade, futures @aggTrade).</param>
@@ -65,6 +67,12 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
     public long Reconnects => Interlocked.Read(ref _reconnects);
     public long RestErrors => Interlocked.Read(ref _restErrors);
     public long OversizeFrames => Interlocked.Read(ref _oversize);
+
+    /// <summary>Binary WebSocket messages received (Binance sends text only): counted, sampled, never parsed.</summary>
+    public long BinaryFrames => Interlocked.Read(ref _binary);
+
+    /// <summary>The largest receive buffer any connection grew to (bounded by the frame pipe's maximum frame size, as rented).</summary>
+    public long LargestReceiveBuffer => Interlocked.Read(ref _largestBuffer);
 
     /// <summary>Runs every connection and the snapshot fetcher until <paramref name="cancel"/>.</summary>
     public async Task RunAsync(CancellationToken cancel)
@@ -139,6 +147,16 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
     /// <summary>One WebSocket connection and its reconnect loop.</summary>
     public sealed class Connection
     {
+        private readonly byte[] _sample = new byte[256];
+
+        /// <summary>Copies the first bytes of a rejected message into the connection's sample buffer.</summary>
+        private int KeepSample(ReadOnlySpan<byte> data)
+        {
+            int n = Math.Min(data.Length, _sample.Length);
+            data[..n].CopyTo(_sample);
+            return n;
+        }
+
         private readonly BinanceLiveFeed _feed;
         private readonly Uri _uri;
         private volatile ConnectionState _state = ConnectionState.Disconnected;
@@ -225,7 +243,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
             using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             while (ws.State == WebSocketState.Open)
             {
-                int length = 0;
+                int length = 0, sampleLength = 0;
                 bool oversize = false;
                 ValueWebSocketReceiveResult r;
                 watchdog.CancelAfter(o.Watchdog); // silent for too long: the receive is cancelled and we reconnect
@@ -233,13 +251,21 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                 {
                     if (length == buffer.Length)
                     {
-                        if (buffer.Length >= _feed._pipe.MaxFrameBytes) { oversize = true; length = 0; }
+                        if (buffer.Length >= _feed._pipe.MaxFrameBytes)
+                        {
+                            // Over the limit: keep its first bytes as a sample, read the rest into the same buffer
+                            // and drop it (memory stays bounded by the limit).
+                            if (!oversize) sampleLength = KeepSample(buffer.AsSpan(0, length));
+                            oversize = true;
+                            length = 0;
+                        }
                         else
                         {
                             var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _feed._pipe.MaxFrameBytes));
                             buffer.AsSpan(0, length).CopyTo(bigger);
                             ArrayPool<byte>.Shared.Return(buffer);
                             buffer = bigger;
+                            Interlocked.Exchange(ref _feed._largestBuffer, Math.Max(Interlocked.Read(ref _feed._largestBuffer), buffer.Length));
                         }
                     }
                     r = await ws.ReceiveAsync(buffer.AsMemory(length), watchdog.Token);
@@ -249,7 +275,20 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                 if (r.MessageType == WebSocketMessageType.Close) break;
                 long now = Clock.NowNs();
                 Interlocked.Increment(ref _messages);
-                if (oversize) { Interlocked.Increment(ref _feed._oversize); continue; }
+                if (oversize)
+                {
+                    Interlocked.Increment(ref _feed._oversize);
+                    await _feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _sample.AsMemory(0, sampleLength), now, null, cancel, _feed._source, (byte)FramePipe.RejectReason.Oversize);
+                    continue;
+                }
+                if (r.MessageType == WebSocketMessageType.Binary)
+                {
+                    // Binance sends text only: counted and sampled, never parsed.
+                    Interlocked.Increment(ref _feed._binary);
+                    sampleLength = KeepSample(buffer.AsSpan(0, length));
+                    await _feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _sample.AsMemory(0, sampleLength), now, null, cancel, _feed._source, (byte)FramePipe.RejectReason.Binary);
+                    continue;
+                }
                 await _feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, buffer.AsMemory(0, length), now, null, cancel, _feed._source);
                 if (buffer.AsSpan(0, Math.Min(length, 64)).IndexOf("serverShutdown"u8) >= 0) break; // reconnect at once
                 if (age.Elapsed > o.MaxConnectionAge) break; // before the exchange's 24-hour cut

@@ -21,7 +21,18 @@ public sealed class FramePipe
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private byte[] _scratch = new byte[1 << 16];
 
-    public enum RecordKind : byte { Frame = 1, Rest = 2, Connect = 3, Disconnect = 4, DisconnectTradesOnly = 5 }
+    public enum RecordKind : byte { Frame = 1, Rest = 2, Connect = 3, Disconnect = 4, DisconnectTradesOnly = 5, Rejected = 6 }
+
+    /// <summary>Why a connection rejected a WebSocket message (a <see cref="RecordKind.Rejected"/> record carries a sample of it).</summary>
+    public enum RejectReason : byte { Binary = 1, Oversize = 2 }
+
+    /// <summary>The malformed-frame reason each <see cref="RejectReason"/> is counted under.</summary>
+    public static string ReasonText(RejectReason reason) => reason switch
+    {
+        RejectReason.Binary => "binary WebSocket frame where text is expected",
+        RejectReason.Oversize => "frame over the maximum frame size (dropped unread)",
+        _ => "rejected frame",
+    };
 
     public FramePipe(int maxFrameBytes = 16 << 20, long pauseBytes = 64L << 20)
     {
@@ -37,14 +48,18 @@ public sealed class FramePipe
 
     /// <summary>
     /// Bytes the producer allocated while parsing frame records and publishing their events (REST snapshots and
-    /// session records excluded): the hot path's allocations, measured on the thread that runs it.
+    /// session records excluded): the hot path's allocations, measured on the thread that runs it, per read batch.
     /// </summary>
     public long FrameAllocatedBytes => Interlocked.Read(ref _frameAllocated);
     private long _frameAllocated;
+    private long _batchesUncounted;
+
+    /// <summary>Read batches a garbage collection interrupted, whose allocations <see cref="FrameAllocatedBytes"/> does not count.</summary>
+    public long BatchesUncounted => Interlocked.Read(ref _batchesUncounted);
     private long _otherAllocated;
 
     /// <summary>Appends one record; waits while the pipe is paused.</summary>
-    public async ValueTask WriteAsync(RecordKind kind, ReadOnlyMemory<byte> payload, long receiveNs, string? url, CancellationToken cancel, byte source = 0)
+    public async ValueTask WriteAsync(RecordKind kind, ReadOnlyMemory<byte> payload, long receiveNs, string? url, CancellationToken cancel, byte source = 0, byte detail = 0)
     {
         int urlBytes = url is null ? 0 : Encoding.UTF8.GetByteCount(url);
         await _writeLock.WaitAsync(cancel);
@@ -54,7 +69,8 @@ public sealed class FramePipe
             var header = w.GetSpan(HeaderSize);
             header[0] = (byte)kind;
             header[1] = source;
-            header[2] = header[3] = 0;
+            header[2] = detail;
+            header[3] = 0;
             BinaryPrimitives.WriteInt32LittleEndian(header[4..], payload.Length);
             BinaryPrimitives.WriteInt64LittleEndian(header[8..], receiveNs);
             BinaryPrimitives.WriteInt32LittleEndian(header[16..], urlBytes);
@@ -87,10 +103,13 @@ public sealed class FramePipe
                 try { result = await reader.ReadAsync(cancel); }
                 catch (OperationCanceledException) { break; }
                 var buffer = result.Buffer;
-                long before = GC.GetAllocatedBytesForCurrentThread();
+                var meter = new Metrics.ThreadAllocationMeter();
+                meter.Mark();
                 _otherAllocated = 0;
                 while (TryRecord(ref buffer, adapters)) { }
-                Interlocked.Add(ref _frameAllocated, GC.GetAllocatedBytesForCurrentThread() - before - _otherAllocated);
+                // A batch a collection interrupted is not measurable (see ThreadAllocationMeter).
+                if (meter.TryTake(out long allocated)) Interlocked.Add(ref _frameAllocated, allocated - _otherAllocated);
+                else Interlocked.Increment(ref _batchesUncounted);
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted) break;
             }
@@ -136,6 +155,10 @@ public sealed class FramePipe
                     case RecordKind.Connect: adapter.OnSession(StatusKind.Connect, ns); break;
                     case RecordKind.Disconnect: adapter.OnSession(StatusKind.Disconnect, ns); break;
                     case RecordKind.DisconnectTradesOnly: adapter.OnSession(StatusKind.Disconnect, ns, books: false); break;
+                    case RecordKind.Rejected:
+                        adapter.Counters.Frames++;
+                        adapter.Counters.AddMalformed(ReasonText((RejectReason)header[2]), span);
+                        break;
                 }
                 _otherAllocated += GC.GetAllocatedBytesForCurrentThread() - before;
                 break;

@@ -22,7 +22,7 @@ public sealed class LiveRecorder
     /// <summary>Several exchanges in one process: a feed each (its own connections), one pipe, one ring.</summary>
     public LiveRecorder(RecordOptions options, IReadOnlyList<(string Exchange, LiveOptions Live, IReadOnlyList<string> Symbols)> exchanges)
     {
-        Pipe = new FramePipe();
+        Pipe = new FramePipe(options.MaxFrameBytes);
         bool books = options.Types.Contains(SchemaKind.L2) || options.Types.Contains(SchemaKind.Deltas);
         bool trades = options.Types.Contains(SchemaKind.Trades) || options.Types.Contains(SchemaKind.Bars);
         for (int i = 0; i < exchanges.Count; i++)

@@ -42,6 +42,9 @@ public sealed record RecordOptions
     /// <summary>Timing hooks along the path (latency measurement); null in normal runs.</summary>
     public Metrics.ILatencyProbe? Probe { get; init; }
 
+    /// <summary>Live feeds: the largest WebSocket message taken; a larger one is counted as malformed and dropped unread.</summary>
+    public int MaxFrameBytes { get; init; } = 16 << 20;
+
     /// <summary>Most time a row may stay uncommitted.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -27,9 +27,16 @@ public sealed class BatchEventProcessor<T, THandler> : IEventProcessor
     public SequenceBarrier Barrier => _barrier;
     public string Name => _handler.GetType().Name;
     public Exception? Fault { get; private set; }
-    private long _allocatedAtStart;
     private long _allocated;
+    private Metrics.ThreadAllocationMeter _meter;
     public long AllocatedBytes => Volatile.Read(ref _allocated);
+
+    /// <summary>Adds what this thread allocated since the last batch (a span a collection interrupted is not measurable).</summary>
+    private void CountAllocations()
+    {
+        if (_meter.TryTake(out long bytes)) Volatile.Write(ref _allocated, _allocated + bytes);
+        _meter.Mark();
+    }
 
     /// <summary>The processor's loop; returns after <see cref="Halt"/> once it has processed everything published before.</summary>
     public void Run()
@@ -38,7 +45,7 @@ public sealed class BatchEventProcessor<T, THandler> : IEventProcessor
         try
         {
             _handler.OnStart();
-            _allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
+            _meter.Mark();
             long next = Sequence.Value + 1;
             while (true)
             {
@@ -49,7 +56,7 @@ public sealed class BatchEventProcessor<T, THandler> : IEventProcessor
                         _handler.OnEvent(ref _ring[s], s, s == available);
                     Sequence.SetValue(available);
                     next = available + 1;
-                    Volatile.Write(ref _allocated, GC.GetAllocatedBytesForCurrentThread() - _allocatedAtStart);
+                    CountAllocations();
                 }
                 else if (_barrier.IsAlerted)
                 {
@@ -58,7 +65,7 @@ public sealed class BatchEventProcessor<T, THandler> : IEventProcessor
                 else
                 {
                     _handler.OnTimeout(next - 1);
-                    Volatile.Write(ref _allocated, GC.GetAllocatedBytesForCurrentThread() - _allocatedAtStart);
+                    CountAllocations();
                 }
             }
         }

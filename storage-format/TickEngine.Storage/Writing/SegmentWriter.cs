@@ -48,7 +48,6 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     }
     private long _released;
 
-    private const int InitialIndexCapacity = 1024;
     private readonly FileStream _file;
     private readonly SegmentWriterOptions _options;
     private readonly ColumnCodec _codec;
@@ -56,7 +55,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     private readonly int _blockRows;
     private readonly int _columns;
     private readonly int _blockHeaderSize;
-    private readonly List<BlockInfo> _blocks;
+    private int _blockCount; // committed blocks; they run back to back from the header (the index is built from them at the seal)
     private MemoryMappedFile? _map;
     private MemoryMappedViewAccessor? _view;
     private byte* _base;
@@ -67,7 +66,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     private long _committedRows;
     private bool _disposed;
 
-    private SegmentWriter(string path, FileStream file, SegmentHeader header, SegmentWriterOptions options, List<BlockInfo> blocks, long end, long rows)
+    private SegmentWriter(string path, FileStream file, SegmentHeader header, SegmentWriterOptions options, int blockCount, long end, long rows)
     {
         Path = path;
         Header = header;
@@ -78,8 +77,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
         _blockHeaderSize = BlockLayout.HeaderSize(_columns);
         _codec = new ColumnCodec(_blockRows);
         _pending = new long[_columns * _blockRows];
-        _blocks = blocks;
-        _blocks.EnsureCapacity(InitialIndexCapacity); // the in-memory index grows by doubling past this
+        _blockCount = blockCount;
         _end = end;
         _committedRows = rows;
         _capacity = Math.Max(file.Length, Math.Max(options.InitialCapacity, end + MaxBlockBytes()));
@@ -100,7 +98,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     public long CommittedBytes => _end;
 
     /// <summary>Committed blocks so far.</summary>
-    public int BlockCount => _blocks.Count;
+    public int BlockCount => _blockCount;
 
     /// <summary>Creates a new segment; fails when the file exists.</summary>
     public static SegmentWriter Create(string path, SegmentHeader header, SegmentWriterOptions? options = null)
@@ -115,7 +113,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
             header.Write(buf);
             fs.Write(buf);
             fs.Flush();
-            return new SegmentWriter(path, fs, header, options, new List<BlockInfo>(), header.Length, 0);
+            return new SegmentWriter(path, fs, header, options, 0, header.Length, 0);
         }
         catch
         {
@@ -158,7 +156,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
             var zeros = new byte[Math.Min(1 << 20, Math.Max(1, length - end))];
             for (long p = end; p < length; p += zeros.Length) fs.Write(zeros, 0, (int)Math.Min(zeros.Length, length - p));
             fs.Flush(true);
-            return new SegmentWriter(path, fs, existing, options, scan.Blocks, end, scan.TotalRows);
+            return new SegmentWriter(path, fs, existing, options, scan.Blocks.Count, end, scan.TotalRows);
         }
         catch
         {
@@ -190,29 +188,35 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Flush();
-        int indexBytes = BlockLayout.IndexHeaderSize + _blocks.Count * BlockLayout.IndexEntrySize;
+        int indexBytes = BlockLayout.IndexHeaderSize + _blockCount * BlockLayout.IndexEntrySize;
         long total = _end + indexBytes + BlockLayout.FooterSize;
         EnsureCapacity(total);
         var index = new Span<byte>(_base + _end, indexBytes + BlockLayout.FooterSize);
         BinaryPrimitives.WriteUInt32LittleEndian(index, FormatVersion.IndexMagic);
-        BinaryPrimitives.WriteUInt32LittleEndian(index[4..], (uint)_blocks.Count);
-        for (int i = 0; i < _blocks.Count; i++)
+        BinaryPrimitives.WriteUInt32LittleEndian(index[4..], (uint)_blockCount);
+        // The index from the committed blocks' own headers (back to back from the segment header): no in-memory
+        // list of blocks, which would grow (and allocate) as a day's blocks accumulate.
+        long at = Header.Length;
+        for (int i = 0; i < _blockCount; i++)
         {
-            var b = _blocks[i];
+            var b = new ReadOnlySpan<byte>(_base + at, BlockLayout.FixedHeaderSize);
+            int length = BinaryPrimitives.ReadInt32LittleEndian(b[BlockLayout.LengthOffset..]);
             var e = index.Slice(BlockLayout.IndexHeaderSize + i * BlockLayout.IndexEntrySize, BlockLayout.IndexEntrySize);
-            BinaryPrimitives.WriteInt64LittleEndian(e, b.Offset);
-            BinaryPrimitives.WriteInt32LittleEndian(e[8..], b.Length);
-            BinaryPrimitives.WriteInt32LittleEndian(e[12..], b.Rows);
-            BinaryPrimitives.WriteInt64LittleEndian(e[16..], b.FirstRow);
-            BinaryPrimitives.WriteInt64LittleEndian(e[24..], b.MinExchangeTime);
-            BinaryPrimitives.WriteInt64LittleEndian(e[32..], b.MaxExchangeTime);
-            BinaryPrimitives.WriteInt64LittleEndian(e[40..], b.MinReceiveTime);
-            BinaryPrimitives.WriteInt64LittleEndian(e[48..], b.MaxReceiveTime);
+            BinaryPrimitives.WriteInt64LittleEndian(e, at);
+            BinaryPrimitives.WriteInt32LittleEndian(e[8..], length);
+            BinaryPrimitives.WriteInt32LittleEndian(e[12..], BinaryPrimitives.ReadInt32LittleEndian(b[BlockLayout.RowsOffset..]));
+            BinaryPrimitives.WriteInt64LittleEndian(e[16..], BinaryPrimitives.ReadInt64LittleEndian(b[BlockLayout.FirstRowOffset..]));
+            BinaryPrimitives.WriteInt64LittleEndian(e[24..], BinaryPrimitives.ReadInt64LittleEndian(b[BlockLayout.MinExchangeTimeOffset..]));
+            BinaryPrimitives.WriteInt64LittleEndian(e[32..], BinaryPrimitives.ReadInt64LittleEndian(b[BlockLayout.MaxExchangeTimeOffset..]));
+            BinaryPrimitives.WriteInt64LittleEndian(e[40..], BinaryPrimitives.ReadInt64LittleEndian(b[BlockLayout.MinReceiveTimeOffset..]));
+            BinaryPrimitives.WriteInt64LittleEndian(e[48..], BinaryPrimitives.ReadInt64LittleEndian(b[BlockLayout.MaxReceiveTimeOffset..]));
+            at += length;
         }
+        if (at != _end) throw new InvalidOperationException($"{Path}: the committed blocks end at {at}, expected {_end}");
         var footer = index[indexBytes..];
         BinaryPrimitives.WriteInt64LittleEndian(footer, _end);
         BinaryPrimitives.WriteInt64LittleEndian(footer[8..], _committedRows);
-        BinaryPrimitives.WriteUInt32LittleEndian(footer[16..], (uint)_blocks.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[16..], (uint)_blockCount);
         BinaryPrimitives.WriteUInt32LittleEndian(footer[20..], Crc32C.Compute(index[..(indexBytes + 20)]));
         FormatVersion.TailMagic.CopyTo(footer[24..]);
         SyncMapping();
@@ -284,7 +288,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
         // Commit: the length word last, with release semantics.
         Volatile.Write(ref *(int*)(start + BlockLayout.LengthOffset), length);
         if (_options.Durable) SyncMapping();
-        _blocks.Add(new BlockInfo(_end, length, n, _committedRows, minX, maxX, minR, maxR));
+        _blockCount++;
         _end += length;
         ReleaseCommitted();
         _count = 0;

@@ -97,4 +97,54 @@ public class LiveFaultTests(ITestOutputHelper output)
             current = ids;
         }
     }
+
+    [Fact]
+    public async Task BinaryAndOversizeFramesAreCountedSampledAndTheRunGoesOn()
+    {
+        using var dir = new TempDir();
+        const int maxFrame = 256 << 10;
+        var market = new SyntheticMarketSource(["BTCUSDT"], 2_000);
+        var run = await SimulatorRecording.StartAsync(market, dir.File("root"), new SimulatorOptions { Speed = 1 }, maxFrameBytes: maxFrame);
+        var ex = run.Server.Exchange;
+        var c = run.Recorder.Pipeline.Adapter.Counters;
+        async Task Until(Func<bool> condition, string what)
+        {
+            var until = DateTime.UtcNow.AddSeconds(20);
+            while (!condition() && DateTime.UtcNow < until) await Task.Delay(20);
+            Assert.True(condition(), $"timed out waiting for {what}");
+        }
+        await Until(() => c.TradeEvents > 100 && c.DiffsApplied > 20, "the stream and the first sync");
+        for (int i = 0; i < 3; i++)
+        {
+            ex.Inject(FaultKind.Binary);
+            ex.Inject(FaultKind.Oversize, 4 * maxFrame); // 1 MiB, four times the limit
+            ex.Inject(FaultKind.Malformed);
+        }
+        await Until(() => c.Malformed >= 9, "nine bad frames counted");
+        long trades = c.TradeEvents, diffs = c.DiffsApplied;
+        await Until(() => c.TradeEvents > trades + 200 && c.DiffsApplied > diffs + 50, "the stream to go on");
+        await run.StopAsync();
+
+        var s = run.Recorder.Pipeline.Summary();
+        var byReason = ((string[])s["malformed_by_reason"]).ToDictionary(x => x[..x.LastIndexOf(':')], x => long.Parse(x[(x.LastIndexOf(':') + 2)..]));
+        foreach (var (k, v) in byReason) output.WriteLine($"{k}: {v}");
+        foreach (var sample in (string[])s["malformed_samples"]) output.WriteLine(sample.Length > 120 ? sample[..120] : sample);
+        Assert.Equal(3, byReason["binary WebSocket frame where text is expected"]);
+        Assert.Equal(3, byReason["frame over the maximum frame size (dropped unread)"]);
+        Assert.Equal(3, byReason["not valid JSON"]);
+        Assert.Equal(3, run.Recorder.Feed.BinaryFrames);
+        Assert.Equal(3, run.Recorder.Feed.OversizeFrames);
+        var samples = (string[])s["malformed_samples"];
+        Assert.Contains(samples, x => x.StartsWith("binary WebSocket frame where text is expected: hex 8200FFFE", StringComparison.Ordinal));
+        Assert.Contains(samples, x => x.StartsWith("frame over the maximum frame size (dropped unread): {\"stream\":\"btcusdt@trade\"", StringComparison.Ordinal));
+        // Memory stayed bounded: no receive buffer past the limit (rented in powers of two).
+        Assert.InRange(run.Recorder.Feed.LargestReceiveBuffer, 0, maxFrame);
+        // The run never stopped: no reconnect, no gap, every trade stored once.
+        Assert.Equal(0, run.Recorder.Reconnects);
+        Assert.Equal(0L, s["gaps"]);
+        Assert.Empty(run.Recorder.Pipeline.Faults);
+        var stored = SimulatorRecording.Rows(dir.File("root"), SchemaKind.Trades);
+        for (int i = 1; i < stored.Count; i++)
+            Assert.Equal(stored[i - 1][TradeColumns.TradeId] + 1, stored[i][TradeColumns.TradeId]);
+    }
 }

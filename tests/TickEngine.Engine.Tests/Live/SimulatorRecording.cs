@@ -20,7 +20,7 @@ public sealed class SimulatorRecording : IAsyncDisposable
     public SimulatorServer Server { get; }
     public LiveRecorder Recorder { get; }
 
-    public static async Task<SimulatorRecording> StartAsync(IMarketSource market, string root, SimulatorOptions? sim = null, LiveOptions? live = null)
+    public static async Task<SimulatorRecording> StartAsync(IMarketSource market, string root, SimulatorOptions? sim = null, LiveOptions? live = null, int maxFrameBytes = 16 << 20)
     {
         sim ??= new SimulatorOptions { Speed = 0 };
         var server = await SimulatorServer.StartAsync(new SimulatedExchange(market, sim), sim);
@@ -31,7 +31,7 @@ public sealed class SimulatorRecording : IAsyncDisposable
             BackoffInitial = TimeSpan.FromMilliseconds(50),
             BackoffMax = TimeSpan.FromMilliseconds(500),
         };
-        var recorder = new LiveRecorder(new RecordOptions { Root = root }, live, market.Symbols);
+        var recorder = new LiveRecorder(new RecordOptions { Root = root, MaxFrameBytes = maxFrameBytes }, live, market.Symbols);
         recorder.Start();
         return new SimulatorRecording(server, recorder);
     }

@@ -100,6 +100,7 @@ public static class LiveRecord
         summary["reconnects"] = recorder.Reconnects;
         summary["rest_errors"] = recorder.Feeds.Sum(f => f.RestErrors);
         summary["oversize_frames"] = recorder.Feeds.Sum(f => f.OversizeFrames);
+        summary["binary_frames"] = recorder.Feeds.Sum(f => f.BinaryFrames);
         summary["connections"] = recorder.Feeds.SelectMany(f => f.Connections).Select(x => $"{x.Uri}: {x.State}, {x.Messages} messages").ToArray();
         var faults = recorder.Pipeline.Faults.ToList();
         summary["handler_faults"] = faults.Select(f => $"{f.Handler}: {f.Fault.Message}").ToArray();
@@ -114,6 +115,9 @@ public static class LiveRecord
             ctx.Error.WriteLine("record: done");
             foreach (var (k, v) in summary)
                 if (v is not Array) ctx.Error.WriteLine(string.Format(CultureInfo.InvariantCulture, "  {0,-24} {1}", k, v is long n ? n.ToString("N0", CultureInfo.InvariantCulture) : v));
+            // Bad frames by kind, with the first samples (the full list is in the summary JSON).
+            foreach (var kind in (string[])summary["malformed_by_reason"]) ctx.Error.WriteLine($"  malformed: {kind}");
+            foreach (var sample in ((string[])summary["malformed_samples"]).Take(5)) ctx.Error.WriteLine($"  sample: {(sample.Length > 200 ? sample[..200] + "..." : sample)}");
         }
         foreach (var (handler, fault) in faults) ctx.Error.WriteLine($"tickengine record: error: {handler}: {fault.Message}");
         return faults.Count > 0 ? 1 : 0;

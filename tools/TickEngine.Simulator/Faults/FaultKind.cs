@@ -21,4 +21,8 @@ public enum FaultKind
     Rest429,
     /// <summary>Answer the next REST requests with 500.</summary>
     Rest500,
+    /// <summary>Send one text frame of the value's size in bytes (17 MiB when none is given: past a 16 MiB limit).</summary>
+    Oversize,
+    /// <summary>Send a binary frame where Binance sends text.</summary>
+    Binary,
 }
