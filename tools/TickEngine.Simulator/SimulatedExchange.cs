@@ -73,6 +73,13 @@ public sealed class SimulatedExchange
     private long _deliveredClosed;
     private readonly CancellationTokenSource _marketStop = new();
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _apiKeys = new();
+
+    /// <summary>REST requests that carried an X-MBX-APIKEY header, by key (a test checks the recorder sends one).</summary>
+    public IReadOnlyDictionary<string, int> ApiKeysSeen => _apiKeys;
+
+    internal void SawApiKey(string key) => _apiKeys.AddOrUpdate(key, 1, (_, n) => n + 1);
+
     /// <summary>Stops the market (no new frames); connections stay open and their queues drain.</summary>
     public void StopMarket() => _marketStop.Cancel();
     public int Sessions => _sessions.Count;

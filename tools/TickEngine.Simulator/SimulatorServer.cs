@@ -67,6 +67,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         async Task Depth(HttpContext ctx)
         {
             int.TryParse(ctx.Request.Query["limit"], out int limit);
+            if (ctx.Request.Headers.TryGetValue("X-MBX-APIKEY", out var key)) exchange.SawApiKey(key.ToString());
             var (status, body, retry) = await exchange.DepthAsync(ctx.Request.Query["symbol"], limit, ctx.RequestAborted);
             ctx.Response.StatusCode = status;
             if (retry > 0) ctx.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);

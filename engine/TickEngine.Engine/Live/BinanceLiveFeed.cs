@@ -116,7 +116,9 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                 TimeSpan? retry = null;
                 try
                 {
-                    using var response = await _http.GetAsync(url, cancel);
+                    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                    if (_options.ApiKey is { } key) request.Headers.TryAddWithoutValidation("X-MBX-APIKEY", key.Reveal());
+                    using var response = await _http.SendAsync(request, cancel);
                     if (response.StatusCode == HttpStatusCode.OK)
                     {
                         var body = await response.Content.ReadAsByteArrayAsync(cancel);

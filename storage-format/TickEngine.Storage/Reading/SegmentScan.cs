@@ -62,7 +62,15 @@ internal sealed class SegmentScan
                 Problems.Add(new StorageFormatException(path, pos, $"block header says {rows} rows and {cols} columns; the segment allows 1..{header.BlockRows} rows of {columns} columns"));
                 break;
             }
-            Blocks.Add(ReadInfo(at, pos, length, rows));
+            var info = ReadInfo(at, pos, length, rows);
+            if (info.FirstRow != row)
+            {
+                // Each block names the row it starts at: a block out of its place (swapped, copied, or after a
+                // lost one) is damage, not rows.
+                Problems.Add(new StorageFormatException(path, pos + BlockLayout.FirstRowOffset, $"the block here starts at row {info.FirstRow}, but {row} rows precede it (a block out of order or missing)"));
+                break;
+            }
+            Blocks.Add(info);
             row += rows;
             pos += length;
         }
@@ -115,6 +123,15 @@ internal sealed class SegmentScan
                 info.Offset + info.Length > indexOffset)
             {
                 Problems.Add(new StorageFormatException(path, indexOffset + BlockLayout.IndexHeaderSize + i * BlockLayout.IndexEntrySize, $"index entry {i} does not match the block chain"));
+                Blocks.Clear();
+                return false;
+            }
+            // The block there must be the one the entry names (a block moved, say, keeps its own CRC).
+            var at = file[(int)info.Offset..];
+            if (BinaryPrimitives.ReadUInt32LittleEndian(at) != FormatVersion.BlockMagic || BinaryPrimitives.ReadInt32LittleEndian(at[BlockLayout.LengthOffset..]) != info.Length ||
+                BinaryPrimitives.ReadInt32LittleEndian(at[BlockLayout.RowsOffset..]) != info.Rows || BinaryPrimitives.ReadInt64LittleEndian(at[BlockLayout.FirstRowOffset..]) != info.FirstRow)
+            {
+                Problems.Add(new StorageFormatException(path, info.Offset, $"index entry {i} names a block of {info.Rows} rows from row {info.FirstRow} here, and the block here is not that one"));
                 Blocks.Clear();
                 return false;
             }

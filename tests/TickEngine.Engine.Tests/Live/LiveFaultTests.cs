@@ -15,6 +15,13 @@ namespace TickEngine.Engine.Tests.Live;
 /// </summary>
 public class LiveFaultTests(ITestOutputHelper output)
 {
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (!condition() && DateTime.UtcNow < until) await Task.Delay(20);
+        Assert.True(condition(), $"timed out waiting for {what}");
+    }
+
     [Fact]
     public async Task TheRecorderSurvivesEveryInjectedFault()
     {
@@ -25,12 +32,6 @@ public class LiveFaultTests(ITestOutputHelper output)
             LiveOptions.BinanceSpot with { Watchdog = TimeSpan.FromMilliseconds(1500) });
         var ex = run.Server.Exchange;
         var c = run.Recorder.Pipeline.Adapter.Counters;
-        async Task Until(Func<bool> condition, string what)
-        {
-            var until = DateTime.UtcNow.AddSeconds(20);
-            while (!condition() && DateTime.UtcNow < until) await Task.Delay(20);
-            Assert.True(condition(), $"timed out waiting for {what}");
-        }
         bool Synced() => run.Recorder.Pipeline.Adapter.BookOf(0) is { IsSynced: true };
 
         await Until(() => c.DiffsApplied > 20, "the first sync");
@@ -107,12 +108,6 @@ public class LiveFaultTests(ITestOutputHelper output)
         var run = await SimulatorRecording.StartAsync(market, dir.File("root"), new SimulatorOptions { Speed = 1 }, maxFrameBytes: maxFrame);
         var ex = run.Server.Exchange;
         var c = run.Recorder.Pipeline.Adapter.Counters;
-        async Task Until(Func<bool> condition, string what)
-        {
-            var until = DateTime.UtcNow.AddSeconds(20);
-            while (!condition() && DateTime.UtcNow < until) await Task.Delay(20);
-            Assert.True(condition(), $"timed out waiting for {what}");
-        }
         await Until(() => c.TradeEvents > 100 && c.DiffsApplied > 20, "the stream and the first sync");
         for (int i = 0; i < 3; i++)
         {

@@ -61,10 +61,15 @@ public static class LiveRecord
             if (p.Value("--rest-url") is { } rest) live = live with { RestBase = new Uri(rest) };
         }
         if (symbols.Count == 0) throw new UsageException("--symbols is required (e.g. --symbols BTCUSDT,ETHUSDT)");
+        // An API key from the environment or a file (never the command line, which other users can read).
+        string? keyFile = p.Value("--api-key-file");
+        if (keyFile is not null && !File.Exists(keyFile)) throw new UsageException($"--api-key-file {keyFile}: no such file");
+        var apiKey = Secret.FromEnvironmentOrFile("TICKENGINE_API_KEY", keyFile);
+        live = live with { ApiKey = apiKey };
 
         var options = new RecordOptions { Root = root, Exchange = recordedExchange, Types = types, Depth = depth, IntervalNs = (long)Math.Round(interval * 1e9) };
         var feeds = new List<(string, LiveOptions, IReadOnlyList<string>)> { (recordedExchange, live, symbols) };
-        if (exchanges.Count > 1) feeds.Add(("binance-futures", LiveOptions.BinanceFutures, symbols)); // spot first, then futures
+        if (exchanges.Count > 1) feeds.Add(("binance-futures", LiveOptions.BinanceFutures with { ApiKey = apiKey }, symbols)); // spot first, then futures
         var recorder = new LiveRecorder(options, feeds);
         recorder.Start();
         var clock = Stopwatch.StartNew();

@@ -13,7 +13,7 @@ public static class RecordCommand
     public const string Usage = """
         usage: tickengine record --exchange binance|binance-futures|sim --symbols BTCUSDT,ETHUSDT --out ROOT
                                  [--types l2,trades,ohlcv,deltas] [--depth 5] [--interval 1.0] [--duration SECONDS]
-                                 [--summary-json FILE] [--quiet] [--ws-url URL --rest-url URL]
+                                 [--summary-json FILE] [--quiet] [--ws-url URL --rest-url URL] [--api-key-file FILE]
                                  [--sim-capture FILE] [--sim-speed X] [--sim-rate N]
                tickengine record --from-capture FILE --exchange binance|binance-futures --out ROOT [...]
           --exchange      binance (spot), binance-futures (USD-M), or sim: the built-in exchange simulator on
@@ -22,6 +22,8 @@ public static class RecordCommand
           --duration      stop after this many seconds; without it, record until Ctrl+C or SIGTERM (a clean stop:
                           every handler flushes and every segment is sealed)
           --ws-url/--rest-url  other endpoints (a test exchange, a replay server)
+          --api-key-file  an exchange API key, sent with REST requests (X-MBX-APIKEY); or set TICKENGINE_API_KEY.
+                          Market data needs none. Never printed, never written to a summary.
           --from-capture  a raw capture: '<receive ns> <frame>' lines (hftbacktest) or cryptofeed JSON lines,
                           gzip or not; run through the same pipeline as a live feed, at full speed
           --types         what to write (default all four); status markers (gaps, resyncs) are always written
@@ -32,7 +34,7 @@ public static class RecordCommand
 
     public static int Run(IReadOnlyList<string> args, CliContext ctx)
     {
-        var p = new ArgParser(args, ["--from-capture", "--exchange", "--out", "--types", "--depth", "--interval", "--symbol", "--summary-json", "--symbols", "--duration", "--ws-url", "--rest-url", "--sim-capture", "--sim-speed", "--sim-rate"], ["--quiet"]);
+        var p = new ArgParser(args, ["--from-capture", "--exchange", "--out", "--types", "--depth", "--interval", "--symbol", "--summary-json", "--symbols", "--duration", "--ws-url", "--rest-url", "--sim-capture", "--sim-speed", "--sim-rate", "--api-key-file"], ["--quiet"]);
         if (p.Help) { ctx.Out.Write(Usage); return 0; }
         if (p.Positionals.Count > 0) throw new UsageException($"unexpected argument '{p.Positionals[0]}'");
         string exchange = p.Required("--exchange");
