@@ -51,6 +51,11 @@ public class BadInputTests
     [InlineData(new[] { "frobnicate" }, "unknown verb 'frobnicate'")]
     [InlineData(new[] { "inspect" }, "inspect needs one PATH")]
     [InlineData(new[] { "export", "csv", ".", "--schema" }, "option --schema needs a value")]
+    [InlineData(new[] { "bench", "speed" }, "unknown bench 'speed': latency or throughput")]
+    [InlineData(new[] { "bench", "latency", "--rate", "0" }, "option --rate must be a whole number from 1 to 5000000, got '0'")]
+    [InlineData(new[] { "bench", "latency", "--start", "1000" }, "--start is a throughput option")]
+    [InlineData(new[] { "bench", "latency", "--out", "/etc/passwd" }, "--out /etc/passwd: is a file, not a folder")]
+    [InlineData(new[] { "record", "--exchange", "binance", "--symbols", "BTCUSDT", "--out", "x", "--api-key-file", "/nonexistent/key" }, "--api-key-file /nonexistent/key: no such file")]
     public void BadCommandLinesExitWithTwoAndAClearMessage(string[] args, string message)
     {
         var r = CliRunner.Run(args);

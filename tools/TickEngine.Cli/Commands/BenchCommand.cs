@@ -10,7 +10,7 @@ public static class BenchCommand
 {
     public const string Usage = """
         usage: tickengine bench latency [--rate N] [--duration SECONDS] [--warmup SECONDS] [--flush-ms MS] [--out DIR]
-               tickengine bench throughput [--start N] [--max N] [--step X] [--duration SECONDS] [--out DIR]
+               tickengine bench throughput [--start N] [--max N] [--step X] [--duration SECONDS] [--warmup SECONDS] [--out DIR]
           End to end over loopback: the built-in simulator offers one symbol's trades (Binance protocol) at a fixed
           rate; the recorder reads them over a WebSocket, parses them into the ring, and the trade writer appends and
           commits them to a memory-mapped segment (in a temporary folder, removed afterwards).
@@ -20,7 +20,7 @@ public static class BenchCommand
                       p99.9, p99.99 and max, the end-to-end percentile distribution, drops and hot-path allocations.
                       --rate 10000, --duration 20, --warmup 3, --flush-ms 1000 (the recorder's commit interval).
           throughput  ramps the offered rate (from --start 50000, times --step 1.5, up to --max 2000000, then
-                      bisects) and reports the highest rate held with zero drops; --duration 10 per step.
+                      bisects) and reports the highest rate held with zero drops; --duration 10, --warmup 2 per step.
           --out DIR   .hgrm files (µs, HdrHistogram's layout) and summary.json
           Exit 0 when nothing was dropped and the hot path allocated nothing, 1 otherwise; the times are reported,
           never judged (shared machines are noisy).
@@ -88,7 +88,7 @@ public static class BenchCommand
 
     private static int Throughput(ArgParser p, string? outDir, CliContext ctx)
     {
-        foreach (var o in new[] { "--rate", "--warmup", "--flush-ms" }) if (p.Value(o) is not null) throw new UsageException($"{o} is a latency option");
+        foreach (var o in new[] { "--rate", "--flush-ms" }) if (p.Value(o) is not null) throw new UsageException($"{o} is a latency option");
         int start = p.Int("--start", 50_000, 1_000, 5_000_000);
         var options = new ThroughputBenchOptions
         {
@@ -96,6 +96,7 @@ public static class BenchCommand
             MaxRate = p.Int("--max", 2_000_000, start, 5_000_000),
             Step = p.Double("--step", 1.5, 1.05, 10),
             Duration = TimeSpan.FromSeconds(p.Double("--duration", 10, 1, 3_600)),
+            Warmup = TimeSpan.FromSeconds(p.Double("--warmup", 2, 0, 3_600)),
         };
         var w = ctx.Out;
         w.WriteLine($"bench throughput: one symbol's trade frames, {options.Duration.TotalSeconds:0.#} s per rate after a {options.Warmup.TotalSeconds:0.#} s warm-up");
