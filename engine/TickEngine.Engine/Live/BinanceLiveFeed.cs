@@ -150,6 +150,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
     public sealed class Connection
     {
         private readonly byte[] _sample = new byte[256];
+        private byte[] _buffer = [];
 
         /// <summary>Copies the first bytes of a rejected message into the connection's sample buffer.</summary>
         private int KeepSample(ReadOnlySpan<byte> data)
@@ -184,7 +185,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
             var o = _feed._options;
             int attempt = 0;
             var backoff = o.BackoffInitial;
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+            _buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
             try
             {
                 while (!cancel.IsCancellationRequested)
@@ -207,7 +208,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                             if (_messages > 0 || attempt > 0) Interlocked.Increment(ref _feed._reconnects);
                             await _feed._pipe.WriteAsync(FramePipe.RecordKind.Connect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, cancel, _feed._source);
                             _feed.RequestAll(DepthSymbols); // buffer diffs now, snapshot after: the documented order
-                            buffer = await ReceiveLoopAsync(ws, buffer, started, cancel);
+                            await ReceiveLoopAsync(ws, started, cancel);
                         }
                         catch (OperationCanceledException) when (cancel.IsCancellationRequested) { }
                         catch (Exception e) when (e is WebSocketException or OperationCanceledException or HttpRequestException or IOException) { }
@@ -234,12 +235,19 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = [];
                 if (_state != ConnectionState.Failed) _state = ConnectionState.Disconnected;
             }
         }
 
-        private async Task<byte[]> ReceiveLoopAsync(ClientWebSocket ws, byte[] buffer, Stopwatch age, CancellationToken cancel)
+        /// <summary>
+        /// Reads messages into <see cref="_buffer"/> until the connection ends (or throws). The buffer is the
+        /// connection's, grown in place: whatever way the loop ends, the connection holds the one array it rented
+        /// (a grown buffer handed back only through a return value would be lost when the loop throws, and the
+        /// array given back to the pool on growth would then be used, and given back, again).
+        /// </summary>
+        private async Task ReceiveLoopAsync(ClientWebSocket ws, Stopwatch age, CancellationToken cancel)
         {
             var o = _feed._options;
             using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -251,26 +259,26 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                 watchdog.CancelAfter(o.Watchdog); // silent for too long: the receive is cancelled and we reconnect
                 do
                 {
-                    if (length == buffer.Length)
+                    if (length == _buffer.Length)
                     {
-                        if (buffer.Length >= _feed._pipe.MaxFrameBytes)
+                        if (_buffer.Length >= _feed._pipe.MaxFrameBytes)
                         {
                             // Over the limit: keep its first bytes as a sample, read the rest into the same buffer
                             // and drop it (memory stays bounded by the limit).
-                            if (!oversize) sampleLength = KeepSample(buffer.AsSpan(0, length));
+                            if (!oversize) sampleLength = KeepSample(_buffer.AsSpan(0, length));
                             oversize = true;
                             length = 0;
                         }
                         else
                         {
-                            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _feed._pipe.MaxFrameBytes));
-                            buffer.AsSpan(0, length).CopyTo(bigger);
-                            ArrayPool<byte>.Shared.Return(buffer);
-                            buffer = bigger;
-                            Interlocked.Exchange(ref _feed._largestBuffer, Math.Max(Interlocked.Read(ref _feed._largestBuffer), buffer.Length));
+                            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _feed._pipe.MaxFrameBytes));
+                            _buffer.AsSpan(0, length).CopyTo(bigger);
+                            ArrayPool<byte>.Shared.Return(_buffer);
+                            _buffer = bigger;
+                            Interlocked.Exchange(ref _feed._largestBuffer, Math.Max(Interlocked.Read(ref _feed._largestBuffer), _buffer.Length));
                         }
                     }
-                    r = await ws.ReceiveAsync(buffer.AsMemory(length), watchdog.Token);
+                    r = await ws.ReceiveAsync(_buffer.AsMemory(length), watchdog.Token);
                     length += r.Count;
                 }
                 while (!r.EndOfMessage);
@@ -287,15 +295,14 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
                 {
                     // Binance sends text only: counted and sampled, never parsed.
                     Interlocked.Increment(ref _feed._binary);
-                    sampleLength = KeepSample(buffer.AsSpan(0, length));
+                    sampleLength = KeepSample(_buffer.AsSpan(0, length));
                     await _feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _sample.AsMemory(0, sampleLength), now, null, cancel, _feed._source, (byte)FramePipe.RejectReason.Binary);
                     continue;
                 }
-                await _feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, buffer.AsMemory(0, length), now, null, cancel, _feed._source);
-                if (buffer.AsSpan(0, Math.Min(length, 64)).IndexOf("serverShutdown"u8) >= 0) break; // reconnect at once
+                await _feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, _buffer.AsMemory(0, length), now, null, cancel, _feed._source);
+                if (_buffer.AsSpan(0, Math.Min(length, 64)).IndexOf("serverShutdown"u8) >= 0) break; // reconnect at once
                 if (age.Elapsed > o.MaxConnectionAge) break; // before the exchange's 24-hour cut
             }
-            return buffer;
         }
     }
 }

@@ -15,11 +15,11 @@ namespace TickEngine.Engine.Tests.Live;
 /// </summary>
 public class LiveFaultTests(ITestOutputHelper output)
 {
-    private static async Task Until(Func<bool> condition, string what)
+    private static async Task Until(Func<bool> condition, string what, Func<string>? state = null)
     {
         var until = DateTime.UtcNow.AddSeconds(20);
         while (!condition() && DateTime.UtcNow < until) await Task.Delay(20);
-        Assert.True(condition(), $"timed out waiting for {what}");
+        Assert.True(condition(), $"timed out waiting for {what}{(state is null ? "" : ": " + state())}");
     }
 
     [Fact]
@@ -34,18 +34,20 @@ public class LiveFaultTests(ITestOutputHelper output)
         var c = run.Recorder.Pipeline.Adapter.Counters;
         bool Synced() => run.Recorder.Pipeline.Adapter.BookOf(0) is { IsSynced: true };
 
-        await Until(() => c.DiffsApplied > 20, "the first sync");
+        string State() => $"rest errors {run.Recorder.Feed.RestErrors}, snapshots {c.RestSnapshots}, stale {c.SnapshotsStale}, buffered {c.DiffsBuffered}, applied {c.DiffsApplied}, stale diffs {c.DiffsStale}, " +
+                           $"gaps {c.Gaps}, synced {Synced()}, reconnects {run.Recorder.Feed.Reconnects}, frames {c.Frames}, states {string.Join(",", run.Recorder.Feed.Connections.Select(x => x.State))}";
+        await Until(() => c.DiffsApplied > 20, "the first sync", State);
         long stale = c.DiffsStale;
         ex.Inject(FaultKind.Duplicate);
         await Until(() => c.DiffsStale > stale, "the duplicate to be dropped");
 
         ex.Inject(FaultKind.SkipUpdateId);
         await Until(() => c.Gaps >= 1, "the skipped id's gap");
-        await Until(Synced, "the resync after the skipped id");
+        await Until(Synced, "the resync after the skipped id", State);
 
         ex.Inject(FaultKind.Reorder);
         await Until(() => c.Gaps >= 2, "the reorder's gap");
-        await Until(Synced, "the resync after the reorder");
+        await Until(Synced, "the resync after the reorder", State);
 
         ex.Inject(FaultKind.Malformed);
         await Until(() => c.Malformed >= 1, "the malformed frame to be counted");
@@ -54,11 +56,11 @@ public class LiveFaultTests(ITestOutputHelper output)
         ex.Inject(FaultKind.Rest500, 1);
         ex.Inject(FaultKind.Drop);
         await Until(() => run.Recorder.Feed.Reconnects >= 1, "the reconnect after the drop");
-        await Until(() => run.Recorder.Feed.RestErrors >= 3 && Synced(), "the resync through 429s and a 500");
+        await Until(() => run.Recorder.Feed.RestErrors >= 3 && Synced(), "the resync through 429s and a 500", State);
 
         ex.Inject(FaultKind.ServerShutdown);
         await Until(() => c.ServerShutdowns >= 1 && run.Recorder.Feed.Reconnects >= 2, "the reconnect after serverShutdown");
-        await Until(Synced, "the resync after serverShutdown");
+        await Until(Synced, "the resync after serverShutdown", State);
 
         ex.Inject(FaultKind.Stall, 4000);
         await Until(() => run.Recorder.Feed.Reconnects >= 3, "the watchdog's reconnect");
