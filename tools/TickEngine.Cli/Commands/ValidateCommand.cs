@@ -15,7 +15,8 @@ public static class ValidateCommand
           PATH        a segment or a data root
           Checks, per exchange, symbol and schema (days in order): checksums; time gaps longer than --max-gap
           (exchange time); zero or negative prices and quantities; crossed L2 books; trade-id gaps and duplicates;
-          update-id gaps in deltas outside stored gap markers; exchange times out of order; receive − exchange time
+          update-id gaps in deltas outside stored gap markers; exchange times out of order (status markers: receive
+          times, since connects carry ours and gaps the exchange's); receive − exchange time
           skew (min, median, p99, max); OHLCV rules (low <= open, close <= high; volume >= 0; buy volume <= volume);
           bars that disagree with the trades they came from. A human summary, or JSON with --json.
           Exit code 1 when any problem is found (so it can gate a pipeline), 0 otherwise.
@@ -135,12 +136,17 @@ public static class ValidateCommand
                 if (s.Skews.Count < 1_000_000) s.Skews.Add(recv - t);
                 else { long j = Random.Shared.NextInt64(s.SkewSeen); if (j < s.Skews.Count) s.Skews[(int)j] = recv - t; } // a uniform sample
             }
+            // Status markers are the recorder's own, written in receive order; their exchange time mixes two clocks
+            // (a gap or resync carries the exchange's, a connect or disconnect ours), so their order is checked on
+            // the receive time.
+            bool byReceive = schema.Kind == SchemaKind.Status;
+            long ordered = byReceive ? c[SegmentSchema.ReceiveTime] : t;
             if (schema.Kind != SchemaKind.Bars && prevTime != long.MinValue)
             {
-                if (t < prevTime) Add(s, "exchange time out of order", $"{at} after {TimeText.FormatIso(prevTime)}", maxExamples);
-                else if (t - prevTime > maxGap && schema.Kind != SchemaKind.Status) Add(s, "time gap", $"{(t - prevTime) / 1e9:F3} s before {at}", maxExamples);
+                if (ordered < prevTime) Add(s, byReceive ? "receive time out of order" : "exchange time out of order", $"{TimeText.FormatIso(ordered)} after {TimeText.FormatIso(prevTime)}", maxExamples);
+                else if (ordered - prevTime > maxGap && schema.Kind != SchemaKind.Status) Add(s, "time gap", $"{(ordered - prevTime) / 1e9:F3} s before {at}", maxExamples);
             }
-            prevTime = Math.Max(prevTime, t);
+            prevTime = Math.Max(prevTime, ordered);
             switch (schema.Kind)
             {
                 case SchemaKind.Trades:
