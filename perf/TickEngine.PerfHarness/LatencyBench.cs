@@ -59,8 +59,21 @@ public sealed record LatencyReport(
 
     public HdrHistogram EndToEnd => Stages[StageProbe.EndToEnd];
 
+    /// <summary>What went wrong: trades lost or stored twice, hot-path allocations, a failed handler (empty when clean).</summary>
+    public IReadOnlyList<string> Failures
+    {
+        get
+        {
+            var why = new List<string>();
+            if (Dropped > 0 || IdBreaks > 0) why.Add($"{Dropped:N0} dropped, {IdBreaks:N0} trade-id breaks");
+            if (HotPathAllocatedBytes > 0) why.Add($"{HotPathAllocatedBytes:N0} B allocated on the hot path (producer {ProducerAllocatedBytes:N0}, handlers {HandlerAllocatedBytes:N0})");
+            if (Faults.Count > 0) why.Add("handler failed: " + Faults[0]);
+            return why;
+        }
+    }
+
     /// <summary>Nothing lost, nothing allocated on the hot path, no handler failed.</summary>
-    public bool Clean => Dropped == 0 && IdBreaks == 0 && HotPathAllocatedBytes == 0 && Faults.Count == 0;
+    public bool Clean => Failures.Count == 0;
 }
 
 /// <summary>
@@ -149,7 +162,6 @@ public static class LatencyBench
             await recorder.StopAsync(); // commits the rest and seals the segment
             long parsed = recorder.Pipeline.Adapter.Counters.Frames;
             long committed = recorder.Pipeline.Trades!.Sink.CommittedRows;
-            var s = recorder.Pipeline.Summary();
             return new LatencyReport(
                 o, probe.Stages,
                 TradesSent: sent,
@@ -169,7 +181,7 @@ public static class LatencyBench
                 HandlerAllocations: perHandler,
                 ProcessAllocatedBytes: process1 - process0,
                 MeasuredFrames: frames1 - frames0,
-                ProducerWaits: (long)s["producer_waits"],
+                ProducerWaits: recorder.Pipeline.Disruptor.Sequencer.Waits,
                 Reconnects: recorder.Reconnects,
                 Faults: recorder.Pipeline.Faults.Select(f => $"{f.Handler}: {f.Fault.Message}").ToList());
         }

@@ -65,8 +65,7 @@ public static class ThroughputBench
     /// <summary>Whether <paramref name="report"/> held <paramref name="rate"/>, and if not, why.</summary>
     public static (bool Held, string Why) Judge(int rate, LatencyReport report)
     {
-        if (report.Dropped > 0 || report.IdBreaks > 0) return (false, $"{report.Dropped:N0} dropped, {report.IdBreaks:N0} id breaks");
-        if (report.Faults.Count > 0) return (false, "handler failed: " + report.Faults[0]);
+        if (report.Dropped > 0 || report.IdBreaks > 0 || report.Faults.Count > 0) return (false, string.Join("; ", report.Failures));
         if (report.SentRate < 0.99 * rate) return (false, $"simulator could send only {report.SentRate:N0}/s (the recorder held it back)");
         if (report.AchievedRate < 0.99 * rate) return (false, $"recorder parsed only {report.AchievedRate:N0}/s");
         if (report.LagAtEnd > rate / 10) return (false, $"{report.LagAtEnd:N0} frames behind at the end of the window");

@@ -36,7 +36,10 @@ public partial class RecorderTortureTests(ITestOutputHelper output)
     }
 
     /// <summary>Rows per schema over every segment under <paramref name="root"/>, each block read and checked.</summary>
-    private static Dictionary<string, long> ReadAll(string root, List<string> problems)
+    private static Dictionary<string, long> ReadAll(string root, List<string> problems) => ReadAll(root, problems, new Dictionary<string, long>());
+
+    /// <summary>As <see cref="ReadAll(string, List{string})"/>, also filling <paramref name="files"/> with each segment's rows.</summary>
+    private static Dictionary<string, long> ReadAll(string root, List<string> problems, Dictionary<string, long> files)
     {
         var rows = new Dictionary<string, long>();
         foreach (var path in DataRoot.FindSegments(root))
@@ -53,12 +56,10 @@ public partial class RecorderTortureTests(ITestOutputHelper output)
             }
             Assert.Equal(r.TotalRows, n);
             rows[schema] = rows.GetValueOrDefault(schema) + n;
+            files[path] = n;
         }
         return rows;
     }
-
-    private static Dictionary<string, long> FileRows(string root) =>
-        DataRoot.FindSegments(root).ToDictionary(f => f, f => { using var r = SegmentReader.Open(f); return r.TotalRows; });
 
     [Fact]
     public void KilledRecorderLosesNoReportedRow() => Kill(trials: 3, seed: 20261121);
@@ -99,7 +100,8 @@ public partial class RecorderTortureTests(ITestOutputHelper output)
             p.WaitForExit();
             Assert.True(reported is not null, $"trial {trial}: no status line from the recorder:\n{string.Join("\n", stderr)}\n{p.StandardError.ReadToEnd()}");
             var problems = new List<string>();
-            var after = ReadAll(root, problems);
+            var files = new Dictionary<string, long>();
+            var after = ReadAll(root, problems, files);
             Assert.True(problems.Count == 0, $"trial {trial}: {string.Join("; ", problems)}");
             // The recorder counts the committed rows of the day's segments it has open (a continued segment's
             // earlier rows included): all of them must be on disk.
@@ -112,7 +114,6 @@ public partial class RecorderTortureTests(ITestOutputHelper output)
             }
             // The next run continues the same day's segments: every segment there before is still there, with at
             // least its rows (a schema that had no row yet, a bar say, may start its segment later).
-            var files = FileRows(root);
             foreach (var (file, n) in previousFiles)
                 Assert.True(files.TryGetValue(file, out long now) && now >= n, $"trial {trial}: {file} had {n:N0} rows, now {(files.TryGetValue(file, out long m) ? m : -1):N0}");
             previousFiles = files;

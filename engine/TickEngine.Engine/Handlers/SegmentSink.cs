@@ -42,12 +42,15 @@ public sealed class SegmentSink : IDisposable
 
     private long _probeCommitted;
 
-    /// <summary>With a <see cref="Probe"/>: reports event <paramref name="sequence"/> as a row, then any rows committed since the last report.</summary>
+    /// <summary>
+    /// With a <see cref="Probe"/>: reports event <paramref name="sequence"/> as a row and, when appending it filled
+    /// and committed its instrument's block, the rows committed.
+    /// </summary>
     public void ReportHandled(long sequence, in Events.MarketEvent e)
     {
         if (Probe is not { } probe) return;
         probe.Handled(_kind, sequence, e, Live.Clock.NowNs());
-        ReportCommits(probe);
+        if (_writers[e.InstrumentId]?.PendingRows == 0) ReportCommits(probe);
     }
 
     private void ReportCommits(Metrics.ILatencyProbe probe)

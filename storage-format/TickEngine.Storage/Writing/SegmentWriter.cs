@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
 using TickEngine.Storage.Compression;
 using TickEngine.Storage.Format;
@@ -19,8 +18,9 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
     private static partial int MAdvise(nint address, nuint length, int advice);
 
-    // On Linux the writer maps the file itself (mmap/munmap/msync from libc): growing a segment then allocates
-    // nothing on the managed heap, where a MemoryMappedFile and its view would be allocated at every growth.
+    // The writer maps the file itself (mmap/munmap/msync from libc; TickEngine runs on Linux, as liblz4.so.1 does):
+    // growing a segment then allocates nothing on the managed heap, where a MemoryMappedFile and its view would
+    // be allocated at every growth.
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
     private static partial nint MMap(nint address, nuint length, int protection, int flags, int fd, long offset);
 
@@ -56,10 +56,8 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     private readonly int _columns;
     private readonly int _blockHeaderSize;
     private int _blockCount; // committed blocks; they run back to back from the header (the index is built from them at the seal)
-    private MemoryMappedFile? _map;
-    private MemoryMappedViewAccessor? _view;
     private byte* _base;
-    private nuint _mappedLength; // Linux: the length of the native mapping at _base
+    private nuint _mappedLength; // the length of the mapping at _base (0: not mapped)
     private long _capacity;
     private long _end;
     private int _count;
@@ -339,49 +337,24 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     private void Map()
     {
         _released = 0;
-        if (OperatingSystem.IsLinux())
-        {
-            nint address = MMap(0, (nuint)_capacity, ProtReadWrite, MapShared, (int)_file.SafeFileHandle.DangerousGetHandle(), 0);
-            if (address == -1) throw new IOException($"{Path}: cannot map {_capacity:N0} bytes: {System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage()}");
-            _base = (byte*)address;
-            _mappedLength = (nuint)_capacity;
-            return;
-        }
-        _map = MemoryMappedFile.CreateFromFile(_file, null, _capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
-        _view = _map.CreateViewAccessor(0, _capacity, MemoryMappedFileAccess.ReadWrite);
-        byte* p = null;
-        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-        _base = p + _view.PointerOffset;
+        nint address = MMap(0, (nuint)_capacity, ProtReadWrite, MapShared, (int)_file.SafeFileHandle.DangerousGetHandle(), 0);
+        if (address == -1) throw new IOException($"{Path}: cannot map {_capacity:N0} bytes: {System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage()}");
+        _base = (byte*)address;
+        _mappedLength = (nuint)_capacity;
     }
 
     /// <summary>Writes the mapped pages to the disk (msync) and waits for it.</summary>
     private void SyncMapping()
     {
-        if (_mappedLength > 0)
-        {
-            if (MSync((nint)_base, _mappedLength, MsSync) != 0)
-                throw new IOException($"{Path}: msync failed: {System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage()}");
-        }
-        else _view?.Flush();
+        if (_mappedLength > 0 && MSync((nint)_base, _mappedLength, MsSync) != 0)
+            throw new IOException($"{Path}: msync failed: {System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage()}");
     }
 
     private void Unmap()
     {
-        if (_mappedLength > 0)
-        {
-            MUnmap((nint)_base, _mappedLength);
-            _mappedLength = 0;
-            _base = null;
-            return;
-        }
-        if (_view is not null)
-        {
-            _view.SafeMemoryMappedViewHandle.ReleasePointer();
-            _view.Dispose();
-            _view = null;
-        }
-        _map?.Dispose();
-        _map = null;
+        if (_mappedLength == 0) return;
+        MUnmap((nint)_base, _mappedLength);
+        _mappedLength = 0;
         _base = null;
     }
 

@@ -50,7 +50,7 @@ public sealed class BookSync
         if (!_synced)
         {
             Buffer(m);
-            if (_holding) TrySync(_held);
+            if (_holding) TrySyncHeld();
             return;
         }
         Process(m);
@@ -141,13 +141,13 @@ public sealed class BookSync
         }
         _held.CopyFrom(m);
         _holding = true;
-        TrySync(_held);
+        TrySyncHeld();
     }
 
-    /// <summary>Syncs the book from the held snapshot <paramref name="m"/> if the buffered diffs show it can be used.</summary>
-    private void TrySync(DepthMessage m)
+    /// <summary>Syncs the book from the held snapshot if the buffered diffs show it can be used.</summary>
+    private void TrySyncHeld()
     {
-        long last = m.LastId;
+        long last = _held.LastId;
         // Drop buffered diffs the snapshot already contains.
         while (_pendingCount > 0)
         {
@@ -169,7 +169,7 @@ public sealed class BookSync
             _requester?.Request(_instrument);
             return;
         }
-        Sync(m);
+        Sync(_held);
     }
 
     private void Sync(DepthMessage m)
