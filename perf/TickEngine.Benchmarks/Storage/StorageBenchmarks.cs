@@ -46,7 +46,7 @@ public class StorageBenchmarks
         var ms = new MemoryStream();
         WriteCsv(ms);
         _csv = ms.ToArray();
-        _lz4 = new byte[Lz4Native.CompressBound(Rows * Marshal.SizeOf<TradeStruct>()) + 1024 * 64];
+        _lz4 = new byte[Lz4Block.CompressBound(Rows * Marshal.SizeOf<TradeStruct>()) + 1024 * 64];
         _lz4Sizes = new int[Rows / 4096 + 1];
         CompressStructs();
     }
@@ -115,7 +115,7 @@ public class StorageBenchmarks
         int pos = 0;
         for (int b = 0; b < _lz4Sizes.Length && _lz4Sizes[b] > 0; b++)
         {
-            int n = Lz4Native.Decompress(_lz4.AsSpan(pos, _lz4Sizes[b]), bytes);
+            int n = Lz4Block.Decompress(_lz4.AsSpan(pos, _lz4Sizes[b]), bytes);
             pos += _lz4Sizes[b];
             int count = n / Marshal.SizeOf<TradeStruct>();
             for (int i = 0; i < count; i++) sum += block[i].Price;
@@ -151,7 +151,7 @@ public class StorageBenchmarks
         for (int start = 0; start < _structs.Length; start += 4096, b++)
         {
             int n = Math.Min(4096, _structs.Length - start);
-            int size = Lz4Native.Compress(bytes.Slice(start * rowSize, n * rowSize), _lz4.AsSpan(pos));
+            int size = Lz4Block.Compress(bytes.Slice(start * rowSize, n * rowSize), _lz4.AsSpan(pos));
             _lz4Sizes[b] = size;
             pos += size;
         }

@@ -44,7 +44,7 @@ public sealed class ColumnCodec
     public static int MaxPackedLength(int rows) => rows * 8 + (rows + 7) / 8 + 16;
 
     /// <summary>The largest payload <see cref="Encode"/> may write for <paramref name="rows"/> values.</summary>
-    public static int MaxPayloadLength(int rows) => Lz4Native.CompressBound(MaxPackedLength(rows));
+    public static int MaxPayloadLength(int rows) => Lz4Block.CompressBound(MaxPackedLength(rows));
 
     /// <summary>
     /// Encodes <paramref name="values"/> (1..Capacity rows), writes the payload to <paramref name="payload"/> (at least
@@ -171,7 +171,7 @@ public sealed class ColumnCodec
             ? BitPacking.Pack(source, best.Width1, packed)
             : PackTwoClass(source, best.Width1, best.Width2, packed);
         e.PackedLength = packedLength;
-        int compressed = packedLength >= 64 ? Lz4Native.Compress(packed[..packedLength], payload) : 0;
+        int compressed = packedLength >= 64 ? Lz4Block.Compress(packed[..packedLength], payload) : 0;
         if (compressed > 0 && compressed < packedLength)
         {
             e.Compression = ColumnCompression.Lz4;
@@ -203,7 +203,7 @@ public sealed class ColumnCodec
         if (e.Compression == ColumnCompression.Lz4)
         {
             if (e.PackedLength > _packed.Length - 16) return "packed length too large for the block";
-            int got = Lz4Native.Decompress(payload, _packed.AsSpan(0, e.PackedLength));
+            int got = Lz4Block.Decompress(payload, _packed.AsSpan(0, e.PackedLength));
             if (got != e.PackedLength) return "LZ4 payload does not decompress to the packed length";
             packed = _packed.AsSpan(0, e.PackedLength);
         }

@@ -18,7 +18,7 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
     private static partial int MAdvise(nint address, nuint length, int advice);
 
-    // The writer maps the file itself (mmap/munmap/msync from libc; TickEngine runs on Linux, as liblz4.so.1 does):
+    // The writer maps the file itself (mmap/munmap/msync from libc; TickEngine runs on Linux):
     // growing a segment then allocates nothing on the managed heap, where a MemoryMappedFile and its view would
     // be allocated at every growth.
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
