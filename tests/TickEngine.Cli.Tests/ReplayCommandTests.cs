@@ -80,4 +80,66 @@ public class ReplayCommandTests
         Assert.Equal(2, CliRunner.Run("replay", "--type", "l2", "--data", dir.Path, "--speed", "fast").ExitCode);
         Assert.Equal(2, CliRunner.Run("replay", "--type", "trades", "--data", dir.Path, "--test-imbalance").ExitCode);
     }
+
+    /// <summary>
+    /// The real spot capture recorded, then replayed through the ring (publisher, ring, printer handler) for every
+    /// schema and the imbalance test: the lines are exactly those the previous release printed with its own loop
+    /// (kept under Golden/replay, the summary line with its wall time left out).
+    /// </summary>
+    [Theory]
+    [InlineData("trades", false, "replay-trades.txt.gz")]
+    [InlineData("deltas", false, "replay-deltas.txt.gz")]
+    [InlineData("l2", false, "replay-l2.txt.gz")]
+    [InlineData("bars", false, "replay-bars.txt.gz")]
+    [InlineData("deltas", true, "replay-deltas-imb.txt.gz")]
+    [InlineData("l2", true, "replay-l2-imb.txt.gz")]
+    public void ReplayOfTheRealSpotCaptureThroughTheRingPrintsTheSameLines(string schema, bool imbalance, string golden)
+    {
+        var root = SpotRecording.Root;
+        var args = new List<string> { "replay", "--schema", schema, "--data", root };
+        if (imbalance) args.Add("--test-imbalance");
+        var r = CliRunner.Run(args.ToArray());
+        Assert.True(r.ExitCode == 0, r.Error);
+        var lines = r.Text().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("replay: ", lines[^1]);
+        using var gz = new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(AppContext.BaseDirectory, "Golden", "replay", golden)), System.IO.Compression.CompressionMode.Decompress);
+        var expected = new StreamReader(gz).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(expected.Length, lines.Length - 1);
+        for (int i = 0; i < expected.Length; i++) Assert.True(expected[i] == lines[i], $"line {i + 1}: expected\n{expected[i]}\ngot\n{lines[i]}");
+    }
+
+    [Fact]
+    public void ReplayOfOneSegmentFileReplaysThatFileOnly()
+    {
+        using var dir = new TempDir();
+        WriteBookWithAGap(dir.Path);
+        // A second day of trades beside the first: --data FILE replays the one file named, not the whole instrument.
+        using (var t = new PartitionedWriter(dir.Path, "binance", "BTCUSDT", SegmentSchema.Create(SchemaKind.Trades)))
+        {
+            t.Append([T0, T0, 1, 100_00000000, 1_00000000, 1, 0]);
+            t.Append([T0 + 86_400 * Sec, T0 + 86_400 * Sec, 2, 100_00000000, 1_00000000, 1, 0]);
+        }
+        string day1 = Path.Combine(dir.Path, "binance", "BTCUSDT", "trades", "2024-08-09.tks");
+        var r = CliRunner.Run("replay", "--schema", "trades", "--data", day1);
+        Assert.True(r.ExitCode == 0, r.Error);
+        var lines = r.Text().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("id 1", lines[0]);
+        Assert.StartsWith("replay: 1 events", lines[1]);
+    }
+}
+
+/// <summary>The real Binance spot capture recorded once (through the CLI) for the tests that read it back.</summary>
+public static class SpotRecording
+{
+    private static readonly Lazy<string> Recorded = new(() =>
+    {
+        string root = Path.Combine(Path.GetTempPath(), "tickengine-spot-" + Guid.NewGuid().ToString("N"));
+        var r = CliRunner.Run("record", "--exchange", "binance", "--capture", RepoPaths.BinanceSpotCapture, "--data", root, "--quiet");
+        if (r.ExitCode != 0) throw new InvalidOperationException("recording the spot capture failed: " + r.Error);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(root, true); } catch (IOException) { } };
+        return root;
+    });
+
+    public static string Root => Recorded.Value;
 }

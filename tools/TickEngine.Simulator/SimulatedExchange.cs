@@ -48,6 +48,7 @@ public sealed class SimulatedExchange
     {
         _source = source;
         _options = options;
+        _pacer = new TickEngine.Engine.Replay.Pacer(options.Speed);
         foreach (var s in source.Symbols) _books[s] = new SymbolBook();
     }
 
@@ -65,7 +66,10 @@ public sealed class SimulatedExchange
     /// </summary>
     public Action<MarketFrame, long>? Sent { get; set; }
 
-    private long _scheduleStartNs, _scheduleFirstNs = long.MinValue;
+    /// <summary>Called (on the market's thread) when the market reaches a recorded REST snapshot and loads it.</summary>
+    public Action<SnapshotItem>? SnapshotLoaded { get; set; }
+
+    private readonly TickEngine.Engine.Replay.Pacer _pacer;
 
     /// <summary>Frames waiting in session queues.</summary>
     public long FramesQueued => _sessions.Keys.Sum(s => (long)s.Queue.Reader.Count);
@@ -107,20 +111,12 @@ public sealed class SimulatedExchange
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(outer, _marketStop.Token);
         var cancel = linked.Token;
         if (_options.WaitForSubscriber) await _firstSubscriber.Task.WaitAsync(cancel);
-        var clock = Stopwatch.StartNew();
-        long firstNs = long.MinValue;
         MarketFrame? held = null;
         try
         {
             foreach (var item in _source.Items(cancel))
             {
-                if (firstNs == long.MinValue) firstNs = item.TimeNs;
-                if (_options.Speed > 0)
-                {
-                    double due = (item.TimeNs - firstNs) / 1e6 / _options.Speed;
-                    double wait = due - clock.Elapsed.TotalMilliseconds;
-                    if (wait > 1) await Task.Delay(TimeSpan.FromMilliseconds(wait), cancel);
-                }
+                await _pacer.WaitAsync(item.TimeNs, cancel);
                 await ApplyFaultsAsync(cancel);
                 switch (item)
                 {
@@ -280,11 +276,10 @@ public sealed class SimulatedExchange
     {
         if (Sent is { } sent)
         {
-            if (_scheduleFirstNs == long.MinValue) { _scheduleFirstNs = frame.TimeNs; _scheduleStartNs = TickEngine.Engine.Live.Clock.NowNs(); }
             // When late, the schedule's time (the delay counts: no coordinated omission); when early (it paces
             // to within a millisecond), the actual time.
             long now = TickEngine.Engine.Live.Clock.NowNs();
-            long intended = _options.Speed > 0 ? _scheduleStartNs + (long)((frame.TimeNs - _scheduleFirstNs) / _options.Speed) : now;
+            long intended = _options.Speed > 0 ? _pacer.Due(frame.TimeNs) : now;
             sent(frame, Math.Min(intended, now));
         }
         string key = StreamKey.Of(frame.Stream);
@@ -364,6 +359,7 @@ public sealed class SimulatedExchange
             b.Known = true;
             b.Recorded = snap.Body;
         }
+        if (snap.Recorded) SnapshotLoaded?.Invoke(snap);
         // Diffs sent before the snapshot that end past it belong to the book too.
         foreach (var early in b.Early) ApplyDiff(early);
         b.Early.Clear();

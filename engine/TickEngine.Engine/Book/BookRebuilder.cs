@@ -47,7 +47,7 @@ public sealed class BookRebuilder
             }
             return true;
         }
-        if (e.Kind == EventKind.Status && (StatusKind)e.Side is StatusKind.SequenceGap or StatusKind.BookInvalid or StatusKind.Disconnect)
+        if (e.Kind == EventKind.Status && (StatusKind)e.Side is StatusKind.SequenceGap or StatusKind.BookInvalid or StatusKind.Disconnect or StatusKind.Damaged)
         {
             Valid = false;
             _inSnapshot = false;

@@ -12,4 +12,9 @@ public enum EventKind : byte
     BookTicker = 3,
     /// <summary>A session or gap marker (<see cref="Storage.Format.StatusKind"/> in <see cref="MarketEvent.Side"/>).</summary>
     Status = 4,
+    /// <summary>
+    /// Part of a stored row that has no event of its own (an L2 sample, a bar), for replay: a row is published as
+    /// consecutive parts (<see cref="MarketEvent"/> says how), which a handler joins with <see cref="RowAssembler"/>.
+    /// </summary>
+    RowPart = 5,
 }

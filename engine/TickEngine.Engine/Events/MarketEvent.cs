@@ -18,6 +18,9 @@ namespace TickEngine.Engine.Events;
 /// BookDelta: Side = <see cref="BookSide"/>, Id/Id2 = first/last update id of the message, Flags = <see cref="RowFlags"/>.
 /// BookTicker: Price/Quantity = best bid, Id = update id, Id2/Flags unused; the ask is in <see cref="AskPrice"/>/<see cref="AskQuantity"/>, stored in Id2/Flags.
 /// Status: Side = <see cref="StatusKind"/>, Id/Id2 = the marker's a and b.
+/// RowPart: Side = <see cref="SchemaKind"/>; ExchangeTime/ReceiveTime = the row's columns 0 and 1; Price, Quantity,
+/// Id, Id2, Flags = five more columns in order (part k holds columns 2 + 5k .. 6 + 5k); Reserved = the part's index,
+/// or, on the row's last part, 0x8000 | the row's column count. A row's parts are consecutive on the ring.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 64)]
 public struct MarketEvent

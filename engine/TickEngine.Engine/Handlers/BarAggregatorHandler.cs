@@ -1,6 +1,7 @@
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ingest;
 using TickEngine.Engine.Ring;
+using TickEngine.Engine.Sinks;
 using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Handlers;
@@ -19,23 +20,23 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
 {
     public static readonly long[] DefaultIntervals = [60_000_000_000, 300_000_000_000, 900_000_000_000, 3_600_000_000_000, 14_400_000_000_000, 86_400_000_000_000];
 
-    private readonly SegmentSink _sink;
+    private readonly RowOutput _output;
     private readonly long[] _intervals;
     private Series?[] _series = new Series?[16];
 
-    public BarAggregatorHandler(SegmentSink sink, long[]? intervals = null)
+    public BarAggregatorHandler(RowOutput output, long[]? intervals = null)
     {
-        _sink = sink;
+        _output = output;
         _intervals = intervals ?? DefaultIntervals;
     }
 
-    public SegmentSink Sink => _sink;
+    public RowOutput Output => _output;
     public long LateTrades { get; private set; }
     public long FlatBars { get; private set; }
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        _sink.Observe(e.ReceiveTime);
+        _output.Observe(e.ReceiveTime);
         if (e.Kind == EventKind.Trade)
         {
             var s = SeriesOf(e.InstrumentId);
@@ -47,6 +48,7 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
                 s.LastId = e.Id;
             }
         }
+        if (endOfBatch) _output.EndOfBatch();
     }
 
     private void Add(int instrumentId, Bar bar, long interval, ref MarketEvent e)
@@ -69,13 +71,13 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
                 {
                     for (long q = bar.Start + interval; q < open; q += interval)
                     {
-                        var row = _sink.Row;
+                        var row = _output.Row;
                         Array.Clear(row);
                         row[BarColumns.OpenTime] = q;
                         row[BarColumns.ReceiveTime] = e.ReceiveTime;
                         row[BarColumns.Interval] = interval;
                         row[BarColumns.Open] = row[BarColumns.High] = row[BarColumns.Low] = row[BarColumns.Close] = close;
-                        _sink.Append(instrumentId);
+                        _output.Append(instrumentId);
                         FlatBars++;
                     }
                 }
@@ -103,7 +105,7 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
 
     private void Emit(int instrumentId, Bar bar, long interval, long receiveNs, bool partial)
     {
-        var row = _sink.Row;
+        var row = _output.Row;
         row[BarColumns.OpenTime] = bar.Start;
         row[BarColumns.ReceiveTime] = receiveNs;
         row[BarColumns.Interval] = interval;
@@ -117,10 +119,10 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
         row[BarColumns.FirstTradeId] = bar.FirstId;
         row[BarColumns.LastTradeId] = bar.LastId;
         row[BarColumns.Flags] = partial ? (long)RowFlags.Partial : 0;
-        _sink.Append(instrumentId);
+        _output.Append(instrumentId);
     }
 
-    public void OnTimeout(long sequence) => _sink.OnIdle();
+    public void OnTimeout(long sequence) => _output.OnIdle();
 
     public void OnShutdown()
     {
@@ -131,7 +133,7 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
             for (int k = 0; k < _intervals.Length; k++)
                 if (s.Bars[k].Open) Emit(i, s.Bars[k], _intervals[k], s.Bars[k].LastReceive, partial: true);
         }
-        _sink.Dispose();
+        _output.Dispose();
     }
 
     private Series SeriesOf(int id) => InstrumentSlots.At(ref _series, id) ??= new Series(_intervals.Length);

@@ -1,23 +1,24 @@
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ring;
+using TickEngine.Engine.Sinks;
 using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Handlers;
 
 /// <summary>
-/// Writes every published level change (snapshots included, with their flags) to the deltas schema, so that
-/// replay can rebuild the full book at any instant. Its own thread; allocation-free per event.
+/// Computes a deltas row from every published level change (snapshots included, with their flags), so that replay
+/// can rebuild the full book at any instant. Allocation-free per event.
 /// </summary>
-public sealed class DeltaWriterHandler(SegmentSink sink) : IValueEventHandler<MarketEvent>
+public sealed class DeltaWriterHandler(RowOutput output) : IValueEventHandler<MarketEvent>
 {
-    public SegmentSink Sink => sink;
+    public RowOutput Output => output;
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        sink.Observe(e.ReceiveTime);
+        output.Observe(e.ReceiveTime);
         if (e.Kind == EventKind.BookDelta)
         {
-            var row = sink.Row;
+            var row = output.Row;
             row[DeltaColumns.ExchangeTime] = e.ExchangeTime;
             row[DeltaColumns.ReceiveTime] = e.ReceiveTime;
             row[DeltaColumns.FirstUpdateId] = e.Id;
@@ -26,12 +27,13 @@ public sealed class DeltaWriterHandler(SegmentSink sink) : IValueEventHandler<Ma
             row[DeltaColumns.Price] = e.Price;
             row[DeltaColumns.Quantity] = e.Quantity;
             row[DeltaColumns.Flags] = e.Flags;
-            sink.Append(e.InstrumentId);
-            if (sink.Probe is not null) sink.ReportHandled(sequence, e);
+            output.Append(e.InstrumentId);
+            if (output.Probe is not null) output.ReportHandled(sequence, e);
         }
+        if (endOfBatch) output.EndOfBatch();
     }
 
-    public void OnTimeout(long sequence) => sink.OnIdle();
+    public void OnTimeout(long sequence) => output.OnIdle();
 
-    public void OnShutdown() => sink.Dispose();
+    public void OnShutdown() => output.Dispose();
 }

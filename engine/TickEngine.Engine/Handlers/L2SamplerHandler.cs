@@ -2,6 +2,7 @@ using TickEngine.Engine.Book;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ingest;
 using TickEngine.Engine.Ring;
+using TickEngine.Engine.Sinks;
 using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Handlers;
@@ -16,25 +17,25 @@ namespace TickEngine.Engine.Handlers;
 /// </summary>
 public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
 {
-    private readonly SegmentSink _sink;
+    private readonly RowOutput _output;
     private readonly int _depth;
     private readonly long _interval;
     private State?[] _states = new State?[16];
     private readonly long[] _prices;
     private readonly long[] _quantities;
 
-    public L2SamplerHandler(SegmentSink sink, int depth, long intervalNs)
+    public L2SamplerHandler(RowOutput output, int depth, long intervalNs)
     {
         if (depth is < 1 or > SegmentSchema.MaxDepth) throw new ArgumentOutOfRangeException(nameof(depth));
         if (intervalNs <= 0) throw new ArgumentOutOfRangeException(nameof(intervalNs));
-        _sink = sink;
+        _output = output;
         _depth = depth;
         _interval = intervalNs;
         _prices = new long[depth];
         _quantities = new long[depth];
     }
 
-    public SegmentSink Sink => _sink;
+    public RowOutput Output => _output;
 
     /// <summary>Samples taken.</summary>
     public long Samples { get; private set; }
@@ -44,7 +45,7 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        _sink.Observe(e.ReceiveTime);
+        _output.Observe(e.ReceiveTime);
         if (e.Kind == EventKind.BookDelta)
         {
             var s = StateOf(e.InstrumentId);
@@ -70,11 +71,12 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
             s.Rebuilder.Apply(e);
         }
         else if (e.Kind == EventKind.Status) StateOf(e.InstrumentId).Rebuilder.Apply(e);
+        if (endOfBatch) _output.EndOfBatch();
     }
 
     private void Sample(int instrumentId, State s, long boundary, long receiveNs)
     {
-        var row = _sink.Row;
+        var row = _output.Row;
         row[L2Columns.ExchangeTime] = boundary;
         row[L2Columns.ReceiveTime] = receiveNs;
         row[L2Columns.UpdateId] = s.Book.UpdateId;
@@ -93,7 +95,7 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
         }
         row[L2Columns.BidCount] = bids;
         row[L2Columns.AskCount] = asks;
-        _sink.Append(instrumentId);
+        _output.Append(instrumentId);
         Samples++;
     }
 
@@ -101,9 +103,9 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
 
     private State StateOf(int id) => InstrumentSlots.At(ref _states, id) ??= new State();
 
-    public void OnTimeout(long sequence) => _sink.OnIdle();
+    public void OnTimeout(long sequence) => _output.OnIdle();
 
-    public void OnShutdown() => _sink.Dispose();
+    public void OnShutdown() => _output.Dispose();
 
     private sealed class State
     {

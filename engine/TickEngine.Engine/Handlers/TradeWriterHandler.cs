@@ -1,20 +1,21 @@
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ring;
+using TickEngine.Engine.Sinks;
 using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Handlers;
 
-/// <summary>Writes every trade event to the trades schema. Its own thread; allocation-free per event.</summary>
-public sealed class TradeWriterHandler(SegmentSink sink) : IValueEventHandler<MarketEvent>
+/// <summary>Computes a trades row from every trade event and hands it to its sinks. Allocation-free per event.</summary>
+public sealed class TradeWriterHandler(RowOutput output) : IValueEventHandler<MarketEvent>
 {
-    public SegmentSink Sink => sink;
+    public RowOutput Output => output;
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        sink.Observe(e.ReceiveTime);
+        output.Observe(e.ReceiveTime);
         if (e.Kind == EventKind.Trade)
         {
-            var row = sink.Row;
+            var row = output.Row;
             row[TradeColumns.ExchangeTime] = e.ExchangeTime;
             row[TradeColumns.ReceiveTime] = e.ReceiveTime;
             row[TradeColumns.TradeId] = e.Id;
@@ -22,12 +23,13 @@ public sealed class TradeWriterHandler(SegmentSink sink) : IValueEventHandler<Ma
             row[TradeColumns.Quantity] = e.Quantity;
             row[TradeColumns.Side] = e.Side;
             row[TradeColumns.Flags] = e.Flags;
-            sink.Append(e.InstrumentId);
-            if (sink.Probe is not null) sink.ReportHandled(sequence, e);
+            output.Append(e.InstrumentId);
+            if (output.Probe is not null) output.ReportHandled(sequence, e);
         }
+        if (endOfBatch) output.EndOfBatch();
     }
 
-    public void OnTimeout(long sequence) => sink.OnIdle();
+    public void OnTimeout(long sequence) => output.OnIdle();
 
-    public void OnShutdown() => sink.Dispose();
+    public void OnShutdown() => output.Dispose();
 }

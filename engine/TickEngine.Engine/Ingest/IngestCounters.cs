@@ -2,7 +2,7 @@ namespace TickEngine.Engine.Ingest;
 
 /// <summary>
 /// What the producer saw and did. Written by the producer thread only; read by anyone (values may be a moment
-/// old). The names match the keys of the run summary.
+/// old). In the run's summary each field appears under its snake_case name (<c>diffs_applied</c>, ...).
 /// </summary>
 public sealed class IngestCounters
 {
@@ -27,16 +27,14 @@ public sealed class IngestCounters
     public long RestSnapshots;
     public long SnapshotsStale;
     public long ServerShutdowns;
-    public long EventsPublished;
 
     private readonly List<string> _samples = new();
+    private readonly Dictionary<string, long> _byReason = new();
 
     /// <summary>Up to 20 malformed frames (cut to 300 characters) with the reason, for the log.</summary>
     public IReadOnlyList<string> MalformedSamples => _samples;
 
-    private readonly Dictionary<string, long> _byReason = new();
-
-    /// <summary>Malformed frames counted by reason (the reasons are the adapter's fixed texts).</summary>
+    /// <summary>Malformed frames counted by reason (the reasons are the adapters' fixed texts).</summary>
     public IReadOnlyDictionary<string, long> MalformedByReason => _byReason;
 
     public void AddMalformed(string reason, ReadOnlySpan<byte> frame)
@@ -50,5 +48,33 @@ public sealed class IngestCounters
             ? System.Text.Encoding.UTF8.GetString(head)
             : "hex " + Convert.ToHexString(head[..Math.Min(head.Length, 64)]);
         _samples.Add($"{reason}: {text}");
+    }
+
+    /// <summary>Adds <paramref name="other"/>'s counts to these (summing several adapters).</summary>
+    public void Add(IngestCounters other)
+    {
+        Frames += other.Frames;
+        Malformed += other.Malformed;
+        Unknown += other.Unknown;
+        Control += other.Control;
+        TradeEvents += other.TradeEvents;
+        DuplicateTrades += other.DuplicateTrades;
+        DepthMessages += other.DepthMessages;
+        DiffsApplied += other.DiffsApplied;
+        DiffsStale += other.DiffsStale;
+        DiffsBuffered += other.DiffsBuffered;
+        LevelsApplied += other.LevelsApplied;
+        Gaps += other.Gaps;
+        Syncs += other.Syncs;
+        Resyncs += other.Resyncs;
+        BookTickerMatched += other.BookTickerMatched;
+        BookTickerMismatched += other.BookTickerMismatched;
+        BookTickerUnchecked += other.BookTickerUnchecked;
+        Crossed += other.Crossed;
+        RestSnapshots += other.RestSnapshots;
+        SnapshotsStale += other.SnapshotsStale;
+        ServerShutdowns += other.ServerShutdowns;
+        foreach (var (reason, n) in other._byReason) _byReason[reason] = _byReason.GetValueOrDefault(reason) + n;
+        foreach (var s in other._samples) if (_samples.Count < 20) _samples.Add(s);
     }
 }

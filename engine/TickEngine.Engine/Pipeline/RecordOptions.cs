@@ -36,6 +36,25 @@ public sealed record RecordOptions
     /// <summary>Commit by wall clock when idle (live feeds); false for capture files, whose output is then deterministic.</summary>
     public bool WallClockFlush { get; init; } = true;
 
+    /// <summary>
+    /// Commit pending rows at every boundary of this grid of receive time (a killed recorder loses at most that
+    /// much); null commits full blocks only (capture files: fewer, larger blocks and nothing to compact; a killed
+    /// run is simply run again).
+    /// </summary>
+    public TimeSpan? CommitInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Run every handler on one consumer thread (one after the other) instead of a thread each. On 2 cores this
+    /// leaves a core to the producer; live feeds keep a thread per handler so one slow writer does not delay the others.
+    /// </summary>
+    public bool SharedHandlerThread { get; init; }
+
+    /// <summary>Secondary sinks every schema's rows go to besides the segments (a database, a bus, a buffer).</summary>
+    public IReadOnlyList<Sinks.SinkRegistration> Sinks { get; init; } = [];
+
+    /// <summary>Settings for a capture file: deterministic output, full blocks, one consumer thread.</summary>
+    public static RecordOptions ForCapture(string root) => new() { Root = root, WallClockFlush = false, CommitInterval = null, SharedHandlerThread = true };
+
     /// <summary>More handlers on the ring (each on its own thread), e.g. measurements.</summary>
     public IReadOnlyList<Ring.IValueEventHandler<Events.MarketEvent>> ExtraHandlers { get; init; } = [];
 
@@ -45,6 +64,4 @@ public sealed record RecordOptions
     /// <summary>Live feeds: the largest WebSocket message taken; a larger one is counted as malformed and dropped unread.</summary>
     public int MaxFrameBytes { get; init; } = 16 << 20;
 
-    /// <summary>Most time a row may stay uncommitted.</summary>
-    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -4,6 +4,7 @@ using TickEngine.Engine.Handlers;
 using TickEngine.Engine.Ingest;
 using TickEngine.Engine.Ingest.Binance;
 using TickEngine.Engine.Ring;
+using TickEngine.Engine.Sinks;
 using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Pipeline;
@@ -17,7 +18,7 @@ namespace TickEngine.Engine.Pipeline;
 public sealed class RecordPipeline
 {
     private readonly ValueDisruptor<MarketEvent> _disruptor;
-    private readonly List<SegmentSink> _sinks = new();
+    private readonly List<RowOutput> _outputs = new();
     private readonly Stopwatch _clock = new();
     private bool _stopped;
 
@@ -45,17 +46,27 @@ public sealed class RecordPipeline
             Adapters.Add(new BinanceAdapter(Registry, Publisher, futures, requester) { DefaultSymbol = options.DefaultSymbol });
         }
         var writerOptions = new Storage.Writing.SegmentWriterOptions();
-        SegmentSink Sink(SchemaKind kind, int depth = 0)
+        RowOutput Output(SchemaKind kind, int depth = 0)
         {
-            var s = new SegmentSink(options.Root, Registry, kind, depth, writerOptions) { FlushInterval = options.FlushInterval, WallClockFlush = options.WallClockFlush, Probe = options.Probe };
-            _sinks.Add(s);
-            return s;
+            var secondary = new List<(string, IRowSink)>();
+            foreach (var reg in options.Sinks)
+                if (reg.Create(kind) is { } sink) secondary.Add((reg.Name, sink));
+            var o = new RowOutput(kind, Registry, new SegmentSink(options.Root, writerOptions), secondary, depth, options.CommitInterval)
+            {
+                WallClockFlush = options.WallClockFlush,
+                Probe = options.Probe,
+            };
+            _outputs.Add(o);
+            return o;
         }
-        if (options.Types.Contains(SchemaKind.Trades)) _disruptor.HandleEventsWith(Trades = new TradeWriterHandler(Sink(SchemaKind.Trades)));
-        if (options.Types.Contains(SchemaKind.Deltas)) _disruptor.HandleEventsWith(Deltas = new DeltaWriterHandler(Sink(SchemaKind.Deltas)));
-        if (options.Types.Contains(SchemaKind.L2)) _disruptor.HandleEventsWith(L2 = new L2SamplerHandler(Sink(SchemaKind.L2, options.Depth), options.Depth, options.IntervalNs));
-        if (options.Types.Contains(SchemaKind.Bars)) _disruptor.HandleEventsWith(Bars = new BarAggregatorHandler(Sink(SchemaKind.Bars), options.BarIntervals));
-        _disruptor.HandleEventsWith(Status = new StatusWriterHandler(Sink(SchemaKind.Status)));
+        var handlers = new List<IValueEventHandler<MarketEvent>>();
+        if (options.Types.Contains(SchemaKind.Trades)) handlers.Add(Trades = new TradeWriterHandler(Output(SchemaKind.Trades)));
+        if (options.Types.Contains(SchemaKind.Deltas)) handlers.Add(Deltas = new DeltaWriterHandler(Output(SchemaKind.Deltas)));
+        if (options.Types.Contains(SchemaKind.L2)) handlers.Add(L2 = new L2SamplerHandler(Output(SchemaKind.L2, options.Depth), options.Depth, options.IntervalNs));
+        if (options.Types.Contains(SchemaKind.Bars)) handlers.Add(Bars = new BarAggregatorHandler(Output(SchemaKind.Bars), options.BarIntervals));
+        handlers.Add(Status = new StatusWriterHandler(Output(SchemaKind.Status)));
+        if (options.SharedHandlerThread) _disruptor.HandleEventsWith(new AggregateEventHandler<MarketEvent>(handlers));
+        else foreach (var h in handlers) _disruptor.HandleEventsWith(h);
         foreach (var h in options.ExtraHandlers) _disruptor.HandleEventsWith(h);
     }
 
@@ -72,6 +83,9 @@ public sealed class RecordPipeline
     public L2SamplerHandler? L2 { get; }
     public BarAggregatorHandler? Bars { get; }
     public StatusWriterHandler Status { get; }
+
+    /// <summary>Each schema's output (rows, bytes, sinks), readable from any thread.</summary>
+    public IReadOnlyList<RowOutput> Outputs => _outputs;
     public ValueDisruptor<MarketEvent> Disruptor => _disruptor;
     public TimeSpan Elapsed => _clock.Elapsed;
 
@@ -97,69 +111,26 @@ public sealed class RecordPipeline
     /// <summary>Handler failures (a full disk, a damaged segment), if any.</summary>
     public IEnumerable<(string Handler, Exception Fault)> Faults => _disruptor.Faults;
 
-    private static IngestCounters Sum(IEnumerable<IngestCounters> all)
+    /// <summary>The run's counters (see <see cref="RecordStatistics.ToJson"/> for the summary JSON).</summary>
+    public RecordStatistics Statistics()
     {
-        var total = new IngestCounters();
-        foreach (var c in all)
-            foreach (var f in typeof(IngestCounters).GetFields())
-                if (f.FieldType == typeof(long)) f.SetValue(total, (long)f.GetValue(total)! + (long)f.GetValue(c)!);
-        return total;
-    }
-
-    /// <summary>The run's counters, with the keys of the summary JSON.</summary>
-    public Dictionary<string, object> Summary()
-    {
-        var c = Adapters.Count == 1 ? Adapter.Counters : Sum(Adapters.Select(a => a.Counters));
-        double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
-        var d = new Dictionary<string, object>
+        var ingest = new IngestCounters();
+        foreach (var a in Adapters) ingest.Add(a.Counters);
+        return new RecordStatistics
         {
-            ["exchange"] = string.Join(",", Adapters.Select(a => a.Exchange)),
-            ["frames"] = c.Frames,
-            ["malformed"] = c.Malformed,
-            ["unknown"] = c.Unknown,
-            ["control"] = c.Control,
-            ["trade_events"] = c.TradeEvents,
-            ["duplicate_trades"] = c.DuplicateTrades,
-            ["depth_messages"] = c.DepthMessages,
-            ["diffs_applied"] = c.DiffsApplied,
-            ["diffs_stale"] = c.DiffsStale,
-            ["diffs_buffered"] = c.DiffsBuffered,
-            ["levels_applied"] = c.LevelsApplied,
-            ["gaps"] = c.Gaps,
-            ["syncs"] = c.Syncs,
-            ["resyncs"] = c.Resyncs,
-            ["book_ticker_matched"] = c.BookTickerMatched,
-            ["book_ticker_mismatched"] = c.BookTickerMismatched,
-            ["book_ticker_unchecked"] = c.BookTickerUnchecked,
-            ["crossed"] = c.Crossed,
-            ["rest_snapshots"] = c.RestSnapshots,
-            ["snapshots_stale"] = c.SnapshotsStale,
-            ["server_shutdowns"] = c.ServerShutdowns,
-            ["events_published"] = Publisher.Published,
-            ["producer_wait_ns"] = (long)(_disruptor.Sequencer.WaitTicks * (1e9 / Stopwatch.Frequency)),
-            ["producer_waits"] = _disruptor.Sequencer.Waits,
-            ["elapsed_s"] = Math.Round(seconds, 3),
-            ["frames_per_s"] = Math.Round(c.Frames / seconds, 0),
+            Exchange = string.Join(",", Adapters.Select(a => a.Exchange)),
+            Ingest = ingest,
+            EventsPublished = Publisher.Published,
+            ProducerWaitNs = (long)(_disruptor.Sequencer.WaitTicks * (1e9 / Stopwatch.Frequency)),
+            ProducerWaits = _disruptor.Sequencer.Waits,
+            ElapsedSeconds = _clock.Elapsed.TotalSeconds,
+            Outputs = _outputs.Select(o => new OutputStatistics(o.Kind, o.CommittedRows, o.Bytes, o.Sinks)).ToList(),
+            L2Samples = L2?.Samples,
+            L2SkippedBoundaries = L2?.SkippedBoundaries,
+            BarsFlat = Bars?.FlatBars,
+            LateTrades = Bars?.LateTrades,
+            Instruments = Registry.All.Select(i => $"{i.Exchange}/{i.Symbol}").ToList(),
+            HandlerFaults = Faults.Select(f => $"{f.Handler}: {f.Fault.Message}").ToList(),
         };
-        foreach (var s in _sinks)
-        {
-            string name = SegmentSchema.NameOf(s.Kind);
-            d[$"rows_{name}"] = s.CommittedRows;
-            d[$"bytes_{name}"] = s.Bytes;
-        }
-        if (L2 is not null)
-        {
-            d["l2_samples"] = L2.Samples;
-            d["l2_skipped_boundaries"] = L2.SkippedBoundaries;
-        }
-        if (Bars is not null)
-        {
-            d["bars_flat"] = Bars.FlatBars;
-            d["late_trades"] = Bars.LateTrades;
-        }
-        d["malformed_by_reason"] = Adapters.SelectMany(a => a.Counters.MalformedByReason).GroupBy(kv => kv.Key).Select(g => $"{g.Key}: {g.Sum(kv => kv.Value)}").ToArray();
-        d["malformed_samples"] = Adapters.SelectMany(a => a.Counters.MalformedSamples).ToArray();
-        d["instruments"] = Registry.All.Select(i => $"{i.Exchange}/{i.Symbol}").ToArray();
-        return d;
     }
 }

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ingest;
-using TickEngine.Engine.Live;
 using TickEngine.Engine.Metrics;
 using TickEngine.Storage.Format;
 
@@ -9,77 +7,92 @@ namespace TickEngine.Engine.Replay;
 
 /// <summary>
 /// Publishes a <see cref="ReplayReader"/>'s rows onto the ring as the events live capture publishes (trades, level
-/// changes, status markers), so every handler runs unchanged. Paced by the rows' own times at
-/// <see cref="Speed"/> times real time (0 = as fast as possible, never sleeping); the lateness of each event
-/// against its due time is kept in <see cref="PacingError"/>. The producer thread only.
+/// changes, status markers; L2 samples and bars as row parts), so every handler runs unchanged. Paced by the rows'
+/// own times (<see cref="Pacer"/>). A damaged segment the reader reports becomes a <see cref="StatusKind.Damaged"/>
+/// marker for its instrument (a book rebuilt from deltas is out of sync from there to the next snapshot) and is
+/// counted in <see cref="Damaged"/>. The producer thread only; allocation-free per row.
 /// </summary>
 public sealed class ReplayPublisher
 {
     private readonly ReplayReader _reader;
     private readonly InstrumentRegistry _registry;
     private readonly EventPublisher _publisher;
+    private readonly Pacer _pacer;
+    private readonly Action _publish;
 
     public ReplayPublisher(ReplayReader reader, InstrumentRegistry registry, EventPublisher publisher, double speed)
     {
         _reader = reader;
         _registry = registry;
         _publisher = publisher;
-        Speed = speed;
+        _pacer = new Pacer(speed);
+        _publish = publisher.Publish;
     }
 
-    public double Speed { get; }
+    public double Speed => _pacer.Speed;
+
+    /// <summary>Rows published (damage markers not counted).</summary>
     public long Events { get; private set; }
+
+    /// <summary>Damaged segments met (each published as a marker).</summary>
+    public long Damaged { get; private set; }
+
     public long FirstTimestamp { get; private set; }
     public long LastTimestamp { get; private set; }
 
     /// <summary>How late each event went out against its due time, in ns (empty at speed 0).</summary>
-    public HdrHistogram PacingError { get; } = new(1, 3_600_000_000_000, 3);
+    public HdrHistogram PacingError => _pacer.Lateness;
 
-    /// <summary>Publishes until the rows end, <paramref name="cancel"/>, or <paramref name="maxEvents"/> events.</summary>
+    /// <summary>Publishes until the rows end, <paramref name="cancel"/>, or <paramref name="maxEvents"/> rows.</summary>
     public void Run(CancellationToken cancel = default, long maxEvents = long.MaxValue)
     {
         long stopAt = Events + maxEvents;
-        long startNs = 0;
-        bool first = true;
         while (Events < stopAt && !cancel.IsCancellationRequested && _reader.MoveNext())
         {
             long ts = _reader.Timestamp;
-            if (first)
+            if (Events == 0 && Damaged == 0) FirstTimestamp = ts;
+            if (!_pacer.Wait(ts, _publish, cancel)) break; // nothing waits in a claim while we sleep
+            if (_reader.IsDamage)
             {
-                first = false;
-                FirstTimestamp = ts;
-                startNs = Clock.NowNs();
+                PublishDamage(ts);
+                continue;
             }
             LastTimestamp = ts;
-            if (Speed > 0)
-            {
-                long due = startNs + (long)((ts - FirstTimestamp) / Speed);
-                long now = Clock.NowNs();
-                if (due > now)
-                {
-                    _publisher.Publish(); // nothing waits in the claim while we sleep
-                    long wait = due - now;
-                    if (wait > 2_000_000) Thread.Sleep(TimeSpan.FromTicks((wait - 1_000_000) / 100));
-                    var spin = new SpinWait();
-                    while (Clock.NowNs() < due) spin.SpinOnce(-1);
-                    now = Clock.NowNs();
-                }
-                PacingError.RecordValue(Math.Max(0, now - due));
-            }
-            Publish();
+            PublishRow();
             Events++;
             if (Speed > 0 || (Events & 255) == 0) _publisher.Publish();
         }
         _publisher.Publish();
     }
 
-    private void Publish()
+    private Instrument Resolve(SegmentSchema? schema)
+    {
+        if (_reader.CurrentTag is Instrument known) return known;
+        var inst = _registry.GetOrAdd(_reader.Exchange, _reader.Symbol, schema?.PriceScale, schema?.QuantityScale);
+        if (schema is not null && (inst.PriceScale != schema.PriceScale || inst.QuantityScale != schema.QuantityScale))
+            throw new StorageFormatException(_reader.Current.Reader.Path, 0,
+                $"{inst.Exchange}/{inst.Symbol} {schema.Name} is stored at scales {schema.PriceScale}/{schema.QuantityScale} and other segments of it at {inst.PriceScale}/{inst.QuantityScale}: they cannot be replayed together exactly");
+        _reader.CurrentTag = inst;
+        return inst;
+    }
+
+    private void PublishRow()
     {
         var c = _reader.Current;
-        var schema = c.Reader.Schema;
-        if (_reader.CurrentTag is not Instrument inst)
-            _reader.CurrentTag = inst = _registry.GetOrAdd(_reader.Exchange, _reader.Symbol, schema.PriceScale, schema.QuantityScale);
+        var inst = Resolve(c.Reader.Schema);
+        RowEvents.Publish(_publisher, c, _reader.Kind, inst.Id);
+    }
+
+    private void PublishDamage(long ts)
+    {
+        Damaged++;
+        var inst = _reader.CurrentTag as Instrument ?? _registry.GetOrAdd(_reader.Exchange, _reader.Symbol);
         ref var e = ref _publisher.Claim();
-        RowEvents.Fill(c, _reader.Kind, inst.Id, ref e);
+        e.Kind = EventKind.Status;
+        e.Side = (byte)StatusKind.Damaged;
+        e.InstrumentId = inst.Id;
+        e.ExchangeTime = ts;
+        e.ReceiveTime = ts;
+        _publisher.Publish();
     }
 }

@@ -1,4 +1,5 @@
 using TickEngine.Engine.Events;
+using TickEngine.Engine.Ingest;
 using TickEngine.Storage.Format;
 using TickEngine.Storage.Reading;
 
@@ -40,7 +41,38 @@ public static class RowEvents
                 e.Id2 = c[StatusColumns.B];
                 break;
             default:
-                throw new InvalidOperationException($"{kind} rows are derived in replay (from trades and deltas), not published");
+                throw new InvalidOperationException($"{kind} rows have no event of their own: publish them with {nameof(Publish)}");
+        }
+    }
+
+    /// <summary>True for schemas whose rows are one event each (<see cref="Fill"/>); others go out as row parts.</summary>
+    public static bool HasEvent(SchemaKind kind) => kind is SchemaKind.Trades or SchemaKind.Deltas or SchemaKind.Status;
+
+    /// <summary>Publishes the cursor's current row: one event, or (L2 samples, bars) its row parts.</summary>
+    public static void Publish(EventPublisher publisher, SegmentCursor c, SchemaKind kind, int instrumentId)
+    {
+        if (HasEvent(kind))
+        {
+            Fill(c, kind, instrumentId, ref publisher.Claim());
+            return;
+        }
+        int columns = c.Reader.Schema.ColumnCount;
+        int parts = RowAssembler.PartsFor(columns);
+        for (int p = 0; p < parts; p++)
+        {
+            ref var e = ref publisher.Claim();
+            e.Kind = EventKind.RowPart;
+            e.Side = (byte)kind;
+            e.InstrumentId = instrumentId;
+            e.Reserved = p == parts - 1 ? (ushort)(RowAssembler.LastPart | columns) : (ushort)p;
+            e.ExchangeTime = c[SegmentSchema.ExchangeTime];
+            e.ReceiveTime = c[SegmentSchema.ReceiveTime];
+            int at = 2 + p * RowAssembler.ColumnsPerPart;
+            e.Price = at < columns ? c[at] : 0;
+            e.Quantity = at + 1 < columns ? c[at + 1] : 0;
+            e.Id = at + 2 < columns ? c[at + 2] : 0;
+            e.Id2 = at + 3 < columns ? c[at + 3] : 0;
+            e.Flags = at + 4 < columns ? c[at + 4] : 0;
         }
     }
 }

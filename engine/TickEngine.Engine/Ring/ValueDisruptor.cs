@@ -72,5 +72,5 @@ public sealed class ValueDisruptor<T> where T : unmanaged
 
     /// <summary>Faults of handlers that stopped on an exception.</summary>
     public IEnumerable<(string Handler, Exception Fault)> Faults =>
-        _processors.Where(p => p.Fault is not null).Select(p => (p.Name, p.Fault!));
+        _processors.Where(p => p.Fault is not null).Select(p => p.Fault is HandlerException h ? (h.Handler, h.InnerException!) : (p.Name, p.Fault!));
 }

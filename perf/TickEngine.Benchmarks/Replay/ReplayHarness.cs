@@ -38,7 +38,7 @@ public static class ReplayHarness
         {
             var p = new RecordPipeline(new RecordOptions { Root = root, WallClockFlush = false });
             p.Start();
-            new CaptureFileSource(FixtureTrades.BinanceSpotCapture, p.Adapter).RunAsync().GetAwaiter().GetResult();
+            new CaptureFileSource(FixtureTrades.BinanceSpotCapture, p.Adapter).Run();
             p.Stop();
             using var reader = new ReplayReader(new ReplaySelection { Root = root });
             var probe = new ReplayReader(new ReplaySelection { Root = root });

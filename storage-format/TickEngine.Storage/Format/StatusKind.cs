@@ -17,4 +17,9 @@ public enum StatusKind : byte
     RecorderStop = 6,
     /// <summary>The book was found inconsistent (crossed, or a check against the exchange failed); a resync follows.</summary>
     BookInvalid = 7,
+    /// <summary>
+    /// Never stored: replay publishes it where it meets a damaged segment (rows past the damage cannot be read);
+    /// a book rebuilt from the stored deltas is out of sync from there until the next snapshot.
+    /// </summary>
+    Damaged = 8,
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Handlers;
+using TickEngine.Engine.Sinks;
 using TickEngine.Engine.Ingest;
 using TickEngine.Engine.Ingest.Binance;
 using TickEngine.Engine.Ring;
@@ -73,11 +74,11 @@ public class ZeroAllocationTests
         var big = new Storage.Writing.SegmentWriterOptions { InitialCapacity = 64 << 20 };
         var handlers = new IValueEventHandler<MarketEvent>[]
         {
-            new TradeWriterHandler(new SegmentSink(dir.File("t"), registry, SchemaKind.Trades, 0, big)),
-            new DeltaWriterHandler(new SegmentSink(dir.File("d"), registry, SchemaKind.Deltas, 0, big)),
-            new L2SamplerHandler(new SegmentSink(dir.File("l"), registry, SchemaKind.L2, 5, big), 5, 1_000_000_000),
-            new BarAggregatorHandler(new SegmentSink(dir.File("b"), registry, SchemaKind.Bars, 0, big)),
-            new StatusWriterHandler(new SegmentSink(dir.File("s"), registry, SchemaKind.Status, 0, big)),
+            new TradeWriterHandler(new RowOutput(SchemaKind.Trades, registry, new SegmentSink(dir.File("t"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1))),
+            new DeltaWriterHandler(new RowOutput(SchemaKind.Deltas, registry, new SegmentSink(dir.File("d"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1))),
+            new L2SamplerHandler(new RowOutput(SchemaKind.L2, registry, new SegmentSink(dir.File("l"), big), depth: 5, commitInterval: TimeSpan.FromSeconds(1)), 5, 1_000_000_000),
+            new BarAggregatorHandler(new RowOutput(SchemaKind.Bars, registry, new SegmentSink(dir.File("b"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1))),
+            new StatusWriterHandler(new RowOutput(SchemaKind.Status, registry, new SegmentSink(dir.File("s"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1))),
         };
         foreach (var h in handlers)
         {

@@ -69,11 +69,11 @@ public class LiveFaultTests(ITestOutputHelper output)
         await Until(() => c.DiffsApplied > applied + 20, "the stream to flow again");
         await run.StopAsync();
 
-        var s = run.Recorder.Pipeline.Summary();
-        foreach (var (k, v) in s) if (v is long) output.WriteLine($"{k} = {v}");
+        var s = run.Recorder.Pipeline.Statistics();
+        output.WriteLine(s.ToJsonText());
         Assert.Empty(run.Recorder.Pipeline.Faults);
-        Assert.Equal(0L, s["crossed"]);
-        Assert.Equal(0L, s["book_ticker_mismatched"]);
+        Assert.Equal(0L, s.Ingest.Crossed);
+        Assert.Equal(0L, s.Ingest.BookTickerMismatched);
 
         // Stored as gaps: a gap marker for each lost id, a disconnect for each lost connection, a resync after each.
         var status = SimulatorRecording.Rows(dir.File("root"), SchemaKind.Status, keepReceiveTime: true)
@@ -122,23 +122,23 @@ public class LiveFaultTests(ITestOutputHelper output)
         await Until(() => c.TradeEvents > trades + 200 && c.DiffsApplied > diffs + 50, "the stream to go on");
         await run.StopAsync();
 
-        var s = run.Recorder.Pipeline.Summary();
-        var byReason = ((string[])s["malformed_by_reason"]).ToDictionary(x => x[..x.LastIndexOf(':')], x => long.Parse(x[(x.LastIndexOf(':') + 2)..]));
+        var s = run.Recorder.Pipeline.Statistics();
+        var byReason = s.Ingest.MalformedByReason.ToDictionary(kv => kv.Key, kv => kv.Value);
         foreach (var (k, v) in byReason) output.WriteLine($"{k}: {v}");
-        foreach (var sample in (string[])s["malformed_samples"]) output.WriteLine(sample.Length > 120 ? sample[..120] : sample);
+        foreach (var sample in s.Ingest.MalformedSamples) output.WriteLine(sample.Length > 120 ? sample[..120] : sample);
         Assert.Equal(3, byReason["binary WebSocket frame where text is expected"]);
         Assert.Equal(3, byReason["frame over the maximum frame size (dropped unread)"]);
         Assert.Equal(3, byReason["not valid JSON"]);
         Assert.Equal(3, run.Recorder.Feed.BinaryFrames);
         Assert.Equal(3, run.Recorder.Feed.OversizeFrames);
-        var samples = (string[])s["malformed_samples"];
+        var samples = s.Ingest.MalformedSamples;
         Assert.Contains(samples, x => x.StartsWith("binary WebSocket frame where text is expected: hex 8200FFFE", StringComparison.Ordinal));
         Assert.Contains(samples, x => x.StartsWith("frame over the maximum frame size (dropped unread): {\"stream\":\"btcusdt@trade\"", StringComparison.Ordinal));
         // Memory stayed bounded: no receive buffer past the limit (rented in powers of two).
         Assert.InRange(run.Recorder.Feed.LargestReceiveBuffer, 0, maxFrame);
         // The run never stopped: no reconnect, no gap, every trade stored once.
         Assert.Equal(0, run.Recorder.Reconnects);
-        Assert.Equal(0L, s["gaps"]);
+        Assert.Equal(0L, s.Ingest.Gaps);
         Assert.Empty(run.Recorder.Pipeline.Faults);
         var stored = SimulatorRecording.Rows(dir.File("root"), SchemaKind.Trades);
         for (int i = 1; i < stored.Count; i++)

@@ -23,11 +23,11 @@ public class ServeTests(ITestOutputHelper output)
         while (DateTime.UtcNow < until && !(ex.Finished && ex.FramesQueued == 0 && run.Recorder.Pipeline.Adapter.Counters.Frames >= ex.FramesDelivered + 1))
             await Task.Delay(20);
         await run.StopAsync();
-        var s = run.Recorder.Pipeline.Summary();
-        output.WriteLine($"frames {s["frames"]}, diffs {s["diffs_applied"]}, gaps {s["gaps"]}, tickers matched {s["book_ticker_matched"]}, mismatched {s["book_ticker_mismatched"]}");
-        Assert.Equal(0L, s["gaps"]);
-        Assert.Equal(0L, s["book_ticker_mismatched"]);
-        Assert.Equal(3_449L, s["diffs_applied"]);
+        var s = run.Recorder.Pipeline.Statistics();
+        output.WriteLine($"frames {s.Ingest.Frames}, diffs {s.Ingest.DiffsApplied}, gaps {s.Ingest.Gaps}, tickers matched {s.Ingest.BookTickerMatched}, mismatched {s.Ingest.BookTickerMismatched}");
+        Assert.Equal(0L, s.Ingest.Gaps);
+        Assert.Equal(0L, s.Ingest.BookTickerMismatched);
+        Assert.Equal(3_449L, s.Ingest.DiffsApplied);
         foreach (var kind in new[] { SchemaKind.Trades, SchemaKind.Deltas, SchemaKind.L2, SchemaKind.Bars })
         {
             var a = SimulatorRecording.Rows(dir.File("original"), kind);

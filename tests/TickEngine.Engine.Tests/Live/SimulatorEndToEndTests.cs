@@ -18,12 +18,12 @@ public class SimulatorEndToEndTests(ITestOutputHelper output)
         // Every frame of the capture (41,248) and the REST snapshot.
         await run.WaitForFramesAsync(41_249, TimeSpan.FromSeconds(90));
         await run.StopAsync();
-        var live = run.Recorder.Pipeline.Summary();
-        foreach (var (k, v) in live) output.WriteLine($"{k}: {(v is Array a ? string.Join(" | ", a.Cast<object>()) : v)}");
-        Assert.Equal(41_249L, live["frames"]);
-        Assert.Equal(0L, live["gaps"]);
-        Assert.Equal(0L, live["crossed"]);
-        Assert.Equal(0L, live["malformed"]);
+        var live = run.Recorder.Pipeline.Statistics();
+        output.WriteLine(live.ToJsonText());
+        Assert.Equal(41_249L, live.Ingest.Frames);
+        Assert.Equal(0L, live.Ingest.Gaps);
+        Assert.Equal(0L, live.Ingest.Crossed);
+        Assert.Equal(0L, live.Ingest.Malformed);
 
         RecordRun.Run(RepoPaths.BinanceSpotCapture, dir.File("file"));
         foreach (var kind in new[] { SchemaKind.Trades, SchemaKind.Deltas, SchemaKind.L2, SchemaKind.Bars })

@@ -36,10 +36,10 @@ public class SoakTests(ITestOutputHelper output)
         }
         await Task.Delay(1000);
         await run.StopAsync();
-        var s = run.Recorder.Pipeline.Summary();
-        output.WriteLine($"drops {drops}, reconnects {run.Recorder.Feed.Reconnects}, trades stored {s["rows_trades"]}, gaps {s["gaps"]}, resyncs {s["resyncs"]}, crossed {s["crossed"]}");
+        var s = run.Recorder.Pipeline.Statistics();
+        output.WriteLine($"drops {drops}, reconnects {run.Recorder.Feed.Reconnects}, trades stored {s.Rows(TickEngine.Storage.Format.SchemaKind.Trades)}, gaps {s.Ingest.Gaps}, resyncs {s.Ingest.Resyncs}, crossed {s.Ingest.Crossed}");
         Assert.True(run.Recorder.Feed.Reconnects >= drops - 1, $"{run.Recorder.Feed.Reconnects} reconnects for {drops} drops");
-        Assert.Equal(0L, s["crossed"]);
+        Assert.Equal(0L, s.Ingest.Crossed);
         Assert.Empty(run.Recorder.Pipeline.Faults);
 
         var disconnects = SimulatorRecording.Rows(dir.File("root"), SchemaKind.Status, keepReceiveTime: true)
@@ -62,6 +62,6 @@ public class SoakTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"trades missing {missing}, all inside stored disconnects: {explained == missing}");
-        Assert.True((long)s["rows_trades"] > 1000);
+        Assert.True(s.Rows(TickEngine.Storage.Format.SchemaKind.Trades) > 1000);
     }
 }

@@ -1,5 +1,5 @@
 using TickEngine.Engine.Events;
-using TickEngine.PerfHarness;
+using TickEngine.Bench;
 using TickEngine.Storage.Format;
 using Xunit;
 

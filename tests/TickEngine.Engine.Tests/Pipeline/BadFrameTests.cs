@@ -33,17 +33,17 @@ public class BadFrameTests(ITestOutputHelper output)
         using (var f = File.Create(dir.File("bad.txt")))
             foreach (var l in lines) { f.Write(l); f.WriteByte((byte)'\n'); }
         var (_, s) = RecordRun.Run(dir.File("bad.txt"), dir.File("root"));
-        foreach (var r in (string[])s["malformed_by_reason"]) output.WriteLine(r);
-        Assert.Equal(8L, s["malformed"]);
-        Assert.Equal(1L, s["unknown"]);
-        var byReason = ((string[])s["malformed_by_reason"]).ToDictionary(x => x[..x.LastIndexOf(':')], x => long.Parse(x[(x.LastIndexOf(':') + 2)..]));
+        foreach (var r in s.Ingest.MalformedByReason.Select(kv => $"{kv.Key}: {kv.Value}")) output.WriteLine(r);
+        Assert.Equal(8L, s.Ingest.Malformed);
+        Assert.Equal(1L, s.Ingest.Unknown);
+        var byReason = s.Ingest.MalformedByReason.ToDictionary(kv => kv.Key, kv => kv.Value);
         foreach (var kind in bad.Select(b => b.Kind).Distinct()) Assert.True(byReason.ContainsKey(kind), $"no count for '{kind}'");
-        Assert.Equal(8, ((string[])s["malformed_samples"]).Length);
+        Assert.Equal(8, s.Ingest.MalformedSamples.Count);
         // Bytes that are not a symbol never became an instrument.
-        Assert.Equal(["binance/BTCUSDT"], (string[])s["instruments"]);
+        Assert.Equal(["binance/BTCUSDT"], s.Instruments);
         // The good frames around them were all taken: the sync and the trades carried on.
-        Assert.Equal(0L, s["gaps"]);
-        Assert.True((long)s["rows_trades"] > 500);
-        Assert.True((long)s["diffs_applied"] > 100);
+        Assert.Equal(0L, s.Ingest.Gaps);
+        Assert.True(s.Rows(TickEngine.Storage.Format.SchemaKind.Trades) > 500);
+        Assert.True(s.Ingest.DiffsApplied > 100);
     }
 }

@@ -15,7 +15,7 @@ public class BinanceSpotFixtureTests : IClassFixture<BinanceSpotFixtureTests.Rec
     public sealed class Recorded : IDisposable
     {
         public readonly TempDir Dir = new();
-        public readonly Dictionary<string, object> Summary;
+        public readonly TickEngine.Engine.Pipeline.RecordStatistics Summary;
 
         public Recorded() => Summary = RecordRun.Run(RepoPaths.BinanceSpotCapture, Dir.File("root")).Summary;
 
@@ -32,16 +32,16 @@ public class BinanceSpotFixtureTests : IClassFixture<BinanceSpotFixtureTests.Rec
     public void BookSyncMatchesTheDocumentedFacts()
     {
         var s = _r.Summary;
-        Assert.Equal(41_249L, s["frames"]);
-        Assert.Equal(0L, s["malformed"]);
-        Assert.Equal(3_449L, s["diffs_applied"]);
-        Assert.Equal(2L, s["diffs_stale"]);
-        Assert.Equal(0L, s["gaps"]);
-        Assert.Equal(0L, s["resyncs"]);
-        Assert.Equal(1L, s["syncs"]);
-        Assert.Equal(564L, s["book_ticker_matched"]);
-        Assert.Equal(0L, s["book_ticker_mismatched"]);
-        Assert.Equal(0L, s["crossed"]);
+        Assert.Equal(41_249L, s.Ingest.Frames);
+        Assert.Equal(0L, s.Ingest.Malformed);
+        Assert.Equal(3_449L, s.Ingest.DiffsApplied);
+        Assert.Equal(2L, s.Ingest.DiffsStale);
+        Assert.Equal(0L, s.Ingest.Gaps);
+        Assert.Equal(0L, s.Ingest.Resyncs);
+        Assert.Equal(1L, s.Ingest.Syncs);
+        Assert.Equal(564L, s.Ingest.BookTickerMatched);
+        Assert.Equal(0L, s.Ingest.BookTickerMismatched);
+        Assert.Equal(0L, s.Ingest.Crossed);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public class CaptureFormatTests
         var (_, a) = RecordRun.Run(RepoPaths.BinanceSpotCapture, dir.File("a"));
         var (_, b) = RecordRun.Run(dir.File("capture.jsonl.gz"), dir.File("b"));
         foreach (var key in new[] { "frames", "malformed", "diffs_applied", "gaps", "book_ticker_matched", "crossed", "rows_trades", "rows_l2", "rows_bars", "rows_deltas", "bytes_trades", "bytes_deltas" })
-            Assert.True(Equals(a[key], b[key]), $"{key}: {a[key]} vs {b[key]}");
+            Assert.True(a.ToJson()[key]!.ToJsonString() == b.ToJson()[key]!.ToJsonString(), $"{key}: {a.ToJson()[key]} vs {b.ToJson()[key]}");
         foreach (var kind in new[] { SchemaKind.Trades, SchemaKind.Deltas, SchemaKind.L2, SchemaKind.Bars })
         {
             var fa = DataRoot.FindSegments(dir.File("a"), kind);
@@ -61,9 +61,9 @@ public class CaptureFormatTests
         CaptureLines.Write(dir.File("c.txt"), lines);
         File.AppendAllText(dir.File("c.txt"), "not-a-timestamp {}\n");
         var (_, s) = RecordRun.Run(dir.File("c.txt"), dir.File("root"));
-        Assert.Equal(4L, s["malformed"]);
-        Assert.Equal(1L, s["unknown"]);
-        Assert.Equal(4, ((string[])s["malformed_samples"]).Length);
-        Assert.True((long)s["rows_trades"] > 100);
+        Assert.Equal(4L, s.Ingest.Malformed);
+        Assert.Equal(1L, s.Ingest.Unknown);
+        Assert.Equal(4, s.Ingest.MalformedSamples.Count);
+        Assert.True(s.Rows(TickEngine.Storage.Format.SchemaKind.Trades) > 100);
     }
 }

@@ -118,14 +118,14 @@ public class FaultInjectionTests(ITestOutputHelper output)
         using var dir = new TempDir();
         CaptureLines.Write(dir.File("faulty.txt"), lines);
         var (_, s) = RecordRun.Run(dir.File("faulty.txt"), dir.File("root"));
-        foreach (var (k, v) in s) if (v is long) output.WriteLine($"{k} = {v}");
+        output.WriteLine(s.ToJsonText());
 
-        Assert.Equal(2L, s["gaps"]);
-        Assert.Equal(1L, s["crossed"]);
-        Assert.Equal(3L, s["resyncs"]);
-        Assert.Equal(4L, s["syncs"]);
-        Assert.Equal(0L, s["book_ticker_mismatched"]);
-        Assert.True((long)s["diffs_stale"] >= 3); // the two the first snapshot covers, and the duplicate
+        Assert.Equal(2L, s.Ingest.Gaps);
+        Assert.Equal(1L, s.Ingest.Crossed);
+        Assert.Equal(3L, s.Ingest.Resyncs);
+        Assert.Equal(4L, s.Ingest.Syncs);
+        Assert.Equal(0L, s.Ingest.BookTickerMismatched);
+        Assert.True(s.Ingest.DiffsStale >= 3); // the two the first snapshot covers, and the duplicate
 
         var status = Read(dir.File("root"), SchemaKind.Status).Select(r => ((StatusKind)r[StatusColumns.Kind], r[StatusColumns.A], r[StatusColumns.B])).ToList();
         Assert.Equal(
@@ -141,7 +141,7 @@ public class FaultInjectionTests(ITestOutputHelper output)
 
         // Every sample equals the true book at its boundary; boundaries inside the bad windows have none.
         var samples = Read(dir.File("root"), SchemaKind.L2);
-        Assert.True((long)s["l2_skipped_boundaries"] > 0);
+        Assert.True(s.L2SkippedBoundaries!.Value > 0);
         Assert.True(samples.Count < truthAt.Count);
         long[] badFrom = [applied[swap].E, applied[drop].E, applied[crossed].E];
         long[] badTo = [applied[resync1 + 1].E, applied[resync2 + 1].E, applied[resync3 + 1].E];

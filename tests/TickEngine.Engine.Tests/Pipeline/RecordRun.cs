@@ -6,16 +6,16 @@ namespace TickEngine.Engine.Tests.Pipeline;
 /// <summary>Runs a capture file through the record pipeline in-process.</summary>
 public static class RecordRun
 {
-    public static (RecordPipeline Pipeline, Dictionary<string, object> Summary) Run(string capture, string root, RecordOptions? options = null)
+    public static (RecordPipeline Pipeline, RecordStatistics Summary) Run(string capture, string root, RecordOptions? options = null)
     {
-        options ??= new RecordOptions { Root = root, WallClockFlush = false };
+        options ??= RecordOptions.ForCapture(root);
         var pipeline = new RecordPipeline(options with { Root = root });
         var source = new CaptureFileSource(capture, pipeline.Adapter);
         pipeline.Start();
-        try { source.RunAsync().GetAwaiter().GetResult(); }
+        try { source.Run(); }
         finally { pipeline.Stop(); }
         Assert(pipeline);
-        return (pipeline, pipeline.Summary());
+        return (pipeline, pipeline.Statistics());
     }
 
     private static void Assert(RecordPipeline p)

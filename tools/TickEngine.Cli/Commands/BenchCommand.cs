@@ -1,56 +1,78 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using TickEngine.Cli.CommandLine;
-using TickEngine.PerfHarness;
+using TickEngine.Bench;
 
 namespace TickEngine.Cli.Commands;
 
-/// <summary><c>bench latency|throughput</c>: the end-to-end harnesses of perf/TickEngine.PerfHarness.</summary>
+/// <summary><c>bench latency|throughput</c>: the end-to-end harnesses of perf/TickEngine.Bench.</summary>
 public static class BenchCommand
 {
-    public const string Usage = """
-        usage: tickengine bench latency [--rate N] [--duration SECONDS] [--warmup SECONDS] [--flush-ms MS] [--out DIR]
-               tickengine bench throughput [--start N] [--max N] [--step X] [--duration SECONDS] [--warmup SECONDS] [--out DIR]
-          End to end over loopback: the built-in simulator offers one symbol's trades (Binance protocol) at a fixed
-          rate; the recorder reads them over a WebSocket, parses them into the ring, and the trade writer appends and
-          commits them to a memory-mapped segment (in a temporary folder, removed afterwards).
-          latency     per-stage HDR histograms (send-to-receive, receive-to-parsed, ring-handoff, handler-commit,
-                      send-to-appended, end-to-end = intended send to committed), each trade timed from the send time
-                      the simulator's schedule gave it (coordinated omission corrected); prints p50, p90, p99,
-                      p99.9, p99.99 and max, the end-to-end percentile distribution, drops and hot-path allocations.
-                      --rate 10000, --duration 20, --warmup 3, --flush-ms 1000 (the recorder's commit interval).
-          throughput  ramps the offered rate (from --start 50000, times --step 1.5, up to --max 2000000, then
-                      bisects) and reports the highest rate held with zero drops; --duration 10, --warmup 2 per step.
-          --out DIR   .hgrm files (µs, HdrHistogram's layout) and summary.json
-          Exit 0 when nothing was dropped and the hot path allocated nothing, 1 otherwise; the times are reported,
-          never judged (shared machines are noisy).
-        """;
+    public const string Summary = "end-to-end latency and throughput over loopback (simulator -> WebSocket -> parse -> ring -> trade writer -> segment)";
 
-    public static int Run(IReadOnlyList<string> args, CliContext ctx)
+    public static Command Build(CliContext ctx)
     {
-        var p = new ArgParser(args, ["--rate", "--duration", "--warmup", "--flush-ms", "--out", "--start", "--max", "--step"], []);
-        if (p.Help || p.Positionals.Count == 0) { (p.Help ? ctx.Out : ctx.Error).Write(Usage); return p.Help ? 0 : 2; }
-        if (p.Positionals.Count > 1) throw new UsageException($"unexpected argument '{p.Positionals[1]}'");
-        string? outDir = p.Value("--out");
-        if (outDir is not null && File.Exists(outDir)) throw new UsageException($"--out {outDir}: is a file, not a folder");
-        return p.Positionals[0] switch
+        var cmd = Verb.Create("bench", Summary, """
+            The built-in simulator offers one symbol's trades (Binance protocol) at a fixed rate; the recorder reads,
+            parses, writes and commits them to a memory-mapped segment (in a temporary folder, removed afterwards).
+            latency: per-stage HDR histograms (send-to-receive, receive-to-parsed, ring-handoff, handler-commit,
+            send-to-appended, end-to-end = intended send to committed; coordinated omission corrected), p50..p99.99
+            and max, drops and hot-path allocations. throughput: ramps the offered rate (x --step, then bisects) and
+            reports the highest rate held with zero drops. Exit 1 on a drop or a hot-path allocation, never on a time.
+
+            Examples:
+              tickengine bench latency --rate 100000 --duration 30 --out results/latency
+              tickengine bench throughput --start 300000 --step 1.2 --duration 30
+            """);
+        var latency = new Command("latency", "per-stage HDR histograms at a fixed offered rate");
+        var rate = Vocabulary.Int("--rate", "trade frames/s offered", 10_000, 1, 5_000_000);
+        var duration = Vocabulary.Duration("--duration", "measured time (default 20s)");
+        var warmup = new Option<double?>("--warmup") { Description = "seconds before measuring (default 3)", HelpName = "SECONDS" };
+        var flush = Vocabulary.Int("--flush-ms", "the recorder's commit interval", 1000, 1, 3_600_000);
+        var outDir = Vocabulary.Text("--out", ".hgrm files (µs) and summary.json here", "DIR");
+        foreach (var o in new Option[] { rate, duration, warmup, flush, outDir }) latency.Options.Add(o);
+        latency.SetAction(r => Latency(new LatencyBenchOptions
         {
-            "latency" => Latency(p, outDir, ctx),
-            "throughput" => Throughput(p, outDir, ctx),
-            var other => throw new UsageException($"unknown bench '{other}': latency or throughput"),
-        };
+            Rate = r.GetValue(rate),
+            Duration = r.GetValue(duration) ?? TimeSpan.FromSeconds(20),
+            Warmup = TimeSpan.FromSeconds(Seconds(r.GetValue(warmup), 3, "--warmup")),
+            FlushInterval = TimeSpan.FromMilliseconds(r.GetValue(flush)),
+        }, OutDir(r.GetValue(outDir)), ctx));
+        var throughput = new Command("throughput", "the highest offered rate held with zero drops");
+        var start = Vocabulary.Int("--start", "first rate tried", 50_000, 1_000, 5_000_000);
+        var max = Vocabulary.Int("--max", "highest rate tried", 2_000_000, 1_000, 5_000_000);
+        var step = Vocabulary.Number("--step", "rate multiplier between steps (default 1.5)", 1.05, 10);
+        var tDuration = Vocabulary.Duration("--duration", "time per rate (default 10s)");
+        var tWarmup = new Option<double?>("--warmup") { Description = "seconds before measuring each rate (default 2)", HelpName = "SECONDS" };
+        var tOut = Vocabulary.Text("--out", "per-rate .hgrm files and throughput.json here", "DIR");
+        foreach (var o in new Option[] { start, max, step, tDuration, tWarmup, tOut }) throughput.Options.Add(o);
+        throughput.SetAction(r =>
+        {
+            int first = r.GetValue(start);
+            if (r.GetValue(max) < first) throw new UsageException("--max must be at least --start");
+            return Throughput(new ThroughputBenchOptions
+            {
+                StartRate = first,
+                MaxRate = r.GetValue(max),
+                Step = r.GetValue(step) ?? 1.5,
+                Duration = r.GetValue(tDuration) ?? TimeSpan.FromSeconds(10),
+                Warmup = TimeSpan.FromSeconds(Seconds(r.GetValue(tWarmup), 2, "--warmup")),
+            }, OutDir(r.GetValue(tOut)), ctx);
+        });
+        cmd.Subcommands.Add(latency);
+        cmd.Subcommands.Add(throughput);
+        return cmd;
     }
 
-    private static int Latency(ArgParser p, string? outDir, CliContext ctx)
+    private static double Seconds(double? given, double fallback, string name) =>
+        given is null ? fallback : given is >= 0 and <= 3600 ? given.Value : throw new UsageException($"{name} must be 0 to 3600 seconds, got {given}");
+
+    private static string? OutDir(string? dir) =>
+        dir is not null && File.Exists(dir) ? throw new UsageException($"--out {dir}: is a file, not a folder") : dir;
+
+    private static int Latency(LatencyBenchOptions options, string? outDir, CliContext ctx)
     {
-        foreach (var o in new[] { "--start", "--max", "--step" }) if (p.Value(o) is not null) throw new UsageException($"{o} is a throughput option");
-        var options = new LatencyBenchOptions
-        {
-            Rate = p.Int("--rate", 10_000, 1, 5_000_000),
-            Duration = TimeSpan.FromSeconds(p.Double("--duration", 20, 1, 86_400)),
-            Warmup = TimeSpan.FromSeconds(p.Double("--warmup", 3, 0, 3_600)),
-            FlushInterval = TimeSpan.FromMilliseconds(p.Int("--flush-ms", 1000, 1, 3_600_000)),
-        };
         var w = ctx.Out;
         var report = LatencyBench.RunAsync(options, w, ctx.Cancel).GetAwaiter().GetResult();
         BenchOutput.WriteStageTable(w, report);
@@ -82,18 +104,9 @@ public static class BenchCommand
         return 1;
     }
 
-    private static int Throughput(ArgParser p, string? outDir, CliContext ctx)
+    private static int Throughput(ThroughputBenchOptions options, string? outDir, CliContext ctx)
     {
-        foreach (var o in new[] { "--rate", "--flush-ms" }) if (p.Value(o) is not null) throw new UsageException($"{o} is a latency option");
-        int start = p.Int("--start", 50_000, 1_000, 5_000_000);
-        var options = new ThroughputBenchOptions
-        {
-            StartRate = start,
-            MaxRate = p.Int("--max", 2_000_000, start, 5_000_000),
-            Step = p.Double("--step", 1.5, 1.05, 10),
-            Duration = TimeSpan.FromSeconds(p.Double("--duration", 10, 1, 3_600)),
-            Warmup = TimeSpan.FromSeconds(p.Double("--warmup", 2, 0, 3_600)),
-        };
+        int start = options.StartRate;
         var w = ctx.Out;
         w.WriteLine($"bench throughput: one symbol's trade frames, {options.Duration.TotalSeconds:0.#} s per rate after a {options.Warmup.TotalSeconds:0.#} s warm-up");
         w.WriteLine($"  {"offered/s",10} {"sent/s",10} {"parsed/s",10} {"dropped",8} {"lag",8} {"e2e p50 µs",11} {"p99",9} {"p99.9",9} {"max",9} {"cpu",5} {"held",5}");

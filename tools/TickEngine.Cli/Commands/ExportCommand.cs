@@ -1,75 +1,111 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using TickEngine.Cli.CommandLine;
 using TickEngine.Cli.Csv;
+using TickEngine.Engine.Replay;
 using TickEngine.Storage.Format;
-using TickEngine.Storage.Reading;
 
 namespace TickEngine.Cli.Commands;
 
-/// <summary><c>export csv|jsonl PATH</c>: rows of one schema, merged in exchange-time order, as CSV or JSON lines.</summary>
+/// <summary><c>export csv|jsonl</c>: rows of one schema, merged in exchange-time order (the replay merge), as CSV or JSON lines.</summary>
 public static class ExportCommand
 {
-    public const string Usage = """
-        usage: tickengine export csv|jsonl PATH [--schema trades|l2|bars|deltas|status] [--start T] [--end T]
-                                        [--symbol S] [--exchange X] [--out FILE] [--full] [--quiet]
-          PATH      a segment file (.tks) or a data root; for a root, --schema picks the rows
-          --start   first time to include (exchange time), epoch ms or ISO-8601; --end is exclusive
-          --full    add every stored column (receive time, ids, flags) to the CSV layout
-          --out     write to FILE instead of stdout
-        """;
+    public const string Summary = "rows of one schema as CSV or JSON lines, merged in exchange-time order across symbols and days";
 
-    public static int Run(IReadOnlyList<string> args, CliContext ctx)
+    public static Command Build(CliContext ctx)
     {
-        var p = new ArgParser(args, ["--schema", "--start", "--end", "--symbol", "--exchange", "--out"], ["--full", "--quiet"]);
-        if (p.Help) { ctx.Out.Write(Usage); return 0; }
-        if (p.Positionals.Count != 2) throw new UsageException("export needs a format (csv or jsonl) and a PATH");
-        string format = p.Positionals[0];
-        if (format is not ("csv" or "jsonl")) throw new UsageException($"export format must be csv or jsonl, got '{format}'");
-        long start = p.Value("--start") is { } s ? TimeText.ParseToNanos(s, "--start") : long.MinValue;
-        long end = p.Value("--end") is { } e ? TimeText.ParseToNanos(e, "--end") : long.MaxValue;
-        if (end <= start) throw new UsageException("--end must be after --start");
-        var schema = SegmentSelection.ParseSchema(p.Value("--schema"));
-        var files = SegmentSelection.Resolve(p.Positionals[1], schema, p.Value("--symbol"), p.Value("--exchange"), schemaRequiredForRoot: true);
-        string? outPath = p.Value("--out");
+        var cmd = Verb.Create("export", Summary, """
+            Decimals are exact text; timestamp is epoch milliseconds of the exchange time. --full adds every stored
+            column (receive time, ids, flags); import csv of such a file gives back every value exactly.
+
+            Examples:
+              tickengine export csv --data data --schema trades --symbol BTCUSDT --out trades.csv
+              tickengine export jsonl --data data --schema l2 --start 2024-08-08T23:55:00Z --end 2024-08-08T23:56:00Z
+            """);
+        var format = new Argument<string>("format") { Description = "csv or jsonl" };
+        format.AcceptOnlyFromAmong("csv", "jsonl");
+        var path = new Argument<string?>("path") { Hidden = true, Arity = ArgumentArity.ZeroOrOne };
+        var data = Vocabulary.Data("a data root, or one segment file");
+        var schema = new Option<string?>("--schema") { Description = "trades, l2, bars, deltas or status (needed for a data root)", HelpName = "S" };
+        var start = Vocabulary.Time("--start", "first exchange time to include (epoch ms or ISO-8601)");
+        var end = Vocabulary.Time("--end", "exchange time to stop at (exclusive)");
+        var symbol = Vocabulary.Symbol("only these symbols");
+        var exchange = Vocabulary.Exchange("only these exchanges");
+        var output = Vocabulary.Text("--out", "write to FILE instead of stdout", "FILE");
+        var full = Vocabulary.Flag("--full", "every stored column (receive time, ids, flags)");
+        var quiet = Vocabulary.Quiet();
+        cmd.Arguments.Add(format); cmd.Arguments.Add(path);
+        data.AddTo(cmd); symbol.AddTo(cmd); exchange.AddTo(cmd);
+        foreach (var o in new Option[] { schema, start, end, output, full, quiet }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            string p = Paths.DataOrPositional(data, path, r, ctx);
+            long from = r.GetValue(start) ?? long.MinValue, to = r.GetValue(end) ?? long.MaxValue;
+            if (to <= from) throw new UsageException("--end must be after --start");
+            SchemaKind? kind = r.GetValue(schema) is { } st
+                ? SegmentSchema.TryParseName(st, out var k) ? k : throw new UsageException($"--schema must be {Vocabulary.SchemaNames}, got '{st}'")
+                : null;
+            return Run(r.GetValue(format)!, p, kind, from, to, symbol.Get(r, ctx.Error), exchange.Get(r, ctx.Error), r.GetValue(output), r.GetValue(full), r.GetValue(quiet), ctx);
+        });
+        return cmd;
+    }
+
+    private static int Run(string format, string path, SchemaKind? kind, long start, long end, string[]? symbols, string[]? exchanges, string? outPath, bool full, bool quiet, CliContext ctx)
+    {
+        var selection = new ReplaySelection { StartNs = start, EndNs = end, Symbols = symbols, Exchanges = exchanges, Damage = DamagePolicy.Throw };
+        if (File.Exists(path))
+        {
+            using var r = Storage.Reading.SegmentReader.Open(path);
+            if (kind is { } k && k != r.Schema.Kind) throw new UsageException($"{path} holds {r.Schema.Name} rows, not {SegmentSchema.NameOf(k)}");
+            kind = r.Schema.Kind;
+            selection = selection with { Files = [path] };
+        }
+        else if (Directory.Exists(path))
+        {
+            if (kind is null) throw new UsageException($"{path} is a data root: say which rows with --schema {Vocabulary.SchemaNames}");
+            selection = selection with { Root = path };
+        }
+        else throw new UsageException($"--data {path}: no such file or directory");
+        selection = selection with { Schemas = new HashSet<SchemaKind> { kind!.Value } };
+        using var reader = new ReplayReader(selection);
+        if (reader.SegmentCount == 0)
+            throw new InputException($"{path}: no segments of schema {SegmentSchema.NameOf(kind.Value)}{(symbols is null ? "" : $" for symbol {string.Join(",", symbols)}")}{(exchanges is null ? "" : $" on {string.Join(",", exchanges)}")}");
         if (outPath is not null && Directory.Exists(outPath)) throw new UsageException($"--out {outPath} is a directory; give a file name");
-        bool quiet = p.Flag("--quiet");
-        Stream output = outPath is null ? ctx.OpenStandardOutput() : new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-        using var o = new Utf8Output(output);
-        var days = SegmentSelection.OpenByDay(files);
-        var first = days[0][0].Schema;
-        foreach (var day in days)
-            foreach (var r in day)
-                if (r.Schema.Kind != first.Kind || r.Schema.Depth != first.Depth)
-                    throw new InputException($"{r.Path}: holds {r.Schema.Name} rows of depth {r.Schema.Depth}; the export started with {first.Name} of depth {first.Depth}: export them separately");
-        bool full = p.Flag("--full");
-        if (format == "csv") o.Raw(Encoding.UTF8.GetBytes(ExportLayout.Header(first, full) + "\n"));
-        var names = ExportLayout.QuotedNames(first);
+        Stream stream = outPath is null ? ctx.OpenStandardOutput() : new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+        using var o = new Utf8Output(stream);
+        SegmentSchema? first = null;
+        byte[][] names = [];
         long rows = 0;
         var sw = Stopwatch.StartNew();
         long lastReport = 0;
         try
         {
-            foreach (var day in days)
+            while (reader.MoveNext())
             {
-                var cursors = day.OrderBy(r => r.Header.Exchange, StringComparer.Ordinal).ThenBy(r => r.Header.Symbol, StringComparer.Ordinal)
-                    .Select(r => new SegmentCursor(r, start, end)).ToList();
-                var symbols = cursors.Select(c => Encoding.UTF8.GetBytes(c.Reader.Header.Symbol)).ToArray();
-                var exchanges = cursors.Select(c => Encoding.UTF8.GetBytes(c.Reader.Header.Exchange)).ToArray();
-                using var merged = new MergedCursor(cursors);
-                while (merged.MoveNext())
+                var c = reader.Current;
+                if (reader.CurrentTag is not Names tag)
                 {
-                    int k = merged.CurrentIndex;
-                    if (format == "csv") ExportLayout.WriteCsv(o, merged.Current, symbols[k], exchanges[k], full);
-                    else ExportLayout.WriteJson(o, merged.Current, symbols[k], exchanges[k], names);
-                    if ((++rows & 0xFFFFF) == 0 && !quiet && sw.ElapsedMilliseconds - lastReport > 1000)
+                    var s = c.Reader.Schema;
+                    if (first is null)
                     {
-                        lastReport = sw.ElapsedMilliseconds;
-                        ctx.Error.WriteLine($"export: {rows:N0} rows, {rows / sw.Elapsed.TotalSeconds:N0} rows/s");
+                        first = s;
+                        if (format == "csv") o.Raw(Encoding.UTF8.GetBytes(ExportLayout.Header(first, full) + "\n"));
+                        names = ExportLayout.QuotedNames(first);
                     }
+                    else if (s.Depth != first.Depth)
+                        throw new InputException($"{c.Reader.Path}: holds {s.Name} rows of depth {s.Depth}; the export started with depth {first.Depth}: export them separately");
+                    tag = new Names(Encoding.UTF8.GetBytes(c.Reader.Header.Symbol), Encoding.UTF8.GetBytes(c.Reader.Header.Exchange));
+                    reader.CurrentTag = tag;
                 }
-                foreach (var c in cursors)
-                    if (c.Reader.Problems.Count > 0) throw c.Reader.Problems[0];
+                if (format == "csv") ExportLayout.WriteCsv(o, c, tag.Symbol, tag.Exchange, full);
+                else ExportLayout.WriteJson(o, c, tag.Symbol, tag.Exchange, names);
+                if ((++rows & 0xFFFFF) == 0 && !quiet && sw.ElapsedMilliseconds - lastReport > 1000)
+                {
+                    lastReport = sw.ElapsedMilliseconds;
+                    ctx.Error.WriteLine($"export: {rows:N0} rows, {rows / sw.Elapsed.TotalSeconds:N0} rows/s");
+                }
+                if (ctx.Cancel.IsCancellationRequested) break;
             }
         }
         catch (StorageFormatException ex)
@@ -78,7 +114,11 @@ public static class ExportCommand
             throw new InputException($"{ex.Message}; the {rows:N0} rows before it were exported");
         }
         o.Flush();
+        if (ctx.Cancel.IsCancellationRequested) throw new InputException($"stopped by Ctrl+C or SIGTERM after {rows:N0} rows: the output is incomplete");
         if (!quiet && outPath is not null) ctx.Error.WriteLine($"export: {rows:N0} rows to {outPath} in {sw.Elapsed.TotalSeconds:F2} s");
         return 0;
     }
+
+    /// <summary>A segment's symbol and exchange as UTF-8, made once per segment.</summary>
+    private sealed record Names(byte[] Symbol, byte[] Exchange);
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using TickEngine.Cli.CommandLine;
@@ -10,25 +11,35 @@ namespace TickEngine.Cli.Commands;
 /// <summary><c>inspect PATH</c>: what a segment (or every segment of a data root) holds and whether it is intact.</summary>
 public static class InspectCommand
 {
-    public const string Usage = """
-        usage: tickengine inspect PATH [--json]
-          PATH    a segment file or a data root
-          Prints schema, rows, time range, blocks, bytes on disk, bytes per row, compression ratio, bytes per
-          column and checksum status (every block is verified). Exit code 1 when any segment is damaged.
-        """;
+    public const string Summary = "what a segment (or every segment of a data root) holds, its size, and whether it is intact";
 
-    public static int Run(IReadOnlyList<string> args, CliContext ctx)
+    public static Command Build(CliContext ctx)
     {
-        var p = new ArgParser(args, [], ["--json"]);
-        if (p.Help) { ctx.Out.Write(Usage); return 0; }
-        if (p.Positionals.Count != 1) throw new UsageException("inspect needs one PATH");
-        string path = p.Positionals[0];
+        var cmd = Verb.Create("inspect", Summary, """
+            Schema, rows, time range, blocks, bytes on disk, bytes per row and per column, compression ratio and
+            checksum status (every block is verified). Exit code 1 when any segment is damaged.
+
+            Examples:
+              tickengine inspect --data data/binance/BTCUSDT/trades/2024-08-08.tks
+              tickengine inspect --data data --json
+            """);
+        var path = new Argument<string?>("path") { Hidden = true, Arity = ArgumentArity.ZeroOrOne };
+        var data = Vocabulary.Data("a segment file or a data root");
+        var json = Vocabulary.Json();
+        cmd.Arguments.Add(path);
+        data.AddTo(cmd);
+        cmd.Options.Add(json);
+        cmd.SetAction(r => Run(Paths.DataOrPositional(data, path, r, ctx), r.GetValue(json), ctx));
+        return cmd;
+    }
+
+    private static int Run(string path, bool json, CliContext ctx)
+    {
         List<string> files;
         if (File.Exists(path)) files = [path];
         else if (Directory.Exists(path)) files = DataRoot.FindSegments(path);
-        else throw new UsageException($"{path}: no such file or directory");
+        else throw new UsageException($"--data {path}: no such file or directory");
         if (files.Count == 0) throw new InputException($"{path}: no segments (*.tks) found");
-        bool json = p.Flag("--json");
         var reports = new List<Dictionary<string, object?>>();
         bool damaged = false;
         foreach (var f in files)

@@ -19,7 +19,7 @@ internal sealed class LiveStatus(LiveRecorder recorder)
         double t = _clock.Elapsed.TotalSeconds, dt = Math.Max(t - _t, 1e-3);
         long events = recorder.Pipeline.Publisher.Published;
         var ring = recorder.Pipeline.Disruptor;
-        double mb = recorder.Pipeline.Summary().Where(kv => kv.Key.StartsWith("bytes_", StringComparison.Ordinal)).Sum(kv => (long)kv.Value) / 1e6;
+        double mb = recorder.Pipeline.Outputs.Sum(o => o.Bytes) / 1e6;
         var sample = (t, (c.Frames - _frames) / dt, (events - _events) / dt, ring.Backlog / (double)ring.Ring.Size, c.Gaps, c.Resyncs, recorder.Reconnects, mb,
             string.Join(",", recorder.Feeds.SelectMany(f => f.Connections).Select(x => x.State)));
         _frames = c.Frames;
@@ -37,9 +37,8 @@ internal sealed class LiveStatus(LiveRecorder recorder)
     }
 
     /// <summary>Rows committed so far per schema (<c>trades=N deltas=N ...</c>): on disk, they survive a killed process.</summary>
-    public string Committed() => string.Join(" ", recorder.Pipeline.Summary()
-        .Where(kv => kv.Key.StartsWith("rows_", StringComparison.Ordinal))
-        .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key[5..]}={kv.Value}")));
+    public string Committed() => string.Join(" ", recorder.Pipeline.Outputs
+        .Select(o => string.Create(CultureInfo.InvariantCulture, $"{TickEngine.Storage.Format.SegmentSchema.NameOf(o.Kind)}={o.CommittedRows}")));
 
     public Table Table()
     {

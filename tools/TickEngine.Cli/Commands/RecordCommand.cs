@@ -1,131 +1,104 @@
-using System.Globalization;
-using System.Text.Json;
+using System.CommandLine;
 using TickEngine.Cli.CommandLine;
-using TickEngine.Engine.Capture;
-using TickEngine.Engine.Pipeline;
 using TickEngine.Storage.Format;
 
 namespace TickEngine.Cli.Commands;
 
-/// <summary><c>record</c>: frames through the capture engine into segments.</summary>
+/// <summary><c>record</c>: exchange frames (a live feed, the built-in simulator, or capture files) into segments.</summary>
 public static class RecordCommand
 {
-    public const string Usage = """
-        usage: tickengine record --exchange binance|binance-futures|sim --symbols BTCUSDT,ETHUSDT --out ROOT
-                                 [--types l2,trades,ohlcv,deltas] [--depth 5] [--interval 1.0] [--duration SECONDS]
-                                 [--summary-json FILE] [--quiet] [--ws-url URL --rest-url URL] [--api-key-file FILE]
-                                 [--sim-capture FILE] [--sim-speed X] [--sim-rate N]
-               tickengine record --from-capture FILE --exchange binance|binance-futures --out ROOT [...]
-          --exchange      binance (spot), binance-futures (USD-M), or sim: the built-in exchange simulator on
-                          loopback, playing --sim-capture (a Binance capture, looped, at --sim-speed; 1 = as
-                          recorded) or, without it, a synthetic market of --symbols at --sim-rate messages/s
-          --duration      stop after this many seconds; without it, record until Ctrl+C or SIGTERM (a clean stop:
-                          every handler flushes and every segment is sealed)
-          --ws-url/--rest-url  other endpoints (a test exchange, a replay server)
-          --api-key-file  an exchange API key, sent with REST requests (X-MBX-APIKEY); or set TICKENGINE_API_KEY.
-                          Market data needs none. Never printed, never written to a summary.
-          --from-capture  a raw capture: '<receive ns> <frame>' lines (hftbacktest) or cryptofeed JSON lines,
-                          gzip or not; run through the same pipeline as a live feed, at full speed
-          --types         what to write (default all four); status markers (gaps, resyncs) are always written
-          --depth         L2 levels per side (1..50); --interval: L2 sampling interval in seconds
-          --symbol        the symbol of REST snapshots that carry none (single-symbol captures)
-          --summary-json  write the run's counters as JSON (they are printed at the end of every run too)
-        """;
+    public const string Summary = "record exchange frames (a live feed, the built-in simulator, or capture files) into segments";
 
-    public static int Run(IReadOnlyList<string> args, CliContext ctx)
+    /// <summary>The options of the verb, parsed.</summary>
+    public sealed record Args(
+        IReadOnlyList<string> Exchanges,
+        IReadOnlyList<string> Symbols,
+        string Root,
+        IReadOnlySet<SchemaKind> Schemas,
+        int Depth,
+        TimeSpan Interval,
+        TimeSpan? Duration,
+        string? SummaryJson,
+        bool Quiet,
+        string? WsUrl,
+        string? RestUrl,
+        string? ApiKeyFile,
+        IReadOnlyList<string> Captures,
+        double? Speed,
+        int? Rate);
+
+    public static Command Build(CliContext ctx)
     {
-        var p = new ArgParser(args, ["--from-capture", "--exchange", "--out", "--types", "--depth", "--interval", "--symbol", "--summary-json", "--symbols", "--duration", "--ws-url", "--rest-url", "--sim-capture", "--sim-speed", "--sim-rate", "--api-key-file"], ["--quiet"]);
-        if (p.Help) { ctx.Out.Write(Usage); return 0; }
-        if (p.Positionals.Count > 0) throw new UsageException($"unexpected argument '{p.Positionals[0]}'");
-        string exchange = p.Required("--exchange");
-        string? capture = p.Value("--from-capture");
-        if (capture is null) return LiveRecord.Run(p, exchange, ctx);
-        if (exchange is not ("binance" or "binance-futures")) throw new UsageException($"--exchange must be binance or binance-futures with --from-capture, got '{exchange}'");
-        if (!File.Exists(capture)) throw new UsageException($"{capture}: no such file");
-        string root = p.Required("--out");
-        if (File.Exists(root)) throw new UsageException($"--out {root} is a file; give a data root directory");
-        var types = ParseTypes(p.Value("--types") ?? "l2,trades,ohlcv,deltas");
-        int depth = p.Int("--depth", SegmentSchema.DefaultDepth, 1, SegmentSchema.MaxDepth);
-        double interval = p.Double("--interval", 1.0, 0.001, 86_400);
-        string? summaryPath = p.Value("--summary-json");
-        if (summaryPath is not null && Directory.Exists(summaryPath)) throw new UsageException($"--summary-json {summaryPath} is a directory");
-        bool quiet = p.Flag("--quiet");
+        var cmd = Verb.Create("record", Summary, """
+            Live: WebSocket streams with reconnection, book resyncs and a status line each second, until
+            --duration or Ctrl+C/SIGTERM (a clean stop: every segment sealed). --exchange sim plays the built-in
+            simulator on loopback (a synthetic market of --symbol, or --capture looped). With --capture and a
+            real exchange name, the capture files run through the same pipeline at full speed (books continue
+            across files, which go in time order; a folder means every capture file in it).
 
-        var options = new RecordOptions
+            Examples:
+              tickengine record --exchange sim --duration 10 --data data
+              tickengine record --exchange binance --symbol BTCUSDT,ETHUSDT --data data
+              tickengine record --exchange binance --capture day1.gz day2.gz --data data --schema trades,deltas
+            """);
+        var exchange = Vocabulary.Exchange("binance (spot), binance-futures (USD-M), sim (the built-in simulator); several: binance,binance-futures");
+        var symbol = Vocabulary.Symbol("symbols to record (live); for a capture, the symbol its REST snapshots belong to when they name none", "--symbols");
+        var data = Vocabulary.Data("the data root segments go to (created if need be)", "--out");
+        var schema = Spelled<string[]>.Create(Vocabulary.List("--schema", "what to write: l2, trades, bars, deltas (default all four); status markers are always written", "S[,S...]"), ["--types"]);
+        var depth = Vocabulary.Int("--depth", "L2 levels per side", SegmentSchema.DefaultDepth, 1, SegmentSchema.MaxDepth);
+        var interval = Vocabulary.Duration("--interval", "L2 sampling interval (default 1s)");
+        var duration = Vocabulary.Duration("--duration", "live: stop after this long (default: until Ctrl+C or SIGTERM)");
+        var summary = Vocabulary.Text("--summary-json", "write the run's counters as JSON (they are printed at the end of every run too)", "FILE");
+        var quiet = Vocabulary.Quiet();
+        var ws = Vocabulary.Text("--ws-url", "another WebSocket endpoint (a test exchange, a replay server)", "URL");
+        var rest = Vocabulary.Text("--rest-url", "another REST endpoint", "URL");
+        var key = Vocabulary.Text("--api-key-file", "an API key sent with REST requests (or set TICKENGINE_API_KEY); never printed", "FILE");
+        var capture = Spelled<string[]>.Create(new Option<string[]>("--capture") { Description = "capture files or folders ('<receive ns> <frame>' lines or cryptofeed JSON lines, gzip or not)", HelpName = "FILE...", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true }, ["--from-capture", "--sim-capture"]);
+        var speed = Spelled<double?>.Create(Vocabulary.Number("--speed", "simulator: pace of --capture (1 = as recorded, 0 = as fast as the recorder takes it)", 0, 1_000_000), ["--sim-speed"]);
+        var rate = Spelled<int?>.Create(new Option<int?>("--rate") { Description = "simulator: messages/s of the synthetic market (default 5000)", HelpName = "N" }, ["--sim-rate"]);
+        exchange.AddTo(cmd); symbol.AddTo(cmd); data.AddTo(cmd); schema.AddTo(cmd);
+        cmd.Options.Add(depth); cmd.Options.Add(interval); cmd.Options.Add(duration); cmd.Options.Add(summary); cmd.Options.Add(quiet);
+        cmd.Options.Add(ws); cmd.Options.Add(rest); cmd.Options.Add(key);
+        capture.AddTo(cmd); speed.AddTo(cmd); rate.AddTo(cmd);
+        cmd.SetAction(r =>
         {
-            Root = root,
-            Exchange = exchange,
-            Types = types,
-            Depth = depth,
-            IntervalNs = (long)Math.Round(interval * 1e9),
-            DefaultSymbol = p.Value("--symbol")?.ToUpperInvariant(),
-            WallClockFlush = false, // a capture file: blocks cut by receive time only, the same bytes every run
-        };
-        var pipeline = new RecordPipeline(options);
-        var source = new CaptureFileSource(capture, pipeline.Adapter);
-        pipeline.Start();
-        Exception? failure = null;
-        try
-        {
-            source.RunAsync(ctx.Cancel).GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl+C or SIGTERM: a clean stop below.
-        }
-        catch (IOException e)
-        {
-            failure = e;
-        }
-        finally
-        {
-            pipeline.Stop();
-        }
-        var summary = pipeline.Summary();
-        summary["capture_lines"] = source.Lines;
-        summary["capture_format"] = source.Format?.ToString() ?? "empty";
-        var faults = pipeline.Faults.ToList();
-        summary["handler_faults"] = faults.Select(f => $"{f.Handler}: {f.Fault.Message}").ToArray();
-        if (summaryPath is not null)
-        {
-            string? dir = Path.GetDirectoryName(Path.GetFullPath(summaryPath));
-            if (dir is not null) Directory.CreateDirectory(dir);
-            File.WriteAllText(summaryPath, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
-        }
-        if (!quiet) PrintSummary(summary, ctx.Error);
-        foreach (var (handler, fault) in faults) ctx.Error.WriteLine($"tickengine record: error: {handler}: {fault.Message}");
-        if (failure is not null) throw new InputException(failure.Message);
-        if (faults.Count > 0) return 1;
-        return 0;
+            var exchanges = exchange.Get(r, ctx.Error) ?? throw new UsageException("--exchange is required (binance, binance-futures or sim)");
+            string root = data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: the data root segments go to");
+            if (File.Exists(root)) throw new UsageException($"--data {root} is a file; give a data root directory");
+            var schemas = ParseSchemas(schema.Get(r, ctx.Error));
+            string? summaryPath = r.GetValue(summary);
+            if (summaryPath is not null && Directory.Exists(summaryPath)) throw new UsageException($"--summary-json {summaryPath} is a directory");
+            int? rateValue = rate.Get(r, ctx.Error);
+            if (rateValue is <= 0 or > 10_000_000) throw new UsageException($"--rate must be from 1 to 10000000, got {rateValue}");
+            var args = new Args(exchanges, symbol.Get(r, ctx.Error) ?? [], root, schemas, r.GetValue(depth), r.GetValue(interval) ?? TimeSpan.FromSeconds(1),
+                r.GetValue(duration), summaryPath, r.GetValue(quiet), r.GetValue(ws), r.GetValue(rest), r.GetValue(key), capture.Get(r, ctx.Error) ?? [],
+                speed.Get(r, ctx.Error), rateValue);
+            bool sim = exchanges.Contains("sim");
+            if (args.Captures.Count > 0 && !sim) return CaptureRecord.Run(args, ctx);
+            return LiveRecord.Run(args, ctx);
+        });
+        return cmd;
     }
 
-    public static IReadOnlySet<SchemaKind> ParseTypes(string text)
+    public static IReadOnlySet<SchemaKind> ParseSchemas(string[]? names)
     {
+        if (names is null) return new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Trades, SchemaKind.Bars, SchemaKind.Deltas };
         var set = new HashSet<SchemaKind>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var part in names)
         {
             if (!SegmentSchema.TryParseName(part, out var kind) || kind == SchemaKind.Status)
-                throw new UsageException($"--types takes l2, trades, ohlcv (or bars) and deltas, got '{part}'");
+                throw new UsageException($"--schema takes l2, trades, bars and deltas (status markers are always written), got '{part}'");
             set.Add(kind);
         }
-        if (set.Count == 0) throw new UsageException("--types is empty");
         return set;
     }
 
-    private static void PrintSummary(Dictionary<string, object> s, TextWriter o)
+    /// <summary>Writes the summary JSON (the folder made if need be).</summary>
+    public static void WriteSummary(string? path, Engine.Pipeline.RecordStatistics stats)
     {
-        var inv = CultureInfo.InvariantCulture;
-        o.WriteLine("record: done");
-        foreach (var (k, v) in s)
-        {
-            if (v is Array a)
-            {
-                if (a.Length == 0) continue;
-                o.WriteLine($"  {k}:");
-                foreach (var item in a) o.WriteLine($"    {item}");
-                continue;
-            }
-            o.WriteLine(string.Format(inv, "  {0,-24} {1}", k, v is long n ? n.ToString("N0", inv) : v));
-        }
+        if (path is null) return;
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        File.WriteAllText(path, stats.ToJsonText());
     }
 }

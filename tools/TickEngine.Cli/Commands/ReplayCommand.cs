@@ -1,188 +1,140 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using TickEngine.Cli.CommandLine;
-using TickEngine.Engine.Book;
 using TickEngine.Engine.Events;
-using TickEngine.Engine.Live;
+using TickEngine.Engine.Ingest;
 using TickEngine.Engine.Replay;
+using TickEngine.Engine.Ring;
 using TickEngine.Storage.Format;
-using TickEngine.Storage.Numerics;
-using TickEngine.Storage.Reading;
 
 namespace TickEngine.Cli.Commands;
 
-/// <summary><c>replay</c>: recorded rows back in time order at any speed, printed, with the L2 imbalance test.</summary>
+/// <summary>
+/// <c>replay</c>: recorded rows back in time order at any speed, through the ring: a <see cref="ReplayPublisher"/>
+/// on this thread publishes them as live capture publishes events, and a <see cref="ReplayPrinter"/> handler prints
+/// them (with the L2 imbalance test).
+/// </summary>
 public static class ReplayCommand
 {
-    public const string Usage = """
-        usage: tickengine replay --type l2|trades|bars|deltas (--file SEGMENT | --data ROOT [--symbol S] [--exchange X])
-                                 [--start T] [--end T] [--speed 1|10|100|...|max] [--clock exchange|receive]
-                                 [--test-imbalance] [--levels 5] [--buy-above 3.0] [--sell-below 0.33] [--quiet]
-          Prints each event ([time] Symbol: S, Best bid: .., Best ask: ..); deltas rebuild the full book (from its
-          snapshots, marked out of sync from a stored gap until the next snapshot). --speed paces by the rows' own
-          times (max never sleeps). --test-imbalance prints only the signals: BUY SIGNAL when bid/ask volume over
-          the top --levels is above --buy-above, SELL SIGNAL below --sell-below, never from a book out of sync.
-          --quiet prints only the summary: events, span, wall time, events/s (and signals).
-        """;
+    public const string Summary = "recorded rows back in time order at any speed, through the ring and a handler, one line per row";
 
-    public static int Run(IReadOnlyList<string> args, CliContext ctx)
+    public static Command Build(CliContext ctx)
     {
-        var p = new ArgParser(args, ["--type", "--file", "--data", "--symbol", "--exchange", "--start", "--end", "--speed", "--clock", "--levels", "--buy-above", "--sell-below"], ["--test-imbalance", "--quiet"]);
-        if (p.Help) { ctx.Out.Write(Usage); return 0; }
-        if (p.Positionals.Count > 0) throw new UsageException($"unexpected argument '{p.Positionals[0]}'");
-        if (!SegmentSchema.TryParseName(p.Required("--type"), out var type) || type == SchemaKind.Status) throw new UsageException("--type must be l2, trades, bars or deltas");
-        string? file = p.Value("--file"), data = p.Value("--data");
-        if ((file is null) == (data is null)) throw new UsageException("give one of --file SEGMENT or --data ROOT");
-        if (file is not null && !File.Exists(file)) throw new UsageException($"--file {file}: no such file");
-        if (data is not null && !Directory.Exists(data)) throw new UsageException($"--data {data}: no such directory");
-        long start = p.Value("--start") is { } s ? TimeText.ParseToNanos(s, "--start") : long.MinValue;
-        long end = p.Value("--end") is { } e ? TimeText.ParseToNanos(e, "--end") : long.MaxValue;
-        if (end <= start) throw new UsageException("--end must be after --start");
-        string speedText = p.Value("--speed") ?? "max";
-        double speed = speedText == "max" ? 0 : double.TryParse(speedText, NumberStyles.Float, CultureInfo.InvariantCulture, out double sp) && sp > 0 ? sp
-            : throw new UsageException($"--speed must be a positive number or max, got '{speedText}'");
-        var clock = (p.Value("--clock") ?? "exchange") switch
-        {
-            "exchange" => ReplayClock.Exchange,
-            "receive" => ReplayClock.Receive,
-            var x => throw new UsageException($"--clock must be exchange or receive, got '{x}'"),
-        };
-        bool imbalance = p.Flag("--test-imbalance"), quiet = p.Flag("--quiet");
-        int levels = p.Int("--levels", 5, 1, SegmentSchema.MaxDepth);
-        var signal = new ImbalanceSignal(levels, (decimal)p.Double("--buy-above", 3.0, 0, 1e9), (decimal)p.Double("--sell-below", 0.33, 0, 1e9));
-        if (imbalance && type is SchemaKind.Trades or SchemaKind.Bars) throw new UsageException("--test-imbalance needs --type l2 or deltas");
+        var cmd = Verb.Create("replay", Summary, """
+            Deltas rebuild the full book from its snapshots and print the best levels after each message (the
+            book is out of sync from a stored gap, or a damaged segment, until the next snapshot). --speed paces by
+            the rows' own times (max never sleeps). --test-imbalance prints only the signals: BUY SIGNAL when bid/ask
+            volume over the top --levels is above --buy-above, SELL SIGNAL below --sell-below, never from a book out
+            of sync. A damaged segment is reported where it is met and the exit code is 1.
 
-        string root = data ?? Path.GetDirectoryName(Path.GetFullPath(file!))!;
-        var schemas = type == SchemaKind.Deltas ? new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.Status } : new HashSet<SchemaKind> { type };
-        var selection = new ReplaySelection
+            Examples:
+              tickengine replay --data data --schema trades --symbol BTCUSDT --speed 10
+              tickengine replay --data data --schema deltas --test-imbalance --levels 5
+              tickengine replay --data data/binance/BTCUSDT/l2/2024-08-08.tks --schema l2
+            """);
+        var schema = Spelled<string?>.Create(new Option<string?>("--schema") { Description = "l2, trades, bars or deltas", HelpName = "S" }, ["--type"]);
+        var data = Vocabulary.Data("a data root, or one segment file (only that file is replayed)", "--file");
+        var symbol = Vocabulary.Symbol("only these symbols");
+        var exchange = Vocabulary.Exchange("only these exchanges");
+        var start = Vocabulary.Time("--start", "first time to replay (epoch ms or ISO-8601)");
+        var end = Vocabulary.Time("--end", "replay up to this time (exclusive)");
+        var speed = new Option<string>("--speed") { Description = $"times real time ({Pacer.MinSpeed} to {Pacer.MaxSpeed}), or max (default)", HelpName = "X|max", DefaultValueFactory = _ => "max" };
+        var clock = new Option<string>("--clock") { Description = "order by exchange (default) or receive time", HelpName = "exchange|receive", DefaultValueFactory = _ => "exchange" };
+        clock.AcceptOnlyFromAmong("exchange", "receive");
+        var test = Vocabulary.Flag("--test-imbalance", "print only BUY/SELL SIGNAL lines from the top-N bid/ask volume ratio");
+        var levels = Vocabulary.Int("--levels", "levels per side for the imbalance test", 5, 1, SegmentSchema.MaxDepth);
+        var buy = Vocabulary.Number("--buy-above", "BUY SIGNAL above this bid/ask volume ratio (default 3.0)", 0, 1e9);
+        var sell = Vocabulary.Number("--sell-below", "SELL SIGNAL below this ratio (default 0.33)", 0, 1e9);
+        var quiet = Vocabulary.Flag("--quiet", "print only the summary line");
+        schema.AddTo(cmd); data.AddTo(cmd); symbol.AddTo(cmd); exchange.AddTo(cmd);
+        foreach (var o in new Option[] { start, end, speed, clock, test, levels, buy, sell, quiet }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
         {
-            Root = file is not null ? SegmentRoot(file) : data!,
-            Schemas = schemas,
-            Symbols = file is not null ? [SegmentSymbol(file)] : p.Value("--symbol") is { } sym ? [sym] : null,
-            Exchanges = p.Value("--exchange") is { } ex ? [ex] : null,
-            StartNs = start,
-            EndNs = end,
-            Clock = clock,
-        };
+            string schemaText = schema.Get(r, ctx.Error) ?? throw new UsageException("--schema is required: l2, trades, bars or deltas");
+            if (!SegmentSchema.TryParseName(schemaText, out var type) || type == SchemaKind.Status) throw new UsageException($"--schema must be l2, trades, bars or deltas, got '{schemaText}'");
+            string path = data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: a data root or a segment file");
+            long from = r.GetValue(start) ?? long.MinValue, to = r.GetValue(end) ?? long.MaxValue;
+            if (to <= from) throw new UsageException("--end must be after --start");
+            string speedText = r.GetValue(speed)!;
+            double pace = speedText == "max" ? 0
+                : double.TryParse(speedText, NumberStyles.Float, CultureInfo.InvariantCulture, out double sp) && sp >= Pacer.MinSpeed && sp <= Pacer.MaxSpeed ? sp
+                : throw new UsageException($"--speed must be max or a number from {Pacer.MinSpeed} to {Pacer.MaxSpeed} (times real time), got '{speedText}'");
+            bool imbalance = r.GetValue(test), q = r.GetValue(quiet);
+            if (imbalance && type is SchemaKind.Trades or SchemaKind.Bars) throw new UsageException("--test-imbalance needs --schema l2 or deltas");
+            var signal = new ImbalanceSignal(r.GetValue(levels), (decimal)(r.GetValue(buy) ?? 3.0), (decimal)(r.GetValue(sell) ?? 0.33));
+            var selection = new ReplaySelection
+            {
+                Schemas = type == SchemaKind.Deltas ? new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.Status } : new HashSet<SchemaKind> { type },
+                Symbols = symbol.Get(r, ctx.Error),
+                Exchanges = exchange.Get(r, ctx.Error),
+                StartNs = from,
+                EndNs = to,
+                Clock = r.GetValue(clock) == "receive" ? ReplayClock.Receive : ReplayClock.Exchange,
+                Damage = DamagePolicy.Report,
+            };
+            if (File.Exists(path)) selection = selection with { Files = SegmentFiles(path, type) };
+            else if (Directory.Exists(path)) selection = selection with { Root = path };
+            else throw new UsageException($"--data {path}: no such file or directory");
+            return Run(selection, type, pace, imbalance, q, signal, path, ctx);
+        });
+        return cmd;
+    }
+
+    /// <summary>A segment given alone: it, and for deltas the status segment of the same day beside it (its gap markers).</summary>
+    private static List<string> SegmentFiles(string file, SchemaKind type)
+    {
+        var files = new List<string> { file };
+        if (type == SchemaKind.Deltas)
+        {
+            var dir = new FileInfo(Path.GetFullPath(file)).Directory;
+            string status = Path.Combine(dir?.Parent?.FullName ?? "", "status", Path.GetFileName(file));
+            if (dir?.Name == "deltas" && File.Exists(status)) files.Add(status);
+        }
+        return files;
+    }
+
+    private static int Run(ReplaySelection selection, SchemaKind type, double speed, bool imbalance, bool quiet, ImbalanceSignal signal, string path, CliContext ctx)
+    {
         using var reader = new ReplayReader(selection);
-        if (reader.SegmentCount == 0) throw new InputException($"{root}: no {SegmentSchema.NameOf(type)} segments match");
-        var o = new StreamWriter(ctx.OpenStandardOutput()) { AutoFlush = false };
-        var books = new Dictionary<string, BookRebuilder>();
-        var bidQ = new long[levels]; var askQ = new long[levels]; var bidP = new long[1]; var askP = new long[1];
+        if (reader.SegmentCount == 0) throw new InputException($"{path}: no {SegmentSchema.NameOf(type)} segments match");
+        var registry = new InstrumentRegistry();
+        var disruptor = new ValueDisruptor<MarketEvent>(1 << 14);
+        var publisher = new EventPublisher(disruptor.Ring, disruptor.Sequencer);
+        var output = new StreamWriter(ctx.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        var printer = new ReplayPrinter(output, registry, type, imbalance, quiet, signal);
+        disruptor.HandleEventsWith(printer);
+        var replay = new ReplayPublisher(reader, registry, publisher, speed);
         var wall = Stopwatch.StartNew();
-        long events = 0, first = 0, last = 0, startNs = 0;
+        disruptor.Start();
+        Exception? failure = null;
         try
         {
-            while (reader.MoveNext() && !ctx.Cancel.IsCancellationRequested)
-            {
-                long ts = reader.Timestamp;
-                if (events == 0) { first = ts; startNs = Clock.NowNs(); }
-                last = ts;
-                events++;
-                if (speed > 0)
-                {
-                    long due = startNs + (long)((ts - first) / speed);
-                    long wait = due - Clock.NowNs();
-                    if (wait > 1_000_000) { o.Flush(); Thread.Sleep(TimeSpan.FromTicks(wait / 100)); }
-                }
-                var c = reader.Current;
-                var sch = c.Reader.Schema;
-                int ps = sch.PriceScale, qs = sch.QuantityScale;
-                string stamp = Stamp(c[0]);
-                switch (reader.Kind)
-                {
-                    case SchemaKind.L2:
-                    {
-                        int depth = sch.Depth;
-                        bool hasBid = c[L2Columns.BidCount] > 0, hasAsk = c[L2Columns.AskCount] > 0;
-                        if (imbalance)
-                        {
-                            for (int i = 0; i < levels; i++)
-                            {
-                                bidQ[i] = i < depth && i < c[L2Columns.BidCount] ? c[L2Columns.BidPrice(i) + 1] : 0;
-                                askQ[i] = i < depth && i < c[L2Columns.AskCount] ? c[L2Columns.AskPrice(depth, i) + 1] : 0;
-                            }
-                            Signal(o, signal, bidQ, askQ, stamp, reader.Symbol, quiet);
-                        }
-                        else if (!quiet)
-                            o.WriteLine($"[{stamp}] Symbol: {reader.Symbol}, Best bid: {(hasBid ? FixedDecimal.ToString(c[L2Columns.BidPrice(0)], ps) : "-")}, Best ask: {(hasAsk ? FixedDecimal.ToString(c[L2Columns.AskPrice(depth, 0)], ps) : "-")}");
-                        break;
-                    }
-                    case SchemaKind.Trades:
-                        if (!quiet) o.WriteLine($"[{stamp}] Symbol: {reader.Symbol}, Trade: {FixedDecimal.ToString(c[TradeColumns.Price], ps)} x {FixedDecimal.ToString(c[TradeColumns.Quantity], qs)}, {(TradeSide)c[TradeColumns.Side]}, id {c[TradeColumns.TradeId]}");
-                        break;
-                    case SchemaKind.Bars:
-                        if (!quiet) o.WriteLine($"[{stamp}] Symbol: {reader.Symbol}, {System.Text.Encoding.ASCII.GetString(Csv.ExportLayout.IntervalText(c[BarColumns.Interval]))} bar: open {FixedDecimal.ToString(c[BarColumns.Open], ps)}, high {FixedDecimal.ToString(c[BarColumns.High], ps)}, low {FixedDecimal.ToString(c[BarColumns.Low], ps)}, close {FixedDecimal.ToString(c[BarColumns.Close], ps)}, volume {FixedDecimal.ToString(c[BarColumns.Volume], qs)}");
-                        break;
-                    case SchemaKind.Deltas:
-                    case SchemaKind.Status:
-                    {
-                        string key = reader.Exchange + "/" + reader.Symbol;
-                        if (!books.TryGetValue(key, out var b)) books[key] = b = new BookRebuilder();
-                        var ev = ToEvent(c, reader.Kind);
-                        bool wasValid = b.Valid;
-                        b.Apply(ev);
-                        if (wasValid && !b.Valid && !quiet && !imbalance) o.WriteLine($"[{stamp}] Symbol: {reader.Symbol}, book out of sync ({(StatusKind)ev.Side})");
-                        if (reader.Kind == SchemaKind.Deltas && b.Valid && b.Consistent)
-                        {
-                            if (imbalance)
-                            {
-                                Array.Clear(bidQ); Array.Clear(askQ);
-                                b.Book.CopyTop(BookSide.Bid, new long[levels], bidQ);
-                                b.Book.CopyTop(BookSide.Ask, new long[levels], askQ);
-                                Signal(o, signal, bidQ, askQ, stamp, reader.Symbol, quiet);
-                            }
-                            else if (!quiet)
-                            {
-                                bool hb = b.Book.CopyTop(BookSide.Bid, bidP, new long[1]) > 0, ha = b.Book.CopyTop(BookSide.Ask, askP, new long[1]) > 0;
-                                o.WriteLine($"[{stamp}] Symbol: {reader.Symbol}, Best bid: {(hb ? FixedDecimal.ToString(bidP[0], ps) : "-")}, Best ask: {(ha ? FixedDecimal.ToString(askP[0], ps) : "-")}");
-                            }
-                        }
-                        break;
-                    }
-                }
-            }
+            replay.Run(ctx.Cancel);
         }
-        catch (StorageFormatException damaged)
+        catch (StorageFormatException e)
         {
-            o.Flush();
-            throw new InputException($"{damaged.Message}; {events:N0} events were replayed before it");
+            failure = e;
         }
+        finally
+        {
+            disruptor.Shutdown();
+        }
+        foreach (var (handler, fault) in disruptor.Faults) throw new InvalidOperationException($"{handler}: {fault.Message}", fault);
         double seconds = wall.Elapsed.TotalSeconds;
-        o.WriteLine(string.Format(CultureInfo.InvariantCulture, "replay: {0:N0} events, span {1} .. {2}, wall {3:F3} s, {4:N0} events/s{5}",
-            events, events > 0 ? TimeText.FormatIso(first) : "-", events > 0 ? TimeText.FormatIso(last) : "-", seconds, events / Math.Max(seconds, 1e-9),
+        long events = replay.Events;
+        output.WriteLine(string.Format(CultureInfo.InvariantCulture, "replay: {0:N0} events, span {1} .. {2}, wall {3:F3} s, {4:N0} events/s{5}",
+            events, events > 0 ? TimeText.FormatIso(replay.FirstTimestamp) : "-", events > 0 ? TimeText.FormatIso(replay.LastTimestamp) : "-", seconds, events / Math.Max(seconds, 1e-9),
             imbalance ? $", signals {signal.Buys + signal.Sells:N0} (buy {signal.Buys:N0}, sell {signal.Sells:N0}) of {signal.Evaluated:N0} books" : ""));
-        o.Flush();
+        output.Flush();
+        if (failure is not null) throw new InputException($"{failure.Message}; {events:N0} events were replayed before it");
+        if (reader.Damage.Count > 0)
+        {
+            foreach (var d in reader.Damage) ctx.Error.WriteLine($"tickengine replay: error: damaged segment: {d.Message}");
+            ctx.Error.WriteLine($"tickengine replay: {reader.Damage.Count} damaged segment(s): rows past the damage were not replayed ({events:N0} events were)");
+            return 1;
+        }
+        if (ctx.Cancel.IsCancellationRequested) ctx.Error.WriteLine("replay: stopped by Ctrl+C or SIGTERM");
         return 0;
     }
-
-    private static void Signal(StreamWriter o, ImbalanceSignal signal, long[] bids, long[] asks, string stamp, string symbol, bool quiet)
-    {
-        int s = signal.Evaluate(bids, asks, out decimal ratio);
-        if (s != 0 && !quiet)
-            o.WriteLine($"[{stamp}] {(s > 0 ? "BUY SIGNAL" : "SELL SIGNAL")} {symbol}: bid/ask volume {ratio.ToString("0.###", CultureInfo.InvariantCulture)} over {signal.Levels} levels");
-    }
-
-    private static MarketEvent ToEvent(SegmentCursor c, SchemaKind kind)
-    {
-        var e = default(MarketEvent);
-        RowEvents.Fill(c, kind, 0, ref e);
-        return e;
-    }
-
-    private static string Stamp(long ns)
-    {
-        var t = DateTimeOffset.FromUnixTimeMilliseconds(Math.DivRem(ns, 1_000_000, out long rem)).UtcDateTime;
-        return t.ToString(t.Millisecond == 0 && rem == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>The data root a segment file lies in (&lt;root&gt;/&lt;exchange&gt;/&lt;symbol&gt;/&lt;schema&gt;/&lt;day&gt;.tks).</summary>
-    private static string SegmentRoot(string file)
-    {
-        var dir = new FileInfo(Path.GetFullPath(file)).Directory;
-        for (int i = 0; i < 3 && dir?.Parent is not null; i++) dir = dir.Parent;
-        return dir?.FullName ?? throw new UsageException($"--file {file} is not inside a data root (<root>/<exchange>/<symbol>/<schema>/<day>.tks)");
-    }
-
-    private static string SegmentSymbol(string file) => new FileInfo(Path.GetFullPath(file)).Directory!.Parent!.Name;
 }

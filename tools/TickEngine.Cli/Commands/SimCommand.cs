@@ -1,4 +1,6 @@
+using System.CommandLine;
 using TickEngine.Cli.CommandLine;
+using TickEngine.Engine.Replay;
 using TickEngine.Simulator;
 using TickEngine.Simulator.Market;
 
@@ -7,46 +9,65 @@ namespace TickEngine.Cli.Commands;
 /// <summary><c>sim</c>: the built-in exchange simulator as a standalone server.</summary>
 public static class SimCommand
 {
-    public const string Usage = """
-        usage: tickengine sim [--capture FILE | --synthetic SYMBOLS] [--rate N] [--speed X] [--port P] [--host H]
-                              [--duration SECONDS]
-          --capture     play a Binance capture ('<receive ns> <frame>' lines, gzip or not), looped
-          --synthetic   a random-walk market for these symbols (e.g. BTCUSDT,ETHUSDT) at --rate messages/s
-          --speed       1 = as recorded, 0 = as fast as clients take frames (default 1)
-          --host        address to bind (default 127.0.0.1: loopback only)
-          Serves Binance's /ws/<stream>, /stream?streams=, SUBSCRIBE, /api/v3/depth, /api/v3/exchangeInfo (and the
-          futures routes), and POST /_sim/faults/{drop|skipupdateid|duplicate|reorder|malformed|stall|servershutdown|
-          rest429|rest500}?value=N to inject faults.
-        """;
+    public const string Summary = "the built-in exchange simulator as a server on loopback (Binance protocol), with fault injection";
 
-    public static int Run(IReadOnlyList<string> args, CliContext ctx)
+    public static Command Build(CliContext ctx)
     {
-        var p = new ArgParser(args, ["--capture", "--synthetic", "--rate", "--speed", "--port", "--host", "--duration"], []);
-        if (p.Help) { ctx.Out.Write(Usage); return 0; }
-        if (p.Positionals.Count > 0) throw new UsageException($"unexpected argument '{p.Positionals[0]}'");
-        string? capture = p.Value("--capture"), synthetic = p.Value("--synthetic");
-        if ((capture is null) == (synthetic is null)) throw new UsageException("give one of --capture FILE or --synthetic SYMBOLS");
-        if (capture is not null && !File.Exists(capture)) throw new UsageException($"--capture {capture}: no such file");
-        int rate = p.Int("--rate", 10_000, 1, 10_000_000);
-        double speed = p.Double("--speed", 1.0, 0, 1_000_000);
-        int port = p.Int("--port", 0, 0, 65_535);
-        string host = p.Value("--host") ?? "127.0.0.1";
-        if (!System.Net.IPAddress.TryParse(host, out _)) throw new UsageException($"--host must be an IP address, got '{host}'");
-        double duration = p.Double("--duration", 0, 0, 366 * 86_400.0);
-        IMarketSource market = capture is not null
-            ? new CaptureMarketSource(capture, loop: true)
-            : new SyntheticMarketSource(synthetic!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), rate);
-        var options = new SimulatorOptions { Host = host, Port = port, Speed = capture is not null ? speed : 1.0, WaitForSubscriber = true };
-        var server = SimulatorServer.StartAsync(new SimulatedExchange(market, options), options).GetAwaiter().GetResult();
-        ctx.Error.WriteLine($"sim: listening on {server.BaseAddress} (WebSocket {server.WebSocketBase}), symbols {string.Join(",", market.Symbols)}");
-        try
+        var cmd = Verb.Create("sim", Summary, """
+            Plays a Binance capture ('<receive ns> <frame>' lines, gzip or not), looped with ids and times shifted, or
+            a synthetic random-walk market of --symbol at --rate messages/s. Serves /ws/<stream>, /stream?streams=,
+            SUBSCRIBE, /api/v3/depth, /api/v3/exchangeInfo (and the futures routes); POST /_sim/faults/{drop|
+            skipupdateid|duplicate|reorder|malformed|stall|servershutdown|rest429|rest500}?value=N injects faults.
+
+            Examples:
+              tickengine sim --capture ../shared/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz --speed 10 --port 9000
+              tickengine sim --symbol BTCUSDT,ETHUSDT --rate 20000 --duration 60s
+            """);
+        var capture = new Option<string?>("--capture") { Description = "a Binance capture to play, looped", HelpName = "FILE" };
+        var symbol = Vocabulary.Symbol("a synthetic market of these symbols (without --capture)", "--synthetic");
+        var rate = Vocabulary.Int("--rate", "synthetic market messages/s", 10_000, 1, 10_000_000);
+        var speed = Vocabulary.Number("--speed", $"pace of --capture (default 1 = as recorded; 0 = as fast as clients take frames; else {Pacer.MinSpeed} to {Pacer.MaxSpeed})", 0, Pacer.MaxSpeed);
+        var port = Vocabulary.Int("--port", "port (0 picks a free one)", 0, 0, 65_535);
+        var host = Vocabulary.Text("--host", "address to bind (default 127.0.0.1: loopback only)", "IP");
+        var duration = Vocabulary.Duration("--duration", "stop after this long (default: until Ctrl+C or SIGTERM)");
+        symbol.AddTo(cmd);
+        foreach (var o in new Option[] { capture, rate, speed, port, host, duration }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
         {
-            if (duration > 0) Task.Delay(TimeSpan.FromSeconds(duration), ctx.Cancel).Wait();
-            else Task.Delay(Timeout.Infinite, ctx.Cancel).Wait();
-        }
-        catch (AggregateException) { /* Ctrl+C or SIGTERM */ }
-        ctx.Error.WriteLine($"sim: {server.Exchange.FramesSent:N0} frames sent");
-        server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        return 0;
+            string? file = r.GetValue(capture);
+            var symbols = symbol.Get(r, ctx.Error);
+            if ((file is null) == (symbols is null)) throw new UsageException("give one of --capture FILE or --symbol S1,S2 (a synthetic market)");
+            if (file is not null && !File.Exists(file)) throw new UsageException($"--capture {file}: no such file");
+            if (symbols is not null)
+                foreach (var s in symbols)
+                    if (s.Length is 0 or > 32 || !s.All(char.IsAsciiLetterOrDigit)) throw new UsageException($"--symbol: '{s}' is not a symbol such as BTCUSDT (letters and digits)");
+            string h = r.GetValue(host) ?? "127.0.0.1";
+            if (!System.Net.IPAddress.TryParse(h, out _)) throw new UsageException($"--host must be an IP address, got '{h}'");
+            IMarketSource market = file is not null
+                ? new CaptureMarketSource(file, loop: true)
+                : new SyntheticMarketSource(symbols!.Select(s => s.ToUpperInvariant()).ToArray(), r.GetValue(rate));
+            if (market.Symbols.Count == 0) throw new InputException($"--capture {file}: no Binance frames found to play (the simulator plays Binance captures in the '<receive ns> <frame>' layout)");
+            var options = new SimulatorOptions { Host = h, Port = r.GetValue(port), Speed = file is not null ? Speed(r.GetValue(speed)) : 1.0, WaitForSubscriber = true };
+            var server = SimulatorServer.StartAsync(new SimulatedExchange(market, options), options).GetAwaiter().GetResult();
+            ctx.Error.WriteLine($"sim: listening on {server.BaseAddress} (WebSocket {server.WebSocketBase}), symbols {string.Join(",", market.Symbols)}");
+            try
+            {
+                if (r.GetValue(duration) is { } d) Task.Delay(d, ctx.Cancel).Wait();
+                else Task.Delay(Timeout.Infinite, ctx.Cancel).Wait();
+            }
+            catch (AggregateException) { /* Ctrl+C or SIGTERM */ }
+            ctx.Error.WriteLine($"sim: {server.Exchange.FramesSent:N0} frames sent");
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>A pace for the simulator: default 1; 0 or a speed the pacer accepts.</summary>
+    public static double Speed(double? given)
+    {
+        double s = given ?? 1.0;
+        if (s != 0 && s < Pacer.MinSpeed) throw new UsageException($"--speed must be 0 (as fast as clients read) or from {Pacer.MinSpeed} to {Pacer.MaxSpeed}, got {s}");
+        return s;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using TickEngine.Cli.CommandLine;
@@ -7,65 +8,108 @@ using TickEngine.Storage.Reading;
 
 namespace TickEngine.Cli.Commands;
 
-/// <summary><c>validate PATH</c>: a data-quality report over recorded segments; exit 1 when a problem is found.</summary>
+/// <summary>
+/// <c>validate</c>: a data-quality report over recorded segments. <b>Problems</b> (exit 1) are defects: damaged
+/// blocks, ids missing outside stored markers, duplicates, crossed or non-positive prices, broken OHLCV rules, bars
+/// that disagree with their trades, times out of order, exchange times far from the receive time. <b>Observations</b>
+/// are printed but do not fail the run: quiet spells (time gaps, with ids contiguous around them or ids missing
+/// across a stored disconnect) and clock skew within the tolerance. <c>--strict</c> counts observations as problems.
+/// </summary>
 public static class ValidateCommand
 {
-    public const string Usage = """
-        usage: tickengine validate PATH [--json] [--max-gap 2s] [--max-examples 5]
-          PATH        a segment or a data root
-          Checks, per exchange, symbol and schema (days in order): checksums; time gaps longer than --max-gap
-          (exchange time); zero or negative prices and quantities; crossed L2 books; trade-id gaps and duplicates;
-          update-id gaps in deltas outside stored gap markers; exchange times out of order (status markers: receive
-          times, since connects carry ours and gaps the exchange's); receive − exchange time
-          skew (min, median, p99, max); OHLCV rules (low <= open, close <= high; volume >= 0; buy volume <= volume);
-          bars that disagree with the trades they came from. A human summary, or JSON with --json.
-          Exit code 1 when any problem is found (so it can gate a pipeline), 0 otherwise.
-        """;
+    public const string Summary = "a data-quality report per exchange, symbol and schema; exit 1 when a problem is found (to gate a pipeline)";
+
+    /// <summary>Exchange time further than this from the receive time is a problem (the recorder's default bound too).</summary>
+    public static readonly TimeSpan DefaultSkewTolerance = TimeSpan.FromMinutes(5);
+
+    /// <summary>A median receive − exchange skew above this is reported as an observation.</summary>
+    public static readonly TimeSpan SkewObservation = TimeSpan.FromSeconds(1);
+
+    public static Command Build(CliContext ctx)
+    {
+        var cmd = Verb.Create("validate", Summary, """
+            Problems: checksums and structure; zero or negative prices and quantities; crossed L2 books; trade-id
+            duplicates, and gaps outside stored disconnects; update-id gaps in deltas outside stored gap markers;
+            times out of order; exchange times more than --skew-tolerance from the receive time; OHLCV rules; bars
+            that disagree with their trades. Observations (printed, exit 0): time gaps longer than --max-gap (a quiet
+            market, ids contiguous around them), ids missing across a stored disconnect, and a median receive −
+            exchange skew above 1 s. --strict fails on observations too.
+
+            Examples:
+              tickengine validate --data data
+              tickengine validate --data data --json --strict --max-gap 500ms
+            """);
+        var path = new Argument<string?>("path") { Hidden = true, Arity = ArgumentArity.ZeroOrOne };
+        var data = Vocabulary.Data("a segment file or a data root");
+        var json = Vocabulary.Json();
+        var maxGap = Vocabulary.Duration("--max-gap", "report quiet spells longer than this (default 2s)");
+        var tolerance = Vocabulary.Duration("--skew-tolerance", "exchange time further than this from receive time is a problem (default 5m)");
+        var examples = Vocabulary.Int("--max-examples", "examples kept per kind", 5, 0, 1000);
+        var strict = Vocabulary.Flag("--strict", "count observations as problems");
+        cmd.Arguments.Add(path);
+        data.AddTo(cmd);
+        foreach (var o in new Option[] { json, maxGap, tolerance, examples, strict }) cmd.Options.Add(o);
+        cmd.SetAction(r => Run(Paths.DataOrPositional(data, path, r, ctx), r.GetValue(json), (long)(r.GetValue(maxGap) ?? TimeSpan.FromSeconds(2)).TotalMilliseconds * 1_000_000,
+            (long)(r.GetValue(tolerance) ?? DefaultSkewTolerance).TotalMilliseconds * 1_000_000, r.GetValue(examples), r.GetValue(strict), ctx));
+        return cmd;
+    }
 
     private sealed class Series(string exchange, string symbol, SchemaKind kind)
     {
-        public string Exchange = exchange, Symbol = symbol;
-        public SchemaKind Kind = kind;
+        public readonly string Exchange = exchange, Symbol = symbol;
+        public readonly SchemaKind Kind = kind;
         public long Rows;
         public readonly Dictionary<string, long> Problems = new();
+        public readonly Dictionary<string, long> Observations = new();
         public readonly Dictionary<string, List<string>> Examples = new();
         public readonly List<long> Skews = new();
         public long SkewSeen;
     }
 
-    public static int Run(IReadOnlyList<string> args, CliContext ctx)
+    /// <summary>Stored session markers of one instrument (receive times of disconnects and connects), to explain id gaps.</summary>
+    private sealed class Markers
     {
-        var p = new ArgParser(args, ["--max-gap", "--max-examples"], ["--json"]);
-        if (p.Help) { ctx.Out.Write(Usage); return 0; }
-        if (p.Positionals.Count != 1) throw new UsageException("validate needs one PATH");
-        string path = p.Positionals[0];
-        long maxGap = ParseDuration(p.Value("--max-gap") ?? "2s");
-        int maxExamples = p.Int("--max-examples", 5, 0, 1000);
+        public readonly List<long> Sessions = new();
+        public bool Covers(long fromReceive, long toReceive)
+        {
+            foreach (long t in Sessions) if (t >= fromReceive && t <= toReceive) return true;
+            return false;
+        }
+    }
+
+    private sealed record Context(long MaxGap, long Tolerance, int MaxExamples);
+
+    public static int Run(string path, bool json, long maxGap, long tolerance, int maxExamples, bool strict, CliContext ctx)
+    {
         List<string> files;
         if (File.Exists(path)) files = [path];
         else if (Directory.Exists(path)) files = DataRoot.FindSegments(path);
-        else throw new UsageException($"{path}: no such file or directory");
+        else throw new UsageException($"--data {path}: no such file or directory");
         if (files.Count == 0) throw new InputException($"{path}: no segments (*.tks) found");
+        var opts = new Context(maxGap, tolerance, maxExamples);
 
         var series = new Dictionary<(string, string, SchemaKind), Series>();
+        var markers = new Dictionary<(string, string), Markers>();
         var barsFromTrades = new Dictionary<(string, string), Dictionary<(long Interval, long Open), long[]>>();
         var storedBars = new List<(string Ex, string Sym, long[] Row)>();
-        // Trades first (bars are checked against them), then the rest; days in order within a series.
-        foreach (var file in files.OrderBy(f => f.Contains(Path.DirectorySeparatorChar + "trades" + Path.DirectorySeparatorChar) ? 0 : 1).ThenBy(f => f, StringComparer.Ordinal))
+        // Status first (it explains gaps), then trades (bars are checked against them), then the rest; days in order.
+        static int Rank(string f) => f.Contains($"{Path.DirectorySeparatorChar}status{Path.DirectorySeparatorChar}") ? 0 : f.Contains($"{Path.DirectorySeparatorChar}trades{Path.DirectorySeparatorChar}") ? 1 : 2;
+        foreach (var file in files.OrderBy(Rank).ThenBy(f => f, StringComparer.Ordinal))
         {
             SegmentReader r;
             try { r = SegmentReader.Open(file); }
             catch (StorageFormatException e)
             {
                 var bad = Get(series, "?", Path.GetFileName(file), SchemaKind.Status);
-                Add(bad, "unreadable segment", e.Message, maxExamples);
+                Problem(bad, "unreadable segment", e.Message, opts);
                 continue;
             }
             using (r)
             {
                 var s = Get(series, r.Header.Exchange, r.Header.Symbol, r.Schema.Kind);
-                foreach (var problem in r.Verify()) Add(s, "checksum or structure", problem.Message, maxExamples);
-                CheckRows(r, s, maxGap, maxExamples, barsFromTrades, storedBars);
+                foreach (var problem in r.Verify()) Problem(s, "checksum or structure", problem.Message, opts);
+                if (!markers.TryGetValue((s.Exchange, s.Symbol), out var m)) markers[(s.Exchange, s.Symbol)] = m = new Markers();
+                CheckRows(r, s, m, opts, barsFromTrades, storedBars);
             }
         }
         // Bars against the trades they came from (complete bars with trades, whose trades are in the data).
@@ -76,75 +120,90 @@ public static class ValidateCommand
             if (!computed.TryGetValue((row[BarColumns.Interval], row[BarColumns.OpenTime]), out var c)) continue;
             bool same = c[0] == row[BarColumns.Open] && c[1] == row[BarColumns.High] && c[2] == row[BarColumns.Low] && c[3] == row[BarColumns.Close] && c[4] == row[BarColumns.Volume] && c[5] == row[BarColumns.TradeCount];
             if (!same)
-                Add(Get(series, ex, sym, SchemaKind.Bars), "bar disagrees with its trades", $"{TimeText.FormatIso(row[BarColumns.OpenTime])} {row[BarColumns.Interval] / 1_000_000_000}s: stored O/H/L/C/V/n {row[BarColumns.Open]}/{row[BarColumns.High]}/{row[BarColumns.Low]}/{row[BarColumns.Close]}/{row[BarColumns.Volume]}/{row[BarColumns.TradeCount]}, from trades {c[0]}/{c[1]}/{c[2]}/{c[3]}/{c[4]}/{c[5]}", maxExamples);
+                Problem(Get(series, ex, sym, SchemaKind.Bars), "bar disagrees with its trades", $"{TimeText.FormatIso(row[BarColumns.OpenTime])} {row[BarColumns.Interval] / 1_000_000_000}s: stored O/H/L/C/V/n {row[BarColumns.Open]}/{row[BarColumns.High]}/{row[BarColumns.Low]}/{row[BarColumns.Close]}/{row[BarColumns.Volume]}/{row[BarColumns.TradeCount]}, from trades {c[0]}/{c[1]}/{c[2]}/{c[3]}/{c[4]}/{c[5]}", opts);
         }
+        foreach (var s in series.Values)
+            if (Skew(s) is { } sk && Math.Abs(sk["median"]) > (long)SkewObservation.TotalMilliseconds * 1_000_000)
+                Observe(s, "clock skew", string.Create(CultureInfo.InvariantCulture, $"median receive - exchange time {sk["median"] / 1e6:N3} ms"), opts);
 
-        long total = series.Values.Sum(s => s.Problems.Values.Sum());
-        var report = series.Values.OrderBy(s => s.Exchange).ThenBy(s => s.Symbol).ThenBy(s => s.Kind).Select(s => new Dictionary<string, object?>
+        long problems = series.Values.Sum(s => s.Problems.Values.Sum());
+        long observations = series.Values.Sum(s => s.Observations.Values.Sum());
+        long failing = problems + (strict ? observations : 0);
+        var ordered = series.Values.OrderBy(s => s.Exchange, StringComparer.Ordinal).ThenBy(s => s.Symbol, StringComparer.Ordinal).ThenBy(s => s.Kind).ToList();
+        if (json)
         {
-            ["exchange"] = s.Exchange,
-            ["symbol"] = s.Symbol,
-            ["schema"] = SegmentSchema.NameOf(s.Kind),
-            ["rows"] = s.Rows,
-            ["problems"] = s.Problems,
-            ["examples"] = s.Examples,
-            ["skew_ns"] = Skew(s),
-        }).ToList();
-        if (p.Flag("--json"))
-            ctx.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?> { ["path"] = path, ["problems"] = total, ["series"] = report }, new JsonSerializerOptions { WriteIndented = true }));
+            var report = ordered.Select(s => new Dictionary<string, object?>
+            {
+                ["exchange"] = s.Exchange,
+                ["symbol"] = s.Symbol,
+                ["schema"] = SegmentSchema.NameOf(s.Kind),
+                ["rows"] = s.Rows,
+                ["problems"] = s.Problems,
+                ["observations"] = s.Observations,
+                ["examples"] = s.Examples,
+                ["skew_ns"] = Skew(s),
+            }).ToList();
+            ctx.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?> { ["path"] = path, ["problems"] = problems, ["observations"] = observations, ["strict"] = strict, ["series"] = report },
+                new JsonSerializerOptions { WriteIndented = true }));
+        }
         else
         {
             var inv = CultureInfo.InvariantCulture;
-            foreach (var s in series.Values.OrderBy(s => s.Exchange).ThenBy(s => s.Symbol).ThenBy(s => s.Kind))
+            foreach (var s in ordered)
             {
-                ctx.Out.WriteLine(string.Format(inv, "{0}/{1} {2}: {3:N0} rows, {4}", s.Exchange, s.Symbol, SegmentSchema.NameOf(s.Kind), s.Rows,
-                    s.Problems.Count == 0 ? "ok" : string.Join(", ", s.Problems.Select(kv => $"{kv.Key} {kv.Value:N0}"))));
+                string state = s.Problems.Count == 0 ? "ok" : "PROBLEMS: " + string.Join(", ", s.Problems.Select(kv => $"{kv.Key} {kv.Value:N0}"));
+                if (s.Observations.Count > 0) state += "; observed: " + string.Join(", ", s.Observations.Select(kv => $"{kv.Key} {kv.Value:N0}"));
+                ctx.Out.WriteLine(string.Format(inv, "{0}/{1} {2}: {3:N0} rows, {4}", s.Exchange, s.Symbol, SegmentSchema.NameOf(s.Kind), s.Rows, state));
                 if (Skew(s) is { } sk) ctx.Out.WriteLine(string.Format(inv, "    receive - exchange time: min {0:N3} ms, median {1:N3} ms, p99 {2:N3} ms, max {3:N3} ms", sk["min"] / 1e6, sk["median"] / 1e6, sk["p99"] / 1e6, sk["max"] / 1e6));
-                foreach (var (kind, examples) in s.Examples)
-                    foreach (var e in examples) ctx.Out.WriteLine($"    {kind}: {e}");
+                foreach (var (kind, list) in s.Examples)
+                    foreach (var e in list) ctx.Out.WriteLine($"    {kind}: {e}");
             }
-            ctx.Out.WriteLine(total == 0 ? $"validate: {files.Count} segments, no problems" : $"validate: {files.Count} segments, {total:N0} problems");
+            ctx.Out.WriteLine($"validate: {files.Count} segments, {(problems == 0 ? "no problems" : $"{problems:N0} problems")}, {observations:N0} observations{(strict && observations > 0 ? " (--strict: they count as problems)" : "")}");
         }
-        return total == 0 ? 0 : 1;
+        return failing == 0 ? 0 : 1;
     }
 
-    private static void CheckRows(SegmentReader r, Series s, long maxGap, int maxExamples,
+    private static void CheckRows(SegmentReader r, Series s, Markers markers, Context o,
         Dictionary<(string, string), Dictionary<(long, long), long[]>> barsFromTrades, List<(string, string, long[])> storedBars)
     {
         var schema = r.Schema;
         using var c = new SegmentCursor(r, ownsReader: false);
-        long prevTime = long.MinValue, prevId = long.MinValue, prevLast = long.MinValue;
+        long prevTime = long.MinValue, prevId = long.MinValue, prevIdReceive = long.MinValue, prevLast = long.MinValue;
         bool idChain = schema.Kind == SchemaKind.Deltas && s.Exchange != "binance-futures"; // spot ids chain U == u + 1
         bool inSnapshot = false;
+        int flagsColumn = schema.IndexOf("flags");
         Dictionary<(long, long), long[]>? bars = null;
-        if (schema.Kind == SchemaKind.Trades)
-        {
-            if (!barsFromTrades.TryGetValue((s.Exchange, s.Symbol), out bars)) barsFromTrades[(s.Exchange, s.Symbol)] = bars = new();
-        }
+        if (schema.Kind == SchemaKind.Trades && !barsFromTrades.TryGetValue((s.Exchange, s.Symbol), out bars)) barsFromTrades[(s.Exchange, s.Symbol)] = bars = new();
         while (true)
         {
             try { if (!c.MoveNext()) break; }
-            catch (StorageFormatException e) { Add(s, "checksum or structure", e.Message, maxExamples); break; }
+            catch (StorageFormatException e) { Problem(s, "checksum or structure", e.Message, o); break; }
             s.Rows++;
             long t = c[0];
+            long recv = c[SegmentSchema.ReceiveTime];
             string at = TimeText.FormatIso(t);
-            long flagsColumn = schema.IndexOf("flags");
-            bool receiveKnown = flagsColumn < 0 || (c[(int)flagsColumn] & (long)RowFlags.ReceiveTimeUnknown) == 0;
-            if (receiveKnown && (c[SegmentSchema.ReceiveTime] is var recv) && schema.Kind != SchemaKind.Bars && schema.Kind != SchemaKind.Status)
+            bool receiveKnown = flagsColumn < 0 || (c[flagsColumn] & (long)RowFlags.ReceiveTimeUnknown) == 0;
+            if (receiveKnown && schema.Kind is not (SchemaKind.Bars or SchemaKind.Status or SchemaKind.L2))
             {
                 s.SkewSeen++;
                 if (s.Skews.Count < 1_000_000) s.Skews.Add(recv - t);
                 else { long j = Random.Shared.NextInt64(s.SkewSeen); if (j < s.Skews.Count) s.Skews[(int)j] = recv - t; } // a uniform sample
+                if (Math.Abs(recv - t) > o.Tolerance)
+                    Problem(s, "exchange time far from receive time", $"exchange {at}, received {TimeText.FormatIso(recv)} ({(recv - t) / 1e9:F1} s)", o);
+            }
+            if (schema.Kind == SchemaKind.Status)
+            {
+                if ((StatusKind)c[StatusColumns.Kind] is StatusKind.Disconnect or StatusKind.Connect) markers.Sessions.Add(recv);
             }
             // Status markers are the recorder's own, written in receive order; their exchange time mixes two clocks
             // (a gap or resync carries the exchange's, a connect or disconnect ours), so their order is checked on
             // the receive time.
             bool byReceive = schema.Kind == SchemaKind.Status;
-            long ordered = byReceive ? c[SegmentSchema.ReceiveTime] : t;
+            long ordered = byReceive ? recv : t;
             if (schema.Kind != SchemaKind.Bars && prevTime != long.MinValue)
             {
-                if (ordered < prevTime) Add(s, byReceive ? "receive time out of order" : "exchange time out of order", $"{TimeText.FormatIso(ordered)} after {TimeText.FormatIso(prevTime)}", maxExamples);
-                else if (ordered - prevTime > maxGap && schema.Kind != SchemaKind.Status) Add(s, "time gap", $"{(ordered - prevTime) / 1e9:F3} s before {at}", maxExamples);
+                if (ordered < prevTime) Problem(s, byReceive ? "receive time out of order" : "exchange time out of order", $"{TimeText.FormatIso(ordered)} after {TimeText.FormatIso(prevTime)}", o);
+                else if (ordered - prevTime > o.MaxGap && schema.Kind != SchemaKind.Status) Observe(s, "time gap", $"{(ordered - prevTime) / 1e9:F3} s before {at}", o);
             }
             prevTime = Math.Max(prevTime, ordered);
             switch (schema.Kind)
@@ -152,14 +211,19 @@ public static class ValidateCommand
                 case SchemaKind.Trades:
                 {
                     long id = c[TradeColumns.TradeId];
-                    if (c[TradeColumns.Price] <= 0 || c[TradeColumns.Quantity] <= 0) Add(s, "zero or negative price or quantity", $"trade {id} at {at}", maxExamples);
+                    if (c[TradeColumns.Price] <= 0 || c[TradeColumns.Quantity] <= 0) Problem(s, "zero or negative price or quantity", $"trade {id} at {at}", o);
                     if (id == 0) { } // no id recorded (imported data): nothing to check
                     else if (prevId != long.MinValue)
                     {
-                        if (id <= prevId) Add(s, "trade id duplicate or out of order", $"{id} after {prevId} at {at}", maxExamples);
-                        else if (id != prevId + 1) Add(s, "trade id gap", $"{id - prevId - 1} ids missing before {id} at {at}", maxExamples);
+                        if (id <= prevId) Problem(s, "trade id duplicate or out of order", $"{id} after {prevId} at {at}", o);
+                        else if (id != prevId + 1)
+                        {
+                            string example = $"{id - prevId - 1} ids missing before {id} at {at}";
+                            if (markers.Covers(prevIdReceive, recv)) Observe(s, "trade ids missing across a stored disconnect", example, o);
+                            else Problem(s, "trade id gap", example, o);
+                        }
                     }
-                    if (id != 0) prevId = Math.Max(prevId, id);
+                    if (id != 0) { prevId = Math.Max(prevId, id); prevIdReceive = recv; }
                     foreach (long interval in Engine.Handlers.BarAggregatorHandler.DefaultIntervals)
                     {
                         long open = t - ((t % interval) + interval) % interval;
@@ -173,16 +237,16 @@ public static class ValidateCommand
                 {
                     int depth = schema.Depth;
                     long bids = c[L2Columns.BidCount], asks = c[L2Columns.AskCount];
-                    for (int i = 0; i < bids; i++) if (c[L2Columns.BidPrice(i)] <= 0 || c[L2Columns.BidPrice(i) + 1] <= 0) { Add(s, "zero or negative price or quantity", $"bid level {i + 1} at {at}", maxExamples); break; }
-                    for (int i = 0; i < asks; i++) if (c[L2Columns.AskPrice(depth, i)] <= 0 || c[L2Columns.AskPrice(depth, i) + 1] <= 0) { Add(s, "zero or negative price or quantity", $"ask level {i + 1} at {at}", maxExamples); break; }
-                    if (bids > 0 && asks > 0 && c[L2Columns.BidPrice(0)] >= c[L2Columns.AskPrice(depth, 0)]) Add(s, "crossed book", $"bid {c[L2Columns.BidPrice(0)]} >= ask {c[L2Columns.AskPrice(depth, 0)]} at {at}", maxExamples);
+                    for (int i = 0; i < bids; i++) if (c[L2Columns.BidPrice(i)] <= 0 || c[L2Columns.BidPrice(i) + 1] <= 0) { Problem(s, "zero or negative price or quantity", $"bid level {i + 1} at {at}", o); break; }
+                    for (int i = 0; i < asks; i++) if (c[L2Columns.AskPrice(depth, i)] <= 0 || c[L2Columns.AskPrice(depth, i) + 1] <= 0) { Problem(s, "zero or negative price or quantity", $"ask level {i + 1} at {at}", o); break; }
+                    if (bids > 0 && asks > 0 && c[L2Columns.BidPrice(0)] >= c[L2Columns.AskPrice(depth, 0)]) Problem(s, "crossed book", $"bid {c[L2Columns.BidPrice(0)]} >= ask {c[L2Columns.AskPrice(depth, 0)]} at {at}", o);
                     break;
                 }
                 case SchemaKind.Deltas:
                 {
                     long flags = c[DeltaColumns.Flags];
-                    if (c[DeltaColumns.Side] != 0 && c[DeltaColumns.Price] <= 0) Add(s, "zero or negative price or quantity", $"level at {at}", maxExamples);
-                    if (c[DeltaColumns.Quantity] < 0) Add(s, "zero or negative price or quantity", $"negative quantity at {at}", maxExamples);
+                    if (c[DeltaColumns.Side] != 0 && c[DeltaColumns.Price] <= 0) Problem(s, "zero or negative price or quantity", $"level at {at}", o);
+                    if (c[DeltaColumns.Quantity] < 0) Problem(s, "zero or negative price or quantity", $"negative quantity at {at}", o);
                     long first = c[DeltaColumns.FirstUpdateId], last = c[DeltaColumns.LastUpdateId];
                     if ((flags & (long)RowFlags.FromSnapshot) != 0)
                     {
@@ -192,17 +256,19 @@ public static class ValidateCommand
                     }
                     if (inSnapshot) { inSnapshot = false; prevLast = long.MinValue; } // the first diff brackets the snapshot
                     if (idChain && prevLast != long.MinValue && first > prevLast + 1 && last != prevLast)
-                        Add(s, "update id gap", $"{first} after {prevLast} at {at}", maxExamples);
+                        Problem(s, "update id gap", $"{first} after {prevLast} at {at}", o);
                     if (last != prevLast || prevLast == long.MinValue) prevLast = Math.Max(prevLast, last);
                     break;
                 }
                 case SchemaKind.Bars:
                 {
-                    long o = c[BarColumns.Open], h = c[BarColumns.High], l = c[BarColumns.Low], cl = c[BarColumns.Close], v = c[BarColumns.Volume], bv = c[BarColumns.BuyVolume];
-                    if (l > o || l > cl || o > h || cl > h || l > h) Add(s, "OHLC out of order", $"{TimeText.FormatIso(t)}: O {o} H {h} L {l} C {cl}", maxExamples);
-                    if (v < 0 || bv < 0 || bv > v) Add(s, "volume", $"{TimeText.FormatIso(t)}: volume {v}, buy volume {bv}", maxExamples);
-                    if (c[BarColumns.TradeCount] > 0 && (o <= 0 || l <= 0)) Add(s, "zero or negative price or quantity", $"bar at {at}", maxExamples);
-                    storedBars.Add((s.Exchange, s.Symbol, Enumerable.Range(0, BarColumns.Count).Select(k => c[k]).ToArray()));
+                    long op = c[BarColumns.Open], h = c[BarColumns.High], l = c[BarColumns.Low], cl = c[BarColumns.Close], v = c[BarColumns.Volume], bv = c[BarColumns.BuyVolume];
+                    if (l > op || l > cl || op > h || cl > h || l > h) Problem(s, "OHLC out of order", $"{at}: O {op} H {h} L {l} C {cl}", o);
+                    if (v < 0 || bv < 0 || bv > v) Problem(s, "volume", $"{at}: volume {v}, buy volume {bv}", o);
+                    if (c[BarColumns.TradeCount] > 0 && (op <= 0 || l <= 0)) Problem(s, "zero or negative price or quantity", $"bar at {at}", o);
+                    var row = new long[BarColumns.Count];
+                    for (int k = 0; k < row.Length; k++) row[k] = c[k];
+                    storedBars.Add((s.Exchange, s.Symbol, row));
                     break;
                 }
             }
@@ -223,17 +289,14 @@ public static class ValidateCommand
         return s;
     }
 
-    private static void Add(Series s, string kind, string example, int max)
-    {
-        s.Problems[kind] = s.Problems.GetValueOrDefault(kind) + 1;
-        if (!s.Examples.TryGetValue(kind, out var list)) s.Examples[kind] = list = new List<string>();
-        if (list.Count < max) list.Add(example);
-    }
+    private static void Problem(Series s, string kind, string example, Context o) => Add(s, s.Problems, kind, example, o);
 
-    private static long ParseDuration(string text)
+    private static void Observe(Series s, string kind, string example, Context o) => Add(s, s.Observations, kind, example, o);
+
+    private static void Add(Series s, Dictionary<string, long> counts, string kind, string example, Context o)
     {
-        if (Csv.ExportLayout.TryParseInterval(text, out long ns)) return ns;
-        if (text.EndsWith("ms", StringComparison.Ordinal) && long.TryParse(text[..^2], NumberStyles.None, CultureInfo.InvariantCulture, out long ms) && ms > 0) return ms * 1_000_000;
-        throw new UsageException($"--max-gap must be a duration such as 500ms, 2s, 1m, got '{text}'");
+        counts[kind] = counts.GetValueOrDefault(kind) + 1;
+        if (!s.Examples.TryGetValue(kind, out var list)) s.Examples[kind] = list = new List<string>();
+        if (list.Count < o.MaxExamples) list.Add(example);
     }
 }

@@ -170,6 +170,7 @@ public static class ExportLayout
         (long)StatusKind.RecorderStart => "recorder_start"u8,
         (long)StatusKind.RecorderStop => "recorder_stop"u8,
         (long)StatusKind.BookInvalid => "book_invalid"u8,
+        (long)StatusKind.Damaged => "damaged"u8,
         _ => "unknown"u8,
     };
 

@@ -37,6 +37,12 @@ public sealed class BinanceAdapter : IExchangeAdapter
     public string Exchange { get; }
     public IngestCounters Counters { get; } = new();
 
+    /// <summary>
+    /// Publish best bid/ask events on the ring (for handlers that want them). Off by default: the tickers are
+    /// checked against the book either way, and no writer stores them.
+    /// </summary>
+    public bool PublishBookTickers { get; init; }
+
     /// <summary>The symbol a REST snapshot without a URL belongs to, when a capture holds a single symbol.</summary>
     public string? DefaultSymbol { get; set; }
 
@@ -254,16 +260,19 @@ public sealed class BinanceAdapter : IExchangeAdapter
             return false;
         }
         long exchangeNs = eventTime * _timeUnitNs;
-        ref var e = ref _publisher.Claim();
-        e.Kind = EventKind.BookTicker;
-        e.InstrumentId = inst.Id;
-        e.ExchangeTime = exchangeNs != 0 ? exchangeNs : receiveNs;
-        e.ReceiveTime = receiveNs;
-        e.Price = bp;
-        e.Quantity = bqty;
-        e.AskPrice = ap;
-        e.AskQuantity = aqty;
-        e.Id = u;
+        if (PublishBookTickers)
+        {
+            ref var e = ref _publisher.Claim();
+            e.Kind = EventKind.BookTicker;
+            e.InstrumentId = inst.Id;
+            e.ExchangeTime = exchangeNs != 0 ? exchangeNs : receiveNs;
+            e.ReceiveTime = receiveNs;
+            e.Price = bp;
+            e.Quantity = bqty;
+            e.AskPrice = ap;
+            e.AskQuantity = aqty;
+            e.Id = u;
+        }
         Book(inst).OnBookTicker(u, bp, bqty, ap, aqty, receiveNs, exchangeNs);
         return true;
     }

@@ -6,7 +6,7 @@ using TickEngine.Simulator;
 using TickEngine.Simulator.Market;
 using TickEngine.Storage.Format;
 
-namespace TickEngine.PerfHarness;
+namespace TickEngine.Bench;
 
 /// <summary>What <see cref="LatencyBench"/> runs.</summary>
 public sealed record LatencyBenchOptions
@@ -106,7 +106,7 @@ public static class LatencyBench
         {
             Root = root,
             Types = new HashSet<SchemaKind> { SchemaKind.Trades },
-            FlushInterval = o.FlushInterval,
+            CommitInterval = o.FlushInterval,
             RingSize = ringSize,
             Probe = probe,
         };
@@ -161,7 +161,7 @@ public static class LatencyBench
             stopped = true;
             await recorder.StopAsync(); // commits the rest and seals the segment
             long parsed = recorder.Pipeline.Adapter.Counters.Frames;
-            long committed = recorder.Pipeline.Trades!.Sink.CommittedRows;
+            long committed = recorder.Pipeline.Trades!.Output.CommittedRows;
             return new LatencyReport(
                 o, probe.Stages,
                 TradesSent: sent,

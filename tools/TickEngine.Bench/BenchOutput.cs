@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using TickEngine.Engine.Metrics;
 
-namespace TickEngine.PerfHarness;
+namespace TickEngine.Bench;
 
 /// <summary>How bench results are printed and written: a percentile table, .hgrm files (µs) and a summary.</summary>
 public static class BenchOutput

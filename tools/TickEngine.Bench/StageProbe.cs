@@ -2,7 +2,7 @@ using TickEngine.Engine.Events;
 using TickEngine.Engine.Metrics;
 using TickEngine.Storage.Format;
 
-namespace TickEngine.PerfHarness;
+namespace TickEngine.Bench;
 
 /// <summary>
 /// The latency bench's probe: one symbol's trades, each followed from the simulator's send schedule to its row

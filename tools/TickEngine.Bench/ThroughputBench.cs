@@ -1,4 +1,4 @@
-namespace TickEngine.PerfHarness;
+namespace TickEngine.Bench;
 
 /// <summary>What <see cref="ThroughputBench"/> runs.</summary>
 public sealed record ThroughputBenchOptions

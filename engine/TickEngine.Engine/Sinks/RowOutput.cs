@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using TickEngine.Engine.Ingest;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Sinks;
+
+/// <summary>
+/// One handler's output: the row it fills (<see cref="Row"/>), and the sinks each row goes to when it calls
+/// <see cref="Append"/>: the segment sink first, then the secondary sinks, each isolated (a throwing sink is
+/// counted, skipped until the next batch, and never stops the others). Also the commit policy: pending rows are
+/// committed at every boundary of a fixed grid of receive time (<see cref="CommitInterval"/>) so a killed recorder
+/// loses at most that much, and, for live feeds, by wall clock when the ring is idle. Used from one handler thread.
+/// </summary>
+public sealed class RowOutput : IDisposable
+{
+    private readonly InstrumentRegistry _registry;
+    private readonly int _depth;
+    private readonly SegmentSink _primary;
+    private readonly IRowSink[] _secondary;
+    private readonly bool[] _failedThisBatch;
+    private bool _dirty;
+    private SegmentSchema?[] _schemas = new SegmentSchema?[16];
+    private long _lastFlush = Stopwatch.GetTimestamp();
+    private long _nextCommitAt = long.MinValue;
+    private readonly long _intervalNs;
+
+    public RowOutput(SchemaKind kind, InstrumentRegistry registry, SegmentSink primary, IReadOnlyList<(string Name, IRowSink Sink)>? secondary = null,
+        int depth = 0, TimeSpan? commitInterval = null)
+    {
+        Kind = kind;
+        _registry = registry;
+        _primary = primary;
+        _depth = depth == 0 ? SegmentSchema.DefaultDepth : depth;
+        secondary ??= [];
+        _secondary = secondary.Select(s => s.Sink).ToArray();
+        _failedThisBatch = new bool[_secondary.Length];
+        Sinks = secondary.Select(s => new SinkStatistics(s.Name, kind)).ToArray();
+        Row = new long[SegmentSchema.Create(kind, _depth).ColumnCount];
+        CommitInterval = commitInterval;
+        _intervalNs = commitInterval is { } ci && ci > TimeSpan.Zero && ci != Timeout.InfiniteTimeSpan ? Math.Max(1, (long)(ci.TotalMilliseconds * 1_000_000)) : 0;
+    }
+
+    public SchemaKind Kind { get; }
+
+    /// <summary>The row to fill before <see cref="Append"/>.</summary>
+    public long[] Row { get; }
+
+    /// <summary>The segment sink (the source of truth).</summary>
+    public SegmentSink Segments => _primary;
+
+    /// <summary>Each secondary sink's counts.</summary>
+    public IReadOnlyList<SinkStatistics> Sinks { get; }
+
+    /// <summary>
+    /// Commit pending rows at every boundary of this grid of receive time (a block then holds exactly the rows
+    /// received between two boundaries, or a full block, whichever events cross a boundary: replaying the stored
+    /// rows cuts the same blocks). Null: commit full blocks only (capture files, where a crash just means running again).
+    /// </summary>
+    public TimeSpan? CommitInterval { get; }
+
+    /// <summary>Also commit by wall clock when the ring is idle (live feeds).</summary>
+    public bool WallClockFlush { get; init; } = true;
+
+    /// <summary>Timing hooks (latency measurement); null in normal runs.</summary>
+    public Metrics.ILatencyProbe? Probe { get; init; }
+
+    /// <summary>Rows appended (committed or pending).</summary>
+    public long Rows { get; private set; }
+
+    public long CommittedRows => _primary.CommittedRows;
+    public long Bytes => _primary.Bytes;
+
+    /// <summary>Sees every event's receive time: commits pending rows at each boundary of the grid.</summary>
+    public void Observe(long receiveNs)
+    {
+        if (receiveNs < _nextCommitAt || _intervalNs == 0) return;
+        if (_nextCommitAt != long.MinValue) Flush();
+        _nextCommitAt = (receiveNs / _intervalNs + 1) * _intervalNs;
+    }
+
+    /// <summary>Appends <see cref="Row"/> for an instrument to every sink.</summary>
+    public void Append(int instrumentId)
+    {
+        var inst = _registry[instrumentId];
+        var schema = InstrumentSlots.At(ref _schemas, instrumentId) ??= SegmentSchema.Create(Kind, _depth, inst.PriceScale, inst.QuantityScale);
+        _primary.Write(inst, schema, Row);
+        Rows++;
+        for (int i = 0; i < _secondary.Length; i++)
+        {
+            var stats = Sinks[i];
+            if (_failedThisBatch[i]) { stats._dropped++; continue; }
+            try
+            {
+                _secondary[i].Write(inst, schema, Row);
+                stats._rows++;
+            }
+            catch (Exception e)
+            {
+                stats.Failed(e);
+                stats._dropped++;
+                _failedThisBatch[i] = true;
+            }
+        }
+        _dirty = true;
+    }
+
+    /// <summary>The end of a ring batch: the secondary sinks' batch ends too (they flush; a failed one is tried again).</summary>
+    public void EndOfBatch()
+    {
+        if (!_dirty) return;
+        _dirty = false;
+        FlushSecondary();
+    }
+
+    private void FlushSecondary()
+    {
+        for (int i = 0; i < _secondary.Length; i++)
+        {
+            bool failed = _failedThisBatch[i];
+            _failedThisBatch[i] = false;
+            if (failed) continue; // its batch already failed: the next one starts clean
+            try { _secondary[i].Flush(); }
+            catch (Exception e) { Sinks[i].Failed(e); }
+        }
+    }
+
+    /// <summary>The ring is idle: with <see cref="WallClockFlush"/>, commit what has waited a commit interval.</summary>
+    public void OnIdle()
+    {
+        EndOfBatch();
+        if (!WallClockFlush || _intervalNs == 0) return;
+        long now = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(_lastFlush, now) < CommitInterval!.Value) return;
+        _lastFlush = now;
+        Flush();
+    }
+
+    /// <summary>Commits every pending row.</summary>
+    public void Flush()
+    {
+        _primary.Flush();
+        if (Probe is { } probe) ReportCommits(probe);
+    }
+
+    private long _probeCommitted;
+
+    /// <summary>
+    /// With a <see cref="Probe"/>: reports event <paramref name="sequence"/> as a row and, when appending it filled
+    /// and committed its instrument's block, the rows committed.
+    /// </summary>
+    public void ReportHandled(long sequence, in Events.MarketEvent e)
+    {
+        if (Probe is not { } probe) return;
+        probe.Handled(Kind, sequence, e, Live.Clock.NowNs());
+        if (_primary.PendingRows(e.InstrumentId) == 0) ReportCommits(probe);
+    }
+
+    private void ReportCommits(Metrics.ILatencyProbe probe)
+    {
+        long committed = _primary.CommittedRows;
+        if (committed == _probeCommitted) return;
+        _probeCommitted = committed;
+        probe.Committed(Kind, committed, Live.Clock.NowNs());
+    }
+
+    /// <summary>
+    /// Ends the run: the secondary sinks' last batch and their disposal (failures counted), then the segments are
+    /// sealed (a failure there is the run's and is thrown).
+    /// </summary>
+    public void Dispose()
+    {
+        EndOfBatch();
+        for (int i = 0; i < _secondary.Length; i++)
+        {
+            try { _secondary[i].Dispose(); }
+            catch (Exception e) { Sinks[i].Failed(e); }
+        }
+        _primary.Dispose();
+    }
+}
