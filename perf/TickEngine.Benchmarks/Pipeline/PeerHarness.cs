@@ -78,8 +78,9 @@ public static class PeerHarness
         using var doc = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
         var s = doc.RootElement;
         double processing = s.GetProperty("processing_ms").GetDouble() / 1000;
-        // book changes less the one snapshot (ours counts the diffs applied).
-        return (processing, wall - processing, s.GetProperty("frames").GetInt64(), s.GetProperty("trades").GetInt64(), s.GetProperty("book_changes").GetInt64() - 1);
+        // tardis-dev's book changes: its snapshot (into which it merges the diff that brackets it) and the diffs after
+        // it, as many as the diffs TickEngine applies (the bracketing one on its own, after the snapshot).
+        return (processing, wall - processing, s.GetProperty("frames").GetInt64(), s.GetProperty("trades").GetInt64(), s.GetProperty("book_changes").GetInt64());
     }
 
     private static string EnsureTardis(string root)
