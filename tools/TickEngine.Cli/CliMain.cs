@@ -126,7 +126,7 @@ public static class CliMain
             ctx.Error.WriteLine($"run 'tickengine {(verb.Length > 0 ? verb + " " : "")}--help' for usage");
             return 2;
         }
-        catch (Exception e) when (e is InputException or StorageFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InputException or StorageFormatException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
             // Bad data, a damaged file, a full disk, a path we may not write: one line, no stack trace.
             ctx.Error.WriteLine($"tickengine {verb}: error: {e.Message}");

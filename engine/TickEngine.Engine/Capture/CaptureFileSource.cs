@@ -85,12 +85,17 @@ public sealed class CaptureFileSource
         }
         catch (InvalidDataException e)
         {
-            throw new IOException($"{_path}: the gzip stream is damaged after {Lines:N0} lines ({e.Message})", e);
+            throw new IOException($"{_path}: {e.Message}; the {Lines:N0} lines before it were recorded", e);
         }
         finally
         {
             reader.Complete();
             inflater?.Join();
+        }
+        if (_inflateError is { } error)
+        {
+            if (error is InvalidDataException) throw new IOException($"{_path}: {error.Message}; the {Lines:N0} lines before it were recorded", error);
+            throw new IOException($"{_path}: {error.Message}", error);
         }
     }
 
@@ -101,29 +106,28 @@ public sealed class CaptureFileSource
         return pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
     }
 
-    /// <summary>The inflating thread: gzip into the pipe until the end, the reader stops, or an error (passed to the reader).</summary>
-    private static void Inflate(FileStream file, PipeWriter writer, CancellationToken cancel)
+    /// <summary>
+    /// The inflating thread: gzip into the pipe until the end or the reader stops. A damaged or cut file ends the
+    /// pipe normally and leaves its error in <see cref="_inflateError"/>, so that every line before the damage is
+    /// read first (a pipe completed with an error would throw at the reader's next read, dropping what it holds).
+    /// </summary>
+    private void Inflate(FileStream file, PipeWriter writer, CancellationToken cancel)
     {
         try
         {
-            using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
-            while (!cancel.IsCancellationRequested)
-            {
-                var memory = writer.GetMemory(1 << 17);
-                int n = gzip.Read(memory.Span);
-                if (n == 0) break;
-                writer.Advance(n);
-                var flush = writer.FlushAsync(cancel);
-                var flushed = flush.IsCompleted ? flush.Result : flush.AsTask().GetAwaiter().GetResult();
-                if (flushed.IsCompleted) break; // the reader stopped
-            }
-            writer.Complete();
+            GzipInflater.Run(file, writer, cancel);
         }
         catch (Exception e)
         {
-            writer.Complete(e);
+            _inflateError = e;
+        }
+        finally
+        {
+            writer.Complete();
         }
     }
+
+    private volatile Exception? _inflateError;
 
     private static void SkipLine(PipeReader reader, CancellationToken cancel)
     {
@@ -147,6 +151,32 @@ public sealed class CaptureFileSource
         int n = file.Read(head);
         file.Position = 0;
         return n == 2 && head[0] == 0x1F && head[1] == 0x8B;
+    }
+
+    /// <summary>
+    /// The exchange a capture's header names (cryptofeed's first line, <c>{"t":"header","exchange":"BYBIT",...}</c>),
+    /// or null when the file has no such header.
+    /// </summary>
+    public static string? HeaderExchange(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 14);
+            if (file.Length == 0) return null;
+            Stream stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : file;
+            using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+            var buffer = new char[1 << 16];
+            int n = reader.ReadBlock(buffer, 0, buffer.Length);
+            string head = new string(buffer, 0, n);
+            int end = head.IndexOf('\n');
+            string line = end >= 0 ? head[..end] : head;
+            if (!line.StartsWith('{')) return null;
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("t", out var t) || t.ValueKind != JsonValueKind.String || t.GetString() != "header") return null;
+            return root.TryGetProperty("exchange", out var ex) && ex.ValueKind == JsonValueKind.String ? ex.GetString() : null;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or JsonException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>

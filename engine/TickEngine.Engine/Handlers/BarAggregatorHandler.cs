@@ -12,7 +12,9 @@ namespace TickEngine.Engine.Handlers;
 /// receive time is the bar's). Rule for intervals without trades: when the trade ids before and after the quiet
 /// stretch are consecutive (no trade was missed), each empty interval gets a flat bar (open = high = low = close =
 /// the previous close, volume 0, trade_count 0, trade ids 0); when trades may be missing (ids not consecutive),
-/// no bar is invented. Bars still open when the recording stops are written with the <c>partial</c> flag.
+/// no bar is invented. A bar that may not hold every trade of its interval is written with the <c>partial</c> flag:
+/// the recording started inside it (its open time is before the instrument's first trade or level change of the
+/// run), trade ids are missing at or inside it, or the recording stopped inside it.
 /// An instrument's bars use one kind of trade: the kind (trade or aggTrade) seen first. Trades older than the
 /// open bar are counted as late and left out. Its own thread; allocation-free per event.
 /// </summary>
@@ -37,6 +39,12 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
         _output.Observe(e.ReceiveTime);
+        if (e.Kind is EventKind.Trade or EventKind.BookDelta)
+        {
+            // The instrument's data starts here: a bar that opened earlier cannot hold every trade of its interval.
+            var first = SeriesOf(e.InstrumentId);
+            if (first.FirstSeen == long.MaxValue) first.FirstSeen = e.ExchangeTime;
+        }
         if (e.Kind == EventKind.Trade)
         {
             var s = SeriesOf(e.InstrumentId);
@@ -44,14 +52,14 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
             if (s.Kind < 0) s.Kind = aggregated;
             if (s.Kind == aggregated)
             {
-                for (int k = 0; k < _intervals.Length; k++) Add(e.InstrumentId, s.Bars[k], _intervals[k], ref e);
+                for (int k = 0; k < _intervals.Length; k++) Add(e.InstrumentId, s, s.Bars[k], _intervals[k], ref e);
                 s.LastId = e.Id;
             }
         }
         if (endOfBatch) _output.EndOfBatch();
     }
 
-    private void Add(int instrumentId, Bar bar, long interval, ref MarketEvent e)
+    private void Add(int instrumentId, Series s, Bar bar, long interval, ref MarketEvent e)
     {
         long t = e.ExchangeTime;
         long open = t - (((t % interval) + interval) % interval);
@@ -92,7 +100,11 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
             bar.Volume = bar.BuyVolume = 0;
             bar.Count = 0;
             bar.FirstId = e.Id;
+            // Partial when the recording started inside the interval, or when trades before this one are missing
+            // (its id does not follow the previous trade's): the bar may lack trades of its interval.
+            bar.Partial = open < s.FirstSeen || (s.LastId != 0 && e.Id != s.LastId + 1);
         }
+        else if (e.Id != bar.LastId + 1) bar.Partial = true; // trades missing inside the bar
         if (e.Price > bar.High) bar.High = e.Price;
         if (e.Price < bar.Low) bar.Low = e.Price;
         bar.Close = e.Price;
@@ -118,7 +130,7 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
         row[BarColumns.TradeCount] = bar.Count;
         row[BarColumns.FirstTradeId] = bar.FirstId;
         row[BarColumns.LastTradeId] = bar.LastId;
-        row[BarColumns.Flags] = partial ? (long)RowFlags.Partial : 0;
+        row[BarColumns.Flags] = partial || bar.Partial ? (long)RowFlags.Partial : 0;
         _output.Append(instrumentId);
     }
 
@@ -143,11 +155,14 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
         public readonly Bar[] Bars = Enumerable.Range(0, intervals).Select(_ => new Bar()).ToArray();
         public long Kind = -1;
         public long LastId;
+        /// <summary>Exchange time of the instrument's first trade or level change in this run.</summary>
+        public long FirstSeen = long.MaxValue;
     }
 
     private sealed class Bar
     {
         public bool Open;
+        public bool Partial;
         public long Start, O, High, Low, Close, Volume, BuyVolume, Count, FirstId, LastId, LastReceive;
     }
 }

@@ -27,6 +27,8 @@ public sealed class IngestCounters
     public long RestSnapshots;
     public long SnapshotsStale;
     public long ServerShutdowns;
+    /// <summary>Frames of another market than the one given (futures diffs under a spot exchange name).</summary>
+    public long WrongMarket;
 
     private readonly List<string> _samples = new();
     private readonly Dictionary<string, long> _byReason = new();
@@ -74,6 +76,7 @@ public sealed class IngestCounters
         RestSnapshots += other.RestSnapshots;
         SnapshotsStale += other.SnapshotsStale;
         ServerShutdowns += other.ServerShutdowns;
+        WrongMarket += other.WrongMarket;
         foreach (var (reason, n) in other._byReason) _byReason[reason] = _byReason.GetValueOrDefault(reason) + n;
         foreach (var s in other._samples) if (_samples.Count < 20) _samples.Add(s);
     }

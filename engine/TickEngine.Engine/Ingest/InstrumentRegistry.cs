@@ -44,14 +44,13 @@ public sealed class InstrumentRegistry
     /// <summary>
     /// Finds an instrument of <paramref name="exchange"/> by its symbol as UTF-8 bytes, case-insensitively (stream
     /// names are lower case, payload symbols upper case). Registers it on first sight. Returns null for text that
-    /// is not a symbol (1..32 ASCII letters, digits, '-', '_' or '.'): a frame's bytes never become a directory name
-    /// unchecked.
+    /// is not a symbol (<see cref="FrameRules.IsName(ReadOnlySpan{byte})"/>: 1..32 ASCII letters, digits, '-', '_' or
+    /// '.', not dots only): a frame's bytes never become a directory name unchecked, and one bad name never reaches a
+    /// writer (where it would stop that schema for every symbol).
     /// </summary>
     public Instrument? Resolve(string exchange, ReadOnlySpan<byte> symbolUtf8)
     {
-        if (symbolUtf8.IsEmpty || symbolUtf8.Length > 32) return null;
-        foreach (byte b in symbolUtf8)
-            if (!(b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9' or (byte)'-' or (byte)'_' or (byte)'.')) return null;
+        if (!FrameRules.IsName(symbolUtf8)) return null;
         var all = _snapshot;
         for (int i = 0; i < all.Length; i++)
         {

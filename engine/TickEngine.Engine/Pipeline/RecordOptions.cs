@@ -49,6 +49,9 @@ public sealed record RecordOptions
     /// </summary>
     public bool SharedHandlerThread { get; init; }
 
+    /// <summary>The rules frame values must meet (the exchange-time bound against the receive time, among others).</summary>
+    public Ingest.FrameRules Rules { get; init; } = Ingest.FrameRules.Default;
+
     /// <summary>Secondary sinks every schema's rows go to besides the segments (a database, a bus, a buffer).</summary>
     public IReadOnlyList<Sinks.SinkRegistration> Sinks { get; init; } = [];
 

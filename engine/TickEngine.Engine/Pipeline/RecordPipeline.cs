@@ -43,7 +43,7 @@ public sealed class RecordPipeline
                 _ => throw new ArgumentException($"exchange '{exchange}' is not supported: binance or binance-futures"),
             };
             if (Adapters.Any(a => a.Exchange == exchange)) throw new ArgumentException($"exchange '{exchange}' is given twice");
-            Adapters.Add(new BinanceAdapter(Registry, Publisher, futures, requester) { DefaultSymbol = options.DefaultSymbol });
+            Adapters.Add(new BinanceAdapter(Registry, Publisher, futures, requester) { DefaultSymbol = options.DefaultSymbol, Rules = options.Rules });
         }
         var writerOptions = new Storage.Writing.SegmentWriterOptions();
         RowOutput Output(SchemaKind kind, int depth = 0)

@@ -24,6 +24,10 @@ public sealed class ReplayReader : IDisposable
     private readonly List<Pending> _pending;   // segments not opened yet, by day
     private readonly List<Open> _open = new();
     private readonly List<StorageFormatException> _damage = new();
+    private readonly List<string> _skipped = new();
+
+    /// <summary>Symbolic links found in the data root and not followed.</summary>
+    public IReadOnlyList<string> SkippedLinks => _skipped;
     private int _nextPending;
     private Open? _current;
     private bool _isDamage;
@@ -60,7 +64,7 @@ public sealed class ReplayReader : IDisposable
         {
             foreach (var kind in selection.Schemas)
             {
-                foreach (var file in DataRoot.FindSegments(selection.Root, kind))
+                foreach (var file in DataRoot.FindSegments(selection.Root, kind, skipped: _skipped))
                 {
                     var parts = Path.GetRelativePath(selection.Root, file).Split(Path.DirectorySeparatorChar);
                     if (!DateTime.TryParseExact(Path.GetFileNameWithoutExtension(file), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,

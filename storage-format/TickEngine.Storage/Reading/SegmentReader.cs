@@ -65,6 +65,10 @@ public sealed unsafe partial class SegmentReader : IDisposable
     /// <summary>Opens a segment. Throws <see cref="StorageFormatException"/> for a file that is not a readable segment.</summary>
     public static SegmentReader Open(string path)
     {
+        // A FIFO or a device has no size and blocks (or never ends) when opened: only a non-empty file is opened.
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new StorageFormatException(path, -1, Directory.Exists(path) ? "a folder, not a segment file" : "no such file");
+        if (info.Length == 0) throw new StorageFormatException(path, 0, "the file is empty (0 bytes) or not a regular file; a segment starts with a header");
         FileStream fs;
         try { fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete); }
         catch (FileNotFoundException) { throw new StorageFormatException(path, -1, "no such file"); }

@@ -30,6 +30,9 @@ public class BookSyncTests
         public readonly BinanceAdapter Adapter;
         private long _read;
 
+        /// <summary>When the frames are received: the time their E says (2023-11-14), as a live recorder would see them.</summary>
+        private const long ReceiveNs = 1_700_000_000_000_000_000;
+
         public Harness(bool futures)
         {
             _publisher = new EventPublisher(_ring.Ring, _ring.Sequencer);
@@ -39,11 +42,11 @@ public class BookSyncTests
         public void Diff(long first, long last, long? prev = null, string bid = "100.0", string qty = "1.0")
         {
             string pu = prev is { } p ? $",\"pu\":{p}" : "";
-            Adapter.OnFrame(Encoding.UTF8.GetBytes($"{{\"e\":\"depthUpdate\",\"E\":1700000000000,\"s\":\"BTCUSDT\",\"U\":{first},\"u\":{last}{pu},\"b\":[[\"{bid}\",\"{qty}\"]],\"a\":[[\"101.0\",\"1.0\"]]}}"), 1);
+            Adapter.OnFrame(Encoding.UTF8.GetBytes($"{{\"e\":\"depthUpdate\",\"E\":1700000000000,\"s\":\"BTCUSDT\",\"U\":{first},\"u\":{last}{pu},\"b\":[[\"{bid}\",\"{qty}\"]],\"a\":[[\"101.0\",\"1.0\"]]}}"), ReceiveNs);
         }
 
         public void Snapshot(long lastUpdateId) =>
-            Adapter.OnRest(Encoding.UTF8.GetBytes($"{{\"lastUpdateId\":{lastUpdateId},\"bids\":[[\"99.0\",\"2.0\"]],\"asks\":[[\"102.0\",\"2.0\"]]}}"), 1, "/api/v3/depth?symbol=BTCUSDT&limit=1000");
+            Adapter.OnRest(Encoding.UTF8.GetBytes($"{{\"lastUpdateId\":{lastUpdateId},\"bids\":[[\"99.0\",\"2.0\"]],\"asks\":[[\"102.0\",\"2.0\"]]}}"), ReceiveNs, "/api/v3/depth?symbol=BTCUSDT&limit=1000");
 
         /// <summary>Events published since the last call.</summary>
         public List<MarketEvent> Take()

@@ -31,7 +31,9 @@ public sealed class SimulatorRecording : IAsyncDisposable
             BackoffInitial = TimeSpan.FromMilliseconds(50),
             BackoffMax = TimeSpan.FromMilliseconds(500),
         };
-        var recorder = new LiveRecorder(new RecordOptions { Root = root, MaxFrameBytes = maxFrameBytes }, live, market.Symbols);
+        // A capture or a recording played by the simulator keeps its exchange times from the past: no skew bound.
+        var rules = market is CaptureMarketSource or RecordingMarketSource ? TickEngine.Engine.Ingest.FrameRules.NoSkewBound : TickEngine.Engine.Ingest.FrameRules.Default;
+        var recorder = new LiveRecorder(new RecordOptions { Root = root, MaxFrameBytes = maxFrameBytes, Rules = rules }, live, market.Symbols);
         recorder.Start();
         return new SimulatorRecording(server, recorder);
     }

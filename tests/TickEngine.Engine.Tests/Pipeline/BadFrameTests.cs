@@ -20,7 +20,7 @@ public class BadFrameTests(ITestOutputHelper output)
             ("{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":\"x\",\"p\":1,\"q\":true,\"T\":1}}", "trade without s, t, p, q or T"), // wrong types
             ("{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":5,\"p\":\"123456789012345678901234567890\",\"q\":\"1\",\"T\":1}}", "trade price or quantity not exact at the instrument's scale"), // too many digits
             ("{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":6,\"p\":\"1.000000001\",\"q\":\"1\",\"T\":1}}", "trade price or quantity not exact at the instrument's scale"), // too many decimals
-            ("{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":1,\"u\":2,\"b\":[[]],\"a\":[]}}", "depth levels missing, not exact, or before the symbol"), // empty level
+            ("{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":" + ns / 1_000_000 + ",\"s\":\"BTCUSDT\",\"U\":1,\"u\":2,\"b\":[[]],\"a\":[]}}", "depth levels missing, not exact, or before the symbol"), // empty level
             ("[1,2,3]", "not a JSON object"),
             ("\u0001\u0002 binary", "not valid JSON"),
         };

@@ -1,5 +1,6 @@
 using TickEngine.Cli.CommandLine;
 using TickEngine.Engine.Capture;
+using TickEngine.Storage.Format;
 using TickEngine.Engine.Pipeline;
 
 namespace TickEngine.Cli.Commands;
@@ -19,6 +20,12 @@ public static class CaptureRecord
         if (a.Speed is not null || a.Rate is not null) throw new UsageException("--speed and --rate are for the simulator (--exchange sim); a capture is recorded at full speed");
         if (a.Symbols.Count > 1) throw new UsageException("--symbol with --capture names the one symbol that REST snapshots without a URL belong to");
         var files = CaptureFiles.Resolve(a.Captures);
+        foreach (var file in files)
+        {
+            // A cryptofeed capture names its exchange in its header: a mismatch would record nothing useful.
+            if (CaptureFileSource.HeaderExchange(file) is { } named && !SameExchange(named, a.Exchanges[0]))
+                throw new InputException($"{file}: the capture's header names the exchange {named}; this run records {a.Exchanges[0]}: give the capture's exchange with --exchange");
+        }
         var options = RecordOptions.ForCapture(a.Root) with
         {
             Exchange = a.Exchanges[0],
@@ -26,6 +33,7 @@ public static class CaptureRecord
             Depth = a.Depth,
             IntervalNs = (long)Math.Round(a.Interval.TotalMilliseconds * 1_000_000),
             DefaultSymbol = a.Symbols.Count == 1 ? a.Symbols[0].ToUpperInvariant() : null,
+            Rules = RecordCommand.Rules(a.MaxClockSkew, Engine.Ingest.FrameRules.Default),
         };
         var pipeline = new RecordPipeline(options);
         long lines = 0;
@@ -69,6 +77,29 @@ public static class CaptureRecord
         if (!a.Quiet) stats.Print(ctx.Error, "record: done");
         foreach (var fault in stats.HandlerFaults) ctx.Error.WriteLine($"tickengine record: error: {fault}");
         if (failure is not null) throw new InputException(failure.Message);
-        return stats.HandlerFaults.Count > 0 ? 1 : 0;
+        if (stats.HandlerFaults.Count > 0) return 1;
+        if (ctx.Cancel.IsCancellationRequested) return 0; // stopped on request: what was read is recorded
+        // Exit 0 only when something usable was recorded, and nothing says the frames were of another market.
+        var ingest = stats.Ingest;
+        if (lines == 0) throw new InputException($"{string.Join(", ", files)}: the capture is empty (no lines)");
+        if (ingest.WrongMarket > 0)
+            throw new InputException($"{ingest.WrongMarket:N0} frames are Binance futures depth diffs (they carry pu) under --exchange {a.Exchanges[0]}: record the capture with --exchange binance-futures");
+        long rows = stats.Outputs.Where(o => o.Schema != Storage.Format.SchemaKind.Status).Sum(o => o.RowsCommitted);
+        if (rows == 0)
+        {
+            string why = ingest.Frames == 0 ? "no frame was found"
+                : ingest.Unknown + ingest.Malformed + ingest.Control >= ingest.Frames ? $"none of its {ingest.Frames:N0} frames is a {a.Exchanges[0]} frame TickEngine records ({ingest.Unknown:N0} unknown, {ingest.Malformed:N0} malformed)"
+                : ingest.Syncs == 0 && ingest.DepthMessages > 0 ? "its book never synced (no REST depth snapshot matched its diffs) and it holds no trade"
+                : $"of its {ingest.Frames:N0} frames none made a row of the schemas asked for";
+            throw new InputException($"{string.Join(", ", files)}: nothing usable was recorded: {why}");
+        }
+        return 0;
+    }
+
+    /// <summary>Whether a capture header's exchange name (cryptofeed's, e.g. BINANCE_FUTURES) is the exchange given.</summary>
+    private static bool SameExchange(string named, string given)
+    {
+        string n = named.Trim().ToLowerInvariant().Replace('_', '-');
+        return n == given || (n == "binance-futures" && given == "binance-futures") || (n == "binance" && given == "binance");
     }
 }

@@ -69,6 +69,7 @@ public static class ExportCommand
         else throw new UsageException($"--data {path}: no such file or directory");
         selection = selection with { Schemas = new HashSet<SchemaKind> { kind!.Value } };
         using var reader = new ReplayReader(selection);
+        foreach (var link in reader.SkippedLinks.Distinct()) ctx.Error.WriteLine($"note: {link} is a symbolic link: not followed");
         if (reader.SegmentCount == 0)
             throw new InputException($"{path}: no segments of schema {SegmentSchema.NameOf(kind.Value)}{(symbols is null ? "" : $" for symbol {string.Join(",", symbols)}")}{(exchanges is null ? "" : $" on {string.Join(",", exchanges)}")}");
         if (outPath is not null && Directory.Exists(outPath)) throw new UsageException($"--out {outPath} is a directory; give a file name");

@@ -36,14 +36,17 @@ public static class InspectCommand
     private static int Run(string path, bool json, CliContext ctx)
     {
         List<string> files;
+        var skipped = new List<string>();
         if (File.Exists(path)) files = [path];
-        else if (Directory.Exists(path)) files = DataRoot.FindSegments(path);
+        else if (Directory.Exists(path)) files = DataRoot.FindSegments(path, skipped: skipped);
         else throw new UsageException($"--data {path}: no such file or directory");
+        foreach (var link in skipped) ctx.Error.WriteLine($"note: {link} is a symbolic link: not followed");
         if (files.Count == 0) throw new InputException($"{path}: no segments (*.tks) found");
         var reports = new List<Dictionary<string, object?>>();
         bool damaged = false;
         foreach (var f in files)
         {
+            if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the report is incomplete");
             var rep = Inspect(f);
             if (rep["checksums"] as string != "ok") damaged = true;
             reports.Add(rep);
@@ -58,7 +61,7 @@ public static class InspectCommand
             foreach (var r in reports) PrintHuman(r, ctx.Out);
             if (reports.Count > 1)
             {
-                long rows = reports.Sum(r => r["rows"] is long n ? n : 0), bytes = reports.Sum(r => r["bytes_on_disk"] is long n ? n : 0);
+                long rows = reports.Sum(r => r.GetValueOrDefault("rows") is long n ? n : 0), bytes = reports.Sum(r => r.GetValueOrDefault("bytes_on_disk") is long n ? n : 0);
                 ctx.Out.WriteLine($"total: {reports.Count} segments, {rows:N0} rows, {bytes:N0} bytes");
             }
         }

@@ -58,7 +58,12 @@ public static class LiveRecord
         var apiKey = Secret.FromEnvironmentOrFile("TICKENGINE_API_KEY", a.ApiKeyFile);
         live = live with { ApiKey = apiKey };
 
-        var options = new RecordOptions { Root = a.Root, Exchange = recordedExchange, Types = a.Schemas, Depth = a.Depth, IntervalNs = (long)Math.Round(a.Interval.TotalMilliseconds * 1_000_000) };
+        var options = new RecordOptions
+        {
+            Root = a.Root, Exchange = recordedExchange, Types = a.Schemas, Depth = a.Depth, IntervalNs = (long)Math.Round(a.Interval.TotalMilliseconds * 1_000_000),
+            // The simulator playing a capture sends the capture's own exchange times, from the past: no skew bound then.
+            Rules = RecordCommand.Rules(a.MaxClockSkew, sim && a.Captures.Count > 0 ? Engine.Ingest.FrameRules.NoSkewBound : Engine.Ingest.FrameRules.Default),
+        };
         var feeds = new List<(string, LiveOptions, IReadOnlyList<string>)> { (recordedExchange, live, symbols) };
         if (exchanges.Count > 1) feeds.Add(("binance-futures", LiveOptions.BinanceFutures with { ApiKey = apiKey }, symbols)); // spot first, then futures
         var recorder = new LiveRecorder(options, feeds);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TickEngine.Cli.CommandLine;
+using TickEngine.Engine.Ingest;
 using TickEngine.Storage.Format;
 
 namespace TickEngine.Cli.Commands;
@@ -25,7 +26,8 @@ public static class RecordCommand
         string? ApiKeyFile,
         IReadOnlyList<string> Captures,
         double? Speed,
-        int? Rate);
+        int? Rate,
+        TimeSpan? MaxClockSkew);
 
     public static Command Build(CliContext ctx)
     {
@@ -55,11 +57,17 @@ public static class RecordCommand
         var key = Vocabulary.Text("--api-key-file", "an API key sent with REST requests (or set TICKENGINE_API_KEY); never printed", "FILE");
         var capture = Spelled<string[]>.Create(new Option<string[]>("--capture") { Description = "capture files or folders ('<receive ns> <frame>' lines or cryptofeed JSON lines, gzip or not)", HelpName = "FILE...", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true }, ["--from-capture", "--sim-capture"]);
         var speed = Spelled<double?>.Create(Vocabulary.Number("--speed", "simulator: pace of --capture (1 = as recorded, 0 = as fast as the recorder takes it)", 0, 1_000_000), ["--sim-speed"]);
+        var skew = new Option<string?>("--max-clock-skew")
+        {
+            Description = $"a frame whose exchange time is further than this from its receive time is malformed (default {FrameRules.DefaultMaxClockSkew.TotalSeconds:0}s; " +
+                "off for frames dated in the past on purpose: a recording served by tickengine serve; the simulator playing a capture is off by itself)",
+            HelpName = "DURATION|off",
+        };
         var rate = Spelled<int?>.Create(new Option<int?>("--rate") { Description = "simulator: messages/s of the synthetic market (default 5000)", HelpName = "N" }, ["--sim-rate"]);
         exchange.AddTo(cmd); symbol.AddTo(cmd); data.AddTo(cmd); schema.AddTo(cmd);
         cmd.Options.Add(depth); cmd.Options.Add(interval); cmd.Options.Add(duration); cmd.Options.Add(summary); cmd.Options.Add(quiet);
         cmd.Options.Add(ws); cmd.Options.Add(rest); cmd.Options.Add(key);
-        capture.AddTo(cmd); speed.AddTo(cmd); rate.AddTo(cmd);
+        capture.AddTo(cmd); speed.AddTo(cmd); rate.AddTo(cmd); cmd.Options.Add(skew);
         cmd.SetAction(r =>
         {
             var exchanges = exchange.Get(r, ctx.Error) ?? throw new UsageException("--exchange is required (binance, binance-futures or sim)");
@@ -72,13 +80,25 @@ public static class RecordCommand
             if (rateValue is <= 0 or > 10_000_000) throw new UsageException($"--rate must be from 1 to 10000000, got {rateValue}");
             var args = new Args(exchanges, symbol.Get(r, ctx.Error) ?? [], root, schemas, r.GetValue(depth), r.GetValue(interval) ?? TimeSpan.FromSeconds(1),
                 r.GetValue(duration), summaryPath, r.GetValue(quiet), r.GetValue(ws), r.GetValue(rest), r.GetValue(key), capture.Get(r, ctx.Error) ?? [],
-                speed.Get(r, ctx.Error), rateValue);
+                speed.Get(r, ctx.Error), rateValue, ParseSkew(r.GetValue(skew)));
             bool sim = exchanges.Contains("sim");
             if (args.Captures.Count > 0 && !sim) return CaptureRecord.Run(args, ctx);
             return LiveRecord.Run(args, ctx);
         });
         return cmd;
     }
+
+    /// <summary>--max-clock-skew: a positive duration, or off (no bound); null when not given.</summary>
+    private static TimeSpan? ParseSkew(string? text)
+    {
+        if (text is null) return null;
+        if (text == "off") return Timeout.InfiniteTimeSpan;
+        if (Vocabulary.TryParseDuration(text, out var d) && d > TimeSpan.Zero) return d;
+        throw new UsageException($"--max-clock-skew must be a positive duration such as 10s or 5m, or off, got '{text}'");
+    }
+
+    /// <summary>The frame rules of a run: the bound given, or <paramref name="fallback"/>'s.</summary>
+    public static FrameRules Rules(TimeSpan? given, FrameRules fallback) => given is { } g ? new FrameRules { MaxClockSkew = g } : fallback;
 
     public static IReadOnlySet<SchemaKind> ParseSchemas(string[]? names)
     {

@@ -97,6 +97,7 @@ public static class ReplayCommand
     private static int Run(ReplaySelection selection, SchemaKind type, double speed, bool imbalance, bool quiet, ImbalanceSignal signal, string path, CliContext ctx)
     {
         using var reader = new ReplayReader(selection);
+        foreach (var link in reader.SkippedLinks.Distinct()) ctx.Error.WriteLine($"note: {link} is a symbolic link: not followed");
         if (reader.SegmentCount == 0) throw new InputException($"{path}: no {SegmentSchema.NameOf(type)} segments match");
         var registry = new InstrumentRegistry();
         var disruptor = new ValueDisruptor<MarketEvent>(1 << 14);

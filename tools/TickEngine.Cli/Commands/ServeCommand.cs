@@ -20,7 +20,7 @@ public static class ServeCommand
 
             Examples:
               tickengine serve --data data --speed 10 --port 9100
-              tickengine record --exchange binance --symbol BTCUSDT --ws-url ws://127.0.0.1:9100 --rest-url http://127.0.0.1:9100 --data copy
+              tickengine record --exchange binance --symbol BTCUSDT --ws-url ws://127.0.0.1:9100 --rest-url http://127.0.0.1:9100 --data copy --max-clock-skew off
             """);
         var data = Vocabulary.Data("the data root to serve");
         var symbol = Vocabulary.Symbol("only these symbols", "--symbols");
@@ -45,7 +45,7 @@ public static class ServeCommand
             if (market.Symbols.Count == 0) throw new InputException($"{root}: no recorded symbols to serve");
             var options = new SimulatorOptions { Host = h, Port = r.GetValue(port), Speed = pace };
             var server = SimulatorServer.StartAsync(new SimulatedExchange(market, options), options).GetAwaiter().GetResult();
-            ctx.Error.WriteLine($"serve: {string.Join(",", market.Symbols)} from {root} on {server.BaseAddress} (WebSocket {server.WebSocketBase}) at speed {pace}");
+            ctx.Error.WriteLine($"serve: {string.Join(",", market.Symbols)} from {root} on {server.BaseAddress} (WebSocket {server.WebSocketBase}) at speed {pace}; the frames keep their recorded exchange times (record them with --max-clock-skew off)");
             try { Task.WhenAny(server.Market, Task.Delay(Timeout.Infinite, ctx.Cancel)).Wait(); }
             catch (AggregateException) { }
             // Let clients take what is queued before closing.

@@ -82,9 +82,11 @@ public static class ValidateCommand
     public static int Run(string path, bool json, long maxGap, long tolerance, int maxExamples, bool strict, CliContext ctx)
     {
         List<string> files;
+        var skipped = new List<string>();
         if (File.Exists(path)) files = [path];
-        else if (Directory.Exists(path)) files = DataRoot.FindSegments(path);
+        else if (Directory.Exists(path)) files = DataRoot.FindSegments(path, skipped: skipped);
         else throw new UsageException($"--data {path}: no such file or directory");
+        foreach (var link in skipped) ctx.Error.WriteLine($"note: {link} is a symbolic link: not followed");
         if (files.Count == 0) throw new InputException($"{path}: no segments (*.tks) found");
         var opts = new Context(maxGap, tolerance, maxExamples);
 
@@ -96,6 +98,7 @@ public static class ValidateCommand
         static int Rank(string f) => f.Contains($"{Path.DirectorySeparatorChar}status{Path.DirectorySeparatorChar}") ? 0 : f.Contains($"{Path.DirectorySeparatorChar}trades{Path.DirectorySeparatorChar}") ? 1 : 2;
         foreach (var file in files.OrderBy(Rank).ThenBy(f => f, StringComparer.Ordinal))
         {
+            if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the report is incomplete");
             SegmentReader r;
             try { r = SegmentReader.Open(file); }
             catch (StorageFormatException e)

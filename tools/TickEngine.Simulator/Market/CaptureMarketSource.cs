@@ -47,7 +47,11 @@ public sealed class CaptureMarketSource : IMarketSource
             if (symbol.Length > 0) symbols.Add(symbol);
             var kind = KindOf(stream);
             long first = 0, last = 0;
-            if (kind == FrameKind.DepthDiff) (first, last) = Ids(raw);
+            if (kind == FrameKind.DepthDiff)
+            {
+                try { (first, last) = Ids(raw); }
+                catch (Exception e) when (e is JsonException or InvalidOperationException) { continue; } // a broken diff: not played
+            }
             _items.Add(new FrameItem(new MarketFrame(ns, stream, kind, symbol, bytes, raw, first, last)));
         }
         Symbols = symbols.OrderBy(x => x, StringComparer.Ordinal).ToArray();
@@ -61,7 +65,12 @@ public sealed class CaptureMarketSource : IMarketSource
         _resumeIndex = 0;
         if (snapshotAt >= 0)
         {
-            long lastId = JsonDocument.Parse(((SnapshotItem)_items[snapshotAt]).Body).RootElement.GetProperty("lastUpdateId").GetInt64();
+            long lastId = 0;
+            try { lastId = JsonDocument.Parse(((SnapshotItem)_items[snapshotAt]).Body).RootElement.GetProperty("lastUpdateId").GetInt64(); }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException($"{path}: the REST depth snapshot at line {snapshotAt + 1} has no valid lastUpdateId");
+            }
             for (int i = 0; i < _items.Count; i++)
                 if (_items[i] is FrameItem { Frame.Kind: FrameKind.DepthDiff } f && f.Frame.LastUpdateId > lastId) { _resumeIndex = i; break; }
         }

@@ -44,6 +44,13 @@ public static class FrameRewriter
     /// <summary>The payload of a combined-stream frame (the <c>data</c> value) and its stream name.</summary>
     public static (string Stream, byte[] Raw)? Unwrap(byte[] combined)
     {
+        try { return UnwrapCore(combined); }
+        catch (JsonException) { return null; } // not JSON (a binary file, a broken line): not a frame to play
+        catch (InvalidOperationException) { return null; }
+    }
+
+    private static (string Stream, byte[] Raw)? UnwrapCore(byte[] combined)
+    {
         var r = new Utf8JsonReader(combined);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return null;
         string? stream = null;

@@ -37,6 +37,9 @@ public sealed class BinanceAdapter : IExchangeAdapter
     public string Exchange { get; }
     public IngestCounters Counters { get; } = new();
 
+    /// <summary>The value rules frames must meet (time range, clock skew, prices, names).</summary>
+    public FrameRules Rules { get; init; } = FrameRules.Default;
+
     /// <summary>
     /// Publish best bid/ask events on the ring (for handlers that want them). Off by default: the tickers are
     /// checked against the book either way, and no writer stores them.
@@ -52,6 +55,11 @@ public sealed class BinanceAdapter : IExchangeAdapter
     public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
     {
         Counters.Frames++;
+        if (!FrameRules.InRange(receiveNs))
+        {
+            Counters.AddMalformed(FrameRules.ReceiveTimeOutOfRange, frame);
+            return;
+        }
         try
         {
             Dispatch(frame, receiveNs);
@@ -77,16 +85,20 @@ public sealed class BinanceAdapter : IExchangeAdapter
         }
         ReadOnlySpan<byte> stream = default;
         int dataStart = -1, dataEnd = -1;
-        bool sawResult = false, parsed = false;
+        bool sawResult = false, parsed = false, sawStream = false, sawData = false;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             if (r.ValueTextEquals("stream"u8))
             {
+                if (sawStream) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return; }
+                sawStream = true;
                 r.Read();
                 if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped) stream = r.ValueSpan;
             }
             else if (r.ValueTextEquals("data"u8))
             {
+                if (sawData) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return; }
+                sawData = true;
                 r.Read();
                 if (!stream.IsEmpty && r.TokenType == JsonTokenType.StartObject)
                 {
@@ -175,18 +187,22 @@ public sealed class BinanceAdapter : IExchangeAdapter
     {
         Instrument? inst = null;
         long tradeTime = 0, eventTime = 0, id = -1, price = 0, qty = 0;
-        bool hasPrice = false, hasQty = false, maker = false, hasMaker = false;
+        bool hasPrice = false, hasQty = false, maker = false, hasMaker = false, badSymbol = false;
         ReadOnlySpan<byte> priceText = default, qtyText = default;
         byte idKey = aggregate ? (byte)'a' : (byte)'t';
+        ulong seen = 0;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             // Binance keys are single letters: switch on the byte instead of comparing names one by one.
             byte key = Key(ref r);
+            if (!FirstTime(ref seen, key)) { Counters.AddMalformed(FrameRules.DuplicateKey, data); return false; }
             r.Read();
             if (key == idKey) { if (!JsonFields.TryInt64(ref r, out id)) id = -1; continue; }
             switch (key)
             {
-                case (byte)'s': if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); break;
+                case (byte)'s':
+                    if (r.TokenType == JsonTokenType.String) { inst = _registry.Resolve(Exchange, r.ValueSpan); badSymbol = inst is null; }
+                    break;
                 case (byte)'T': JsonFields.TryInt64(ref r, out tradeTime); break;
                 case (byte)'E': JsonFields.TryInt64(ref r, out eventTime); break;
                 case (byte)'p': priceText = r.ValueSpan; hasPrice = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped; break;
@@ -195,6 +211,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
                 default: r.Skip(); break;
             }
         }
+        if (badSymbol) { Counters.AddMalformed(FrameRules.BadSymbol, data); return false; }
         if (inst is null || !hasPrice || !hasQty || id < 0 || (tradeTime == 0 && eventTime == 0))
         {
             Counters.AddMalformed("trade without s, t, p, q or T", data);
@@ -206,6 +223,10 @@ public sealed class BinanceAdapter : IExchangeAdapter
             Counters.AddMalformed("trade price or quantity not exact at the instrument's scale", data);
             return false;
         }
+        if (price <= 0) { Counters.AddMalformed(FrameRules.BadPrice, data); return false; }
+        if (qty <= 0) { Counters.AddMalformed(FrameRules.BadQuantity, data); return false; }
+        if (!FrameRules.TryTime(tradeTime != 0 ? tradeTime : eventTime, _timeUnitNs, out long exchangeNs)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; }
+        if (!Rules.WithinSkew(exchangeNs, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, data); return false; }
         // A trade that arrives twice (across a reconnect) is stored once: ids only grow per symbol and kind.
         ref long lastId = ref LastTradeId(inst.Id, aggregate);
         if (id <= lastId)
@@ -217,7 +238,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
         ref var e = ref _publisher.Claim();
         e.Kind = EventKind.Trade;
         e.InstrumentId = inst.Id;
-        e.ExchangeTime = (tradeTime != 0 ? tradeTime : eventTime) * _timeUnitNs;
+        e.ExchangeTime = exchangeNs;
         e.ReceiveTime = receiveNs;
         e.Price = price;
         e.Quantity = qty;
@@ -229,19 +250,36 @@ public sealed class BinanceAdapter : IExchangeAdapter
         return true;
     }
 
+    /// <summary>False when a single-letter key was already seen in this object (a duplicated key: which one wins is not ours to guess).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool FirstTime(ref ulong seen, byte key)
+    {
+        int bit = key - 'A';
+        if ((uint)bit >= 64) return true; // a longer name: checked where it matters
+        ulong m = 1UL << bit;
+        if ((seen & m) != 0) return false;
+        seen |= m;
+        return true;
+    }
+
     private bool ParseBookTicker(ref Utf8JsonReader r, ReadOnlySpan<byte> data, ReadOnlySpan<byte> streamSymbol, long receiveNs)
     {
         Instrument? inst = streamSymbol.IsEmpty ? null : _registry.Resolve(Exchange, streamSymbol);
+        bool badSymbol = !streamSymbol.IsEmpty && inst is null;
         long u = -1, eventTime = 0;
         ReadOnlySpan<byte> b = default, bq = default, a = default, aq = default;
+        ulong seen = 0;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             byte key = Key(ref r);
+            if (!FirstTime(ref seen, key)) { Counters.AddMalformed(FrameRules.DuplicateKey, data); return false; }
             r.Read();
             switch (key)
             {
                 case (byte)'u': if (!JsonFields.TryInt64(ref r, out u)) u = -1; break;
-                case (byte)'s': if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); break;
+                case (byte)'s':
+                    if (r.TokenType == JsonTokenType.String) { inst = _registry.Resolve(Exchange, r.ValueSpan); badSymbol |= inst is null; }
+                    break;
                 case (byte)'E': JsonFields.TryInt64(ref r, out eventTime); break;
                 case (byte)'b': b = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; break;
                 case (byte)'B': bq = r.TokenType == JsonTokenType.String ? r.ValueSpan : default; break;
@@ -250,6 +288,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
                 default: r.Skip(); break;
             }
         }
+        if (badSymbol) { Counters.AddMalformed(FrameRules.BadSymbol, data); return false; }
         if (inst is null || u < 0 ||
             !Storage.Numerics.FixedDecimal.TryParse(b, inst.PriceScale, out long bp, out _) ||
             !Storage.Numerics.FixedDecimal.TryParse(bq, inst.QuantityScale, out long bqty, out _) ||
@@ -259,7 +298,13 @@ public sealed class BinanceAdapter : IExchangeAdapter
             Counters.AddMalformed("bookTicker without u, s, b, B, a or A (or not exact)", data);
             return false;
         }
-        long exchangeNs = eventTime * _timeUnitNs;
+        if (bp <= 0 || ap <= 0 || bqty < 0 || aqty < 0) { Counters.AddMalformed(FrameRules.BadLevel, data); return false; }
+        long exchangeNs = 0;
+        if (eventTime != 0)
+        {
+            if (!FrameRules.TryTime(eventTime, _timeUnitNs, out exchangeNs)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; }
+            if (!Rules.WithinSkew(exchangeNs, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, data); return false; }
+        }
         if (PublishBookTickers)
         {
             ref var e = ref _publisher.Claim();
@@ -283,30 +328,50 @@ public sealed class BinanceAdapter : IExchangeAdapter
         m.Clear();
         m.ReceiveTime = receiveNs;
         Instrument? inst = streamSymbol.IsEmpty ? null : _registry.Resolve(Exchange, streamSymbol);
-        bool hasU = false, hasLast = false;
+        bool badSymbol = !streamSymbol.IsEmpty && inst is null;
+        bool hasU = false, hasLast = false, hasPrev = false;
+        ulong seen = 0;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             byte key = Key(ref r);
             if (key == 0 && (r.ValueTextEquals("lastUpdateId"u8) || r.ValueTextEquals("bids"u8) || r.ValueTextEquals("asks"u8)))
                 key = r.ValueTextEquals("lastUpdateId"u8) ? (byte)'u' : r.ValueTextEquals("bids"u8) ? (byte)'b' : (byte)'a';
             else if (key == 0 && r.ValueTextEquals("pu"u8)) key = (byte)'P';
+            if (!FirstTime(ref seen, key)) { Counters.AddMalformed(FrameRules.DuplicateKey, data); return false; }
             r.Read();
             switch (key)
             {
                 case (byte)'U': JsonFields.TryInt64(ref r, out m.FirstId); break;
                 case (byte)'u': hasLast = JsonFields.TryInt64(ref r, out m.LastId); hasU = true; break;
-                case (byte)'P': JsonFields.TryInt64(ref r, out m.PrevLastId); break;
-                case (byte)'E': if (JsonFields.TryInt64(ref r, out long t)) m.ExchangeTime = t * _timeUnitNs; break;
-                case (byte)'s': if (r.TokenType == JsonTokenType.String) inst = _registry.Resolve(Exchange, r.ValueSpan); break;
+                case (byte)'P': hasPrev = JsonFields.TryInt64(ref r, out m.PrevLastId); break;
+                case (byte)'E':
+                    if (!JsonFields.TryInt64(ref r, out long t) || !FrameRules.TryTime(t, _timeUnitNs, out m.ExchangeTime)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; }
+                    break;
+                case (byte)'s':
+                    if (r.TokenType == JsonTokenType.String) { inst = _registry.Resolve(Exchange, r.ValueSpan); badSymbol |= inst is null; }
+                    break;
                 case (byte)'b':
                 case (byte)'a':
-                    if (inst is null || !ReadLevels(ref r, key == (byte)'b' ? BookSide.Bid : BookSide.Ask, inst, m)) { Counters.AddMalformed("depth levels missing, not exact, or before the symbol", data); return false; }
+                    if (badSymbol) { Counters.AddMalformed(FrameRules.BadSymbol, data); return false; }
+                    if (inst is null) { Counters.AddMalformed("depth levels missing, not exact, or before the symbol", data); return false; }
+                    var levels = ReadLevels(ref r, key == (byte)'b' ? BookSide.Bid : BookSide.Ask, inst, m);
+                    if (levels == LevelsResult.Bad) { Counters.AddMalformed(FrameRules.BadLevel, data); return false; }
+                    if (levels != LevelsResult.Ok) { Counters.AddMalformed("depth levels missing, not exact, or before the symbol", data); return false; }
                     break;
                 default: r.Skip(); break;
             }
         }
+        if (badSymbol) { Counters.AddMalformed(FrameRules.BadSymbol, data); return false; }
         if (inst is null || !hasU || !hasLast) { Counters.AddMalformed("depth message without a symbol or update id", data); return false; }
         if (!partial && m.FirstId == 0) { Counters.AddMalformed("diff depth message without U", data); return false; }
+        if (hasPrev && !_futures)
+        {
+            // A USD-M (or COIN-M) futures diff: its ids chain through pu, which spot's rules would read as gaps.
+            Counters.WrongMarket++;
+            Counters.AddMalformed("a futures depth diff (it has pu) recorded as spot: record it with --exchange binance-futures", data);
+            return false;
+        }
+        if (m.ExchangeTime != 0 && !Rules.WithinSkew(m.ExchangeTime, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, data); return false; }
         var book = Book(inst);
         if (partial)
         {
@@ -329,47 +394,80 @@ public sealed class BinanceAdapter : IExchangeAdapter
         return name.Length == 1 && !r.ValueIsEscaped && !r.HasValueSequence ? name[0] : (byte)0;
     }
 
-    private static bool ReadLevels(ref Utf8JsonReader r, BookSide side, Instrument inst, DepthMessage m)
+    private enum LevelsResult { Ok, Malformed, Bad }
+
+    /// <summary>Reads <c>[[price, qty, ...], ...]</c>; Bad for a zero or negative price or a negative quantity (0 removes a level).</summary>
+    private static LevelsResult ReadLevels(ref Utf8JsonReader r, BookSide side, Instrument inst, DepthMessage m)
     {
-        if (r.TokenType != JsonTokenType.StartArray) return false;
+        if (r.TokenType != JsonTokenType.StartArray) return LevelsResult.Malformed;
         while (r.Read() && r.TokenType == JsonTokenType.StartArray)
         {
-            if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.PriceScale, out long px)) return false;
-            if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.QuantityScale, out long qty)) return false;
+            if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.PriceScale, out long px)) return LevelsResult.Malformed;
+            if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.QuantityScale, out long qty)) return LevelsResult.Malformed;
             while (r.Read() && r.TokenType != JsonTokenType.EndArray) r.Skip(); // extra elements, if any
-            if (r.TokenType != JsonTokenType.EndArray) return false;
+            if (r.TokenType != JsonTokenType.EndArray) return LevelsResult.Malformed;
+            if (px <= 0 || qty < 0) return LevelsResult.Bad;
             m.Add(side, px, qty);
         }
-        return r.TokenType == JsonTokenType.EndArray;
+        return r.TokenType == JsonTokenType.EndArray ? LevelsResult.Ok : LevelsResult.Malformed;
     }
 
     public void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
     {
         Counters.Frames++;
+        if (!FrameRules.InRange(receiveNs)) { Counters.AddMalformed(FrameRules.ReceiveTimeOutOfRange, body); return; }
+        Instrument? inst = null;
         try
         {
             string? symbol = SymbolFromUrl(url) ?? DefaultSymbol ?? SingleBookSymbol();
             var m = _depth;
             m.Clear();
             m.ReceiveTime = receiveNs;
-            var inst = symbol is null ? null : _registry.GetOrAdd(Exchange, symbol);
+            if (symbol is not null && !FrameRules.IsName(symbol)) { Counters.AddMalformed(FrameRules.BadSymbol, body); return; }
+            inst = symbol is null ? null : _registry.GetOrAdd(Exchange, symbol);
             var r = new Utf8JsonReader(body, Options);
             if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("REST body is not a JSON object", body); return; }
-            bool hasLast = false;
+            bool hasLast = false, sawLast = false, sawBids = false, sawAsks = false;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                if (r.ValueTextEquals("lastUpdateId"u8)) { r.Read(); hasLast = JsonFields.TryInt64(ref r, out m.LastId); }
-                else if (r.ValueTextEquals("E"u8)) { r.Read(); if (JsonFields.TryInt64(ref r, out long t)) m.ExchangeTime = t * 1_000_000; }
+                if (r.ValueTextEquals("lastUpdateId"u8))
+                {
+                    if (sawLast) { Counters.AddMalformed(FrameRules.DuplicateKey, body); return; }
+                    sawLast = true;
+                    r.Read();
+                    hasLast = JsonFields.TryInt64(ref r, out m.LastId) && m.LastId > 0;
+                }
+                else if (r.ValueTextEquals("E"u8))
+                {
+                    r.Read();
+                    if (JsonFields.TryInt64(ref r, out long t))
+                    {
+                        if (!FrameRules.TryTime(t, 1_000_000, out m.ExchangeTime)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, body); return; }
+                        if (!Rules.WithinSkew(m.ExchangeTime, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, body); return; }
+                    }
+                }
                 else if (r.ValueTextEquals("bids"u8) || r.ValueTextEquals("asks"u8))
                 {
-                    var side = r.ValueTextEquals("bids"u8) ? BookSide.Bid : BookSide.Ask;
+                    bool bids = r.ValueTextEquals("bids"u8);
+                    if (bids ? sawBids : sawAsks) { Counters.AddMalformed(FrameRules.DuplicateKey, body); return; }
+                    if (bids) sawBids = true; else sawAsks = true;
                     r.Read();
                     if (inst is null) { Counters.AddMalformed("REST depth snapshot names no symbol and the capture has diffs of several (or no) symbols: give the symbol", body); return; }
-                    if (!ReadLevels(ref r, side, inst, m)) { Counters.AddMalformed("REST depth levels not exact", body); return; }
+                    var levels = ReadLevels(ref r, bids ? BookSide.Bid : BookSide.Ask, inst, m);
+                    if (levels == LevelsResult.Bad) { Counters.AddMalformed(FrameRules.BadLevel, body); return; }
+                    if (levels != LevelsResult.Ok) { Counters.AddMalformed("REST depth levels not exact", body); return; }
                 }
                 else { r.Read(); r.Skip(); }
             }
-            if (!hasLast || inst is null) { Counters.Unknown++; return; }
+            if (inst is null) { Counters.Unknown++; return; }
+            if (!sawLast && !sawBids && !sawAsks) { Counters.Unknown++; return; } // not a depth snapshot
+            if (!hasLast)
+            {
+                // A depth snapshot that cannot be placed in the stream: counted, marked, and the book waits for another.
+                Counters.AddMalformed("REST depth snapshot without a valid lastUpdateId", body);
+                PublishStatus(inst, StatusKind.BookInvalid, receiveNs);
+                return;
+            }
             m.FirstId = m.LastId;
             Book(inst).OnSnapshot(m);
         }
@@ -381,6 +479,16 @@ public sealed class BinanceAdapter : IExchangeAdapter
         {
             _publisher.Publish();
         }
+    }
+
+    private void PublishStatus(Instrument inst, StatusKind kind, long receiveNs)
+    {
+        ref var e = ref _publisher.Claim();
+        e.Kind = EventKind.Status;
+        e.InstrumentId = inst.Id;
+        e.Side = (byte)kind;
+        e.ExchangeTime = receiveNs;
+        e.ReceiveTime = receiveNs;
     }
 
     public void OnSession(StatusKind kind, long receiveNs, bool books = true)
