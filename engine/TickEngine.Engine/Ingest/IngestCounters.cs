@@ -12,6 +12,8 @@ public sealed class IngestCounters
     public long Control;
     public long TradeEvents;
     public long DuplicateTrades;
+    /// <summary>Trades whose id is not above the last one but whose time is later: not a repeat; stored, and the id restarts there.</summary>
+    public long TradeIdsBackwards;
     public long DepthMessages;
     public long DiffsApplied;
     public long DiffsStale;
@@ -61,6 +63,7 @@ public sealed class IngestCounters
         Control += other.Control;
         TradeEvents += other.TradeEvents;
         DuplicateTrades += other.DuplicateTrades;
+        TradeIdsBackwards += other.TradeIdsBackwards;
         DepthMessages += other.DepthMessages;
         DiffsApplied += other.DiffsApplied;
         DiffsStale += other.DiffsStale;

@@ -60,18 +60,29 @@ public sealed class BinanceAdapter : IExchangeAdapter
             Counters.AddMalformed(FrameRules.ReceiveTimeOutOfRange, frame);
             return;
         }
+        if (!System.Text.Unicode.Utf8.IsValid(frame))
+        {
+            Counters.AddMalformed("not valid UTF-8", frame);
+            return;
+        }
+        // Parse the whole frame first, then act: a frame found malformed anywhere (trailing bytes included) changes
+        // nothing, not a book, not a trade id, not the ring.
+        _pending.Kind = PendingKind.None;
         try
         {
             Dispatch(frame, receiveNs);
         }
         catch (JsonException)
         {
+            _pending.Kind = PendingKind.None;
             Counters.AddMalformed("not valid JSON", frame);
         }
         catch (InvalidOperationException)
         {
+            _pending.Kind = PendingKind.None;
             Counters.AddMalformed("unexpected JSON token", frame);
         }
+        Commit();
         _publisher.Publish();
     }
 
@@ -119,6 +130,13 @@ public sealed class BinanceAdapter : IExchangeAdapter
                 r.Read();
                 r.Skip();
             }
+        }
+        if (r.TokenType != JsonTokenType.EndObject || r.Read())
+        {
+            // Anything after the frame's object (or an object left open) makes the whole frame malformed.
+            _pending.Kind = PendingKind.None;
+            Counters.AddMalformed("not valid JSON", frame);
+            return;
         }
         if (parsed) return;
         if (dataStart < 0)
@@ -172,6 +190,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
                 r.Skip();
             }
         }
+        if (r.TokenType != JsonTokenType.EndObject || r.Read()) { Counters.AddMalformed("not valid JSON", frame); return; }
         var p = new Utf8JsonReader(frame, Options);
         p.Read();
         if (e.SequenceEqual("trade"u8)) ParseTrade(ref p, frame, receiveNs, aggregate: false);
@@ -187,7 +206,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
     {
         Instrument? inst = null;
         long tradeTime = 0, eventTime = 0, id = -1, price = 0, qty = 0;
-        bool hasPrice = false, hasQty = false, maker = false, hasMaker = false, badSymbol = false;
+        bool hasPrice = false, hasQty = false, maker = false, hasMaker = false, badSymbol = false, hasTradeTime = false;
         ReadOnlySpan<byte> priceText = default, qtyText = default;
         byte idKey = aggregate ? (byte)'a' : (byte)'t';
         ulong seen = 0;
@@ -203,8 +222,8 @@ public sealed class BinanceAdapter : IExchangeAdapter
                 case (byte)'s':
                     if (r.TokenType == JsonTokenType.String) { inst = _registry.Resolve(Exchange, r.ValueSpan); badSymbol = inst is null; }
                     break;
-                case (byte)'T': JsonFields.TryInt64(ref r, out tradeTime); break;
-                case (byte)'E': JsonFields.TryInt64(ref r, out eventTime); break;
+                case (byte)'T': hasTradeTime = true; if (!JsonFields.TryInt64(ref r, out tradeTime)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; } break;
+                case (byte)'E': if (!JsonFields.TryInt64(ref r, out eventTime)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; } break;
                 case (byte)'p': priceText = r.ValueSpan; hasPrice = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped; break;
                 case (byte)'q': qtyText = r.ValueSpan; hasQty = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped; break;
                 case (byte)'m': hasMaker = JsonFields.TryBool(ref r, out maker); break;
@@ -225,29 +244,104 @@ public sealed class BinanceAdapter : IExchangeAdapter
         }
         if (price <= 0) { Counters.AddMalformed(FrameRules.BadPrice, data); return false; }
         if (qty <= 0) { Counters.AddMalformed(FrameRules.BadQuantity, data); return false; }
-        if (!FrameRules.TryTime(tradeTime != 0 ? tradeTime : eventTime, _timeUnitNs, out long exchangeNs)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; }
+        // The trade time when the frame has one (whatever its value), else the event time.
+        if (!FrameRules.TryTime(hasTradeTime ? tradeTime : eventTime, _timeUnitNs, out long exchangeNs)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; }
         if (!Rules.WithinSkew(exchangeNs, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, data); return false; }
-        // A trade that arrives twice (across a reconnect) is stored once: ids only grow per symbol and kind.
-        ref long lastId = ref LastTradeId(inst.Id, aggregate);
-        if (id <= lastId)
+        ref var t = ref _pending;
+        t.Kind = PendingKind.Trade;
+        t.Instrument = inst;
+        t.ExchangeNs = exchangeNs;
+        t.ReceiveNs = receiveNs;
+        t.Price = price;
+        t.Quantity = qty;
+        t.Id = id;
+        // m = the buyer is the maker, so the aggressor sold.
+        t.Side = (byte)(!hasMaker ? TradeSide.Unknown : maker ? TradeSide.Sell : TradeSide.Buy);
+        t.Aggregate = aggregate;
+        return true;
+    }
+
+    private void CommitTrade(ref Pending t)
+    {
+        // A trade that arrives twice (across a reconnect) is stored once: ids only grow per symbol and kind, and a
+        // repeat is no later than the last trade. A lower id with a later time is not a repeat (one damaged id
+        // must not silence every trade after it): counted, stored, and the ids continue from it.
+        ref long lastId = ref LastTradeId(t.Instrument!.Id, t.Aggregate);
+        ref long lastTime = ref InstrumentSlots.At(ref t.Aggregate ? ref _lastAggTradeTime : ref _lastTradeTime, t.Instrument.Id);
+        if (t.Id <= lastId)
         {
-            Counters.DuplicateTrades++;
-            return true;
+            if (t.ExchangeNs <= lastTime)
+            {
+                Counters.DuplicateTrades++;
+                return;
+            }
+            Counters.TradeIdsBackwards++;
         }
-        lastId = id;
+        lastId = t.Id;
+        lastTime = t.ExchangeNs;
         ref var e = ref _publisher.Claim();
         e.Kind = EventKind.Trade;
-        e.InstrumentId = inst.Id;
-        e.ExchangeTime = exchangeNs;
-        e.ReceiveTime = receiveNs;
-        e.Price = price;
-        e.Quantity = qty;
-        e.Id = id;
-        // m = the buyer is the maker, so the aggressor sold.
-        e.Side = (byte)(!hasMaker ? TradeSide.Unknown : maker ? TradeSide.Sell : TradeSide.Buy);
-        e.Flags = aggregate ? (long)RowFlags.Aggregated : 0;
+        e.InstrumentId = t.Instrument.Id;
+        e.ExchangeTime = t.ExchangeNs;
+        e.ReceiveTime = t.ReceiveNs;
+        e.Price = t.Price;
+        e.Quantity = t.Quantity;
+        e.Id = t.Id;
+        e.Side = t.Side;
+        e.Flags = t.Aggregate ? (long)RowFlags.Aggregated : 0;
         Counters.TradeEvents++;
-        return true;
+    }
+
+    private enum PendingKind : byte { None, Trade, Ticker, Diff, Partial }
+
+    /// <summary>What a parsed frame will do once the whole frame has been read and found well formed.</summary>
+    private struct Pending
+    {
+        public PendingKind Kind;
+        public bool Aggregate;
+        public byte Side;
+        public Instrument? Instrument;
+        public long ExchangeNs, ReceiveNs, Price, Quantity, Id, AskPrice, AskQuantity;
+    }
+
+    private Pending _pending;
+
+    private void Commit()
+    {
+        ref var p = ref _pending;
+        switch (p.Kind)
+        {
+            case PendingKind.Trade: CommitTrade(ref p); break;
+            case PendingKind.Ticker:
+                if (PublishBookTickers)
+                {
+                    ref var e = ref _publisher.Claim();
+                    e.Kind = EventKind.BookTicker;
+                    e.InstrumentId = p.Instrument!.Id;
+                    e.ExchangeTime = p.ExchangeNs != 0 ? p.ExchangeNs : p.ReceiveNs;
+                    e.ReceiveTime = p.ReceiveNs;
+                    e.Price = p.Price;
+                    e.Quantity = p.Quantity;
+                    e.AskPrice = p.AskPrice;
+                    e.AskQuantity = p.AskQuantity;
+                    e.Id = p.Id;
+                }
+                Book(p.Instrument!).OnBookTicker(p.Id, p.Price, p.Quantity, p.AskPrice, p.AskQuantity, p.ReceiveNs, p.ExchangeNs);
+                break;
+            case PendingKind.Partial:
+            {
+                // A partial-depth frame is a whole top-N book: it replaces the book each time.
+                var book = Book(p.Instrument!);
+                _depth.FirstId = _depth.LastId;
+                book.OnDisconnect();
+                book.OnSnapshot(_depth, immediate: true);
+                Counters.RestSnapshots--; // counted as a stream snapshot, not a REST one
+                break;
+            }
+            case PendingKind.Diff: Book(p.Instrument!).OnDiff(_depth); break;
+        }
+        p.Kind = PendingKind.None;
+        p.Instrument = null;
     }
 
     /// <summary>False when a single-letter key was already seen in this object (a duplicated key: which one wins is not ours to guess).</summary>
@@ -305,20 +399,16 @@ public sealed class BinanceAdapter : IExchangeAdapter
             if (!FrameRules.TryTime(eventTime, _timeUnitNs, out exchangeNs)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; }
             if (!Rules.WithinSkew(exchangeNs, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, data); return false; }
         }
-        if (PublishBookTickers)
-        {
-            ref var e = ref _publisher.Claim();
-            e.Kind = EventKind.BookTicker;
-            e.InstrumentId = inst.Id;
-            e.ExchangeTime = exchangeNs != 0 ? exchangeNs : receiveNs;
-            e.ReceiveTime = receiveNs;
-            e.Price = bp;
-            e.Quantity = bqty;
-            e.AskPrice = ap;
-            e.AskQuantity = aqty;
-            e.Id = u;
-        }
-        Book(inst).OnBookTicker(u, bp, bqty, ap, aqty, receiveNs, exchangeNs);
+        ref var t = ref _pending;
+        t.Kind = PendingKind.Ticker;
+        t.Instrument = inst;
+        t.Id = u;
+        t.Price = bp;
+        t.Quantity = bqty;
+        t.AskPrice = ap;
+        t.AskQuantity = aqty;
+        t.ReceiveNs = receiveNs;
+        t.ExchangeNs = exchangeNs;
         return true;
     }
 
@@ -372,17 +462,8 @@ public sealed class BinanceAdapter : IExchangeAdapter
             return false;
         }
         if (m.ExchangeTime != 0 && !Rules.WithinSkew(m.ExchangeTime, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, data); return false; }
-        var book = Book(inst);
-        if (partial)
-        {
-            // A partial-depth frame is a whole top-N book: it replaces the book each time.
-            m.FirstId = m.LastId;
-            book.OnDisconnect();
-            book.OnSnapshot(m, immediate: true);
-            Counters.RestSnapshots--; // counted as a stream snapshot, not a REST one
-            return true;
-        }
-        book.OnDiff(m);
+        _pending.Kind = partial ? PendingKind.Partial : PendingKind.Diff;
+        _pending.Instrument = inst;
         return true;
     }
 
@@ -459,6 +540,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
                 }
                 else { r.Read(); r.Skip(); }
             }
+            if (r.TokenType != JsonTokenType.EndObject || r.Read()) { Counters.AddMalformed("REST body is not valid JSON", body); return; }
             if (inst is null) { Counters.Unknown++; return; }
             if (!sawLast && !sawBids && !sawAsks) { Counters.Unknown++; return; } // not a depth snapshot
             if (!hasLast)
@@ -509,6 +591,8 @@ public sealed class BinanceAdapter : IExchangeAdapter
 
     private long[] _lastTrade = new long[16];
     private long[] _lastAggTrade = new long[16];
+    private long[] _lastTradeTime = new long[16];
+    private long[] _lastAggTradeTime = new long[16];
 
     private ref long LastTradeId(int instrumentId, bool aggregate) =>
         ref aggregate ? ref InstrumentSlots.At(ref _lastAggTrade, instrumentId) : ref InstrumentSlots.At(ref _lastTrade, instrumentId);
