@@ -41,9 +41,19 @@ public sealed unsafe partial class SegmentReader : IDisposable
         if (_length == 0) throw new StorageFormatException(path, 0, "the file is empty (0 bytes); a segment starts with a header");
         if (_length > int.MaxValue) throw new StorageFormatException(path, 0, "segments above 2 GiB are not supported by this version");
         Map();
-        Header = SegmentHeader.Read(Bytes, path);
-        _codec = new ColumnCodec(Header.BlockRows);
-        _scan = SegmentScan.Run(Bytes, Header, path);
+        try
+        {
+            Header = SegmentHeader.Read(Bytes, path);
+            _codec = new ColumnCodec(Header.BlockRows);
+            _scan = SegmentScan.Run(Bytes, Header, path);
+        }
+        catch
+        {
+            // A file refused here must not leave its mapping behind: a tool that walks a damaged data root
+            // would otherwise hold one mapping per bad file until the finalizer runs.
+            Unmap();
+            throw;
+        }
     }
 
     public string Path { get; }
