@@ -1,0 +1,205 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using TickEngine.Engine.Book;
+using TickEngine.Engine.Venues;
+using TickEngine.Engine.Venues.Okx;
+using TickEngine.Storage.Format;
+using TickEngine.Storage.Numerics;
+using TickEngine.Tests.Shared;
+using Xunit;
+
+namespace TickEngine.Engine.Tests.Venues;
+
+/// <summary>
+/// The venues' sequence rules and OKX's checksum on the real captures in ../shared/fixtures (cryptofeed's JSON
+/// records, read here with System.Text.Json, apart from the engine's parsers), and on the cases the exchanges'
+/// documents describe: a skipped id is a gap, a repeat is stale, a snapshot replaces.
+/// </summary>
+public class VenueRuleFixtureTests
+{
+    private const int Scale = 8;
+
+    /// <summary>The frames of a cryptofeed capture, in order, with the connection each came on.</summary>
+    private static IEnumerable<(string Conn, JsonElement Frame)> Frames(string fixture)
+    {
+        using var gz = new GZipStream(File.OpenRead(RepoPaths.Fixture(fixture)), CompressionMode.Decompress);
+        using var reader = new StreamReader(gz, Encoding.UTF8);
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            using var record = JsonDocument.Parse(line);
+            var root = record.RootElement;
+            if (root.GetProperty("t").GetString() != "recv") continue;
+            using var frame = JsonDocument.Parse(root.GetProperty("data").GetString()!);
+            yield return (root.GetProperty("conn").GetString()!, frame.RootElement.Clone());
+        }
+    }
+
+    private static long Fixed(string text)
+    {
+        Assert.True(FixedDecimal.TryParse(Encoding.ASCII.GetBytes(text), Scale, out long v, out var error), $"'{text}': {error}");
+        return v;
+    }
+
+    private static void SetLevels(OrderBook book, BookSide side, JsonElement levels)
+    {
+        foreach (var level in levels.EnumerateArray()) book.Set(side, Fixed(level[0].GetString()!), Fixed(level[1].GetString()!));
+    }
+
+    [Fact]
+    public void BybitBooksFollowUPlusOneWithNoGapAndHold200By200NeverCrossed()
+    {
+        var books = new Dictionary<(string, string), OrderBook>();
+        int replaced = 0, applied = 0, gaps = 0, stale = 0;
+        foreach (var (conn, f) in Frames("bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz"))
+        {
+            if (!f.TryGetProperty("topic", out var topic) || !topic.GetString()!.StartsWith("orderbook.", StringComparison.Ordinal)) continue;
+            var data = f.GetProperty("data");
+            var key = (conn, data.GetProperty("s").GetString()!);
+            bool snapshot = f.GetProperty("type").GetString() == "snapshot";
+            long u = data.GetProperty("u").GetInt64();
+            var book = books.GetValueOrDefault(key);
+            var verdict = BybitSequenceRule.Instance.Check(book?.UpdateId ?? -1, new SequenceFields(u, -1, snapshot));
+            switch (verdict)
+            {
+                case SequenceVerdict.Replace:
+                    replaced++;
+                    book = books[key] = new OrderBook();
+                    break;
+                case SequenceVerdict.Apply: applied++; break;
+                case SequenceVerdict.Gap: gaps++; continue;
+                case SequenceVerdict.Stale: stale++; continue;
+            }
+            SetLevels(book!, BookSide.Bid, data.GetProperty("b"));
+            SetLevels(book!, BookSide.Ask, data.GetProperty("a"));
+            book!.UpdateId = u;
+            Assert.Equal(200, book.BidCount);
+            Assert.Equal(200, book.AskCount);
+            Assert.False(book.IsCrossed, $"{key} crossed at u={u}");
+        }
+        Assert.Equal(6, replaced);      // 6 snapshots: 4 linear books and 2 spot books (BTCUSDT and ETHUSDT on both)
+        Assert.Equal(2142, applied);    // every delta
+        Assert.Equal(0, gaps);
+        Assert.Equal(0, stale);
+        Assert.Equal(6, books.Count);
+    }
+
+    [Fact]
+    public void BybitRuleSaysGapForASkippedUStaleForARepeatAndReplaceForUOne()
+    {
+        var rule = BybitSequenceRule.Instance;
+        Assert.Equal(SequenceVerdict.Apply, rule.Check(100, new SequenceFields(101, -1, false)));
+        Assert.Equal(SequenceVerdict.Gap, rule.Check(100, new SequenceFields(102, -1, false)));
+        Assert.Equal(SequenceVerdict.Stale, rule.Check(100, new SequenceFields(100, -1, false)));
+        Assert.Equal(SequenceVerdict.Stale, rule.Check(100, new SequenceFields(57, -1, false)));
+        Assert.Equal(SequenceVerdict.Replace, rule.Check(100, new SequenceFields(1, -1, false))); // u = 1: the service restarted
+        Assert.Equal(SequenceVerdict.Replace, rule.Check(100, new SequenceFields(500, -1, true)));
+        Assert.Equal(SequenceVerdict.Gap, rule.Check(-1, new SequenceFields(5, -1, false))); // a delta before any snapshot
+    }
+
+    [Fact]
+    public void OkxChecksumMatchesEveryMessageOfTheRealCaptureAndAMissedUpdateIsCaught()
+    {
+        var (matched, mismatched, absent) = RunOkx(skipUpdate: -1);
+        Assert.Equal(290, matched); // 3 snapshots and 287 updates, each with its real checksum
+        Assert.Equal(0, mismatched);
+        Assert.Equal(0, absent);
+
+        // One update left out (a message lost on the way): the next checksum of that book says so.
+        var (_, afterSkip, _) = RunOkx(skipUpdate: 40);
+        Assert.True(afterSkip > 0);
+    }
+
+    private static (int Matched, int Mismatched, int Absent) RunOkx(int skipUpdate)
+    {
+        var books = new Dictionary<string, OrderBook>();
+        int matched = 0, mismatched = 0, absent = 0, updates = 0;
+        foreach (var (_, f) in Frames("okx/cryptofeed_OKX_v5.jsonl.gz"))
+        {
+            if (!f.TryGetProperty("arg", out var arg) || arg.GetProperty("channel").GetString() != "books" || !f.TryGetProperty("data", out var data)) continue;
+            string inst = arg.GetProperty("instId").GetString()!;
+            bool snapshot = f.GetProperty("action").GetString() == "snapshot";
+            if (!snapshot && updates++ == skipUpdate) continue;
+            foreach (var d in data.EnumerateArray())
+            {
+                if (snapshot) books[inst] = new OrderBook();
+                var book = books[inst];
+                SetLevels(book, BookSide.Bid, d.GetProperty("bids"));
+                SetLevels(book, BookSide.Ask, d.GetProperty("asks"));
+                int expected = d.TryGetProperty("checksum", out var c) ? c.GetInt32() : 0;
+                if (expected == 0) { absent++; continue; }
+                if (OkxChecksum.Compute(book, Scale, Scale) == expected) matched++; else mismatched++;
+            }
+        }
+        return (matched, mismatched, absent);
+    }
+
+    [Fact]
+    public void OkxChecksumFollowsTheDocumentedInterleavingWhenOneSideIsShorter()
+    {
+        // OKX's documented example: bids 3366.1 x 7, 3366 x 6; asks 3366.8 x 9, 3368 x 8, 3372 x 8.
+        var book = new OrderBook();
+        book.Set(BookSide.Bid, Fixed("3366.1"), Fixed("7"));
+        book.Set(BookSide.Bid, Fixed("3366"), Fixed("6"));
+        book.Set(BookSide.Ask, Fixed("3366.8"), Fixed("9"));
+        book.Set(BookSide.Ask, Fixed("3368"), Fixed("8"));
+        book.Set(BookSide.Ask, Fixed("3372"), Fixed("8"));
+        int expected = unchecked((int)System.IO.Hashing.Crc32.HashToUInt32("3366.1:7:3366.8:9:3366:6:3368:8:3372:8"u8));
+        Assert.Equal(expected, OkxChecksum.Compute(book, Scale, Scale));
+        Assert.Equal(0, Allocations.Measure(() => OkxChecksum.Compute(book, Scale, Scale)));
+    }
+
+    [Fact]
+    public void OkxRuleChainsPrevSeqIdAndKeepsNoChangeUpdates()
+    {
+        var rule = OkxSequenceRule.Instance;
+        Assert.Equal(SequenceVerdict.Replace, rule.Check(-1, new SequenceFields(10, -1, true)));
+        Assert.Equal(SequenceVerdict.Apply, rule.Check(10, new SequenceFields(15, 10, false)));
+        Assert.Equal(SequenceVerdict.Apply, rule.Check(15, new SequenceFields(15, 15, false))); // no change, still a checksum
+        Assert.Equal(SequenceVerdict.Gap, rule.Check(15, new SequenceFields(20, 17, false)));   // 15..17 missing
+        Assert.Equal(SequenceVerdict.Stale, rule.Check(15, new SequenceFields(15, 10, false))); // the update already applied
+        Assert.Equal(SequenceVerdict.Stale, rule.Check(15, new SequenceFields(12, 10, false)));
+        Assert.Equal(SequenceVerdict.Gap, rule.Check(-1, new SequenceFields(15, 10, false)));   // an update with no book
+        Assert.Equal(SequenceVerdict.Apply, rule.Check(-1, new SequenceFields(-1, -1, false))); // frames from before seqId: the checksum decides
+    }
+
+    [Fact]
+    public void CoinbaseSequenceIsContiguousPerConnectionAndItsBooksNeverCross()
+    {
+        long last = -1;
+        int messages = 0, gaps = 0, stale = 0;
+        var books = new Dictionary<string, OrderBook>();
+        foreach (var (_, f) in Frames("coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz"))
+        {
+            if (!f.TryGetProperty("sequence_num", out var seq)) continue;
+            long n = seq.GetInt64();
+            var verdict = CoinbaseSequenceRule.Instance.Check(last, new SequenceFields(n, -1, false));
+            if (verdict == SequenceVerdict.Gap) gaps++;
+            if (verdict == SequenceVerdict.Stale) { stale++; continue; }
+            last = n;
+            messages++;
+            if (f.GetProperty("channel").GetString() != "l2_data") continue;
+            foreach (var e in f.GetProperty("events").EnumerateArray())
+            {
+                string product = e.GetProperty("product_id").GetString()!;
+                if (e.GetProperty("type").GetString() == "snapshot") books[product] = new OrderBook();
+                var book = books[product];
+                foreach (var u in e.GetProperty("updates").EnumerateArray())
+                    book.Set(u.GetProperty("side").GetString() == "bid" ? BookSide.Bid : BookSide.Ask,
+                        Fixed(u.GetProperty("price_level").GetString()!), Fixed(u.GetProperty("new_quantity").GetString()!));
+                Assert.False(book.IsCrossed, $"{product} crossed at sequence {n}");
+            }
+        }
+        Assert.Equal(1030, messages); // 0..1029
+        Assert.Equal(1029, last);
+        Assert.Equal(0, gaps);
+        Assert.Equal(0, stale);
+        Assert.Equal(2, books.Count);
+
+        var rule = CoinbaseSequenceRule.Instance;
+        Assert.Equal(SequenceVerdict.Gap, rule.Check(7, new SequenceFields(9, -1, false)));
+        Assert.Equal(SequenceVerdict.Stale, rule.Check(7, new SequenceFields(7, -1, false)));
+        Assert.Equal(SequenceVerdict.Apply, rule.Check(7, new SequenceFields(8, -1, false)));
+    }
+}
