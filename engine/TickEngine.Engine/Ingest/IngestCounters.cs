@@ -31,6 +31,14 @@ public sealed class IngestCounters
     public long ServerShutdowns;
     /// <summary>Frames of another market than the one given (futures diffs under a spot exchange name).</summary>
     public long WrongMarket;
+    /// <summary>Frames whose connection sequence number was already seen (a repeat): their content is not used again.</summary>
+    public long SequenceRepeats;
+    /// <summary>Trades whose stored (taker) side agrees with the book at that instant: printed at or above the best ask and bought, or at or below the best bid and sold.</summary>
+    public long TradeSideMatchesBook;
+    /// <summary>Trades printed at or beyond a side of the book whose stored side says the other.</summary>
+    public long TradeSideAgainstBook;
+    /// <summary>Trades the book could not judge (inside the spread, no book in sync, or history sent at subscription).</summary>
+    public long TradeSideUnchecked;
 
     private readonly List<string> _samples = new();
     private readonly Dictionary<string, long> _byReason = new();
@@ -80,6 +88,10 @@ public sealed class IngestCounters
         SnapshotsStale += other.SnapshotsStale;
         ServerShutdowns += other.ServerShutdowns;
         WrongMarket += other.WrongMarket;
+        SequenceRepeats += other.SequenceRepeats;
+        TradeSideMatchesBook += other.TradeSideMatchesBook;
+        TradeSideAgainstBook += other.TradeSideAgainstBook;
+        TradeSideUnchecked += other.TradeSideUnchecked;
         foreach (var (reason, n) in other._byReason) _byReason[reason] = _byReason.GetValueOrDefault(reason) + n;
         foreach (var s in other._samples) if (_samples.Count < 20) _samples.Add(s);
     }

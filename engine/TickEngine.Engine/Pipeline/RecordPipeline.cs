@@ -36,14 +36,9 @@ public sealed class RecordPipeline
         Publisher = new EventPublisher(_disruptor.Ring, _disruptor.Sequencer) { Probe = options.Probe };
         foreach (var (exchange, requester) in exchanges)
         {
-            bool futures = exchange switch
-            {
-                "binance" => false,
-                "binance-futures" => true,
-                _ => throw new ArgumentException($"exchange '{exchange}' is not supported: binance or binance-futures"),
-            };
-            if (Adapters.Any(a => a.Exchange == exchange)) throw new ArgumentException($"exchange '{exchange}' is given twice");
-            Adapters.Add(new BinanceAdapter(Registry, Publisher, futures, requester) { DefaultSymbol = options.DefaultSymbol, Rules = options.Rules });
+            var venue = Venues.VenueRegistry.Find(exchange) ?? throw new ArgumentException($"exchange '{exchange}' is not supported: {Venues.VenueRegistry.Names}");
+            if (Adapters.Any(a => a.Exchange == venue.Name)) throw new ArgumentException($"exchange '{exchange}' is given twice");
+            Adapters.Add(venue.Create(new Venues.VenueContext(Registry, Publisher, options.Rules, requester, options.DefaultSymbol)));
         }
         var writerOptions = new Storage.Writing.SegmentWriterOptions();
         RowOutput Output(SchemaKind kind, int depth = 0)
@@ -73,11 +68,11 @@ public sealed class RecordPipeline
     public RecordOptions Options { get; }
     public InstrumentRegistry Registry { get; }
     public EventPublisher Publisher { get; }
-    /// <summary>The first exchange's adapter.</summary>
-    public BinanceAdapter Adapter => Adapters[0];
+    /// <summary>The first exchange's adapter, when it is Binance's (live recording and its tests).</summary>
+    public BinanceAdapter Adapter => Adapters[0] as BinanceAdapter ?? throw new InvalidOperationException($"the first adapter is {Adapters[0].Exchange}'s, not Binance's");
 
     /// <summary>One adapter per exchange, in the order given.</summary>
-    public List<BinanceAdapter> Adapters { get; } = new();
+    public List<IExchangeAdapter> Adapters { get; } = new();
     public TradeWriterHandler? Trades { get; }
     public DeltaWriterHandler? Deltas { get; }
     public L2SamplerHandler? L2 { get; }

@@ -14,8 +14,8 @@ public static class CaptureRecord
 {
     public static int Run(RecordCommand.Args a, CliContext ctx)
     {
-        if (a.Exchanges.Count != 1 || a.Exchanges[0] is not ("binance" or "binance-futures"))
-            throw new UsageException($"--exchange must be binance or binance-futures with --capture files, got '{string.Join(",", a.Exchanges)}'");
+        if (a.Exchanges.Count != 1 || Engine.Venues.VenueRegistry.Find(a.Exchanges[0]) is not { } venue || a.Exchanges[0] == "sim")
+            throw new UsageException($"--exchange with --capture files names one venue ({Engine.Venues.VenueRegistry.Names}), got '{string.Join(",", a.Exchanges)}'");
         if (a.Duration is not null) throw new UsageException("--duration applies to live recording; a capture is recorded to its end (Ctrl+C stops it cleanly)");
         if (a.Speed is not null || a.Rate is not null) throw new UsageException("--speed and --rate are for the simulator (--exchange sim); a capture is recorded at full speed");
         if (a.Symbols.Count > 1) throw new UsageException("--symbol with --capture names the one symbol that REST snapshots without a URL belong to");
@@ -23,12 +23,12 @@ public static class CaptureRecord
         foreach (var file in files)
         {
             // A cryptofeed capture names its exchange in its header: a mismatch would record nothing useful.
-            if (CaptureFileSource.HeaderExchange(file) is { } named && !SameExchange(named, a.Exchanges[0]))
+            if (CaptureFileSource.HeaderExchange(file) is { } named && !venue.Answers(named))
                 throw new InputException($"{file}: the capture's header names the exchange {named}; this run records {a.Exchanges[0]}: give the capture's exchange with --exchange");
         }
         var options = RecordOptions.ForCapture(a.Root) with
         {
-            Exchange = a.Exchanges[0],
+            Exchange = venue.Name,
             Types = a.Schemas,
             Depth = a.Depth,
             IntervalNs = (long)Math.Round(a.Interval.TotalMilliseconds * 1_000_000),
@@ -46,7 +46,7 @@ public static class CaptureRecord
             {
                 if (ctx.Cancel.IsCancellationRequested) break;
                 if (!a.Quiet && files.Count > 1) ctx.Error.WriteLine($"record: {file}");
-                var source = new CaptureFileSource(file, pipeline.Adapter);
+                var source = new CaptureFileSource(file, pipeline.Adapters[0]);
                 try
                 {
                     source.Run(ctx.Cancel);
@@ -94,12 +94,5 @@ public static class CaptureRecord
             throw new InputException($"{string.Join(", ", files)}: nothing usable was recorded: {why}");
         }
         return 0;
-    }
-
-    /// <summary>Whether a capture header's exchange name (cryptofeed's, e.g. BINANCE_FUTURES) is the exchange given.</summary>
-    private static bool SameExchange(string named, string given)
-    {
-        string n = named.Trim().ToLowerInvariant().Replace('_', '-');
-        return n == given || (n == "binance-futures" && given == "binance-futures") || (n == "binance" && given == "binance");
     }
 }

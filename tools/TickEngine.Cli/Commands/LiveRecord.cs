@@ -16,7 +16,10 @@ public static class LiveRecord
     {
         var exchanges = a.Exchanges;
         foreach (var x in exchanges)
-            if (x is not ("binance" or "binance-futures" or "sim")) throw new UsageException($"--exchange takes binance, binance-futures (or both, comma-separated) or sim, got '{x}'");
+            if (x is not ("binance" or "binance-futures" or "sim"))
+                throw new UsageException(Engine.Venues.VenueRegistry.Find(x) is { Live: false } v
+                    ? $"{v.Name} is recorded from capture files in this version (--capture FILE); live: binance, binance-futures (or both, comma-separated) or sim"
+                    : $"--exchange takes binance, binance-futures (or both, comma-separated) or sim, got '{x}'");
         if (exchanges.Count > 1 && exchanges.Contains("sim")) throw new UsageException("--exchange sim records the simulator alone");
         if (exchanges.Count > 1 && (a.WsUrl is not null || a.RestUrl is not null)) throw new UsageException("--ws-url and --rest-url take one exchange");
         bool sim = exchanges[0] == "sim";

@@ -42,8 +42,9 @@ public static class RecordCommand
               tickengine record --exchange sim --duration 10 --data data
               tickengine record --exchange binance --symbol BTCUSDT,ETHUSDT --data data
               tickengine record --exchange binance --capture day1.gz day2.gz --data data --schema trades,deltas
+              tickengine record --exchange coinbase --capture coinbase.jsonl.gz --data data
             """);
-        var exchange = Vocabulary.Exchange("binance (spot), binance-futures (USD-M), sim (the built-in simulator); several: binance,binance-futures");
+        var exchange = Vocabulary.Exchange("binance (spot), binance-futures (USD-M), coinbase (captures), sim (the built-in simulator); several: binance,binance-futures");
         var symbol = Vocabulary.Symbol("symbols to record (live); for a capture, the symbol its REST snapshots belong to when they name none", "--symbols");
         var data = Vocabulary.Data("the data root segments go to (created if need be)", "--out");
         var schema = Spelled<string[]>.Create(Vocabulary.List("--schema", "what to write: l2, trades, bars, deltas (default all four); status markers are always written", "S[,S...]"), ["--types"]);

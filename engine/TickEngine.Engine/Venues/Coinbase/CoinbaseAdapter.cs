@@ -1,0 +1,404 @@
+using System.Text.Json;
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Ingest;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Venues.Coinbase;
+
+/// <summary>
+/// Coinbase Advanced Trade market data (<c>wss://advanced-trade-ws.coinbase.com</c>): <c>level2</c> (channel
+/// <c>l2_data</c>: a snapshot, then updates with the absolute <c>new_quantity</c> of each level), <c>market_trades</c>,
+/// and the channels that carry no stored data (<c>heartbeats</c>, <c>subscriptions</c>, <c>ticker</c>,
+/// <c>candles</c>, <c>status</c>), counted as control frames.
+/// <para>Continuity: <c>sequence_num</c> numbers every message of a connection across all its channels
+/// (<see cref="CoinbaseSequenceRule"/>): a skip is a gap for every book of the connection; a repeat is dropped.</para>
+/// <para>Times: a level update's <c>event_time</c> and a trade's <c>time</c> (the matching engine's) are stored as
+/// exchange time; a snapshot's levels carry the time each level last changed, so the snapshot is stored at the
+/// message's <c>timestamp</c>. Side: a market trade's <c>side</c> is the maker's (checked against the book on the real
+/// capture: trades marked BUY print at the bid), so the stored taker side is its opposite. Trade ids are integers in
+/// decimal text. A frame is read whole before it acts: a frame malformed anywhere changes nothing.</para>
+/// Producer thread only; allocation-free per frame in steady state.
+/// </summary>
+public sealed class CoinbaseAdapter : IExchangeAdapter
+{
+    public const string Name = "coinbase";
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow };
+    private readonly InstrumentRegistry _registry;
+    private readonly EventPublisher _publisher;
+    private StreamBook?[] _books = new StreamBook?[16];
+    private long[] _lastTradeId = new long[16];
+    private long[] _lastTradeTime = new long[16];
+    private long _lastSequence = -1;
+
+    private struct LevelItem { public byte Side; public long Price, Quantity, Time; }
+    private struct BookEvent { public Instrument Instrument; public bool Snapshot; public int Start, Count; }
+    private struct TradeItem { public Instrument Instrument; public long Id, Price, Quantity, Time; public byte Side; public bool Snapshot; }
+
+    private LevelItem[] _levels = new LevelItem[1024];
+    private int _levelCount;
+    private BookEvent[] _bookEvents = new BookEvent[16];
+    private int _bookEventCount;
+    private TradeItem[] _trades = new TradeItem[256];
+    private int _tradeCount;
+    private long _sequence;
+    private long _messageTime;
+    private bool _ready;
+
+    public CoinbaseAdapter(InstrumentRegistry registry, EventPublisher publisher)
+    {
+        _registry = registry;
+        _publisher = publisher;
+    }
+
+    public string Exchange => Name;
+    public IngestCounters Counters { get; } = new();
+    public FrameRules Rules { get; init; } = FrameRules.Default;
+
+    /// <summary>The book kept for an instrument, if any.</summary>
+    public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
+
+    public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        Counters.Frames++;
+        if (!FrameRules.InRange(receiveNs)) { Counters.AddMalformed(FrameRules.ReceiveTimeOutOfRange, frame); return; }
+        if (!System.Text.Unicode.Utf8.IsValid(frame)) { Counters.AddMalformed("not valid UTF-8", frame); return; }
+        _levelCount = _bookEventCount = _tradeCount = 0;
+        _ready = false;
+        try
+        {
+            _ready = Parse(frame, receiveNs);
+        }
+        catch (JsonException) { _ready = false; Counters.AddMalformed("not valid JSON", frame); }
+        catch (InvalidOperationException) { _ready = false; Counters.AddMalformed("unexpected JSON token", frame); }
+        if (_ready) Commit(receiveNs);
+        _publisher.Publish();
+    }
+
+    private enum Channel { None, Level2, Trades, Control, Other }
+
+    private bool Parse(ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        var r = new Utf8JsonReader(frame, Options);
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("not a JSON object", frame); return false; }
+        var channel = Channel.None;
+        bool sawChannel = false, sawSequence = false, sawTime = false, sawEvents = false, sawType = false;
+        int eventsStart = -1, eventsEnd = -1;
+        _sequence = -1;
+        _messageTime = 0;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("channel"u8))
+            {
+                if (sawChannel) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawChannel = true;
+                r.Read();
+                if (r.TokenType != JsonTokenType.String) { Counters.AddMalformed("channel is not a string", frame); return false; }
+                channel = r.ValueTextEquals("l2_data"u8) ? Channel.Level2
+                    : r.ValueTextEquals("market_trades"u8) ? Channel.Trades
+                    : r.ValueTextEquals("heartbeats"u8) || r.ValueTextEquals("subscriptions"u8) || r.ValueTextEquals("ticker"u8) ||
+                      r.ValueTextEquals("ticker_batch"u8) || r.ValueTextEquals("candles"u8) || r.ValueTextEquals("status"u8) ? Channel.Control
+                    : Channel.Other;
+            }
+            else if (r.ValueTextEquals("sequence_num"u8))
+            {
+                if (sawSequence) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawSequence = true;
+                r.Read();
+                if (!JsonFields.TryInt64(ref r, out _sequence) || _sequence < 0) { Counters.AddMalformed("sequence_num is not a non-negative integer", frame); return false; }
+            }
+            else if (r.ValueTextEquals("timestamp"u8))
+            {
+                if (sawTime) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawTime = true;
+                r.Read();
+                if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || !IsoTime.TryParseUtc(r.ValueSpan, out _messageTime) || !FrameRules.InRange(_messageTime))
+                { Counters.AddMalformed(FrameRules.TimeOutOfRange, frame); return false; }
+            }
+            else if (r.ValueTextEquals("events"u8))
+            {
+                if (sawEvents) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawEvents = true;
+                r.Read();
+                if (r.TokenType != JsonTokenType.StartArray) { Counters.AddMalformed("events is not an array", frame); return false; }
+                eventsStart = (int)r.TokenStartIndex;
+                r.Skip();
+                eventsEnd = (int)r.BytesConsumed;
+            }
+            else
+            {
+                if (r.ValueTextEquals("type"u8)) sawType = true; // {"type":"error",...}
+                r.Read();
+                r.Skip();
+            }
+        }
+        if (r.TokenType != JsonTokenType.EndObject || r.Read()) { Counters.AddMalformed("not valid JSON", frame); return false; }
+        if (!sawChannel)
+        {
+            if (sawType) { Counters.Control++; return false; } // an error or an acknowledgement
+            Counters.AddMalformed("frame without a channel", frame);
+            return false;
+        }
+        if (channel is Channel.Level2 or Channel.Trades)
+        {
+            if (!sawSequence || !sawTime || eventsStart < 0) { Counters.AddMalformed("l2_data or market_trades frame without sequence_num, timestamp or events", frame); return false; }
+            if (!Rules.WithinSkew(_messageTime, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
+            _eventsBase = eventsStart;
+            var e = new Utf8JsonReader(frame[eventsStart..eventsEnd], Options);
+            e.Read();
+            while (e.Read() && e.TokenType == JsonTokenType.StartObject)
+                if (!ParseEvent(ref e, frame, channel, receiveNs)) return false;
+            if (e.TokenType != JsonTokenType.EndArray) { Counters.AddMalformed("events is not an array of objects", frame); return false; }
+            return true;
+        }
+        if (channel == Channel.Control) Counters.Control++;
+        else Counters.Unknown++;
+        return sawSequence; // the frame still counts in the connection's sequence
+    }
+
+    /// <summary>One event object; the reader is on its StartObject and ends on its EndObject.</summary>
+    private bool ParseEvent(ref Utf8JsonReader r, ReadOnlySpan<byte> frame, Channel channel, long receiveNs)
+    {
+        // Keys may come in any order: the arrays are found first and read once the product is known.
+        int listStart = -1, listEnd = -1;
+        bool snapshot = false, sawType = false, sawProduct = false;
+        Instrument? inst = null;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("type"u8))
+            {
+                if (sawType) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawType = true;
+                r.Read();
+                if (r.ValueTextEquals("snapshot"u8)) snapshot = true;
+                else if (!r.ValueTextEquals("update"u8)) { Counters.AddMalformed("event type is neither snapshot nor update", frame); return false; }
+            }
+            else if (r.ValueTextEquals("product_id"u8))
+            {
+                if (sawProduct) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawProduct = true;
+                r.Read();
+                if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || (inst = _registry.Resolve(Name, r.ValueSpan)) is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
+            }
+            else if (r.ValueTextEquals(channel == Channel.Level2 ? "updates"u8 : "trades"u8))
+            {
+                if (listStart >= 0) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                r.Read();
+                if (r.TokenType != JsonTokenType.StartArray) { Counters.AddMalformed("updates or trades is not an array", frame); return false; }
+                listStart = _eventsBase + (int)r.TokenStartIndex;
+                r.Skip();
+                listEnd = _eventsBase + (int)r.BytesConsumed;
+            }
+            else { r.Read(); r.Skip(); }
+        }
+        if (!sawType || listStart < 0) { Counters.AddMalformed("event without type or its updates/trades", frame); return false; }
+        var list = new Utf8JsonReader(frame[listStart..listEnd], Options);
+        list.Read();
+        if (channel == Channel.Level2)
+        {
+            if (inst is null) { Counters.AddMalformed("l2_data event without product_id", frame); return false; }
+            int start = _levelCount;
+            while (list.Read() && list.TokenType == JsonTokenType.StartObject)
+                if (!ParseLevel(ref list, frame, inst, snapshot, receiveNs)) return false;
+            if (_bookEventCount == _bookEvents.Length) Array.Resize(ref _bookEvents, _bookEvents.Length * 2);
+            _bookEvents[_bookEventCount++] = new BookEvent { Instrument = inst, Snapshot = snapshot, Start = start, Count = _levelCount - start };
+        }
+        else
+        {
+            while (list.Read() && list.TokenType == JsonTokenType.StartObject)
+                if (!ParseTrade(ref list, frame, snapshot, receiveNs)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Where the events array starts in the frame: offsets the events reader finds are relative to it.</summary>
+    private int _eventsBase;
+
+    private bool ParseLevel(ref Utf8JsonReader r, ReadOnlySpan<byte> frame, Instrument inst, bool snapshot, long receiveNs)
+    {
+        ReadOnlySpan<byte> side = default, time = default, price = default, qty = default;
+        ulong seen = 0;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            int key = r.ValueTextEquals("side"u8) ? 1 : r.ValueTextEquals("event_time"u8) ? 2 : r.ValueTextEquals("price_level"u8) ? 3 : r.ValueTextEquals("new_quantity"u8) ? 4 : 0;
+            if (key != 0 && (seen & (1UL << key)) != 0) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+            seen |= 1UL << key;
+            r.Read();
+            if (key == 0) { r.Skip(); continue; }
+            if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped) { Counters.AddMalformed("level field is not a plain string", frame); return false; }
+            switch (key)
+            {
+                case 1: side = r.ValueSpan; break;
+                case 2: time = r.ValueSpan; break;
+                case 3: price = r.ValueSpan; break;
+                default: qty = r.ValueSpan; break;
+            }
+        }
+        BookSide s;
+        if (side.SequenceEqual("bid"u8)) s = BookSide.Bid;
+        else if (side.SequenceEqual("offer"u8) || side.SequenceEqual("ask"u8)) s = BookSide.Ask;
+        else { Counters.AddMalformed("level side is neither bid nor offer", frame); return false; }
+        if (!Storage.Numerics.FixedDecimal.TryParse(price, inst.PriceScale, out long px, out _) ||
+            !Storage.Numerics.FixedDecimal.TryParse(qty, inst.QuantityScale, out long q, out _))
+        { Counters.AddMalformed("level price or quantity missing or not exact at the instrument's scale", frame); return false; }
+        if (px <= 0 || q < 0) { Counters.AddMalformed(FrameRules.BadLevel, frame); return false; }
+        long ns = _messageTime;
+        if (!snapshot)
+        {
+            if (!IsoTime.TryParseUtc(time, out ns) || !FrameRules.InRange(ns)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, frame); return false; }
+            if (!Rules.WithinSkew(ns, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
+        }
+        if (_levelCount == _levels.Length) Array.Resize(ref _levels, _levels.Length * 2);
+        _levels[_levelCount++] = new LevelItem { Side = (byte)s, Price = px, Quantity = q, Time = ns };
+        return true;
+    }
+
+    private bool ParseTrade(ref Utf8JsonReader r, ReadOnlySpan<byte> frame, bool snapshot, long receiveNs)
+    {
+        ReadOnlySpan<byte> product = default, id = default, price = default, size = default, time = default, side = default;
+        ulong seen = 0;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            int key = r.ValueTextEquals("product_id"u8) ? 1 : r.ValueTextEquals("trade_id"u8) ? 2 : r.ValueTextEquals("price"u8) ? 3
+                : r.ValueTextEquals("size"u8) ? 4 : r.ValueTextEquals("time"u8) ? 5 : r.ValueTextEquals("side"u8) ? 6 : 0;
+            if (key != 0 && (seen & (1UL << key)) != 0) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+            seen |= 1UL << key;
+            r.Read();
+            if (key == 0) { r.Skip(); continue; }
+            if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped) { Counters.AddMalformed("trade field is not a plain string", frame); return false; }
+            switch (key)
+            {
+                case 1: product = r.ValueSpan; break;
+                case 2: id = r.ValueSpan; break;
+                case 3: price = r.ValueSpan; break;
+                case 4: size = r.ValueSpan; break;
+                case 5: time = r.ValueSpan; break;
+                default: side = r.ValueSpan; break;
+            }
+        }
+        var inst = _registry.Resolve(Name, product);
+        if (inst is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
+        if (!TryTradeId(id, out long tradeId)) { Counters.AddMalformed("trade_id is not an integer (this version stores integer trade ids)", frame); return false; }
+        if (!Storage.Numerics.FixedDecimal.TryParse(price, inst.PriceScale, out long px, out _) ||
+            !Storage.Numerics.FixedDecimal.TryParse(size, inst.QuantityScale, out long q, out _))
+        { Counters.AddMalformed("trade price or size missing or not exact at the instrument's scale", frame); return false; }
+        if (px <= 0) { Counters.AddMalformed(FrameRules.BadPrice, frame); return false; }
+        if (q <= 0) { Counters.AddMalformed(FrameRules.BadQuantity, frame); return false; }
+        if (!IsoTime.TryParseUtc(time, out long ns) || !FrameRules.InRange(ns)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, frame); return false; }
+        // The trades sent at subscription are history (minutes or hours old): only a time ahead of receipt is refused.
+        if (snapshot ? ns - receiveNs > Rules.MaxClockSkewNs : !Rules.WithinSkew(ns, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
+        // side is the maker's: the taker took the other side.
+        byte taker = side.SequenceEqual("BUY"u8) ? (byte)TradeSide.Sell : side.SequenceEqual("SELL"u8) ? (byte)TradeSide.Buy : (byte)TradeSide.Unknown;
+        if (_tradeCount == _trades.Length) Array.Resize(ref _trades, _trades.Length * 2);
+        _trades[_tradeCount++] = new TradeItem { Instrument = inst, Id = tradeId, Price = px, Quantity = q, Time = ns, Side = taker, Snapshot = snapshot };
+        return true;
+    }
+
+    private static bool TryTradeId(ReadOnlySpan<byte> text, out long id)
+    {
+        id = 0;
+        if (text.IsEmpty || text.Length > 18) return false;
+        foreach (byte b in text)
+        {
+            uint d = (uint)(b - '0');
+            if (d > 9) return false;
+            id = id * 10 + d;
+        }
+        return true;
+    }
+
+    private void Commit(long receiveNs)
+    {
+        if (_sequence >= 0)
+        {
+            var verdict = CoinbaseSequenceRule.Instance.Check(_lastSequence, new SequenceFields(_sequence, -1, false));
+            if (verdict == SequenceVerdict.Stale) { Counters.SequenceRepeats++; return; }
+            if (verdict == SequenceVerdict.Gap)
+            {
+                // The sequence is the connection's: every book of it missed something.
+                for (int i = 0; i < _books.Length; i++) _books[i]?.Gap(_lastSequence + 1, _sequence, _messageTime, receiveNs);
+            }
+            _lastSequence = _sequence;
+        }
+        for (int b = 0; b < _bookEventCount; b++)
+        {
+            ref var ev = ref _bookEvents[b];
+            var book = InstrumentSlots.At(ref _books, ev.Instrument.Id) ??= new StreamBook(ev.Instrument, _publisher, Counters);
+            Counters.DepthMessages++;
+            if (ev.Snapshot) book.BeginSnapshot(_sequence, _messageTime, receiveNs);
+            for (int i = 0; i < ev.Count; i++)
+            {
+                ref var l = ref _levels[ev.Start + i];
+                book.Level((BookSide)l.Side, l.Price, l.Quantity, _sequence, l.Time, receiveNs, ev.Snapshot, i == ev.Count - 1);
+            }
+            book.EndMessage(_sequence, ev.Count > 0 ? _levels[ev.Start + ev.Count - 1].Time : _messageTime, receiveNs, ev.Snapshot);
+        }
+        // Trades in id order (Coinbase sends a batch newest first).
+        bool descending = _tradeCount > 1 && _trades[0].Id > _trades[_tradeCount - 1].Id;
+        for (int k = 0; k < _tradeCount; k++) CommitTrade(ref _trades[descending ? _tradeCount - 1 - k : k], receiveNs);
+    }
+
+    private void CommitTrade(ref TradeItem t, long receiveNs)
+    {
+        int id = t.Instrument.Id;
+        ref long lastId = ref InstrumentSlots.At(ref _lastTradeId, id);
+        ref long lastTime = ref InstrumentSlots.At(ref _lastTradeTime, id);
+        if (lastId != 0 && t.Id <= lastId)
+        {
+            if (t.Time <= lastTime) { Counters.DuplicateTrades++; return; }
+            Counters.TradeIdsBackwards++;
+        }
+        lastId = t.Id;
+        lastTime = t.Time;
+        CheckSide(ref t);
+        ref var e = ref _publisher.Claim();
+        e.Kind = EventKind.Trade;
+        e.InstrumentId = id;
+        e.ExchangeTime = t.Time;
+        e.ReceiveTime = receiveNs;
+        e.Price = t.Price;
+        e.Quantity = t.Quantity;
+        e.Id = t.Id;
+        e.Side = t.Side;
+        Counters.TradeEvents++;
+    }
+
+    /// <summary>Judges the stored taker side against the book at this instant (a trade at or above the best ask was bought).</summary>
+    private void CheckSide(ref TradeItem t)
+    {
+        var book = BookOf(t.Instrument.Id);
+        if (t.Snapshot || book is null || !book.IsSynced || !book.Book.TryBestBid(out long bid, out _) || !book.Book.TryBestAsk(out long ask, out _))
+        {
+            Counters.TradeSideUnchecked++;
+            return;
+        }
+        byte expected = t.Price >= ask ? (byte)TradeSide.Buy : t.Price <= bid ? (byte)TradeSide.Sell : (byte)TradeSide.Unknown;
+        if (expected == (byte)TradeSide.Unknown) Counters.TradeSideUnchecked++;
+        else if (expected == t.Side) Counters.TradeSideMatchesBook++;
+        else Counters.TradeSideAgainstBook++;
+    }
+
+    /// <summary>REST bodies (the products list) hold no market data this version stores: counted as control.</summary>
+    public void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
+    {
+        Counters.Frames++;
+        Counters.Control++;
+    }
+
+    public void OnSession(StatusKind kind, long receiveNs, bool books = true)
+    {
+        foreach (var inst in _registry.All)
+        {
+            if (inst.Exchange != Name) continue;
+            ref var e = ref _publisher.Claim();
+            e.Kind = EventKind.Status;
+            e.InstrumentId = inst.Id;
+            e.Side = (byte)kind;
+            e.ExchangeTime = receiveNs;
+            e.ReceiveTime = receiveNs;
+            if (kind == StatusKind.Disconnect && books) BookOf(inst.Id)?.OnDisconnect();
+        }
+        // A new connection numbers its messages from its own start.
+        if (kind is StatusKind.Connect or StatusKind.Disconnect) _lastSequence = -1;
+        _publisher.Publish();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using TickEngine.Tests.Shared;
+using Xunit;
+
+namespace TickEngine.Cli.Tests;
+
+/// <summary><c>record --capture</c> with a venue from the registry, and the messages for venues a run cannot take.</summary>
+public class VenueRecordTests
+{
+    private static readonly string Coinbase = RepoPaths.Fixture("coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz");
+
+    [Fact]
+    public void ACoinbaseCaptureRecordsItsTradesBooksAndBarsAndExportsThem()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run("record", "--exchange", "coinbase", "--capture", Coinbase, "--data", dir.File("root"), "--summary-json", dir.File("s.json"), "--quiet");
+        Assert.True(r.ExitCode == 0, r.Error);
+        var s = JsonDocument.Parse(File.ReadAllText(dir.File("s.json"))).RootElement;
+        Assert.Equal("coinbase", s.GetProperty("exchange").GetString());
+        Assert.Equal(279, s.GetProperty("rows_trades").GetInt64());
+        Assert.Equal(0, s.GetProperty("gaps").GetInt64());
+        Assert.Equal(0, s.GetProperty("malformed").GetInt64());
+        Assert.Equal(0, s.GetProperty("trade_side_against_book").GetInt64());
+        Assert.True(s.GetProperty("rows_l2").GetInt64() > 0);
+        var csv = CliRunner.Run("export", "csv", "--data", dir.File("root"), "--schema", "trades", "--exchange", "coinbase", "--symbol", "BTC-USD", "--full");
+        Assert.True(csv.ExitCode == 0, csv.Error);
+        Assert.Contains(",1068572090,", System.Text.Encoding.UTF8.GetString(csv.StdoutBytes)); // the trade ids as Coinbase sent them
+    }
+
+    [Fact]
+    public void AVenueCaptureUnderAnotherNameOrLiveIsRefusedWithTheReason()
+    {
+        using var dir = new TempDir();
+        var wrong = CliRunner.Run("record", "--exchange", "binance", "--capture", Coinbase, "--data", dir.File("root"), "--quiet");
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("names the exchange COINBASE", wrong.Error);
+        var live = CliRunner.Run("record", "--exchange", "coinbase", "--data", dir.File("root"), "--duration", "1");
+        Assert.Equal(2, live.ExitCode);
+        Assert.Contains("recorded from capture files in this version", live.Error);
+        var unknown = CliRunner.Run("record", "--exchange", "kraken", "--capture", Coinbase, "--data", dir.File("root"));
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("coinbase", unknown.Error);
+    }
+}
