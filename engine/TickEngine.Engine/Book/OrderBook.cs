@@ -62,6 +62,7 @@ public sealed class OrderBook
     {
         private const int ChunkSize = 32;
         private const long Empty = long.MaxValue; // unused key slots: never below a real key
+        private const int VectorScanChunks = 512;
         private long[][] _keys;
         private long[][] _qtys;
         private int[] _counts;
@@ -127,8 +128,9 @@ public sealed class OrderBook
             int top = _chunkCount - 1;
             long[] mins = _mins;
             if (key >= mins[top]) return top;
-            // Chunks whose smallest key is <= key, counted with vector compares (unused slots hold Empty).
-            if (Vector256.IsHardwareAccelerated)
+            // Chunks whose smallest key is <= key, counted with vector compares (unused slots hold Empty); a deep book
+            // (a full-depth venue snapshot holds tens of thousands of levels) is searched by halves instead.
+            if (Vector256.IsHardwareAccelerated && top <= VectorScanChunks)
             {
                 ref long m = ref mins[0];
                 var v = Vector256.Create(key);
