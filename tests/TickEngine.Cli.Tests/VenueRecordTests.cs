@@ -25,6 +25,22 @@ public class VenueRecordTests
         var csv = CliRunner.Run("export", "csv", "--data", dir.File("root"), "--schema", "trades", "--exchange", "coinbase", "--symbol", "BTC-USD", "--full");
         Assert.True(csv.ExitCode == 0, csv.Error);
         Assert.Contains(",1068572090,", System.Text.Encoding.UTF8.GetString(csv.StdoutBytes)); // the trade ids as Coinbase sent them
+        var v = CliRunner.Run("validate", "--data", dir.File("root"));
+        Assert.True(v.ExitCode == 0, v.Out + v.Error); // no problem: per-book deltas skip the connection's other numbers by design
+    }
+
+    [Fact]
+    public void AnOkxCaptureRecordsUnderItsTardisNameTooAndValidates()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run("record", "--exchange", "okex", "--capture", RepoPaths.Fixture("okx/cryptofeed_OKX_v5.jsonl.gz"), "--data", dir.File("root"), "--summary-json", dir.File("s.json"), "--quiet");
+        Assert.True(r.ExitCode == 0, r.Error);
+        var s = JsonDocument.Parse(File.ReadAllText(dir.File("s.json"))).RootElement;
+        Assert.Equal("okx", s.GetProperty("exchange").GetString());
+        Assert.Equal(290, s.GetProperty("checksum_matched").GetInt64());
+        Assert.Equal(74, s.GetProperty("rows_trades").GetInt64());
+        var v = CliRunner.Run("validate", "--data", dir.File("root"));
+        Assert.True(v.ExitCode == 0, v.Out + v.Error);
     }
 
     [Fact]

@@ -39,6 +39,12 @@ public sealed class IngestCounters
     public long TradeSideAgainstBook;
     /// <summary>Trades the book could not judge (inside the spread, no book in sync, or history sent at subscription).</summary>
     public long TradeSideUnchecked;
+    /// <summary>Book messages whose checksum (OKX) equals the rebuilt book's.</summary>
+    public long ChecksumMatched;
+    /// <summary>Book messages whose checksum disagrees with the rebuilt book: the book is invalid and waits for a snapshot.</summary>
+    public long ChecksumMismatched;
+    /// <summary>Book messages that carry no checksum (OKX sends 0 since it deprecated the field): the sequence is then the only check.</summary>
+    public long ChecksumAbsent;
 
     private readonly List<string> _samples = new();
     private readonly Dictionary<string, long> _byReason = new();
@@ -92,6 +98,9 @@ public sealed class IngestCounters
         TradeSideMatchesBook += other.TradeSideMatchesBook;
         TradeSideAgainstBook += other.TradeSideAgainstBook;
         TradeSideUnchecked += other.TradeSideUnchecked;
+        ChecksumMatched += other.ChecksumMatched;
+        ChecksumMismatched += other.ChecksumMismatched;
+        ChecksumAbsent += other.ChecksumAbsent;
         foreach (var (reason, n) in other._byReason) _byReason[reason] = _byReason.GetValueOrDefault(reason) + n;
         foreach (var s in other._samples) if (_samples.Count < 20) _samples.Add(s);
     }

@@ -172,7 +172,9 @@ public static class ValidateCommand
         var schema = r.Schema;
         using var c = new SegmentCursor(r, ownsReader: false);
         long prevTime = long.MinValue, prevId = long.MinValue, prevIdReceive = long.MinValue, prevLast = long.MinValue;
-        bool idChain = schema.Kind == SchemaKind.Deltas && s.Exchange != "binance-futures"; // spot ids chain U == u + 1
+        // Binance spot ids chain U == u + 1 per book; futures chain through pu (not stored), Coinbase numbers a whole
+        // connection (a book sees every other channel's numbers skipped) and OKX through prevSeqId (not stored).
+        bool idChain = schema.Kind == SchemaKind.Deltas && s.Exchange == "binance";
         bool inSnapshot = false;
         int flagsColumn = schema.IndexOf("flags");
         Dictionary<(long, long), long[]>? bars = null;

@@ -14,7 +14,8 @@ namespace TickEngine.Engine.Venues.Coinbase;
 /// (<see cref="CoinbaseSequenceRule"/>): a skip is a gap for every book of the connection; a repeat is dropped.</para>
 /// <para>Times: a level update's <c>event_time</c> and a trade's <c>time</c> (the matching engine's) are stored as
 /// exchange time; a snapshot's levels carry the time each level last changed, so the snapshot is stored at the
-/// message's <c>timestamp</c>. Side: a market trade's <c>side</c> is the maker's (checked against the book on the real
+/// latest of those times (the book as of its last change; the message's <c>timestamp</c> is when it was sent, later
+/// than the updates that follow it). Side: a market trade's <c>side</c> is the maker's (checked against the book on the real
 /// capture: trades marked BUY print at the bid), so the stored taker side is its opposite. Trade ids are integers in
 /// decimal text. A frame is read whole before it acts: a frame malformed anywhere changes nothing.</para>
 /// Producer thread only; allocation-free per frame in steady state.
@@ -241,12 +242,9 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
             !Storage.Numerics.FixedDecimal.TryParse(qty, inst.QuantityScale, out long q, out _))
         { Counters.AddMalformed("level price or quantity missing or not exact at the instrument's scale", frame); return false; }
         if (px <= 0 || q < 0) { Counters.AddMalformed(FrameRules.BadLevel, frame); return false; }
-        long ns = _messageTime;
-        if (!snapshot)
-        {
-            if (!IsoTime.TryParseUtc(time, out ns) || !FrameRules.InRange(ns)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, frame); return false; }
-            if (!Rules.WithinSkew(ns, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
-        }
+        if (!IsoTime.TryParseUtc(time, out long ns) || !FrameRules.InRange(ns)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, frame); return false; }
+        // A snapshot's levels carry the time each last changed (old for a quiet level): only a time ahead is refused.
+        if (snapshot ? ns - receiveNs > Rules.MaxClockSkewNs : !Rules.WithinSkew(ns, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
         if (_levelCount == _levels.Length) Array.Resize(ref _levels, _levels.Length * 2);
         _levels[_levelCount++] = new LevelItem { Side = (byte)s, Price = px, Quantity = q, Time = ns };
         return true;
@@ -324,13 +322,23 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
             ref var ev = ref _bookEvents[b];
             var book = InstrumentSlots.At(ref _books, ev.Instrument.Id) ??= new StreamBook(ev.Instrument, _publisher, Counters);
             Counters.DepthMessages++;
-            if (ev.Snapshot) book.BeginSnapshot(_sequence, _messageTime, receiveNs);
+            // A snapshot is the book as of its latest level change (the message's timestamp is when it was sent, after
+            // the updates that follow it were made): every row of it is stored at that time.
+            long snapshotTime = 0;
+            if (ev.Snapshot)
+            {
+                for (int i = 0; i < ev.Count; i++) snapshotTime = Math.Max(snapshotTime, _levels[ev.Start + i].Time);
+                if (snapshotTime == 0) snapshotTime = _messageTime;
+                book.BeginSnapshot(_sequence, snapshotTime, receiveNs);
+            }
+            long lastTime = snapshotTime;
             for (int i = 0; i < ev.Count; i++)
             {
                 ref var l = ref _levels[ev.Start + i];
-                book.Level((BookSide)l.Side, l.Price, l.Quantity, _sequence, l.Time, receiveNs, ev.Snapshot, i == ev.Count - 1);
+                lastTime = ev.Snapshot ? snapshotTime : l.Time;
+                book.Level((BookSide)l.Side, l.Price, l.Quantity, _sequence, lastTime, receiveNs, ev.Snapshot, i == ev.Count - 1);
             }
-            book.EndMessage(_sequence, ev.Count > 0 ? _levels[ev.Start + ev.Count - 1].Time : _messageTime, receiveNs, ev.Snapshot);
+            book.EndMessage(_sequence, lastTime != 0 ? lastTime : _messageTime, receiveNs, ev.Snapshot);
         }
         // Trades in id order (Coinbase sends a batch newest first).
         bool descending = _tradeCount > 1 && _trades[0].Id > _trades[_tradeCount - 1].Id;

@@ -1,0 +1,371 @@
+using System.Text.Json;
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Ingest;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Venues.Okx;
+
+/// <summary>
+/// OKX v5 public market data (<c>wss://ws.okx.com:8443/ws/v5/public</c>): <c>books</c> (400 levels: a snapshot, then
+/// updates), <c>trades</c>, and <c>tickers</c> (no stored data: counted as control); spot, swap, futures and option
+/// instruments on one connection, told apart by their <c>instId</c> (BTC-USDT, UNI-USD-SWAP, BTC-USD-220527).
+/// <para>Books: <see cref="OkxSequenceRule"/> (<c>prevSeqId</c> chain; frames from before OKX added it carry none) and
+/// the CRC-32 <c>checksum</c> of the top 25 levels, verified on every message that carries one and counted; a
+/// mismatch makes the book invalid until the next snapshot; a 0 means absent (the field is deprecated).</para>
+/// <para>Times: a book message's and a trade's <c>ts</c> (ms) are stored as exchange time. Side: a trade's <c>side</c>
+/// is the taker's (OKX documents it so; the summary counts agreement with the book). Trade ids are integers in
+/// decimal text. A frame is read whole before it acts. Producer thread only; allocation-free per frame in steady
+/// state.</para>
+/// </summary>
+public sealed class OkxAdapter : IExchangeAdapter
+{
+    public const string Name = "okx";
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow };
+    private readonly InstrumentRegistry _registry;
+    private readonly EventPublisher _publisher;
+    private StreamBook?[] _books = new StreamBook?[16];
+    private long[] _lastTradeId = new long[16];
+    private long[] _lastTradeTime = new long[16];
+    private bool[] _tradeSeen = new bool[16];
+
+    private struct LevelItem { public byte Side; public long Price, Quantity; }
+    private struct BookItem { public long Time, SeqId, PrevSeqId; public int Checksum, Start, Count; }
+    private struct TradeItem { public Instrument Instrument; public long Id, Price, Quantity, Time; public byte Side; }
+
+    private LevelItem[] _levels = new LevelItem[1024];
+    private int _levelCount;
+    private BookItem[] _bookItems = new BookItem[4];
+    private int _bookCount;
+    private TradeItem[] _trades = new TradeItem[64];
+    private int _tradeCount;
+    private Instrument? _instrument;
+    private bool _snapshot;
+
+    public OkxAdapter(InstrumentRegistry registry, EventPublisher publisher)
+    {
+        _registry = registry;
+        _publisher = publisher;
+    }
+
+    public string Exchange => Name;
+    public IngestCounters Counters { get; } = new();
+    public FrameRules Rules { get; init; } = FrameRules.Default;
+
+    public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
+
+    public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        Counters.Frames++;
+        if (!FrameRules.InRange(receiveNs)) { Counters.AddMalformed(FrameRules.ReceiveTimeOutOfRange, frame); return; }
+        if (!System.Text.Unicode.Utf8.IsValid(frame)) { Counters.AddMalformed("not valid UTF-8", frame); return; }
+        _levelCount = _bookCount = _tradeCount = 0;
+        _instrument = null;
+        bool ready = false;
+        try
+        {
+            ready = Parse(frame, receiveNs);
+        }
+        catch (JsonException) { ready = false; Counters.AddMalformed("not valid JSON", frame); }
+        catch (InvalidOperationException) { ready = false; Counters.AddMalformed("unexpected JSON token", frame); }
+        if (ready) Commit(receiveNs);
+        _publisher.Publish();
+    }
+
+    private enum Channel { None, Books, Trades, Control, Other }
+
+    private bool Parse(ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        var r = new Utf8JsonReader(frame, Options);
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("not a JSON object", frame); return false; }
+        var channel = Channel.None;
+        bool sawArg = false, sawAction = false, sawEvent = false, sawData = false;
+        int dataStart = -1, dataEnd = -1;
+        _snapshot = false;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("arg"u8))
+            {
+                if (sawArg) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawArg = true;
+                r.Read();
+                if (r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("arg is not an object", frame); return false; }
+                bool sawChannel = false, sawInst = false;
+                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (r.ValueTextEquals("channel"u8))
+                    {
+                        if (sawChannel) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                        sawChannel = true;
+                        r.Read();
+                        channel = r.ValueTextEquals("books"u8) ? Channel.Books : r.ValueTextEquals("trades"u8) ? Channel.Trades
+                            : r.ValueTextEquals("tickers"u8) || r.ValueTextEquals("bbo-tbt"u8) || r.ValueTextEquals("books5"u8) ? Channel.Control : Channel.Other;
+                    }
+                    else if (r.ValueTextEquals("instId"u8))
+                    {
+                        if (sawInst) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                        sawInst = true;
+                        r.Read();
+                        if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || (_instrument = _registry.Resolve(Name, r.ValueSpan)) is null)
+                        { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
+                    }
+                    else { r.Read(); r.Skip(); }
+                }
+            }
+            else if (r.ValueTextEquals("action"u8))
+            {
+                if (sawAction) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawAction = true;
+                r.Read();
+                if (r.ValueTextEquals("snapshot"u8)) _snapshot = true;
+                else if (!r.ValueTextEquals("update"u8)) { Counters.AddMalformed("action is neither snapshot nor update", frame); return false; }
+            }
+            else if (r.ValueTextEquals("data"u8))
+            {
+                if (sawData) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawData = true;
+                r.Read();
+                if (r.TokenType != JsonTokenType.StartArray) { Counters.AddMalformed("data is not an array", frame); return false; }
+                dataStart = (int)r.TokenStartIndex;
+                r.Skip();
+                dataEnd = (int)r.BytesConsumed;
+            }
+            else
+            {
+                if (r.ValueTextEquals("event"u8)) sawEvent = true;
+                r.Read();
+                r.Skip();
+            }
+        }
+        if (r.TokenType != JsonTokenType.EndObject || r.Read()) { Counters.AddMalformed("not valid JSON", frame); return false; }
+        if (!sawData)
+        {
+            if (sawEvent) { Counters.Control++; return false; } // subscribe acknowledgements, errors, notices
+            Counters.AddMalformed("frame without data or event", frame);
+            return false;
+        }
+        if (channel == Channel.Control) { Counters.Control++; return false; }
+        if (channel != Channel.Books && channel != Channel.Trades) { Counters.Unknown++; return false; }
+        if (channel == Channel.Books && (_instrument is null || !sawAction)) { Counters.AddMalformed("books frame without instId or action", frame); return false; }
+        var d = new Utf8JsonReader(frame[dataStart..dataEnd], Options);
+        d.Read();
+        while (d.Read() && d.TokenType == JsonTokenType.StartObject)
+            if (!(channel == Channel.Books ? ParseBook(ref d, frame, receiveNs) : ParseTrade(ref d, frame, receiveNs))) return false;
+        if (d.TokenType != JsonTokenType.EndArray) { Counters.AddMalformed("data is not an array of objects", frame); return false; }
+        return true;
+    }
+
+    private bool ParseBook(ref Utf8JsonReader r, ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        var inst = _instrument!;
+        var item = new BookItem { SeqId = -1, PrevSeqId = -1, Start = _levelCount };
+        bool sawBids = false, sawAsks = false, sawTs = false, sawChecksum = false, sawSeq = false, sawPrev = false;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("bids"u8) || r.ValueTextEquals("asks"u8))
+            {
+                bool bids = r.ValueTextEquals("bids"u8);
+                if (bids ? sawBids : sawAsks) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                if (bids) sawBids = true; else sawAsks = true;
+                r.Read();
+                if (r.TokenType != JsonTokenType.StartArray) { Counters.AddMalformed("book levels are not an array", frame); return false; }
+                while (r.Read() && r.TokenType == JsonTokenType.StartArray)
+                {
+                    if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.PriceScale, out long px) ||
+                        !r.Read() || !JsonFields.TryDecimal(ref r, inst.QuantityScale, out long sz))
+                    { Counters.AddMalformed("book level price or size missing or not exact at the instrument's scale", frame); return false; }
+                    while (r.Read() && r.TokenType != JsonTokenType.EndArray) r.Skip();
+                    if (px <= 0 || sz < 0) { Counters.AddMalformed(FrameRules.BadLevel, frame); return false; }
+                    if (_levelCount == _levels.Length) Array.Resize(ref _levels, _levels.Length * 2);
+                    _levels[_levelCount++] = new LevelItem { Side = (byte)(bids ? BookSide.Bid : BookSide.Ask), Price = px, Quantity = sz };
+                }
+                if (r.TokenType != JsonTokenType.EndArray) { Counters.AddMalformed("book levels are not an array of arrays", frame); return false; }
+            }
+            else if (r.ValueTextEquals("ts"u8))
+            {
+                if (sawTs) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawTs = true;
+                r.Read();
+                if (!JsonFields.TryInt64(ref r, out long ms) || !FrameRules.TryTime(ms, 1_000_000, out item.Time)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, frame); return false; }
+            }
+            else if (r.ValueTextEquals("checksum"u8))
+            {
+                if (sawChecksum) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawChecksum = true;
+                r.Read();
+                if (r.TokenType != JsonTokenType.Number || !r.TryGetInt32(out item.Checksum)) { Counters.AddMalformed("checksum is not a 32-bit integer", frame); return false; }
+            }
+            else if (r.ValueTextEquals("seqId"u8))
+            {
+                if (sawSeq) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawSeq = true;
+                r.Read();
+                if (!JsonFields.TryInt64(ref r, out item.SeqId)) { Counters.AddMalformed("seqId is not an integer", frame); return false; }
+            }
+            else if (r.ValueTextEquals("prevSeqId"u8))
+            {
+                if (sawPrev) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+                sawPrev = true;
+                r.Read();
+                if (!JsonFields.TryInt64(ref r, out item.PrevSeqId)) { Counters.AddMalformed("prevSeqId is not an integer", frame); return false; }
+            }
+            else { r.Read(); r.Skip(); }
+        }
+        if (!sawTs) { Counters.AddMalformed("books data without ts", frame); return false; }
+        if (!Rules.WithinSkew(item.Time, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
+        item.Count = _levelCount - item.Start;
+        if (_bookCount == _bookItems.Length) Array.Resize(ref _bookItems, _bookItems.Length * 2);
+        _bookItems[_bookCount++] = item;
+        return true;
+    }
+
+    private bool ParseTrade(ref Utf8JsonReader r, ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        ReadOnlySpan<byte> inst = default, id = default, px = default, sz = default, side = default, ts = default;
+        ulong seen = 0;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            int key = r.ValueTextEquals("instId"u8) ? 1 : r.ValueTextEquals("tradeId"u8) ? 2 : r.ValueTextEquals("px"u8) ? 3
+                : r.ValueTextEquals("sz"u8) ? 4 : r.ValueTextEquals("side"u8) ? 5 : r.ValueTextEquals("ts"u8) ? 6 : 0;
+            if (key != 0 && (seen & (1UL << key)) != 0) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
+            seen |= 1UL << key;
+            r.Read();
+            if (key == 0) { r.Skip(); continue; }
+            if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped) { Counters.AddMalformed("trade field is not a plain string", frame); return false; }
+            switch (key)
+            {
+                case 1: inst = r.ValueSpan; break;
+                case 2: id = r.ValueSpan; break;
+                case 3: px = r.ValueSpan; break;
+                case 4: sz = r.ValueSpan; break;
+                case 5: side = r.ValueSpan; break;
+                default: ts = r.ValueSpan; break;
+            }
+        }
+        var instrument = inst.IsEmpty ? _instrument : _registry.Resolve(Name, inst);
+        if (instrument is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
+        if (!TryDigits(id, out long tradeId)) { Counters.AddMalformed("tradeId is not an integer (this version stores integer trade ids)", frame); return false; }
+        if (!Storage.Numerics.FixedDecimal.TryParse(px, instrument.PriceScale, out long price, out _) ||
+            !Storage.Numerics.FixedDecimal.TryParse(sz, instrument.QuantityScale, out long qty, out _))
+        { Counters.AddMalformed("trade px or sz missing or not exact at the instrument's scale", frame); return false; }
+        if (price <= 0) { Counters.AddMalformed(FrameRules.BadPrice, frame); return false; }
+        if (qty <= 0) { Counters.AddMalformed(FrameRules.BadQuantity, frame); return false; }
+        if (!TryDigits(ts, out long ms) || !FrameRules.TryTime(ms, 1_000_000, out long ns)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, frame); return false; }
+        // OKX answers a trades subscription with the instrument's last trade, however old: the first trade frame of an
+        // instrument on a connection is history, refused only when dated ahead of receipt.
+        bool first = !InstrumentSlots.At(ref _tradeSeen, instrument.Id);
+        if (first ? ns - receiveNs > Rules.MaxClockSkewNs : !Rules.WithinSkew(ns, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
+        byte s = side.SequenceEqual("buy"u8) ? (byte)TradeSide.Buy : side.SequenceEqual("sell"u8) ? (byte)TradeSide.Sell : (byte)TradeSide.Unknown;
+        if (_tradeCount == _trades.Length) Array.Resize(ref _trades, _trades.Length * 2);
+        _trades[_tradeCount++] = new TradeItem { Instrument = instrument, Id = tradeId, Price = price, Quantity = qty, Time = ns, Side = s };
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> text, out long value)
+    {
+        value = 0;
+        if (text.IsEmpty || text.Length > 18) return false;
+        foreach (byte b in text)
+        {
+            uint d = (uint)(b - '0');
+            if (d > 9) return false;
+            value = value * 10 + d;
+        }
+        return true;
+    }
+
+    private void Commit(long receiveNs)
+    {
+        for (int b = 0; b < _bookCount; b++)
+        {
+            ref var m = ref _bookItems[b];
+            var inst = _instrument!;
+            var book = InstrumentSlots.At(ref _books, inst.Id) ??= new StreamBook(inst, _publisher, Counters);
+            Counters.DepthMessages++;
+            long bookId = book.IsSynced ? book.Book.UpdateId : -1;
+            var verdict = OkxSequenceRule.Instance.Check(bookId, new SequenceFields(m.SeqId, m.PrevSeqId, _snapshot));
+            if (verdict == SequenceVerdict.Stale) { Counters.DiffsStale++; continue; }
+            if (verdict == SequenceVerdict.Gap)
+            {
+                if (book.IsSynced) book.Gap(bookId, m.PrevSeqId, m.Time, receiveNs);
+                else Counters.DiffsStale++;
+                continue;
+            }
+            long id = Math.Max(0, m.SeqId);
+            if (verdict == SequenceVerdict.Replace) book.BeginSnapshot(id, m.Time, receiveNs);
+            if (!book.IsSynced) { Counters.DiffsStale++; continue; }
+            for (int i = 0; i < m.Count; i++)
+            {
+                ref var l = ref _levels[m.Start + i];
+                book.Level((BookSide)l.Side, l.Price, l.Quantity, id, m.Time, receiveNs, _snapshot, i == m.Count - 1);
+            }
+            book.EndMessage(m.SeqId, m.Time, receiveNs, _snapshot);
+            if (!book.IsSynced) continue; // crossed
+            if (m.Checksum == 0) { Counters.ChecksumAbsent++; continue; }
+            if (OkxChecksum.Compute(book.Book, inst.PriceScale, inst.QuantityScale) == m.Checksum) Counters.ChecksumMatched++;
+            else
+            {
+                Counters.ChecksumMismatched++;
+                book.Invalidate(receiveNs, m.Time, id, m.Checksum);
+            }
+        }
+        for (int k = 0; k < _tradeCount; k++) CommitTrade(ref _trades[k], receiveNs);
+    }
+
+    private void CommitTrade(ref TradeItem t, long receiveNs)
+    {
+        int id = t.Instrument.Id;
+        ref long lastId = ref InstrumentSlots.At(ref _lastTradeId, id);
+        ref long lastTime = ref InstrumentSlots.At(ref _lastTradeTime, id);
+        if (lastId != 0 && t.Id <= lastId)
+        {
+            if (t.Time <= lastTime) { Counters.DuplicateTrades++; return; }
+            Counters.TradeIdsBackwards++;
+        }
+        lastId = t.Id;
+        lastTime = t.Time;
+        InstrumentSlots.At(ref _tradeSeen, id) = true;
+        var book = BookOf(id);
+        if (book is null || !book.IsSynced || !book.Book.TryBestBid(out long bid, out _) || !book.Book.TryBestAsk(out long ask, out _)) Counters.TradeSideUnchecked++;
+        else
+        {
+            byte expected = t.Price >= ask ? (byte)TradeSide.Buy : t.Price <= bid ? (byte)TradeSide.Sell : (byte)TradeSide.Unknown;
+            if (expected == (byte)TradeSide.Unknown) Counters.TradeSideUnchecked++;
+            else if (expected == t.Side) Counters.TradeSideMatchesBook++;
+            else Counters.TradeSideAgainstBook++;
+        }
+        ref var e = ref _publisher.Claim();
+        e.Kind = EventKind.Trade;
+        e.InstrumentId = id;
+        e.ExchangeTime = t.Time;
+        e.ReceiveTime = receiveNs;
+        e.Price = t.Price;
+        e.Quantity = t.Quantity;
+        e.Id = t.Id;
+        e.Side = t.Side;
+        Counters.TradeEvents++;
+    }
+
+    /// <summary>REST bodies (instrument lists) hold no market data this version stores: counted as control.</summary>
+    public void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
+    {
+        Counters.Frames++;
+        Counters.Control++;
+    }
+
+    public void OnSession(StatusKind kind, long receiveNs, bool books = true)
+    {
+        foreach (var inst in _registry.All)
+        {
+            if (inst.Exchange != Name) continue;
+            ref var e = ref _publisher.Claim();
+            e.Kind = EventKind.Status;
+            e.InstrumentId = inst.Id;
+            e.Side = (byte)kind;
+            e.ExchangeTime = receiveNs;
+            e.ReceiveTime = receiveNs;
+            if (kind == StatusKind.Disconnect && books) BookOf(inst.Id)?.OnDisconnect();
+        }
+        if (kind is StatusKind.Connect or StatusKind.Disconnect) Array.Clear(_tradeSeen); // a new subscription sends history again
+        _publisher.Publish();
+    }
+}

@@ -1,0 +1,8 @@
+namespace TickEngine.Engine.Venues.Okx;
+
+/// <summary>OKX v5 (one id, <c>okx</c>, for every instrument type; Tardis's <c>okex</c>, <c>okex-swap</c>, <c>okex-futures</c> and <c>okex-options</c> are accepted): recorded from captures in this version.</summary>
+public static class OkxVenue
+{
+    public static Venue Venue { get; } = new(OkxAdapter.Name, "OKX v5", ["okex", "okex-swap", "okex-futures", "okex-options"], Live: false,
+        c => new OkxAdapter(c.Registry, c.Publisher) { Rules = c.Rules });
+}
