@@ -11,7 +11,8 @@ using TickEngine.Engine.Venues.Coinbase;
 namespace TickEngine.Benchmarks.Parsing;
 
 /// <summary>
-/// The other venues' adapters on their real captures, one operation = one frame: Coinbase Advanced Trade's 1,031
+/// The other venues' adapters on their real captures, one operation = one frame: OKX v5's 410 frames (290 books
+/// messages with their checksums verified, 77 trades, the rest control) and Coinbase Advanced Trade's 1,031
 /// frames (775 l2_data with 74,193 level changes, 59 market_trades, the rest control) through the adapter and its
 /// books into ring slots, against System.Text.Json's JsonDocument reading every frame (the baseline, which builds
 /// nothing). A fresh adapter per invocation (its sequence starts again), so the figure includes syncing both books.
@@ -20,12 +21,15 @@ namespace TickEngine.Benchmarks.Parsing;
 public class VenueBenchmarks
 {
     private List<(long ReceiveNs, byte[] Bytes)> _coinbase = null!;
+    private List<(long ReceiveNs, byte[] Bytes)> _okx = null!;
     private ValueDisruptor<MarketEvent> _ring = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _coinbase = Records(Path.Combine(Path.GetDirectoryName(FixtureTrades.BinanceSpotCapture)!, "..", "coinbase", "cryptofeed_COINBASE_advanced_trade.jsonl.gz"));
+        _okx = Records(Path.Combine(Path.GetDirectoryName(FixtureTrades.BinanceSpotCapture)!, "..", "okx", "cryptofeed_OKX_v5.jsonl.gz"));
+        Console.WriteLine($"// okx frames {_okx.Count}, {_okx.Average(f => f.Bytes.Length):F0} B each");
         Console.WriteLine($"// coinbase frames {_coinbase.Count}, {_coinbase.Average(f => f.Bytes.Length):F0} B each");
         _ring = new ValueDisruptor<MarketEvent>(1 << 17); // no handlers: measures the producer alone
     }
@@ -68,5 +72,27 @@ public class VenueBenchmarks
         var adapter = new CoinbaseAdapter(new InstrumentRegistry(), new EventPublisher(_ring.Ring, _ring.Sequencer));
         foreach (var (ns, bytes) in _coinbase) adapter.OnFrame(bytes, ns);
         return adapter.Counters.LevelsApplied;
+    }
+
+    [Benchmark(OperationsPerInvoke = 410)]
+    [BenchmarkCategory("okx")]
+    public long OkxJsonDocument()
+    {
+        long n = 0;
+        foreach (var (_, bytes) in _okx)
+        {
+            using var doc = JsonDocument.Parse(bytes);
+            n += doc.RootElement.ValueKind == JsonValueKind.Object ? 1 : 0;
+        }
+        return n;
+    }
+
+    [Benchmark(OperationsPerInvoke = 410)]
+    [BenchmarkCategory("okx")]
+    public long OkxTickEngine()
+    {
+        var adapter = new Engine.Venues.Okx.OkxAdapter(new InstrumentRegistry(), new EventPublisher(_ring.Ring, _ring.Sequencer));
+        foreach (var (ns, bytes) in _okx) adapter.OnFrame(bytes, ns);
+        return adapter.Counters.ChecksumMatched;
     }
 }
