@@ -59,6 +59,18 @@ public sealed record FrameRules
 
     public static bool InRange(long ns) => ns >= MinTimeNs && ns < MaxTimeNs;
 
+    /// <summary>
+    /// The checks every frame passes before it is parsed: counts it, and counts it malformed (false) when its receive
+    /// time is out of range or its bytes are not UTF-8.
+    /// </summary>
+    public static bool Admit(IngestCounters counters, ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        counters.Frames++;
+        if (!InRange(receiveNs)) { counters.AddMalformed(ReceiveTimeOutOfRange, frame); return false; }
+        if (!System.Text.Unicode.Utf8.IsValid(frame)) { counters.AddMalformed("not valid UTF-8", frame); return false; }
+        return true;
+    }
+
     /// <summary>True when the exchange time is within the skew bound of the receive time.</summary>
     public bool WithinSkew(long exchangeNs, long receiveNs)
     {

@@ -26,29 +26,6 @@ public class CoinbaseAdapterTests
 {
     private const string Capture = "coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz";
 
-    private sealed class Collector : IValueEventHandler<MarketEvent>
-    {
-        public readonly List<MarketEvent> Events = new();
-        public void OnEvent(ref MarketEvent data, long sequence, bool endOfBatch) => Events.Add(data);
-    }
-
-    private static (RecordPipeline Pipeline, Collector Events) Record(TempDir dir, Action<IExchangeAdapter> feed)
-    {
-        var collector = new Collector();
-        var options = RecordOptions.ForCapture(dir.File("root")) with { Exchange = "coinbase", ExtraHandlers = [collector] };
-        var pipeline = new RecordPipeline(options);
-        pipeline.Start();
-        feed(pipeline.Adapters[0]);
-        pipeline.Stop();
-        return (pipeline, collector);
-    }
-
-    private static long Fixed(string text)
-    {
-        Assert.True(FixedDecimal.TryParse(Encoding.ASCII.GetBytes(text), 8, out long v, out _), text);
-        return v;
-    }
-
     private static long Ns(string iso) => (DateTime.Parse(iso, null, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal) - DateTime.UnixEpoch).Ticks * 100
                                           + (iso.Contains('.') ? long.Parse(iso.Split('.')[1].TrimEnd('Z').PadRight(9, '0')[7..9]) : 0);
 
@@ -56,7 +33,7 @@ public class CoinbaseAdapterTests
     public void TheRealCaptureRecordsEveryTradeExactlyAndBooksThatMatchAnIndependentRebuild()
     {
         using var dir = new TempDir();
-        var (pipeline, got) = Record(dir, a => new CaptureFileSource(RepoPaths.Fixture(Capture), a).Run());
+        var (pipeline, got) = VenueRecording.Record(dir, "coinbase", a => new CaptureFileSource(RepoPaths.Fixture(Capture), a).Run());
         var c = pipeline.Adapters[0].Counters;
 
         // The independent reading: every distinct trade, in id order per product; maker side turned into the taker's.
@@ -74,7 +51,7 @@ public class CoinbaseAdapterTests
                 foreach (var e in f.RootElement.GetProperty("events").EnumerateArray())
                 foreach (var t in e.GetProperty("trades").EnumerateArray())
                     expected[(t.GetProperty("product_id").GetString()!, long.Parse(t.GetProperty("trade_id").GetString()!))] =
-                        (Fixed(t.GetProperty("price").GetString()!), Fixed(t.GetProperty("size").GetString()!), Ns(t.GetProperty("time").GetString()!),
+                        (VenueRecording.Fixed(t.GetProperty("price").GetString()!), VenueRecording.Fixed(t.GetProperty("size").GetString()!), Ns(t.GetProperty("time").GetString()!),
                          t.GetProperty("side").GetString() == "BUY" ? TradeSide.Sell : TradeSide.Buy);
             }
         }
@@ -132,7 +109,7 @@ public class CoinbaseAdapterTests
     public void ASkippedSequenceIsAGapForTheBooksARepeatIsDroppedAndASnapshotResyncs()
     {
         using var dir = new TempDir();
-        var (pipeline, got) = Record(dir, a =>
+        var (pipeline, got) = VenueRecording.Record(dir, "coinbase", a =>
         {
             a.OnFrame(Frame(L2(0, "snapshot", Level("bid", "100", "1") + "," + Level("offer", "101", "2"))), T0);
             a.OnFrame(Frame(L2(1, "update", Level("bid", "100", "3"))), T0 + 1);
@@ -160,7 +137,7 @@ public class CoinbaseAdapterTests
         var trailing = Frame(L2(1, "update", Level("bid", "100", "4")) + "}");
         var crossing = Frame(L2(3, "update", Level("bid", "102", "1")));
         long allocated = -1;
-        var (pipeline, got) = Record(dir, a =>
+        var (pipeline, got) = VenueRecording.Record(dir, "coinbase", a =>
         {
             a.OnFrame(good, T0);
             a.OnFrame(badLast, T0 + 1);

@@ -23,33 +23,11 @@ public class OkxAdapterTests
 {
     private const string Capture = "okx/cryptofeed_OKX_v5.jsonl.gz";
 
-    private sealed class Collector : IValueEventHandler<MarketEvent>
-    {
-        public readonly List<MarketEvent> Events = new();
-        public void OnEvent(ref MarketEvent data, long sequence, bool endOfBatch) => Events.Add(data);
-    }
-
-    private static (RecordPipeline Pipeline, Collector Events) Record(TempDir dir, Action<IExchangeAdapter> feed)
-    {
-        var collector = new Collector();
-        var pipeline = new RecordPipeline(RecordOptions.ForCapture(dir.File("root")) with { Exchange = "okx", ExtraHandlers = [collector] });
-        pipeline.Start();
-        feed(pipeline.Adapters[0]);
-        pipeline.Stop();
-        return (pipeline, collector);
-    }
-
-    private static long Fixed(string text)
-    {
-        Assert.True(FixedDecimal.TryParse(Encoding.ASCII.GetBytes(text), 8, out long v, out _), text);
-        return v;
-    }
-
     [Fact]
     public void TheRealCaptureVerifiesEveryChecksumAndRecordsEveryTradeExactly()
     {
         using var dir = new TempDir();
-        var (pipeline, got) = Record(dir, a => new CaptureFileSource(RepoPaths.Fixture(Capture), a).Run());
+        var (pipeline, got) = VenueRecording.Record(dir, "okx", a => new CaptureFileSource(RepoPaths.Fixture(Capture), a).Run());
         var c = pipeline.Adapters[0].Counters;
         Assert.Equal(290, c.ChecksumMatched);
         Assert.Equal(0, c.ChecksumMismatched);
@@ -73,7 +51,7 @@ public class OkxAdapterTests
                 if (!f.RootElement.TryGetProperty("arg", out var arg) || arg.GetProperty("channel").GetString() != "trades" || !f.RootElement.TryGetProperty("data", out var data)) continue;
                 foreach (var t in data.EnumerateArray())
                     expected[(t.GetProperty("instId").GetString()!, long.Parse(t.GetProperty("tradeId").GetString()!))] =
-                        (Fixed(t.GetProperty("px").GetString()!), Fixed(t.GetProperty("sz").GetString()!), long.Parse(t.GetProperty("ts").GetString()!) * 1_000_000,
+                        (VenueRecording.Fixed(t.GetProperty("px").GetString()!), VenueRecording.Fixed(t.GetProperty("sz").GetString()!), long.Parse(t.GetProperty("ts").GetString()!) * 1_000_000,
                          t.GetProperty("side").GetString() == "buy" ? (byte)TradeSide.Buy : (byte)TradeSide.Sell);
             }
         }
@@ -101,7 +79,7 @@ public class OkxAdapterTests
     public void AChecksumThatDisagreesInvalidatesTheBookUntilTheNextSnapshot()
     {
         using var dir = new TempDir();
-        var (pipeline, got) = Record(dir, a =>
+        var (pipeline, got) = VenueRecording.Record(dir, "okx", a =>
         {
             a.OnFrame(Book("snapshot", """["100","1","0","1"]""", """["101","2","0","1"]""", Crc("100:1:101:2")), T0);
             a.OnFrame(Book("update", """["100","3","0","1"]""", "", Crc("100:3:101:2")), T0 + 1);
@@ -127,7 +105,7 @@ public class OkxAdapterTests
     {
         using var dir = new TempDir();
         long allocated = -1;
-        var (pipeline, got) = Record(dir, a =>
+        var (pipeline, got) = VenueRecording.Record(dir, "okx", a =>
         {
             a.OnFrame(Book("snapshot", """["100","1","0","1"]""", """["101","2","0","1"]""", 0, seq: 10, prev: -1), T0);
             var next = Book("update", """["100","3","0","1"]""", "", 0, seq: 15, prev: 10);

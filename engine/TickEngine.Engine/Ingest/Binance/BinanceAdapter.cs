@@ -54,17 +54,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
 
     public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
     {
-        Counters.Frames++;
-        if (!FrameRules.InRange(receiveNs))
-        {
-            Counters.AddMalformed(FrameRules.ReceiveTimeOutOfRange, frame);
-            return;
-        }
-        if (!System.Text.Unicode.Utf8.IsValid(frame))
-        {
-            Counters.AddMalformed("not valid UTF-8", frame);
-            return;
-        }
+        if (!FrameRules.Admit(Counters, frame, receiveNs)) return;
         // Parse the whole frame first, then act: a frame found malformed anywhere (trailing bytes included) changes
         // nothing, not a book, not a trade id, not the ring.
         _pending.Kind = PendingKind.None;

@@ -27,8 +27,7 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
     private readonly InstrumentRegistry _registry;
     private readonly EventPublisher _publisher;
     private StreamBook?[] _books = new StreamBook?[16];
-    private long[] _lastTradeId = new long[16];
-    private long[] _lastTradeTime = new long[16];
+    private readonly VenueTrades _tradeLog;
     private long _lastSequence = -1;
 
     private struct LevelItem { public byte Side; public long Price, Quantity, Time; }
@@ -49,6 +48,7 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
     {
         _registry = registry;
         _publisher = publisher;
+        _tradeLog = new VenueTrades(publisher, Counters);
     }
 
     public string Exchange => Name;
@@ -60,9 +60,7 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
 
     public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
     {
-        Counters.Frames++;
-        if (!FrameRules.InRange(receiveNs)) { Counters.AddMalformed(FrameRules.ReceiveTimeOutOfRange, frame); return; }
-        if (!System.Text.Unicode.Utf8.IsValid(frame)) { Counters.AddMalformed("not valid UTF-8", frame); return; }
+        if (!FrameRules.Admit(Counters, frame, receiveNs)) return;
         _levelCount = _bookEventCount = _tradeCount = 0;
         _ready = false;
         try
@@ -275,7 +273,7 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
         }
         var inst = _registry.Resolve(Name, product);
         if (inst is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
-        if (!TryTradeId(id, out long tradeId)) { Counters.AddMalformed("trade_id is not an integer (this version stores integer trade ids)", frame); return false; }
+        if (!VenueTrades.TryInteger(id, out long tradeId)) { Counters.AddMalformed("trade_id is not an integer (this version stores integer trade ids)", frame); return false; }
         if (!Storage.Numerics.FixedDecimal.TryParse(price, inst.PriceScale, out long px, out _) ||
             !Storage.Numerics.FixedDecimal.TryParse(size, inst.QuantityScale, out long q, out _))
         { Counters.AddMalformed("trade price or size missing or not exact at the instrument's scale", frame); return false; }
@@ -288,19 +286,6 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
         byte taker = side.SequenceEqual("BUY"u8) ? (byte)TradeSide.Sell : side.SequenceEqual("SELL"u8) ? (byte)TradeSide.Buy : (byte)TradeSide.Unknown;
         if (_tradeCount == _trades.Length) Array.Resize(ref _trades, _trades.Length * 2);
         _trades[_tradeCount++] = new TradeItem { Instrument = inst, Id = tradeId, Price = px, Quantity = q, Time = ns, Side = taker, Snapshot = snapshot };
-        return true;
-    }
-
-    private static bool TryTradeId(ReadOnlySpan<byte> text, out long id)
-    {
-        id = 0;
-        if (text.IsEmpty || text.Length > 18) return false;
-        foreach (byte b in text)
-        {
-            uint d = (uint)(b - '0');
-            if (d > 9) return false;
-            id = id * 10 + d;
-        }
         return true;
     }
 
@@ -342,47 +327,11 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
         }
         // Trades in id order (Coinbase sends a batch newest first).
         bool descending = _tradeCount > 1 && _trades[0].Id > _trades[_tradeCount - 1].Id;
-        for (int k = 0; k < _tradeCount; k++) CommitTrade(ref _trades[descending ? _tradeCount - 1 - k : k], receiveNs);
-    }
-
-    private void CommitTrade(ref TradeItem t, long receiveNs)
-    {
-        int id = t.Instrument.Id;
-        ref long lastId = ref InstrumentSlots.At(ref _lastTradeId, id);
-        ref long lastTime = ref InstrumentSlots.At(ref _lastTradeTime, id);
-        if (lastId != 0 && t.Id <= lastId)
+        for (int k = 0; k < _tradeCount; k++)
         {
-            if (t.Time <= lastTime) { Counters.DuplicateTrades++; return; }
-            Counters.TradeIdsBackwards++;
+            ref var t = ref _trades[descending ? _tradeCount - 1 - k : k];
+            _tradeLog.Publish(t.Instrument, t.Id, t.Price, t.Quantity, t.Time, receiveNs, t.Side, BookOf(t.Instrument.Id), judge: !t.Snapshot);
         }
-        lastId = t.Id;
-        lastTime = t.Time;
-        CheckSide(ref t);
-        ref var e = ref _publisher.Claim();
-        e.Kind = EventKind.Trade;
-        e.InstrumentId = id;
-        e.ExchangeTime = t.Time;
-        e.ReceiveTime = receiveNs;
-        e.Price = t.Price;
-        e.Quantity = t.Quantity;
-        e.Id = t.Id;
-        e.Side = t.Side;
-        Counters.TradeEvents++;
-    }
-
-    /// <summary>Judges the stored taker side against the book at this instant (a trade at or above the best ask was bought).</summary>
-    private void CheckSide(ref TradeItem t)
-    {
-        var book = BookOf(t.Instrument.Id);
-        if (t.Snapshot || book is null || !book.IsSynced || !book.Book.TryBestBid(out long bid, out _) || !book.Book.TryBestAsk(out long ask, out _))
-        {
-            Counters.TradeSideUnchecked++;
-            return;
-        }
-        byte expected = t.Price >= ask ? (byte)TradeSide.Buy : t.Price <= bid ? (byte)TradeSide.Sell : (byte)TradeSide.Unknown;
-        if (expected == (byte)TradeSide.Unknown) Counters.TradeSideUnchecked++;
-        else if (expected == t.Side) Counters.TradeSideMatchesBook++;
-        else Counters.TradeSideAgainstBook++;
     }
 
     /// <summary>REST bodies (the products list) hold no market data this version stores: counted as control.</summary>
@@ -394,19 +343,8 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
 
     public void OnSession(StatusKind kind, long receiveNs, bool books = true)
     {
-        foreach (var inst in _registry.All)
-        {
-            if (inst.Exchange != Name) continue;
-            ref var e = ref _publisher.Claim();
-            e.Kind = EventKind.Status;
-            e.InstrumentId = inst.Id;
-            e.Side = (byte)kind;
-            e.ExchangeTime = receiveNs;
-            e.ReceiveTime = receiveNs;
-            if (kind == StatusKind.Disconnect && books) BookOf(inst.Id)?.OnDisconnect();
-        }
+        VenueTrades.PublishSession(_registry, _publisher, Name, kind, receiveNs, books, _books);
         // A new connection numbers its messages from its own start.
         if (kind is StatusKind.Connect or StatusKind.Disconnect) _lastSequence = -1;
-        _publisher.Publish();
     }
 }

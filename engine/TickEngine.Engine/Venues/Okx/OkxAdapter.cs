@@ -24,8 +24,7 @@ public sealed class OkxAdapter : IExchangeAdapter
     private readonly InstrumentRegistry _registry;
     private readonly EventPublisher _publisher;
     private StreamBook?[] _books = new StreamBook?[16];
-    private long[] _lastTradeId = new long[16];
-    private long[] _lastTradeTime = new long[16];
+    private readonly VenueTrades _tradeLog;
     private bool[] _tradeSeen = new bool[16];
 
     private struct LevelItem { public byte Side; public long Price, Quantity; }
@@ -45,6 +44,7 @@ public sealed class OkxAdapter : IExchangeAdapter
     {
         _registry = registry;
         _publisher = publisher;
+        _tradeLog = new VenueTrades(publisher, Counters);
     }
 
     public string Exchange => Name;
@@ -55,9 +55,7 @@ public sealed class OkxAdapter : IExchangeAdapter
 
     public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
     {
-        Counters.Frames++;
-        if (!FrameRules.InRange(receiveNs)) { Counters.AddMalformed(FrameRules.ReceiveTimeOutOfRange, frame); return; }
-        if (!System.Text.Unicode.Utf8.IsValid(frame)) { Counters.AddMalformed("not valid UTF-8", frame); return; }
+        if (!FrameRules.Admit(Counters, frame, receiveNs)) return;
         _levelCount = _bookCount = _tradeCount = 0;
         _instrument = null;
         bool ready = false;
@@ -243,13 +241,13 @@ public sealed class OkxAdapter : IExchangeAdapter
         }
         var instrument = inst.IsEmpty ? _instrument : _registry.Resolve(Name, inst);
         if (instrument is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
-        if (!TryDigits(id, out long tradeId)) { Counters.AddMalformed("tradeId is not an integer (this version stores integer trade ids)", frame); return false; }
+        if (!VenueTrades.TryInteger(id, out long tradeId)) { Counters.AddMalformed("tradeId is not an integer (this version stores integer trade ids)", frame); return false; }
         if (!Storage.Numerics.FixedDecimal.TryParse(px, instrument.PriceScale, out long price, out _) ||
             !Storage.Numerics.FixedDecimal.TryParse(sz, instrument.QuantityScale, out long qty, out _))
         { Counters.AddMalformed("trade px or sz missing or not exact at the instrument's scale", frame); return false; }
         if (price <= 0) { Counters.AddMalformed(FrameRules.BadPrice, frame); return false; }
         if (qty <= 0) { Counters.AddMalformed(FrameRules.BadQuantity, frame); return false; }
-        if (!TryDigits(ts, out long ms) || !FrameRules.TryTime(ms, 1_000_000, out long ns)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, frame); return false; }
+        if (!VenueTrades.TryInteger(ts, out long ms) || !FrameRules.TryTime(ms, 1_000_000, out long ns)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, frame); return false; }
         // OKX answers a trades subscription with the instrument's last trade, however old: the first trade frame of an
         // instrument on a connection is history, refused only when dated ahead of receipt.
         bool first = !InstrumentSlots.At(ref _tradeSeen, instrument.Id);
@@ -257,19 +255,6 @@ public sealed class OkxAdapter : IExchangeAdapter
         byte s = side.SequenceEqual("buy"u8) ? (byte)TradeSide.Buy : side.SequenceEqual("sell"u8) ? (byte)TradeSide.Sell : (byte)TradeSide.Unknown;
         if (_tradeCount == _trades.Length) Array.Resize(ref _trades, _trades.Length * 2);
         _trades[_tradeCount++] = new TradeItem { Instrument = instrument, Id = tradeId, Price = price, Quantity = qty, Time = ns, Side = s };
-        return true;
-    }
-
-    private static bool TryDigits(ReadOnlySpan<byte> text, out long value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length > 18) return false;
-        foreach (byte b in text)
-        {
-            uint d = (uint)(b - '0');
-            if (d > 9) return false;
-            value = value * 10 + d;
-        }
         return true;
     }
 
@@ -308,41 +293,12 @@ public sealed class OkxAdapter : IExchangeAdapter
                 book.Invalidate(receiveNs, m.Time, id, m.Checksum);
             }
         }
-        for (int k = 0; k < _tradeCount; k++) CommitTrade(ref _trades[k], receiveNs);
-    }
-
-    private void CommitTrade(ref TradeItem t, long receiveNs)
-    {
-        int id = t.Instrument.Id;
-        ref long lastId = ref InstrumentSlots.At(ref _lastTradeId, id);
-        ref long lastTime = ref InstrumentSlots.At(ref _lastTradeTime, id);
-        if (lastId != 0 && t.Id <= lastId)
+        for (int k = 0; k < _tradeCount; k++)
         {
-            if (t.Time <= lastTime) { Counters.DuplicateTrades++; return; }
-            Counters.TradeIdsBackwards++;
+            ref var t = ref _trades[k];
+            InstrumentSlots.At(ref _tradeSeen, t.Instrument.Id) = true;
+            _tradeLog.Publish(t.Instrument, t.Id, t.Price, t.Quantity, t.Time, receiveNs, t.Side, BookOf(t.Instrument.Id));
         }
-        lastId = t.Id;
-        lastTime = t.Time;
-        InstrumentSlots.At(ref _tradeSeen, id) = true;
-        var book = BookOf(id);
-        if (book is null || !book.IsSynced || !book.Book.TryBestBid(out long bid, out _) || !book.Book.TryBestAsk(out long ask, out _)) Counters.TradeSideUnchecked++;
-        else
-        {
-            byte expected = t.Price >= ask ? (byte)TradeSide.Buy : t.Price <= bid ? (byte)TradeSide.Sell : (byte)TradeSide.Unknown;
-            if (expected == (byte)TradeSide.Unknown) Counters.TradeSideUnchecked++;
-            else if (expected == t.Side) Counters.TradeSideMatchesBook++;
-            else Counters.TradeSideAgainstBook++;
-        }
-        ref var e = ref _publisher.Claim();
-        e.Kind = EventKind.Trade;
-        e.InstrumentId = id;
-        e.ExchangeTime = t.Time;
-        e.ReceiveTime = receiveNs;
-        e.Price = t.Price;
-        e.Quantity = t.Quantity;
-        e.Id = t.Id;
-        e.Side = t.Side;
-        Counters.TradeEvents++;
     }
 
     /// <summary>REST bodies (instrument lists) hold no market data this version stores: counted as control.</summary>
@@ -354,18 +310,7 @@ public sealed class OkxAdapter : IExchangeAdapter
 
     public void OnSession(StatusKind kind, long receiveNs, bool books = true)
     {
-        foreach (var inst in _registry.All)
-        {
-            if (inst.Exchange != Name) continue;
-            ref var e = ref _publisher.Claim();
-            e.Kind = EventKind.Status;
-            e.InstrumentId = inst.Id;
-            e.Side = (byte)kind;
-            e.ExchangeTime = receiveNs;
-            e.ReceiveTime = receiveNs;
-            if (kind == StatusKind.Disconnect && books) BookOf(inst.Id)?.OnDisconnect();
-        }
+        VenueTrades.PublishSession(_registry, _publisher, Name, kind, receiveNs, books, _books);
         if (kind is StatusKind.Connect or StatusKind.Disconnect) Array.Clear(_tradeSeen); // a new subscription sends history again
-        _publisher.Publish();
     }
 }
