@@ -44,6 +44,24 @@ public class VenueRecordTests
     }
 
     [Fact]
+    public void SeveralVenuesRecordInOneRunEachFileThroughTheVenueItsHeaderNames()
+    {
+        using var dir = new TempDir();
+        string okx = RepoPaths.Fixture("okx/cryptofeed_OKX_v5.jsonl.gz");
+        var r = CliRunner.Run("record", "--exchange", "okx,coinbase", "--capture", okx, Coinbase, "--data", dir.File("root"), "--summary-json", dir.File("s.json"), "--quiet");
+        Assert.True(r.ExitCode == 0, r.Error);
+        var s = JsonDocument.Parse(File.ReadAllText(dir.File("s.json"))).RootElement;
+        Assert.Equal("okx,coinbase", s.GetProperty("exchange").GetString());
+        Assert.Equal(74 + 279, s.GetProperty("rows_trades").GetInt64()); // each venue's trades, as in a run of its own
+        Assert.Equal(290, s.GetProperty("checksum_matched").GetInt64());
+        Assert.Equal(0, s.GetProperty("gaps").GetInt64());
+        // A file without a header cannot be placed when several venues are recorded.
+        var headerless = CliRunner.Run("record", "--exchange", "okx,coinbase", "--capture", RepoPaths.BinanceSpotCapture, "--data", dir.File("r2"), "--quiet");
+        Assert.Equal(1, headerless.ExitCode);
+        Assert.Contains("has no header naming its exchange", headerless.Error);
+    }
+
+    [Fact]
     public void AVenueCaptureUnderAnotherNameOrLiveIsRefusedWithTheReason()
     {
         using var dir = new TempDir();

@@ -14,28 +14,41 @@ public static class CaptureRecord
 {
     public static int Run(RecordCommand.Args a, CliContext ctx)
     {
-        if (a.Exchanges.Count != 1 || Engine.Venues.VenueRegistry.Find(a.Exchanges[0]) is not { } venue || a.Exchanges[0] == "sim")
-            throw new UsageException($"--exchange with --capture files names one venue ({Engine.Venues.VenueRegistry.Names}), got '{string.Join(",", a.Exchanges)}'");
+        var venues = new List<Engine.Venues.Venue>();
+        foreach (var x in a.Exchanges)
+        {
+            var v = x == "sim" ? null : Engine.Venues.VenueRegistry.Find(x);
+            if (v is null) throw new UsageException($"--exchange with --capture files names venues ({Engine.Venues.VenueRegistry.Names}), got '{x}'");
+            if (venues.Contains(v)) throw new UsageException($"--exchange names {v.Name} twice");
+            venues.Add(v);
+        }
         if (a.Duration is not null) throw new UsageException("--duration applies to live recording; a capture is recorded to its end (Ctrl+C stops it cleanly)");
         if (a.Speed is not null || a.Rate is not null) throw new UsageException("--speed and --rate are for the simulator (--exchange sim); a capture is recorded at full speed");
         if (a.Symbols.Count > 1) throw new UsageException("--symbol with --capture names the one symbol that REST snapshots without a URL belong to");
         var files = CaptureFiles.Resolve(a.Captures);
+        // Each file goes to the venue its header names (cryptofeed's first line); with one venue, a file without a
+        // header is that venue's. A header naming a venue not given would record nothing useful.
+        var venueOf = new Dictionary<string, int>();
         foreach (var file in files)
         {
-            // A cryptofeed capture names its exchange in its header: a mismatch would record nothing useful.
-            if (CaptureFileSource.HeaderExchange(file) is { } named && !venue.Answers(named))
-                throw new InputException($"{file}: the capture's header names the exchange {named}; this run records {a.Exchanges[0]}: give the capture's exchange with --exchange");
+            string? named = CaptureFileSource.HeaderExchange(file);
+            int index = named is null ? (venues.Count == 1 ? 0 : -1) : venues.FindIndex(v => v.Answers(named));
+            if (index < 0)
+                throw new InputException(named is null
+                    ? $"{file}: the capture has no header naming its exchange, and this run records {string.Join(", ", venues.Select(v => v.Name))}: record it in a run of its own venue"
+                    : $"{file}: the capture's header names the exchange {named}; this run records {string.Join(", ", venues.Select(v => v.Name))}: give the capture's exchange with --exchange");
+            venueOf[file] = index;
         }
         var options = RecordOptions.ForCapture(a.Root) with
         {
-            Exchange = venue.Name,
+            Exchange = venues[0].Name,
             Types = a.Schemas,
             Depth = a.Depth,
             IntervalNs = (long)Math.Round(a.Interval.TotalMilliseconds * 1_000_000),
             DefaultSymbol = a.Symbols.Count == 1 ? a.Symbols[0].ToUpperInvariant() : null,
             Rules = RecordCommand.Rules(a.MaxClockSkew, Engine.Ingest.FrameRules.Default),
         };
-        var pipeline = new RecordPipeline(options);
+        var pipeline = new RecordPipeline(options, venues.Select(v => (v.Name, (Engine.Ingest.ISnapshotRequester?)null)).ToList());
         long lines = 0;
         var formats = new List<string>();
         pipeline.Start();
@@ -46,7 +59,7 @@ public static class CaptureRecord
             {
                 if (ctx.Cancel.IsCancellationRequested) break;
                 if (!a.Quiet && files.Count > 1) ctx.Error.WriteLine($"record: {file}");
-                var source = new CaptureFileSource(file, pipeline.Adapters[0]);
+                var source = new CaptureFileSource(file, pipeline.Adapters[venueOf[file]]);
                 try
                 {
                     source.Run(ctx.Cancel);
@@ -83,12 +96,12 @@ public static class CaptureRecord
         var ingest = stats.Ingest;
         if (lines == 0) throw new InputException($"{string.Join(", ", files)}: the capture is empty (no lines)");
         if (ingest.WrongMarket > 0)
-            throw new InputException($"{ingest.WrongMarket:N0} frames are Binance futures depth diffs (they carry pu) under --exchange {a.Exchanges[0]}: record the capture with --exchange binance-futures");
+            throw new InputException($"{ingest.WrongMarket:N0} frames are Binance futures depth diffs (they carry pu) under --exchange {venues[0].Name}: record the capture with --exchange binance-futures");
         long rows = stats.Outputs.Where(o => o.Schema != Storage.Format.SchemaKind.Status).Sum(o => o.RowsCommitted);
         if (rows == 0)
         {
             string why = ingest.Frames == 0 ? "no frame was found"
-                : ingest.Unknown + ingest.Malformed + ingest.Control >= ingest.Frames ? $"none of its {ingest.Frames:N0} frames is a {a.Exchanges[0]} frame TickEngine records ({ingest.Unknown:N0} unknown, {ingest.Malformed:N0} malformed)"
+                : ingest.Unknown + ingest.Malformed + ingest.Control >= ingest.Frames ? $"none of its {ingest.Frames:N0} frames is a {string.Join(" or ", venues.Select(v => v.Name))} frame TickEngine records ({ingest.Unknown:N0} unknown, {ingest.Malformed:N0} malformed)"
                 : ingest.Syncs == 0 && ingest.DepthMessages > 0 ? "its book never synced (no REST depth snapshot matched its diffs) and it holds no trade"
                 : $"of its {ingest.Frames:N0} frames none made a row of the schemas asked for";
             throw new InputException($"{string.Join(", ", files)}: nothing usable was recorded: {why}");
