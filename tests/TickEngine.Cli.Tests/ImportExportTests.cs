@@ -76,6 +76,26 @@ public class ImportExportTests
     }
 
     [Fact]
+    public void TardisExchangeIdsImportUnderTheVenuesIds()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("trades.csv"), """
+            exchange,symbol,timestamp,local_timestamp,id,side,price,amount
+            okex-swap,BTC-USDT-SWAP,1723161255342000,1723161255387896,41283,sell,61837.6,2
+            okex,BTC-USDT,1723161255617123,1723161255647673,53260,buy,61837.64,0.048
+            coinbase,BTC-USD,1723161255700000,1723161255747673,1068572090,buy,61840.01,0.001
+            kraken,XBT/USD,1723161255800000,1723161255847673,7,buy,61841,0.5
+            """);
+        var imp = CliRunner.Run("import", "csv", dir.File("trades.csv"), "--schema", "trades", "--data", dir.File("root"), "--quiet");
+        Assert.Equal(1, imp.ExitCode); // 'XBT/USD' cannot be a directory name: refused by name, the rows before kept
+        Assert.Contains("XBT/USD", imp.Error);
+        var t = CliRunner.Run("export", "csv", "--data", dir.File("root"), "--schema", "trades", "--full").Text().Split('\n');
+        Assert.StartsWith("1723161255342,BTC-USDT-SWAP,61837.6,2,sell,okx,", t[1]);
+        Assert.StartsWith("1723161255617.123,BTC-USDT,61837.64,0.048,buy,okx,", t[2]);
+        Assert.StartsWith("1723161255700,BTC-USD,61840.01,0.001,buy,coinbase,", t[3]);
+    }
+
+    [Fact]
     public void TardisTradesAndIncrementalBookImport()
     {
         using var dir = new TempDir();

@@ -122,8 +122,21 @@ public sealed class CsvImporter
         }
     }
 
+    private readonly Dictionary<string, string> _venueIds = new();
+
+    /// <summary>
+    /// A registered venue's id for an exchange name from the file or the command line (Tardis's <c>okex-swap</c> is
+    /// <c>okx</c>), so imported rows sit beside recorded ones; a name no venue answers to is kept as given.
+    /// </summary>
+    private string VenueId(string exchange)
+    {
+        if (!_venueIds.TryGetValue(exchange, out var id)) _venueIds[exchange] = id = Engine.Venues.VenueRegistry.Find(exchange)?.Name ?? exchange;
+        return id;
+    }
+
     private PartitionedWriter Writer(string exchange, string symbol)
     {
+        exchange = VenueId(exchange);
         if (!_writers.TryGetValue((exchange, symbol), out var w))
         {
             try { w = new PartitionedWriter(_root, exchange, symbol, _schema); }
