@@ -42,6 +42,22 @@ public sealed class EventPublisher
         return ref e;
     }
 
+    /// <summary>
+    /// Claims a status marker (<see cref="Storage.Format.StatusKind"/>) for an instrument: at the exchange time when
+    /// there is one, else at the receive time; <paramref name="a"/> and <paramref name="b"/> as the kind defines them.
+    /// </summary>
+    public void Status(int instrumentId, Storage.Format.StatusKind kind, long receiveNs, long exchangeNs = 0, long a = 0, long b = 0)
+    {
+        ref var e = ref Claim();
+        e.Kind = EventKind.Status;
+        e.InstrumentId = instrumentId;
+        e.Side = (byte)kind;
+        e.ExchangeTime = exchangeNs != 0 ? exchangeNs : receiveNs;
+        e.ReceiveTime = receiveNs;
+        e.Id = a;
+        e.Id2 = b;
+    }
+
     /// <summary>Publishes every slot claimed since the last publish.</summary>
     public void Publish()
     {

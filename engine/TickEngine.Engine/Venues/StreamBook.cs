@@ -111,15 +111,5 @@ public sealed class StreamBook(Instrument instrument, EventPublisher publisher, 
     /// <summary>The connection carrying the book was lost: out of sync (no marker: the session marker says it).</summary>
     public void OnDisconnect() => IsSynced = false;
 
-    private void Status(StatusKind kind, long receiveNs, long exchangeNs, long a, long b)
-    {
-        ref var e = ref publisher.Claim();
-        e.Kind = EventKind.Status;
-        e.InstrumentId = instrument.Id;
-        e.Side = (byte)kind;
-        e.ExchangeTime = exchangeNs != 0 ? exchangeNs : receiveNs;
-        e.ReceiveTime = receiveNs;
-        e.Id = a;
-        e.Id2 = b;
-    }
+    private void Status(StatusKind kind, long receiveNs, long exchangeNs, long a, long b) => publisher.Status(instrument.Id, kind, receiveNs, exchangeNs, a, b);
 }

@@ -76,12 +76,7 @@ public sealed class VenueTrades(EventPublisher publisher, IngestCounters counter
         foreach (var inst in registry.All)
         {
             if (inst.Exchange != exchange) continue;
-            ref var e = ref publisher.Claim();
-            e.Kind = EventKind.Status;
-            e.InstrumentId = inst.Id;
-            e.Side = (byte)kind;
-            e.ExchangeTime = receiveNs;
-            e.ReceiveTime = receiveNs;
+            publisher.Status(inst.Id, kind, receiveNs);
             if (kind == StatusKind.Disconnect && books && inst.Id < bookSlots.Length) bookSlots[inst.Id]?.OnDisconnect();
         }
         publisher.Publish();

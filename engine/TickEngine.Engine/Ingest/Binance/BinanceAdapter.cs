@@ -553,27 +553,14 @@ public sealed class BinanceAdapter : IExchangeAdapter
         }
     }
 
-    private void PublishStatus(Instrument inst, StatusKind kind, long receiveNs)
-    {
-        ref var e = ref _publisher.Claim();
-        e.Kind = EventKind.Status;
-        e.InstrumentId = inst.Id;
-        e.Side = (byte)kind;
-        e.ExchangeTime = receiveNs;
-        e.ReceiveTime = receiveNs;
-    }
+    private void PublishStatus(Instrument inst, StatusKind kind, long receiveNs) => _publisher.Status(inst.Id, kind, receiveNs);
 
     public void OnSession(StatusKind kind, long receiveNs, bool books = true)
     {
         foreach (var inst in _registry.All)
         {
             if (inst.Exchange != Exchange) continue;
-            ref var e = ref _publisher.Claim();
-            e.Kind = EventKind.Status;
-            e.InstrumentId = inst.Id;
-            e.Side = (byte)kind;
-            e.ExchangeTime = receiveNs;
-            e.ReceiveTime = receiveNs;
+            _publisher.Status(inst.Id, kind, receiveNs);
             if (kind == StatusKind.Disconnect && books) BookOf(inst.Id)?.OnDisconnect();
         }
         _publisher.Publish();

@@ -322,17 +322,7 @@ public sealed class BookSync
         _requester?.Request(_instrument);
     }
 
-    private void Status(StatusKind kind, long receiveNs, long exchangeNs, long a, long b)
-    {
-        ref var e = ref _publisher.Claim();
-        e.Kind = EventKind.Status;
-        e.InstrumentId = _instrument.Id;
-        e.Side = (byte)kind;
-        e.ExchangeTime = exchangeNs != 0 ? exchangeNs : receiveNs;
-        e.ReceiveTime = receiveNs;
-        e.Id = a;
-        e.Id2 = b;
-    }
+    private void Status(StatusKind kind, long receiveNs, long exchangeNs, long a, long b) => _publisher.Status(_instrument.Id, kind, receiveNs, exchangeNs, a, b);
 
     private void Buffer(DepthMessage m)
     {
