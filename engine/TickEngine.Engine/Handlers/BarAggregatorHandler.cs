@@ -16,7 +16,10 @@ namespace TickEngine.Engine.Handlers;
 /// the recording started inside it (its open time is before the instrument's first trade or level change of the
 /// run), trade ids are missing at or inside it, or the recording stopped inside it.
 /// An instrument's bars use one kind of trade: the kind (trade or aggTrade) seen first. Trades older than the
-/// open bar are counted as late and left out. Its own thread; allocation-free per event.
+/// open bar are counted as late and left out. All of the id rules hold for venues whose trade ids rise by one
+/// (<see cref="TradeIdKind.Sequential"/>); where ids promise nothing (<see cref="TradeIdKind.Integer"/>, and text
+/// ids, stored as 0 in the bar), no flat bar is made and only the start and end of the recording make a bar partial.
+/// Its own thread; allocation-free per event.
 /// </summary>
 public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
 {
@@ -48,6 +51,7 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
         if (e.Kind == EventKind.Trade)
         {
             var s = SeriesOf(e.InstrumentId);
+            if (s.IdKind < 0) s.IdKind = (int)_output.Registry[e.InstrumentId].TradeIds;
             long aggregated = e.Flags & (long)RowFlags.Aggregated;
             if (s.Kind < 0) s.Kind = aggregated;
             if (s.Kind == aggregated)
@@ -73,7 +77,7 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
             if (open > bar.Start)
             {
                 long close = bar.Close;
-                bool contiguous = e.Id == bar.LastId + 1;
+                bool contiguous = s.Sequential && e.Id == bar.LastId + 1;
                 Emit(instrumentId, bar, interval, e.ReceiveTime, partial: false);
                 if (contiguous)
                 {
@@ -99,19 +103,19 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
             bar.O = bar.High = bar.Low = bar.Close = e.Price;
             bar.Volume = bar.BuyVolume = 0;
             bar.Count = 0;
-            bar.FirstId = e.Id;
+            bar.FirstId = s.Text ? 0 : e.Id;
             // Partial when the recording started inside the interval, or when trades before this one are missing
             // (its id does not follow the previous trade's): the bar may lack trades of its interval.
-            bar.Partial = open < s.FirstSeen || (s.LastId != 0 && e.Id != s.LastId + 1);
+            bar.Partial = open < s.FirstSeen || (s.Sequential && s.LastId != 0 && e.Id != s.LastId + 1);
         }
-        else if (e.Id != bar.LastId + 1) bar.Partial = true; // trades missing inside the bar
+        else if (s.Sequential && e.Id != bar.LastId + 1) bar.Partial = true; // trades missing inside the bar
         if (e.Price > bar.High) bar.High = e.Price;
         if (e.Price < bar.Low) bar.Low = e.Price;
         bar.Close = e.Price;
         bar.Volume += e.Quantity;
         if (e.Side == (byte)TradeSide.Buy) bar.BuyVolume += e.Quantity;
         bar.Count++;
-        bar.LastId = e.Id;
+        bar.LastId = s.Text ? 0 : e.Id;
         bar.LastReceive = e.ReceiveTime;
     }
 
@@ -155,6 +159,10 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
         public readonly Bar[] Bars = Enumerable.Range(0, intervals).Select(_ => new Bar()).ToArray();
         public long Kind = -1;
         public long LastId;
+        /// <summary>The instrument's <see cref="TradeIdKind"/>, -1 until its first trade.</summary>
+        public int IdKind = -1;
+        public bool Sequential => IdKind == (int)TradeIdKind.Sequential;
+        public bool Text => IdKind == (int)TradeIdKind.Text;
         /// <summary>Exchange time of the instrument's first trade or level change in this run.</summary>
         public long FirstSeen = long.MaxValue;
     }

@@ -23,6 +23,7 @@ public sealed class TradeWriterHandler(RowOutput output) : IValueEventHandler<Ma
             row[TradeColumns.Quantity] = e.Quantity;
             row[TradeColumns.Side] = e.Side;
             row[TradeColumns.Flags] = e.Flags;
+            row[TradeColumns.TradeIdLo] = e.Id2; // written only for instruments with text trade ids (format 1.1)
             output.Append(e.InstrumentId);
             if (output.Probe is not null) output.ReportHandled(sequence, e);
         }

@@ -25,14 +25,15 @@ public sealed class InstrumentRegistry
     /// <summary>Event raised (on the registering thread) when an instrument is first seen.</summary>
     public event Action<Instrument>? Registered;
 
-    public Instrument GetOrAdd(string exchange, string symbol, int? priceScale = null, int? quantityScale = null)
+    /// <param name="tradeIds">What the venue's trade ids are (only the first registration sets it).</param>
+    public Instrument GetOrAdd(string exchange, string symbol, int? priceScale = null, int? quantityScale = null, TradeIdKind tradeIds = TradeIdKind.Sequential)
     {
         if (_byName.TryGetValue((exchange, symbol), out var found)) return found;
         Instrument created;
         lock (_gate)
         {
             if (_byName.TryGetValue((exchange, symbol), out found)) return found;
-            created = new Instrument(_byId.Count, exchange, symbol, priceScale ?? DefaultPriceScale, quantityScale ?? DefaultQuantityScale);
+            created = new Instrument(_byId.Count, exchange, symbol, priceScale ?? DefaultPriceScale, quantityScale ?? DefaultQuantityScale, tradeIds);
             _byId.Add(created);
             _snapshot = _byId.ToArray();
             _byName[(exchange, symbol)] = created;
@@ -48,7 +49,7 @@ public sealed class InstrumentRegistry
     /// '.', not dots only): a frame's bytes never become a directory name unchecked, and one bad name never reaches a
     /// writer (where it would stop that schema for every symbol).
     /// </summary>
-    public Instrument? Resolve(string exchange, ReadOnlySpan<byte> symbolUtf8)
+    public Instrument? Resolve(string exchange, ReadOnlySpan<byte> symbolUtf8, TradeIdKind tradeIds = TradeIdKind.Sequential)
     {
         if (!FrameRules.IsName(symbolUtf8)) return null;
         var all = _snapshot;
@@ -59,7 +60,7 @@ public sealed class InstrumentRegistry
         }
         Span<char> chars = stackalloc char[Math.Min(symbolUtf8.Length, 64)];
         for (int i = 0; i < chars.Length; i++) chars[i] = char.ToUpperInvariant((char)symbolUtf8[i]);
-        return GetOrAdd(exchange, new string(chars));
+        return GetOrAdd(exchange, new string(chars), tradeIds: tradeIds);
     }
 
     private static bool EqualsIgnoreCase(string symbol, ReadOnlySpan<byte> utf8)

@@ -24,6 +24,7 @@ public static class RowEvents
                 e.Quantity = c[TradeColumns.Quantity];
                 e.Side = (byte)c[TradeColumns.Side];
                 e.Flags = c[TradeColumns.Flags];
+                if (c.Reader.Schema.TextTradeIds) e.Id2 = c[TradeColumns.TradeIdLo];
                 break;
             case SchemaKind.Deltas:
                 e.Kind = EventKind.BookDelta;

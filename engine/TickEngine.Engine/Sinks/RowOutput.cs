@@ -35,12 +35,15 @@ public sealed class RowOutput : IDisposable
         _secondary = secondary.Select(s => s.Sink).ToArray();
         _failedThisBatch = new bool[_secondary.Length];
         Sinks = secondary.Select(s => new SinkStatistics(s.Name, kind)).ToArray();
-        Row = new long[SegmentSchema.Create(kind, _depth).ColumnCount];
+        Row = new long[kind == SchemaKind.Trades ? TradeColumns.CountWithTextIds : SegmentSchema.Create(kind, _depth).ColumnCount];
         CommitInterval = commitInterval;
         _intervalNs = commitInterval is { } ci && ci > TimeSpan.Zero && ci != Timeout.InfiniteTimeSpan ? Math.Max(1, (long)(ci.TotalMilliseconds * 1_000_000)) : 0;
     }
 
     public SchemaKind Kind { get; }
+
+    /// <summary>The instruments whose rows this output writes.</summary>
+    public InstrumentRegistry Registry => _registry;
 
     /// <summary>The row to fill before <see cref="Append"/>.</summary>
     public long[] Row { get; }
@@ -82,8 +85,10 @@ public sealed class RowOutput : IDisposable
     public void Append(int instrumentId)
     {
         var inst = _registry[instrumentId];
-        var schema = InstrumentSlots.At(ref _schemas, instrumentId) ??= SegmentSchema.Create(Kind, _depth, inst.PriceScale, inst.QuantityScale);
-        _primary.Write(inst, schema, Row);
+        var schema = InstrumentSlots.At(ref _schemas, instrumentId) ??= SegmentSchema.Create(Kind, _depth, inst.PriceScale, inst.QuantityScale,
+            Kind == SchemaKind.Trades && inst.TextTradeIds);
+        var row = Row.AsSpan(0, schema.ColumnCount);
+        _primary.Write(inst, schema, row);
         Rows++;
         for (int i = 0; i < _secondary.Length; i++)
         {
@@ -91,7 +96,7 @@ public sealed class RowOutput : IDisposable
             if (_failedThisBatch[i]) { stats._dropped++; continue; }
             try
             {
-                _secondary[i].Write(inst, schema, Row);
+                _secondary[i].Write(inst, schema, row);
                 stats._rows++;
             }
             catch (Exception e)

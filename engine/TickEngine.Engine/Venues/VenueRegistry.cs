@@ -13,6 +13,16 @@ public sealed record VenueContext(InstrumentRegistry Registry, EventPublisher Pu
 public sealed record Venue(string Name, string Description, IReadOnlyList<string> Aliases, bool Live, Func<VenueContext, IExchangeAdapter> Create)
 {
     /// <summary>True when <paramref name="name"/> (any case, '_' for '-') is this venue's id or one of its aliases.</summary>
+    /// <summary>
+    /// The exchange ids the venue's rows are stored under, each with what its trade ids are (by default the venue's
+    /// id, with ids rising by one per trade).
+    /// </summary>
+    public IReadOnlyList<(string Exchange, TradeIdKind TradeIds)> Stores
+    {
+        get => field ?? [(Name, TradeIdKind.Sequential)];
+        init;
+    }
+
     public bool Answers(string name)
     {
         string n = name.Trim().ToLowerInvariant().Replace('_', '-');
@@ -33,6 +43,29 @@ public static class VenueRegistry
 
     /// <summary>The venue answering to <paramref name="name"/>, or null.</summary>
     public static Venue? Find(string name) => All.FirstOrDefault(v => v.Answers(name));
+
+    /// <summary>
+    /// The exchange id rows of <paramref name="name"/> are stored under: a name a venue stores under as it is (Bybit's
+    /// <c>bybit-spot</c>), else the id of the venue answering to it (Tardis's <c>okex-swap</c> is <c>okx</c>), else the
+    /// name as given.
+    /// </summary>
+    public static string StoredId(string name)
+    {
+        string n = name.Trim().ToLowerInvariant().Replace('_', '-');
+        foreach (var v in All)
+            foreach (var (stored, _) in v.Stores)
+                if (stored == n) return stored;
+        return Find(name)?.Name ?? name;
+    }
+
+    /// <summary>What the trade ids stored under <paramref name="exchange"/> are; <see cref="TradeIdKind.Sequential"/> when no venue stores it.</summary>
+    public static TradeIdKind TradeIdsOf(string exchange)
+    {
+        foreach (var v in All)
+            foreach (var (name, ids) in v.Stores)
+                if (name == exchange) return ids;
+        return TradeIdKind.Sequential;
+    }
 
     /// <summary>The venues' ids, for messages: "binance, binance-futures, coinbase".</summary>
     public static string Names => string.Join(", ", All.Select(v => v.Name));

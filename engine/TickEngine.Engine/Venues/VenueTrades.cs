@@ -5,28 +5,44 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Engine.Venues;
 
 /// <summary>
-/// What every stream venue does with a parsed trade: a repeat (an id not above the last, no later in time) is
-/// dropped and counted; an id that goes back with a later time is stored and counted; the stored (taker) side is
-/// judged against the book at that instant (a trade at or above the best ask was bought, at or below the best bid
-/// sold); the trade is published. Producer thread only; allocation-free.
+/// What every stream venue does with a parsed trade: a repeat is dropped and counted (integer ids: an id not above
+/// the last, no later in time; text ids (<see cref="TradeIds"/>): an id among the instrument's last
+/// <see cref="RecentTextIds"/>); an integer id that goes back with a later time is stored and counted; the stored
+/// (taker) side is judged against the book at that instant (a trade at or above the best ask was bought, at or below
+/// the best bid sold); the trade is published. Producer thread only; allocation-free.
 /// </summary>
 public sealed class VenueTrades(EventPublisher publisher, IngestCounters counters)
 {
+    /// <summary>Text ids remembered per instrument to recognise a repeat (a resent trade comes within moments).</summary>
+    public const int RecentTextIds = 64;
+
     private long[] _lastId = new long[16];
     private long[] _lastTime = new long[16];
+    private (long Hi, long Lo)[]?[] _recent = new (long, long)[]?[16];
+    private int[] _recentNext = new int[16];
 
     /// <param name="book">The instrument's book, if any; <paramref name="judge"/> false for trades the book cannot speak for (history).</param>
-    public void Publish(Instrument inst, long id, long price, long quantity, long exchangeNs, long receiveNs, byte side, StreamBook? book, bool judge = true)
+    /// <param name="idLo">With <paramref name="idForm"/> other than <see cref="TradeIds.FormInteger"/>: the id's last 8 bytes (<see cref="TradeIds"/>).</param>
+    public void Publish(Instrument inst, long id, long price, long quantity, long exchangeNs, long receiveNs, byte side, StreamBook? book, bool judge = true,
+        long idLo = 0, long idForm = TradeIds.FormInteger)
     {
-        ref long lastId = ref InstrumentSlots.At(ref _lastId, inst.Id);
-        ref long lastTime = ref InstrumentSlots.At(ref _lastTime, inst.Id);
-        if (lastId != 0 && id <= lastId)
+        if (idForm == TradeIds.FormInteger)
         {
-            if (exchangeNs <= lastTime) { counters.DuplicateTrades++; return; }
-            counters.TradeIdsBackwards++;
+            ref long lastId = ref InstrumentSlots.At(ref _lastId, inst.Id);
+            ref long lastTime = ref InstrumentSlots.At(ref _lastTime, inst.Id);
+            if (lastId != 0 && id <= lastId)
+            {
+                if (exchangeNs <= lastTime) { counters.DuplicateTrades++; return; }
+                counters.TradeIdsBackwards++;
+            }
+            lastId = id;
+            lastTime = exchangeNs;
         }
-        lastId = id;
-        lastTime = exchangeNs;
+        else if (!RememberText(inst.Id, id, idLo))
+        {
+            counters.DuplicateTrades++;
+            return;
+        }
         Judge(price, side, judge ? book : null);
         ref var e = ref publisher.Claim();
         e.Kind = EventKind.Trade;
@@ -36,8 +52,23 @@ public sealed class VenueTrades(EventPublisher publisher, IngestCounters counter
         e.Price = price;
         e.Quantity = quantity;
         e.Id = id;
+        e.Id2 = idLo;
+        e.Flags = idForm;
         e.Side = side;
         counters.TradeEvents++;
+    }
+
+    /// <summary>False when the text id is among the instrument's recent ones (a repeat); else remembers it.</summary>
+    private bool RememberText(int instrumentId, long hi, long lo)
+    {
+        ref var recent = ref InstrumentSlots.At(ref _recent, instrumentId);
+        recent ??= new (long, long)[RecentTextIds]; // once per instrument
+        ref int next = ref InstrumentSlots.At(ref _recentNext, instrumentId);
+        for (int i = 0; i < recent.Length; i++)
+            if (recent[i].Hi == hi && recent[i].Lo == lo && (hi | lo) != 0) return false;
+        recent[next] = (hi, lo);
+        next = (next + 1) % recent.Length;
+        return true;
     }
 
     private void Judge(long price, byte side, StreamBook? book)

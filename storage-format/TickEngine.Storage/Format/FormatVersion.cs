@@ -5,10 +5,14 @@ public static class FormatVersion
 {
     /// <summary>Major version written; a reader refuses any other major.</summary>
     public const ushort Major = 1;
-    /// <summary>Minor version written; additions that old readers may ignore.</summary>
-    public const ushort Minor = 0;
-    /// <summary>Oldest reader version (major.minor) that can read what this writer writes.</summary>
-    public const ushort MinReaderMajor = 1, MinReaderMinor = 0;
+    /// <summary>
+    /// The newest minor version this reader understands. A writer puts in each file the oldest minor that describes
+    /// it (the file's schema, <see cref="SegmentSchema.MinReaderMinor"/>), so a file that uses nothing of 1.1 is
+    /// byte-identical to what 1.0 wrote.
+    /// </summary>
+    public const ushort Minor = 1;
+    /// <summary>Major part of the oldest reader version able to read what this writer writes.</summary>
+    public const ushort MinReaderMajor = 1;
 
     /// <summary>Head magic: 0x89 'T' 'K' 'S' 'E' 'G' '\r' '\n'.</summary>
     public static ReadOnlySpan<byte> HeadMagic => [0x89, (byte)'T', (byte)'K', (byte)'S', (byte)'E', (byte)'G', 0x0D, 0x0A];

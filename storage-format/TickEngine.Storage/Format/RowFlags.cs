@@ -19,4 +19,9 @@ public enum RowFlags : long
     Partial = 1 << 9,
     /// <summary>Trades: an aggregate trade (Binance aggTrade); trade_id is the aggregate id.</summary>
     Aggregated = 1 << 10,
+    /// <summary>
+    /// Trades (format 1.1): two bits, the form of the trade id (<see cref="TradeIds"/>): 0 an integer in trade_id;
+    /// 1 a lower-case UUID, 2 an upper-case UUID, 3 text of 1..16 bytes, each in trade_id and trade_id_lo.
+    /// </summary>
+    TradeIdForm = 3 << 11,
 }

@@ -17,7 +17,7 @@ public sealed class SegmentHeader
     public const int MaxBlockRows = 1 << 20;
 
     public SegmentHeader(SegmentSchema schema, string exchange, string symbol, long dayStartNs, long createdNs, int blockRows = DefaultBlockRows,
-        ushort major = FormatVersion.Major, ushort minor = FormatVersion.Minor)
+        ushort major = FormatVersion.Major, ushort? minor = null)
     {
         if (blockRows is < 1 or > MaxBlockRows) throw new ArgumentOutOfRangeException(nameof(blockRows), $"block rows must be 1..{MaxBlockRows}");
         CheckText(exchange, ExchangeFieldSize, "exchange");
@@ -29,7 +29,7 @@ public sealed class SegmentHeader
         CreatedNs = createdNs;
         BlockRows = blockRows;
         Major = major;
-        Minor = minor;
+        Minor = minor ?? schema.MinReaderMinor;
     }
 
     public SegmentSchema Schema { get; }
@@ -54,7 +54,7 @@ public sealed class SegmentHeader
         BinaryPrimitives.WriteUInt16LittleEndian(d[8..], Major);
         BinaryPrimitives.WriteUInt16LittleEndian(d[10..], Minor);
         BinaryPrimitives.WriteUInt16LittleEndian(d[12..], FormatVersion.MinReaderMajor);
-        BinaryPrimitives.WriteUInt16LittleEndian(d[14..], FormatVersion.MinReaderMinor);
+        BinaryPrimitives.WriteUInt16LittleEndian(d[14..], Schema.MinReaderMinor);
         BinaryPrimitives.WriteInt32LittleEndian(d[16..], len);
         BinaryPrimitives.WriteUInt16LittleEndian(d[20..], (ushort)Schema.Kind);
         BinaryPrimitives.WriteUInt16LittleEndian(d[22..], (ushort)Schema.ColumnCount);
@@ -127,7 +127,11 @@ public sealed class SegmentHeader
         }
         if (priceScale > 18 || qtyScale > 18) throw new StorageFormatException(path, FixedSize, "decimal scale above 18");
         SegmentSchema schema;
-        try { schema = SegmentSchema.Create(kind, depth == 0 ? SegmentSchema.DefaultDepth : depth, priceScale, qtyScale); }
+        // Format 1.1: a trades segment with one column more holds ids of any form (it must say it needs 1.1).
+        bool textIds = kind == SchemaKind.Trades && columnCount == TradeColumns.CountWithTextIds;
+        if (textIds && (minReaderMajor, minReaderMinor) != (1, 1))
+            throw new StorageFormatException(path, 12, $"a trades segment with text trade ids must need a 1.1 reader; it says {minReaderMajor}.{minReaderMinor}");
+        try { schema = SegmentSchema.Create(kind, depth == 0 ? SegmentSchema.DefaultDepth : depth, priceScale, qtyScale, textIds); }
         catch (ArgumentOutOfRangeException e) { throw new StorageFormatException(path, 24, e.Message); }
         if (schema.ColumnCount != columnCount) throw new StorageFormatException(path, 22, $"schema {schema.Name} has {schema.ColumnCount} columns, the header says {columnCount}");
         for (int c = 0; c < columnCount; c++)
@@ -146,7 +150,7 @@ public sealed class SegmentHeader
     /// <summary>True when a segment of this header may receive rows meant for <paramref name="other"/>.</summary>
     public bool IsCompatibleWith(SegmentHeader other) =>
         Schema.Kind == other.Schema.Kind && Schema.Depth == other.Schema.Depth && Schema.PriceScale == other.Schema.PriceScale &&
-        Schema.QuantityScale == other.Schema.QuantityScale && Exchange == other.Exchange && Symbol == other.Symbol && DayStartNs == other.DayStartNs;
+        Schema.QuantityScale == other.Schema.QuantityScale && Schema.TextTradeIds == other.Schema.TextTradeIds && Exchange == other.Exchange && Symbol == other.Symbol && DayStartNs == other.DayStartNs;
 
     private static void CheckText(string text, int max, string what)
     {

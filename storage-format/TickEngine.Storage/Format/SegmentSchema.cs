@@ -13,8 +13,9 @@ public sealed class SegmentSchema
     /// <summary>Most L2 levels per side.</summary>
     public const int MaxDepth = 50;
 
-    private SegmentSchema(SchemaKind kind, int depth, int priceScale, int quantityScale, ColumnSpec[] columns)
+    private SegmentSchema(SchemaKind kind, int depth, int priceScale, int quantityScale, ColumnSpec[] columns, bool textTradeIds)
     {
+        TextTradeIds = textTradeIds;
         Kind = kind;
         Depth = depth;
         PriceScale = priceScale;
@@ -29,6 +30,15 @@ public sealed class SegmentSchema
     public int QuantityScale { get; }
     public IReadOnlyList<ColumnSpec> Columns { get; }
     public int ColumnCount => Columns.Count;
+
+    /// <summary>
+    /// Trades (format 1.1): ids of any form (<see cref="TradeIds"/>), with the column <c>trade_id_lo</c> after
+    /// <c>flags</c>. A segment of such a schema needs a 1.1 reader.
+    /// </summary>
+    public bool TextTradeIds { get; }
+
+    /// <summary>The format minor version a file of this schema needs: 1 for text trade ids, else 0.</summary>
+    public ushort MinReaderMinor => TextTradeIds ? (ushort)1 : (ushort)0;
 
     /// <summary>The lower-case name used in paths and on the command line ("trades", "l2", ...).</summary>
     public string Name => NameOf(Kind);
@@ -64,8 +74,10 @@ public sealed class SegmentSchema
     }
 
     /// <summary>Builds the schema of <paramref name="kind"/>.</summary>
-    public static SegmentSchema Create(SchemaKind kind, int depth = DefaultDepth, int priceScale = DefaultScale, int quantityScale = DefaultScale)
+    /// <param name="textTradeIds">Trades only: ids of any form, in two columns (format 1.1).</param>
+    public static SegmentSchema Create(SchemaKind kind, int depth = DefaultDepth, int priceScale = DefaultScale, int quantityScale = DefaultScale, bool textTradeIds = false)
     {
+        if (textTradeIds && kind != SchemaKind.Trades) throw new ArgumentOutOfRangeException(nameof(textTradeIds), "text trade ids belong to the trades schema");
         if (priceScale is < 0 or > 18) throw new ArgumentOutOfRangeException(nameof(priceScale), "scale must be 0..18");
         if (quantityScale is < 0 or > 18) throw new ArgumentOutOfRangeException(nameof(quantityScale), "scale must be 0..18");
         byte ps = (byte)priceScale, qs = (byte)quantityScale;
@@ -83,6 +95,7 @@ public sealed class SegmentSchema
                 cols.Add(new("quantity", ColumnKind.Quantity, qs));
                 cols.Add(new("side", ColumnKind.Enum, 0));
                 cols.Add(new("flags", ColumnKind.Flags, 0));
+                if (textTradeIds) cols.Add(new("trade_id_lo", ColumnKind.Id, 0));
                 break;
             case SchemaKind.L2:
                 if (depth is < 1 or > MaxDepth) throw new ArgumentOutOfRangeException(nameof(depth), $"L2 depth must be 1..{MaxDepth}");
@@ -134,7 +147,7 @@ public sealed class SegmentSchema
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), $"unknown schema {(int)kind}");
         }
-        return new SegmentSchema(kind, depth, priceScale, quantityScale, cols.ToArray());
+        return new SegmentSchema(kind, depth, priceScale, quantityScale, cols.ToArray(), textTradeIds);
     }
 
     /// <summary>Column indices shared by schemas.</summary>

@@ -78,4 +78,13 @@ public class TradeFrameTests
         Assert.Empty(TradeIds());
         Assert.Equal(1, _adapter.Counters.Malformed);
     }
+
+    [Fact]
+    public void ADiffWithoutItsEventTimeIsMalformedNotStoredIn1970()
+    {
+        // Found by the frame fuzz: a key damaged into "{E" left a diff with no exchange time, whose rows were stored at 0.
+        Feed("{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"{E\":1723161255508,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"b\":[[\"61830.17\",\"1\"]],\"a\":[]}}", Ms);
+        Assert.Equal(0, _publisher.Published);
+        Assert.Equal("diff depth message without E (its exchange time)", Assert.Single(_adapter.Counters.MalformedByReason).Key);
+    }
 }

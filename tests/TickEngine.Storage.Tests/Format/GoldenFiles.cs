@@ -61,8 +61,38 @@ public static class GoldenFiles
         }
     }
 
+    public static SegmentHeader TextIdTradesHeader => new(SegmentSchema.Create(SchemaKind.Trades, textTradeIds: true), "bybit", "BTCUSDT", 1786233600_000_000_000, 1786310900_000_000_000, 4);
+
+    /// <summary>
+    /// Format 1.1: real Bybit linear BTCUSDT trades (UUID ids) of the fixture capture, then one id of each other form
+    /// (digits as Bybit spot sends them, an upper-case UUID, short text), the trade_id_lo column last.
+    /// </summary>
+    public static List<long[]> TextIdTrades
+    {
+        get
+        {
+            (long T, long Recv, string Id, long Px, long Qty, long Side)[] trades =
+            [
+                (1786310819680_000_000, 1786310819965676000, "a9188a0a-82bc-50de-be60-03eedbe3cdd7", 6511420000000, 400000, 2),
+                (1786310820346_000_000, 1786310820459550900, "19d7df56-4f10-5290-a969-d9d9f2c74cc3", 6511430000000, 1000000, 1),
+                (1786310820346_000_000, 1786310820459550900, "4d4ad26c-901f-5146-adc0-1db29b6b9ab6", 6511430000000, 130000000, 1),
+                (1786310822605_000_000, 1786310822714884000, "2290000001189048101", 6514050000000, 270500, 1),
+                (1786310822605_000_000, 1786310822714884000, "4D4AD26C-901F-5146-ADC0-1DB29B6B9AB6", 6514050000000, 100, 2),
+                (1786310822606_000_000, 1786310822714885000, "T-9,\"x\"", 6514050000000, 100, 0),
+            ];
+            var rows = new List<long[]>();
+            foreach (var t in trades)
+            {
+                if (!TradeIds.TryEncode(System.Text.Encoding.ASCII.GetBytes(t.Id), out long hi, out long lo, out long form)) throw new InvalidOperationException(t.Id);
+                rows.Add([t.T, t.Recv, hi, t.Px, t.Qty, t.Side, form, lo]);
+            }
+            return rows;
+        }
+    }
+
     public static IEnumerable<(string Name, SegmentHeader Header, List<long[]> Rows)> All =>
     [
+        ("trades-textids-v1.1.tks", TextIdTradesHeader, TextIdTrades),
         ("trades-tiny-v1.0.tks", TinyTradesHeader, TinyTrades),
         ("trades-v1.0.tks", TradesHeader, Trades),
         ("l2-depth2-v1.0.tks", L2Header, L2),

@@ -175,6 +175,7 @@ public static class ValidateCommand
         // Binance spot ids chain U == u + 1 per book; futures chain through pu (not stored), Coinbase numbers a whole
         // connection (a book sees every other channel's numbers skipped) and OKX through prevSeqId (not stored).
         bool idChain = schema.Kind == SchemaKind.Deltas && s.Exchange == "binance";
+        bool sequentialIds = Engine.Venues.VenueRegistry.TradeIdsOf(s.Exchange) == Engine.Ingest.TradeIdKind.Sequential;
         bool inSnapshot = false;
         int flagsColumn = schema.IndexOf("flags");
         Dictionary<(long, long), long[]>? bars = null;
@@ -217,7 +218,13 @@ public static class ValidateCommand
                 {
                     long id = c[TradeColumns.TradeId];
                     if (c[TradeColumns.Price] <= 0 || c[TradeColumns.Quantity] <= 0) Problem(s, "zero or negative price or quantity", $"trade {id} at {at}", o);
-                    if (id == 0) { } // no id recorded (imported data): nothing to check
+                    if (schema.TextTradeIds)
+                    {
+                        // Ids of any form promise no order: each must be a valid id (FORMAT.md 1.1).
+                        if (TradeIds.ToText(id, c[TradeColumns.TradeIdLo], c[TradeColumns.Flags]) is null)
+                            Problem(s, "trade id not valid", $"stored id words {id:X16} {c[TradeColumns.TradeIdLo]:X16} at {at}", o);
+                    }
+                    else if (id == 0 || !sequentialIds) { } // no id recorded (imported data), or ids that promise no continuity
                     else if (prevId != long.MinValue)
                     {
                         if (id <= prevId) Problem(s, "trade id duplicate or out of order", $"{id} after {prevId} at {at}", o);

@@ -60,7 +60,7 @@ public sealed class CsvImporter
             ReadHeader(header);
             var sw = Stopwatch.StartNew();
             long lastReport = 0;
-            var row = new long[_schema.ColumnCount];
+            var row = new long[_kind == SchemaKind.Trades ? TradeColumns.CountWithTextIds : _schema.ColumnCount];
             long[]? held = null; // deltas: the previous row, until the next one tells whether it ended its message
             string heldSymbol = "", heldExchange = "";
             string? line;
@@ -74,7 +74,8 @@ public sealed class CsvImporter
                 string symbol = _symbol ?? Field("symbol", "a --symbol option or a 'symbol' column is required").ToString();
                 string exchange = _exchange ?? Field("exchange", "an --exchange option or an 'exchange' column is required").ToString();
                 Array.Clear(row);
-                FillRow(row);
+                var writer = _kind == SchemaKind.Trades ? Writer(exchange, symbol) : null;
+                FillRow(row, writer?.Schema.TextTradeIds ?? false);
                 if (_kind == SchemaKind.Deltas && !_col.ContainsKey("flags"))
                 {
                     if (held is not null)
@@ -95,7 +96,8 @@ public sealed class CsvImporter
                 }
                 else
                 {
-                    Writer(exchange, symbol).Append(row);
+                    var w = writer ?? Writer(exchange, symbol);
+                    w.Append(row.AsSpan(0, w.Schema.ColumnCount));
                     Rows++;
                 }
                 if ((Rows & 0xFFFF) == 0 && _progress is not null && sw.ElapsedMilliseconds - lastReport > 1000)
@@ -130,7 +132,7 @@ public sealed class CsvImporter
     /// </summary>
     private string VenueId(string exchange)
     {
-        if (!_venueIds.TryGetValue(exchange, out var id)) _venueIds[exchange] = id = Engine.Venues.VenueRegistry.Find(exchange)?.Name ?? exchange;
+        if (!_venueIds.TryGetValue(exchange, out var id)) _venueIds[exchange] = id = Engine.Venues.VenueRegistry.StoredId(exchange);
         return id;
     }
 
@@ -139,7 +141,11 @@ public sealed class CsvImporter
         exchange = VenueId(exchange);
         if (!_writers.TryGetValue((exchange, symbol), out var w))
         {
-            try { w = new PartitionedWriter(_root, exchange, symbol, _schema); }
+            // Trades of a venue whose ids are text (Bybit's derivatives) go to format 1.1 text-id segments.
+            var schema = _kind == SchemaKind.Trades && Engine.Venues.VenueRegistry.TradeIdsOf(exchange) == Engine.Ingest.TradeIdKind.Text
+                ? SegmentSchema.Create(SchemaKind.Trades, 1, _priceScale, _qtyScale, textTradeIds: true)
+                : _schema;
+            try { w = new PartitionedWriter(_root, exchange, symbol, schema); }
             catch (ArgumentException e) { throw Error(e.Message); }
             _writers[(exchange, symbol)] = w;
         }
@@ -177,13 +183,31 @@ public sealed class CsvImporter
         }
     }
 
+    /// <summary>
+    /// The trade id: an integer, or, into a text-id segment (a venue whose ids are text, such as Bybit's
+    /// derivatives), any id form (<see cref="TradeIds"/>), exactly; an id that cannot be stored is an error naming it.
+    /// </summary>
+    private void TradeIdOf(long[] row, ref long flags, bool textTradeIds)
+    {
+        string name = Has("trade_id") ? "trade_id" : Has("id") ? "id" : "";
+        if (name.Length == 0) { row[TradeColumns.TradeId] = 0; return; }
+        if (!textTradeIds) { row[TradeColumns.TradeId] = Int(name); return; }
+        string text = Field(name, "").Trim().ToString();
+        if (text.Length == 0) { row[TradeColumns.TradeId] = 0; row[TradeColumns.TradeIdLo] = 0; return; }
+        if (!TradeIds.TryEncode(System.Text.Encoding.UTF8.GetBytes(text), out long hi, out long lo, out long form))
+            throw Error($"column '{name}': '{text}' is not a trade id that can be stored exactly (digits, a UUID, or 1..{TradeIds.MaxTextBytes} printable ASCII characters)");
+        row[TradeColumns.TradeId] = hi;
+        row[TradeColumns.TradeIdLo] = lo;
+        flags = (flags & ~TradeIds.FormMask) | form;
+    }
+
     private void Require(string name)
     {
         if (!_col.ContainsKey(name))
             throw Error($"the header has no '{name}' column, which a {SegmentSchema.NameOf(_kind)} {(_tardis ? "Tardis" : "TickEngine")} CSV needs");
     }
 
-    private void FillRow(long[] row)
+    private void FillRow(long[] row, bool textTradeIds)
     {
         long flags = Has("flags") ? Int("flags") : 0;
         long exchangeTime = _tardis ? Decimal("timestamp", 3) : Has("exchange_time_ns") ? Int("exchange_time_ns") : Decimal("timestamp", 6);
@@ -197,7 +221,7 @@ public sealed class CsvImporter
         switch (_kind)
         {
             case SchemaKind.Trades:
-                row[TradeColumns.TradeId] = Has("trade_id") ? Int("trade_id") : Has("id") ? Int("id") : 0;
+                TradeIdOf(row, ref flags, textTradeIds);
                 row[TradeColumns.Price] = Decimal("price", _priceScale);
                 row[TradeColumns.Quantity] = Decimal(qtyName, _qtyScale);
                 row[TradeColumns.Side] = Has("side") ? TradeSideOf("side") : (long)TradeSide.Unknown;

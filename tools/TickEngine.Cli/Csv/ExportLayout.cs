@@ -87,7 +87,10 @@ public static class ExportLayout
             o.Byte((byte)','); o.Long(c[1]);
             switch (schema.Kind)
             {
-                case SchemaKind.Trades: Longs(o, c, TradeColumns.TradeId, TradeColumns.Flags); break;
+                case SchemaKind.Trades:
+                    o.Byte((byte)','); TradeId(o, c, json: false);
+                    Longs(o, c, TradeColumns.Flags);
+                    break;
                 case SchemaKind.L2: Longs(o, c, L2Columns.UpdateId, L2Columns.BidCount, L2Columns.AskCount, L2Columns.Flags); break;
                 case SchemaKind.Bars:
                     o.Byte((byte)','); o.Decimal(c[BarColumns.BuyVolume], qs);
@@ -111,9 +114,15 @@ public static class ExportLayout
         for (int k = 0; k < schema.ColumnCount; k++)
         {
             var col = schema.Columns[k];
+            if (schema.TextTradeIds && k == TradeColumns.TradeIdLo) continue; // part of trade_id, written as its text
             o.Byte((byte)',');
             o.Raw(quotedNames[k]);
             o.Byte((byte)':');
+            if (schema.TextTradeIds && k == TradeColumns.TradeId)
+            {
+                TradeId(o, c, json: true);
+                continue;
+            }
             switch (col.Kind)
             {
                 case ColumnKind.Price:
@@ -147,6 +156,32 @@ public static class ExportLayout
         if (present) o.Decimal(c[priceColumn], ps);
         o.Byte((byte)',');
         if (present) o.Decimal(c[priceColumn + 1], qs);
+    }
+
+    /// <summary>
+    /// The trade id as the exchange sent it (<see cref="TradeIds"/>): digits, a UUID or text; quoted for CSV when it
+    /// holds a comma or a quote, always a string in JSON for text-id segments. Invalid stored values print as
+    /// <c>invalid</c> (the file was damaged in a way its checksums could not see).
+    /// </summary>
+    private static void TradeId(Utf8Output o, SegmentCursor c, bool json)
+    {
+        if (!c.Reader.Schema.TextTradeIds)
+        {
+            o.Long(c[TradeColumns.TradeId]);
+            return;
+        }
+        Span<byte> text = stackalloc byte[TradeIds.MaxLength];
+        int n = TradeIds.Format(c[TradeColumns.TradeId], c[TradeColumns.TradeIdLo], c[TradeColumns.Flags], text);
+        ReadOnlySpan<byte> id = n < 0 ? "invalid"u8 : text[..n];
+        bool quote = json || id.IndexOfAny((byte)',', (byte)'"') >= 0;
+        if (quote) o.Byte((byte)'"');
+        foreach (byte b in id)
+        {
+            if (b == '"') o.Byte(json ? (byte)'\\' : (byte)'"');
+            else if (b == '\\' && json) o.Byte((byte)'\\');
+            o.Byte(b);
+        }
+        if (quote) o.Byte((byte)'"');
     }
 
     private static void Longs(Utf8Output o, SegmentCursor c, params ReadOnlySpan<int> columns)

@@ -444,6 +444,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
         if (badSymbol) { Counters.AddMalformed(FrameRules.BadSymbol, data); return false; }
         if (inst is null || !hasU || !hasLast) { Counters.AddMalformed("depth message without a symbol or update id", data); return false; }
         if (!partial && m.FirstId == 0) { Counters.AddMalformed("diff depth message without U", data); return false; }
+        if (!partial && m.ExchangeTime == 0) { Counters.AddMalformed("diff depth message without E (its exchange time)", data); return false; }
         if (hasPrev && !_futures)
         {
             // A USD-M (or COIN-M) futures diff: its ids chain through pu, which spot's rules would read as gaps.
