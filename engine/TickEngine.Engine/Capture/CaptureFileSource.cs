@@ -23,6 +23,7 @@ public sealed class CaptureFileSource
     private byte[] _line = new byte[1 << 16];
     private byte[] _unescaped = new byte[1 << 16];
     private CaptureFormat? _format;
+    private readonly List<(byte[] Name, string? Address)> _connections = new();
 
     public CaptureFileSource(string path, IExchangeAdapter adapter)
     {
@@ -273,8 +274,8 @@ public sealed class CaptureFileSource
         var r = new Utf8JsonReader(line, Options);
         ReadOnlySpan<byte> type = default;
         long ts = 0;
-        string? url = null;
-        int dataLength = -1;
+        string? url = null, addr = null;
+        int dataLength = -1, connection = -1;
         try
         {
             if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Malformed("capture record is not a JSON object", line); return; }
@@ -288,6 +289,8 @@ public sealed class CaptureFileSource
                     if (r.TokenType is JsonTokenType.Number or JsonTokenType.String) FixedDecimal.TryParse(r.ValueSpan, 9, out ts, out _);
                 }
                 else if (r.ValueTextEquals("url"u8)) { r.Read(); url = r.TokenType == JsonTokenType.String ? r.GetString() : null; }
+                else if (r.ValueTextEquals("conn"u8)) { r.Read(); if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped) connection = Connection(r.ValueSpan); }
+                else if (r.ValueTextEquals("addr"u8)) { r.Read(); addr = r.TokenType == JsonTokenType.String ? r.GetString() : null; }
                 else if (r.ValueTextEquals("data"u8))
                 {
                     r.Read();
@@ -307,11 +310,26 @@ public sealed class CaptureFileSource
             Malformed("capture record is not valid JSON", line);
             return;
         }
+        if (connection >= 0 && _adapter is IConnectionAware aware)
+        {
+            if (addr is not null && _connections[connection].Address is null) _connections[connection] = (_connections[connection].Name, addr);
+            aware.OnConnection(connection, _connections[connection].Address);
+        }
         if (type.SequenceEqual("recv"u8) && dataLength >= 0) _adapter.OnFrame(_unescaped.AsSpan(0, dataLength), ts);
         else if (type.SequenceEqual("http"u8) && dataLength >= 0) _adapter.OnRest(_unescaped.AsSpan(0, dataLength), ts, url);
         else if (type.SequenceEqual("connect"u8)) _adapter.OnSession(StatusKind.Connect, ts);
         else if (type.SequenceEqual("disconnect"u8) || type.SequenceEqual("close"u8)) _adapter.OnSession(StatusKind.Disconnect, ts);
         else Skipped++;
+    }
+
+    /// <summary>The number of a record's <c>conn</c> name (cryptofeed's "BYBIT.ws.2"); allocates once per connection.</summary>
+    private int Connection(ReadOnlySpan<byte> name)
+    {
+        for (int i = 0; i < _connections.Count; i++)
+            if (name.SequenceEqual(_connections[i].Name)) return i;
+        if (_connections.Count >= 1024) return -1; // a capture naming more connections than any run opens: no more numbers
+        _connections.Add((name.ToArray(), null));
+        return _connections.Count - 1;
     }
 
     private void Malformed(string reason, ReadOnlySpan<byte> line)

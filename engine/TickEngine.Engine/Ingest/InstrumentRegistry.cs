@@ -49,7 +49,10 @@ public sealed class InstrumentRegistry
     /// '.', not dots only): a frame's bytes never become a directory name unchecked, and one bad name never reaches a
     /// writer (where it would stop that schema for every symbol).
     /// </summary>
-    public Instrument? Resolve(string exchange, ReadOnlySpan<byte> symbolUtf8, TradeIdKind tradeIds = TradeIdKind.Sequential)
+    /// <param name="scales">The venue's instrument metadata, asked once when the symbol is first registered: its
+    /// price and quantity scales (from tick and lot size), or null for the registry's defaults.</param>
+    public Instrument? Resolve(string exchange, ReadOnlySpan<byte> symbolUtf8, TradeIdKind tradeIds = TradeIdKind.Sequential,
+        Func<string, (int Price, int Quantity)?>? scales = null)
     {
         if (!FrameRules.IsName(symbolUtf8)) return null;
         var all = _snapshot;
@@ -60,7 +63,9 @@ public sealed class InstrumentRegistry
         }
         Span<char> chars = stackalloc char[Math.Min(symbolUtf8.Length, 64)];
         for (int i = 0; i < chars.Length; i++) chars[i] = char.ToUpperInvariant((char)symbolUtf8[i]);
-        return GetOrAdd(exchange, new string(chars), tradeIds: tradeIds);
+        string symbol = new(chars);
+        var known = scales?.Invoke(symbol);
+        return GetOrAdd(exchange, symbol, known?.Price, known?.Quantity, tradeIds);
     }
 
     private static bool EqualsIgnoreCase(string symbol, ReadOnlySpan<byte> utf8)
