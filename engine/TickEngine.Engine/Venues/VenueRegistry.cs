@@ -39,6 +39,7 @@ public static class VenueRegistry
         new("binance-futures", "Binance USD-M futures", [], Live: true, c => new BinanceAdapter(c.Registry, c.Publisher, futures: true, c.Requester) { DefaultSymbol = c.DefaultSymbol, Rules = c.Rules }),
         Coinbase.CoinbaseVenue.Venue,
         Okx.OkxVenue.Venue,
+        Bybit.BybitVenue.Venue,
     ];
 
     /// <summary>The venue answering to <paramref name="name"/>, or null.</summary>
