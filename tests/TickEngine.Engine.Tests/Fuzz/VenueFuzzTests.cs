@@ -22,24 +22,29 @@ namespace TickEngine.Engine.Tests.Fuzz;
 /// </summary>
 public class VenueFuzzTests(ITestOutputHelper output)
 {
-    private static (long Ns, byte[] Frame)[] Frames(string fixture)
+    private static (long Ns, byte[] Frame, string? Address)[] Frames(string fixture)
     {
-        var list = new List<(long, byte[])>();
+        var list = new List<(long, byte[], string?)>();
+        var addresses = new Dictionary<string, string>();
         using var gz = new GZipStream(File.OpenRead(RepoPaths.Fixture(fixture)), CompressionMode.Decompress);
         using var reader = new StreamReader(gz);
         string? line;
         while ((line = reader.ReadLine()) is not null)
         {
             using var doc = JsonDocument.Parse(line);
-            if (doc.RootElement.GetProperty("t").GetString() != "recv") continue;
+            string type = doc.RootElement.GetProperty("t").GetString()!;
+            if (type == "connect") addresses[doc.RootElement.GetProperty("conn").GetString()!] = doc.RootElement.GetProperty("addr").GetString()!;
+            if (type != "recv") continue;
             long ns = (long)(doc.RootElement.GetProperty("ts").GetDecimal() * 1_000_000_000m);
-            list.Add((ns, Encoding.UTF8.GetBytes(doc.RootElement.GetProperty("data").GetString()!)));
+            string? address = doc.RootElement.TryGetProperty("conn", out var conn) ? addresses.GetValueOrDefault(conn.GetString()!) : null;
+            list.Add((ns, Encoding.UTF8.GetBytes(doc.RootElement.GetProperty("data").GetString()!), address));
         }
         return list.ToArray();
     }
 
-    private static readonly Lazy<(long, byte[])[]> Okx = new(() => Frames("okx/cryptofeed_OKX_v5.jsonl.gz"));
-    private static readonly Lazy<(long, byte[])[]> Coinbase = new(() => Frames("coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz"));
+    private static readonly Lazy<(long, byte[], string?)[]> Okx = new(() => Frames("okx/cryptofeed_OKX_v5.jsonl.gz"));
+    private static readonly Lazy<(long, byte[], string?)[]> Coinbase = new(() => Frames("coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz"));
+    private static readonly Lazy<(long, byte[], string?)[]> Bybit = new(() => Frames("bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz"));
 
     // Stress only. The failure text is built only on failure: Coinbase snapshot frames reach 5.8 MB, and a message
     // formatted per checked level made the test itself the slow part.
@@ -47,11 +52,12 @@ public class VenueFuzzTests(ITestOutputHelper output)
     [Trait("Category", "Stress")]
     [InlineData("okx", 150)]
     [InlineData("coinbase", 150)]
+    [InlineData("bybit", 150)]
     public void MutatedRealFramesNeverThrowNorPublishABadValue(string venue, int episodes) => Run(venue, episodes);
 
     private void Run(string venue, int episodes)
     {
-        var frames = venue == "okx" ? Okx.Value : Coinbase.Value;
+        var frames = venue switch { "okx" => Okx.Value, "coinbase" => Coinbase.Value, _ => Bybit.Value };
         long inputs = 0, malformed = 0, events = 0;
         Gen.Int.Sample(seed =>
         {
@@ -61,7 +67,8 @@ public class VenueFuzzTests(ITestOutputHelper output)
             var rnd = new Random(seed);
             for (int i = 0; i < frames.Length; i++)
             {
-                var (ns, frame) = frames[i];
+                var (ns, frame, address) = frames[i];
+                if (address is not null && adapter is IConnectionAware aware) aware.OnConnection(address.EndsWith("/spot", StringComparison.Ordinal) ? 1 : 0, address);
                 byte[] input = rnd.Next(4) == 0 ? FrameFuzzTests.Mutate(frame, rnd.Next(7), rnd.Next(), rnd.Next()) : frame;
                 long before = publisher.Published, bad = adapter.Counters.Malformed;
                 adapter.OnFrame(input, ns);
@@ -81,6 +88,7 @@ public class VenueFuzzTests(ITestOutputHelper output)
                         case EventKind.Trade:
                             if (!(e.Price > 0 && e.Quantity > 0 && e.Side <= (byte)TradeSide.Sell)) Assert.Fail($"trade from {Encoding.UTF8.GetString(input)}");
                             Assert.True(FrameRules.InRange(e.ExchangeTime));
+                            if (TradeIds.ToText(e.Id, e.Id2, e.Flags & TradeIds.FormMask) is null) Assert.Fail($"an id that does not decode from {Encoding.UTF8.GetString(input)}");
                             break;
                         case EventKind.BookDelta:
                             if (!((e.Price > 0 && e.Quantity >= 0) || (e.Flags & (long)RowFlags.BookReset) != 0)) Assert.Fail($"level from {Encoding.UTF8.GetString(input)}");
