@@ -96,6 +96,31 @@ public class ImportExportTests
     }
 
     [Fact]
+    public void TardisBybitTradesKeepTheirUuidsAndSpotDigitsExactly()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("trades.csv"), """
+            exchange,symbol,timestamp,local_timestamp,id,side,price,amount
+            bybit,BTCUSDT,1786310819680000,1786310819965676,a9188a0a-82bc-50de-be60-03eedbe3cdd7,sell,65114.2,0.004
+            bybit-spot,BTCUSDT,1786310822605000,1786310822714884,2290000001189048101,buy,65140.5,0.002705
+            """);
+        var imp = CliRunner.Run("import", "csv", dir.File("trades.csv"), "--schema", "trades", "--data", dir.File("root"), "--quiet");
+        Assert.True(imp.ExitCode == 0, imp.Error);
+        var t = CliRunner.Run("export", "csv", "--data", dir.File("root"), "--schema", "trades", "--full").Text().Split('\n');
+        Assert.Equal("1786310819680,BTCUSDT,65114.2,0.004,sell,bybit,1786310819680000000,1786310819965676000,a9188a0a-82bc-50de-be60-03eedbe3cdd7,2048", t[1]);
+        Assert.Equal("1786310822605,BTCUSDT,65140.5,0.002705,buy,bybit-spot,1786310822605000000,1786310822714884000,2290000001189048101,0", t[2]);
+
+        // A UUID for a venue whose ids are integers cannot be stored exactly: refused, naming line and column.
+        File.WriteAllText(dir.File("bad.csv"), """
+            exchange,symbol,timestamp,local_timestamp,id,side,price,amount
+            bybit-spot,ETHUSDT,1786310819680000,1786310819965676,a9188a0a-82bc-50de-be60-03eedbe3cdd7,sell,1922.5,0.01
+            """);
+        var bad = CliRunner.Run("import", "csv", dir.File("bad.csv"), "--schema", "trades", "--data", dir.File("root"), "--quiet");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("line 2", bad.Error);
+    }
+
+    [Fact]
     public void TardisTradesAndIncrementalBookImport()
     {
         using var dir = new TempDir();

@@ -57,7 +57,9 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
                 {
                     while (t >= s.NextBoundary)
                     {
-                        Sample(e.InstrumentId, s, s.NextBoundary, e.ReceiveTime);
+                        // Imported data without receive times: the sample's receive time repeats its exchange time.
+                        bool unknown = (e.Flags & (long)RowFlags.ReceiveTimeUnknown) != 0;
+                        Sample(e.InstrumentId, s, s.NextBoundary, unknown ? s.NextBoundary : e.ReceiveTime, unknown ? (long)RowFlags.ReceiveTimeUnknown : 0);
                         s.NextBoundary += _interval;
                     }
                 }
@@ -74,13 +76,13 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
         if (endOfBatch) _output.EndOfBatch();
     }
 
-    private void Sample(int instrumentId, State s, long boundary, long receiveNs)
+    private void Sample(int instrumentId, State s, long boundary, long receiveNs, long flags)
     {
         var row = _output.Row;
         row[L2Columns.ExchangeTime] = boundary;
         row[L2Columns.ReceiveTime] = receiveNs;
         row[L2Columns.UpdateId] = s.Book.UpdateId;
-        row[L2Columns.Flags] = 0;
+        row[L2Columns.Flags] = flags;
         int bids = s.Book.CopyTop(BookSide.Bid, _prices, _quantities);
         for (int i = 0; i < _depth; i++)
         {

@@ -29,6 +29,13 @@ public sealed class EventPublisher
     /// <summary>Timing hooks (latency measurement); null in normal runs.</summary>
     public Metrics.ILatencyProbe? Probe { get; set; }
 
+    /// <summary>
+    /// Imported data without our receive time (an exchange's archive): every published event is flagged
+    /// <see cref="Storage.Format.RowFlags.ReceiveTimeUnknown"/> and its receive time repeats its exchange time, as
+    /// FORMAT.md defines the flag.
+    /// </summary>
+    public bool ReceiveTimeUnknown { get; init; }
+
     /// <summary>Claims the next slot and returns it for writing; the slot is cleared.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref MarketEvent Claim()
@@ -62,6 +69,16 @@ public sealed class EventPublisher
     public void Publish()
     {
         if (_first < 0) return;
+        if (ReceiveTimeUnknown)
+        {
+            for (long s = _first; s <= _last; s++)
+            {
+                ref var e = ref _ring[s];
+                if (e.Kind is EventKind.BookTicker or EventKind.RowPart) continue; // Flags hold other values there
+                e.ReceiveTime = e.ExchangeTime;
+                e.Flags |= (long)Storage.Format.RowFlags.ReceiveTimeUnknown;
+            }
+        }
         Probe?.Published(_first, _last, Live.Clock.NowNs());
         _sequencer.Publish(_last);
         Published += _last - _first + 1;

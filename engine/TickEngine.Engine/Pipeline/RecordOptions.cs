@@ -55,6 +55,9 @@ public sealed record RecordOptions
     /// <summary>Secondary sinks every schema's rows go to besides the segments (a database, a bus, a buffer).</summary>
     public IReadOnlyList<Sinks.SinkRegistration> Sinks { get; init; } = [];
 
+    /// <summary>Imported archives without our receive time: every row flagged <c>receive_time_unknown</c>, its receive time its exchange time.</summary>
+    public bool ReceiveTimeUnknown { get; init; }
+
     /// <summary>Settings for a capture file: deterministic output, full blocks, one consumer thread.</summary>
     public static RecordOptions ForCapture(string root) => new() { Root = root, WallClockFlush = false, CommitInterval = null, SharedHandlerThread = true };
 

@@ -33,7 +33,7 @@ public sealed class RecordPipeline
         Options = options;
         Registry = new InstrumentRegistry();
         _disruptor = new ValueDisruptor<MarketEvent>(options.RingSize, options.WaitStrategy);
-        Publisher = new EventPublisher(_disruptor.Ring, _disruptor.Sequencer) { Probe = options.Probe };
+        Publisher = new EventPublisher(_disruptor.Ring, _disruptor.Sequencer) { Probe = options.Probe, ReceiveTimeUnknown = options.ReceiveTimeUnknown };
         foreach (var (exchange, requester) in exchanges)
         {
             var venue = Venues.VenueRegistry.Find(exchange) ?? throw new ArgumentException($"exchange '{exchange}' is not supported: {Venues.VenueRegistry.Names}");

@@ -6,10 +6,13 @@ using TickEngine.Storage.Format;
 
 namespace TickEngine.Cli.Commands;
 
-/// <summary><c>import csv FILE</c>: a CSV in the export layouts or Tardis's into a data root.</summary>
+/// <summary>
+/// <c>import csv FILE</c>: a CSV in the export layouts or Tardis's into a data root. <c>import bybit-book FILE</c>: one of
+/// Bybit's daily order-book archives, rebuilt through the venue's adapter into deltas and L2 samples.
+/// </summary>
 public static class ImportCommand
 {
-    public const string Summary = "a CSV into segments: TickEngine's export layouts (default or --full) or Tardis CSVs";
+    public const string Summary = "a CSV (TickEngine's export layouts or Tardis CSVs) or a Bybit order-book archive into segments";
 
     public static Command Build(CliContext ctx)
     {
@@ -18,12 +21,18 @@ public static class ImportCommand
             in epoch microseconds; .gz is read as gzip). A value with more decimals than the scale is an error naming
             the line and column; the rows before it are kept.
 
+            bybit-book reads Bybit's daily order-book archive (<date>_<SYMBOL>_ob500.data, plain, .zip as Bybit serves
+            it, or .gz): each line is an orderbook.500 message, applied by Bybit's rules (u + 1, a snapshot replaces);
+            deltas and L2 samples are written under bybit (linear, inverse) or bybit-spot, flagged receive_time_unknown
+            (the archive has no receive time). --market is read from the path (.../linear/..., .../spot/...) when not given.
+
             Examples:
               tickengine import csv trades.csv --schema trades --exchange binance --data data
               tickengine import csv binance-futures_book_snapshot_25_BTCUSDT.csv --schema l2 --exchange binance-futures --data data
+              tickengine import bybit-book 2026-08-09_BTCUSDT_ob500.data.zip --market linear --depth 25 --data data
             """);
-        var format = new Argument<string>("format") { Description = "csv" };
-        format.AcceptOnlyFromAmong("csv");
+        var format = new Argument<string>("format") { Description = "csv or bybit-book" };
+        format.AcceptOnlyFromAmong("csv", "bybit-book");
         var file = new Argument<string>("file") { Description = "the CSV (gzip or not)" };
         var schema = new Option<string?>("--schema") { Description = "trades, l2, bars or deltas", HelpName = "S" };
         var exchange = new Option<string?>("--exchange") { Description = "the exchange the rows belong to", HelpName = "X" };
@@ -32,11 +41,15 @@ public static class ImportCommand
         var ps = Vocabulary.Int("--price-scale", "decimals stored for prices", SegmentSchema.DefaultScale, 0, 18);
         var qs = Vocabulary.Int("--qty-scale", "decimals stored for quantities", SegmentSchema.DefaultScale, 0, 18);
         var quiet = Vocabulary.Quiet();
+        var market = new Option<string?>("--market") { Description = "bybit-book: linear, inverse or spot", HelpName = "M" };
+        market.AcceptOnlyFromAmong("linear", "inverse", "spot");
+        var depth = Vocabulary.Int("--depth", "bybit-book: L2 levels per side sampled", SegmentSchema.DefaultDepth, 1, SegmentSchema.MaxDepth);
         cmd.Arguments.Add(format); cmd.Arguments.Add(file);
         data.AddTo(cmd);
-        foreach (var o in new Option[] { schema, exchange, symbol, ps, qs, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { schema, exchange, symbol, ps, qs, market, depth, quiet }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
+            if (r.GetValue(format) == "bybit-book") return BybitBook(ctx, r.GetValue(file)!, r.GetValue(market), r.GetValue(depth), data.Get(r, ctx.Error), r.GetValue(quiet));
             string st = r.GetValue(schema) ?? throw new UsageException("--schema is required: trades, l2, bars or deltas");
             if (!SegmentSchema.TryParseName(st, out var kind) || kind == SchemaKind.Status) throw new UsageException($"--schema must be trades, l2, bars or deltas, got '{st}'");
             string root = data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: the data root to write into");
@@ -51,5 +64,34 @@ public static class ImportCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static int BybitBook(CliContext ctx, string path, string? market, int depth, string? dataRoot, bool quiet)
+    {
+        string root = dataRoot ?? throw new UsageException("--data is required: the data root to write into");
+        if (File.Exists(root)) throw new UsageException($"--data {root} is a file; give a data root directory");
+        if (!File.Exists(path)) throw new UsageException($"{path}: no such file");
+        market ??= Engine.Venues.Bybit.BybitBookArchive.MarketOfPath(Path.GetFullPath(path))
+            ?? throw new UsageException($"{path}: give --market linear, inverse or spot (the path does not say)");
+        var sw = Stopwatch.StartNew();
+        var options = Engine.Pipeline.RecordOptions.ForCapture(root) with
+        {
+            Exchange = Engine.Venues.Bybit.BybitAdapter.Derivatives,
+            Types = new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.L2 },
+            Depth = depth,
+            ReceiveTimeUnknown = true,
+        };
+        var pipeline = new Engine.Pipeline.RecordPipeline(options);
+        var adapter = (Engine.Venues.Bybit.BybitAdapter)pipeline.Adapters[0];
+        var archive = new Engine.Venues.Bybit.BybitBookArchive(path, adapter, market);
+        pipeline.Start();
+        try { archive.Run(ctx.Cancel); }
+        finally { pipeline.Stop(); }
+        var c = adapter.Counters;
+        string rows = string.Join(", ", pipeline.Outputs.Where(o => o.Rows > 0).Select(o => $"{o.Rows:N0} {SegmentSchema.NameOf(o.Kind)}"));
+        if (!quiet)
+            ctx.Error.WriteLine($"import: {archive.Lines:N0} lines, {c.DiffsApplied:N0} deltas applied, {c.Syncs:N0} snapshots, {c.Gaps:N0} gaps, {c.Malformed:N0} malformed; {rows} under {root} in {sw.Elapsed.TotalSeconds:F2} s");
+        foreach (var (reason, count) in c.MalformedByReason) ctx.Error.WriteLine($"import: malformed: {reason}: {count:N0}");
+        return c.Malformed > 0 || c.Gaps > 0 ? 1 : 0;
     }
 }
