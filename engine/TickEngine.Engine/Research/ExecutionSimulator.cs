@@ -1,0 +1,268 @@
+using TickEngine.Engine.Book;
+using TickEngine.Engine.Events;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Research;
+
+public enum OrderSide : byte { Buy = 1, Sell = 2 }
+
+public enum OrderType : byte { Market, Limit }
+
+public enum OrderStatus : byte
+{
+    /// <summary>Sent, not yet at the exchange (entry latency).</summary>
+    Pending,
+    /// <summary>A limit order in the book.</summary>
+    Resting,
+    Filled,
+    Cancelled,
+    /// <summary>A market order that found no book in sync, or a book that ran out (then partly filled).</summary>
+    Unfillable,
+}
+
+/// <summary>One simulated order. Quantities and prices are mantissas at the instrument's scales.</summary>
+public sealed class SimOrder
+{
+    public long Id { get; init; }
+    public OrderSide Side { get; init; }
+    public OrderType Type { get; init; }
+    /// <summary>The limit price (0 for a market order).</summary>
+    public long Price { get; init; }
+    public long Quantity { get; init; }
+    public long Filled { get; internal set; }
+    public long Leaves => Quantity - Filled;
+    public OrderStatus Status { get; internal set; }
+    /// <summary>Receive time of the data the decision was made on.</summary>
+    public long DecisionNs { get; init; }
+    /// <summary>Exchange time the order reaches the exchange.</summary>
+    public long ArrivalNs { get; init; }
+    /// <summary>Exchange time a cancel takes effect (long.MaxValue: none asked).</summary>
+    public long CancelAtNs { get; internal set; } = long.MaxValue;
+    /// <summary>Resting: the volume ahead in the queue at its price (the queue model's estimate).</summary>
+    public long Ahead { get; internal set; }
+    /// <summary>Resting: the level's displayed quantity when the order joined (its first position).</summary>
+    public long AheadAtPlacement { get; internal set; }
+    /// <summary>Why a market order was not (fully) filled.</summary>
+    public string? Reason { get; internal set; }
+    /// <summary>The mid at arrival (0 when the book had no two sides): the reference of slippage.</summary>
+    public long ArrivalBid { get; internal set; }
+    public long ArrivalAsk { get; internal set; }
+    /// <summary>Trade quantity at this price since the level's last change (nets trades out of the next decrease).</summary>
+    internal long TradedSinceChange;
+}
+
+/// <summary>A fill: at the order's limit price for a resting (maker) order, at each level's price for a taker.</summary>
+public readonly record struct Fill(long OrderId, OrderSide Side, long TimeNs, long Price, long Quantity, bool Maker, Int128 Fee);
+
+/// <summary>
+/// A simulated exchange over one instrument's replayed data, fed every event of the ring in order (the caller
+/// routes one instrument's events here). It keeps the book from the stored deltas and status markers
+/// (<see cref="BookRebuilder"/>: no fill on a book out of sync), applies orders and cancels at their exchange
+/// arrival time (decision + latency), walks the book level by level for takers (a book that runs out gives a
+/// partial fill, reported), and places limit orders in the FIFO queue of their level (<see cref="QueueModel"/>).
+/// Fills never change the replayed book (no market impact: the history is what it was). Exact integers
+/// throughout; fees exact in <see cref="MoneyScale"/>. One thread.
+/// </summary>
+public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, LatencyModel latency, FeeSchedule fees)
+{
+    private readonly List<SimOrder> _orders = new();
+    private readonly List<SimOrder> _live = new();    // pending or resting
+    private readonly List<Fill> _fills = new();
+    private long _nextId = 1;
+    private bool _wasValid;
+    private long[] _prices = new long[256], _quantities = new long[256];
+
+    public BookRebuilder Book { get; } = new();
+    public MoneyScale Money => money;
+    public QueueModel Queue => queue;
+    public FeeSchedule Fees => fees;
+    public IReadOnlyList<SimOrder> Orders => _orders;
+    public IReadOnlyList<Fill> Fills => _fills;
+
+    /// <summary>Called for every fill as it happens.</summary>
+    public Action<Fill>? OnFill { get; set; }
+
+    /// <summary>Exchange time of the last event seen.</summary>
+    public long Now { get; private set; }
+
+    /// <summary>Sends an order decided at <paramref name="decisionNs"/> (the receive time of the data it saw); it reaches the exchange after the entry latency.</summary>
+    public SimOrder Submit(OrderSide side, OrderType type, long price, long quantity, long decisionNs)
+    {
+        if (quantity <= 0) throw new ArgumentOutOfRangeException(nameof(quantity), "an order's quantity must be above 0");
+        if (type == OrderType.Limit && price <= 0) throw new ArgumentOutOfRangeException(nameof(price), "a limit order needs a price above 0");
+        var o = new SimOrder
+        {
+            Id = _nextId++, Side = side, Type = type, Price = type == OrderType.Limit ? price : 0, Quantity = quantity,
+            DecisionNs = decisionNs, ArrivalNs = decisionNs + Math.Max(0, latency.EntryNs()), Status = OrderStatus.Pending,
+        };
+        _orders.Add(o);
+        _live.Add(o);
+        return o;
+    }
+
+    /// <summary>Asks to cancel; it takes effect after the cancel latency (fills before then stand).</summary>
+    public void Cancel(SimOrder order, long decisionNs)
+    {
+        if (order.Status is OrderStatus.Pending or OrderStatus.Resting)
+            order.CancelAtNs = Math.Min(order.CancelAtNs, decisionNs + Math.Max(0, latency.CancelNs()));
+    }
+
+    /// <summary>Applies one event of the instrument: due orders and cancels first (the exchange acts at its time), then the event.</summary>
+    public void OnEvent(in MarketEvent e)
+    {
+        if (e.Kind is not (EventKind.BookDelta or EventKind.Trade or EventKind.Status)) return;
+        Act(e.ExchangeTime);
+        Now = Math.Max(Now, e.ExchangeTime);
+        if (e.Kind == EventKind.Trade) { OnTrade(e); return; }
+        if (e.Kind == EventKind.BookDelta && e.Side != 0 && Book.Valid && (e.Flags & (long)(RowFlags.SnapshotBegins | RowFlags.BookReset)) == 0)
+        {
+            long previous = Book.Book.QuantityAt((BookSide)e.Side, e.Price);
+            Book.Apply(e);
+            OnLevelChange((BookSide)e.Side, e.Price, previous, e.Quantity);
+        }
+        else Book.Apply(e);
+        bool valid = Book.Valid && Book.Consistent;
+        if (valid && !_wasValid)
+        {
+            // Back in sync: where resting orders stand is unknown; each goes to the back of its level (conservative).
+            foreach (var o in _live)
+                if (o.Status == OrderStatus.Resting) { o.Ahead = DisplayedAt(o); o.TradedSinceChange = 0; }
+        }
+        _wasValid = Book.Valid;
+    }
+
+    /// <summary>Runs every order and cancel due by <paramref name="exchangeNs"/> (also at the end of the data).</summary>
+    public void Act(long exchangeNs)
+    {
+        for (int i = 0; i < _live.Count; i++)
+        {
+            var o = _live[i];
+            if (o.CancelAtNs <= exchangeNs && o.CancelAtNs <= o.ArrivalNs)
+            {
+                o.Status = OrderStatus.Cancelled; // cancelled before it arrived
+            }
+            else if (o.Status == OrderStatus.Pending && o.ArrivalNs <= exchangeNs) Arrive(o);
+            if (o.Status == OrderStatus.Resting && o.CancelAtNs <= exchangeNs) o.Status = OrderStatus.Cancelled;
+            if (o.Status is not (OrderStatus.Pending or OrderStatus.Resting)) { _live.RemoveAt(i); i--; }
+        }
+    }
+
+    private void Arrive(SimOrder o)
+    {
+        var book = Book.Book;
+        bool synced = Book.Valid && Book.Consistent;
+        if (synced && book.TryBestBid(out long bid, out _) && book.TryBestAsk(out long ask, out _)) { o.ArrivalBid = bid; o.ArrivalAsk = ask; }
+        if (o.Type == OrderType.Market)
+        {
+            if (!synced) { o.Status = OrderStatus.Unfillable; o.Reason = "the book is out of sync (a gap, an invalid book or damage): no fill is simulated there"; return; }
+            Take(o, limit: 0, o.ArrivalNs);
+            if (o.Leaves > 0) { o.Status = OrderStatus.Unfillable; o.Reason = $"the book ran out: {o.Filled} of {o.Quantity} filled"; }
+            else o.Status = OrderStatus.Filled;
+            return;
+        }
+        // A limit order: what crosses the book is taken at once (taker); the rest joins the queue at its price.
+        if (synced) Take(o, o.Price, o.ArrivalNs);
+        if (o.Leaves == 0) { o.Status = OrderStatus.Filled; return; }
+        o.Status = OrderStatus.Resting;
+        o.Ahead = o.AheadAtPlacement = synced ? DisplayedAt(o) : 0;
+    }
+
+    private long DisplayedAt(SimOrder o) => Book.Book.QuantityAt(o.Side == OrderSide.Buy ? BookSide.Bid : BookSide.Ask, o.Price);
+
+    /// <summary>Walks the opposite side level by level up to <paramref name="limit"/> (0: no limit), filling as a taker.</summary>
+    private void Take(SimOrder o, long limit, long timeNs)
+    {
+        var side = o.Side == OrderSide.Buy ? BookSide.Ask : BookSide.Bid;
+        int n = CopySide(side);
+        for (int i = 0; i < n && o.Leaves > 0; i++)
+        {
+            long px = _prices[i];
+            if (limit != 0 && (o.Side == OrderSide.Buy ? px > limit : px < limit)) break;
+            long q = Math.Min(o.Leaves, _quantities[i]);
+            AddFill(o, timeNs, px, q, maker: false);
+        }
+    }
+
+    private int CopySide(BookSide side)
+    {
+        int count = side == BookSide.Bid ? Book.Book.BidCount : Book.Book.AskCount;
+        if (_prices.Length < count) { _prices = new long[count * 2]; _quantities = new long[count * 2]; }
+        return Book.Book.CopyTop(side, _prices, _quantities);
+    }
+
+    private void OnTrade(in MarketEvent t)
+    {
+        if (!(Book.Valid && Book.Consistent)) return; // no fill is simulated on a book out of sync
+        long available = t.Quantity; // one trade fills our orders by at most its own quantity
+        foreach (var o in _live)
+        {
+            if (o.Status != OrderStatus.Resting || available == 0) continue;
+            // A resting buy is reached by sellers (aggressor sell) at or below its price; a resting sell by buyers.
+            bool reaches = o.Side == OrderSide.Buy
+                ? t.Side == (byte)TradeSide.Sell && t.Price <= o.Price
+                : t.Side == (byte)TradeSide.Buy && t.Price >= o.Price;
+            if (!reaches) continue;
+            long fill;
+            if (t.Price == o.Price)
+            {
+                // At the price: the trade consumes the front of the queue; what passes the volume ahead fills us.
+                o.TradedSinceChange += t.Quantity;
+                long passed = t.Quantity - o.Ahead;
+                o.Ahead = Math.Max(0, o.Ahead - t.Quantity);
+                fill = Math.Min(Math.Max(0, passed), o.Leaves);
+            }
+            else
+            {
+                // Through the price: the whole level, us included, was taken before this print.
+                o.Ahead = 0;
+                fill = o.Leaves;
+            }
+            fill = Math.Min(fill, available);
+            if (fill <= 0) continue;
+            available -= fill;
+            AddFill(o, t.ExchangeTime, o.Price, fill, maker: true);
+            if (o.Leaves == 0) o.Status = OrderStatus.Filled;
+        }
+    }
+
+    private void OnLevelChange(BookSide side, long price, long previous, long now)
+    {
+        foreach (var o in _live)
+        {
+            if (o.Status != OrderStatus.Resting || o.Price != price || (o.Side == OrderSide.Buy ? BookSide.Bid : BookSide.Ask) != side) continue;
+            long afterTrades = Math.Max(0, previous - o.TradedSinceChange); // trades already took their part
+            o.TradedSinceChange = 0;
+            long decrease = afterTrades - now;
+            if (decrease > 0) o.Ahead = queue.AfterDecrease(Math.Min(o.Ahead, afterTrades), afterTrades, decrease);
+            else o.Ahead = Math.Min(o.Ahead, now); // growth joins behind us
+        }
+    }
+
+    private void AddFill(SimOrder o, long timeNs, long price, long quantity, bool maker)
+    {
+        o.Filled += quantity;
+        var fill = new Fill(o.Id, o.Side, timeNs, price, quantity, maker, MoneyScale.Fee(price, quantity, maker ? fees.MakerHundredthsBps : fees.TakerHundredthsBps));
+        _fills.Add(fill);
+        OnFill?.Invoke(fill);
+    }
+
+    /// <summary>
+    /// What a taker order of <paramref name="quantity"/> on <paramref name="side"/> would get from the book as it is now
+    /// (no order is placed): quantity filled, notional (money), levels touched. Reuses buffers: no allocation.
+    /// </summary>
+    public (long Filled, Int128 Notional, int Levels) Walk(OrderSide side, long quantity)
+    {
+        int n = CopySide(side == OrderSide.Buy ? BookSide.Ask : BookSide.Bid);
+        long left = quantity;
+        Int128 notional = 0;
+        int levels = 0;
+        for (int i = 0; i < n && left > 0; i++)
+        {
+            long q = Math.Min(left, _quantities[i]);
+            notional += money.Notional(_prices[i], q);
+            left -= q;
+            levels++;
+        }
+        return (quantity - left, notional, levels);
+    }
+}

@@ -1,0 +1,250 @@
+using CsCheck;
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Research;
+using TickEngine.Storage.Format;
+using Xunit;
+
+namespace TickEngine.Engine.Tests.Research;
+
+/// <summary>
+/// The execution simulator on books small enough to compute by hand: every fill, price and queue position is
+/// known for each queue model; latency, a book out of sync, fees; and the properties every run must keep.
+/// Prices and quantities are plain integers here (mantissas at scale 0).
+/// </summary>
+public class ExecutionSimulatorTests
+{
+    private static readonly MoneyScale Units = new(0, 0);
+    private const long T = 1_786_310_000_000_000_000;
+
+    private static MarketEvent Level(BookSide side, long price, long qty, long t, long flags = (long)RowFlags.LastInMessage) =>
+        new() { Kind = EventKind.BookDelta, Side = (byte)side, Price = price, Quantity = qty, ExchangeTime = t, ReceiveTime = t, Flags = flags };
+
+    private static MarketEvent Trade(TradeSide aggressor, long price, long qty, long t) =>
+        new() { Kind = EventKind.Trade, Side = (byte)aggressor, Price = price, Quantity = qty, ExchangeTime = t, ReceiveTime = t };
+
+    private static MarketEvent Status(StatusKind kind, long t) => new() { Kind = EventKind.Status, Side = (byte)kind, ExchangeTime = t, ReceiveTime = t };
+
+    /// <summary>A snapshot: bids 100 x bid100, 99 x 5; asks 101 x 8, 102 x 20.</summary>
+    private static void Snapshot(ExecutionSimulator sim, long t, long bid100 = 10)
+    {
+        const long snap = (long)(RowFlags.FromSnapshot);
+        sim.OnEvent(Level(BookSide.Bid, 100, bid100, t, snap | (long)RowFlags.SnapshotBegins));
+        sim.OnEvent(Level(BookSide.Bid, 99, 5, t, snap));
+        sim.OnEvent(Level(BookSide.Ask, 101, 8, t, snap));
+        sim.OnEvent(Level(BookSide.Ask, 102, 20, t, snap | (long)RowFlags.LastInMessage));
+    }
+
+    private static ExecutionSimulator Sim(QueueModel? model = null, long entryNs = 0, long cancelNs = 0, FeeSchedule fees = default) =>
+        new(Units, model ?? QueueModel.RiskAverse, LatencyModel.Fixed(entryNs, cancelNs), fees);
+
+    [Fact]
+    public void AMarketOrderWalksTheBookLevelByLevelAndReportsWhatTheBookCouldNotAbsorb()
+    {
+        var sim = Sim(fees: FeeSchedule.FromBps(1m, 5m));
+        Snapshot(sim, T);
+        var o = sim.Submit(OrderSide.Buy, OrderType.Market, 0, 30, T);
+        sim.Act(T);
+        Assert.Equal([(101L, 8L), (102L, 20L)], sim.Fills.Select(f => (f.Price, f.Quantity)).ToArray());
+        Assert.Equal(OrderStatus.Unfillable, o.Status);
+        Assert.Equal(28, o.Filled);
+        Assert.Equal("the book ran out: 28 of 30 filled", o.Reason);
+        Assert.Equal((100L, 101L), (o.ArrivalBid, o.ArrivalAsk));
+        // Taker fee 5 bp = 500 hundredths: 101 x 8 x 500 and 102 x 20 x 500 millionths.
+        Int128 fees = 0;
+        foreach (var f in sim.Fills) fees += f.Fee;
+        Assert.Equal((Int128)(101 * 8 * 500 + 102 * 20 * 500), fees);
+        Assert.Equal("1.424", Units.ToText(fees)); // in quote units: (808 + 2040) x 5 bp
+        Assert.All(sim.Fills, f => Assert.False(f.Maker));
+        // The replayed book is history: the order took nothing from it.
+        Assert.Equal(8, sim.Book.Book.QuantityAt(BookSide.Ask, 101));
+    }
+
+    [Fact]
+    public void RiskAverseQueueOnlyTradesAdvanceTheOrder()
+    {
+        var sim = Sim();
+        Snapshot(sim, T);
+        var o = sim.Submit(OrderSide.Buy, OrderType.Limit, 100, 5, T);
+        sim.Act(T);
+        Assert.Equal((OrderStatus.Resting, 10L), (o.Status, o.Ahead));      // behind the 10 displayed at placement
+        sim.OnEvent(Level(BookSide.Bid, 100, 6, T + 1));                     // 4 cancelled: risk-averse says all behind us...
+        Assert.Equal(6, o.Ahead);                                            // ...but no more than the level holds can be ahead
+        sim.OnEvent(Trade(TradeSide.Sell, 100, 4, T + 2));                   // 4 traded: 2 ahead
+        Assert.Equal(2, o.Ahead);
+        sim.OnEvent(Level(BookSide.Bid, 100, 2, T + 2));                     // the book shows the trade: no cancel, no change
+        Assert.Equal(2, o.Ahead);
+        Assert.Empty(sim.Fills);
+        sim.OnEvent(Trade(TradeSide.Sell, 100, 3, T + 3));                   // 2 ahead gone, 1 fills us
+        sim.OnEvent(Trade(TradeSide.Buy, 100, 50, T + 4));                   // a buyer: never fills a resting buy
+        sim.OnEvent(Trade(TradeSide.Sell, 100, 10, T + 5));                  // the other 4
+        Assert.Equal([(T + 3, 100L, 1L), (T + 5, 100L, 4L)], sim.Fills.Select(f => (f.TimeNs, f.Price, f.Quantity)).ToArray());
+        Assert.All(sim.Fills, f => Assert.True(f.Maker));
+        Assert.Equal(OrderStatus.Filled, o.Status);
+    }
+
+    [Theory]
+    [InlineData("risk-averse", 1000)]
+    [InlineData("power1", 867)]  // p(behind) = 2000 / 3000: 133.3 of the 400 ahead, rounded to keep us back: 133
+    [InlineData("power2", 920)]  // p = 2000^2 / (1000^2 + 2000^2) = 0.8: 80 ahead
+    [InlineData("log", 810)]     // p = ln 2001 / (ln 1001 + ln 2001) = 0.52387: 190.45 ahead -> 190
+    public void ProbabilisticModelsMoveTheOrderByTheShareOfACancelAheadOfIt(string model, long expectedAhead)
+    {
+        var sim = Sim(QueueModel.Parse(model));
+        Snapshot(sim, T, bid100: 1000);
+        var o = sim.Submit(OrderSide.Buy, OrderType.Limit, 100, 50, T);
+        sim.Act(T);
+        Assert.Equal(1000, o.Ahead);
+        sim.OnEvent(Level(BookSide.Bid, 100, 3000, T + 1)); // 2,000 join behind us
+        Assert.Equal(1000, o.Ahead);
+        sim.OnEvent(Level(BookSide.Bid, 100, 2600, T + 2)); // 400 cancelled, front 1,000, back 2,000
+        Assert.Equal(expectedAhead, o.Ahead);
+        sim.OnEvent(Trade(TradeSide.Sell, 100, 900, T + 3));
+        long expectedFill = Math.Min(50, Math.Max(0, 900 - expectedAhead));
+        Assert.Equal(expectedFill, sim.Fills.Sum(f => f.Quantity));
+    }
+
+    [Fact]
+    public void LatencyDelaysTheOrderAndTheCancelToExchangeTime()
+    {
+        var sim = Sim(entryNs: 5_000_000, cancelNs: 2_000_000);
+        Snapshot(sim, T);
+        var o = sim.Submit(OrderSide.Sell, OrderType.Limit, 101, 3, T);  // arrives at T + 5 ms
+        sim.OnEvent(Trade(TradeSide.Buy, 101, 100, T + 1_000_000));      // before it arrived: no fill
+        Assert.Equal(OrderStatus.Pending, o.Status);
+        sim.OnEvent(Level(BookSide.Ask, 101, 2, T + 5_000_000));          // it arrives before this change: behind 8, then 6 cancelled
+        Assert.Equal((OrderStatus.Resting, 2L), (o.Status, o.Ahead));
+        sim.Cancel(o, T + 6_000_000);                                     // takes effect at T + 8 ms
+        sim.OnEvent(Trade(TradeSide.Buy, 101, 3, T + 7_000_000));         // 2 ahead, 1 fills us before the cancel lands
+        sim.OnEvent(Trade(TradeSide.Buy, 101, 5, T + 8_000_000));         // the cancel is in: nothing more
+        Assert.Equal(1, o.Filled);
+        Assert.Equal(OrderStatus.Cancelled, o.Status);
+        Assert.Equal(8_000_000 + T, o.CancelAtNs);
+    }
+
+    [Fact]
+    public void NoFillIsSimulatedOnABookOutOfSyncAndResyncPutsOrdersAtTheBack()
+    {
+        var sim = Sim();
+        Snapshot(sim, T);
+        var resting = sim.Submit(OrderSide.Buy, OrderType.Limit, 100, 5, T);
+        sim.Act(T);
+        sim.OnEvent(Status(StatusKind.SequenceGap, T + 1));
+        var market = sim.Submit(OrderSide.Buy, OrderType.Market, 0, 1, T + 2);
+        sim.OnEvent(Trade(TradeSide.Sell, 100, 50, T + 3));               // out of sync: no fill for either
+        Assert.Equal(OrderStatus.Unfillable, market.Status);
+        Assert.Contains("out of sync", market.Reason);
+        Assert.Empty(sim.Fills);
+        Snapshot(sim, T + 4, bid100: 7);                                   // back in sync: behind the 7 shown now
+        Assert.Equal(7, resting.Ahead);
+        sim.OnEvent(Trade(TradeSide.Sell, 100, 9, T + 5));
+        Assert.Equal(2, sim.Fills.Single().Quantity);
+    }
+
+    [Fact]
+    public void AMarketableLimitOrderTakesWhatCrossesAndRestsTheRest()
+    {
+        var sim = Sim(fees: FeeSchedule.FromBps(-0.5m, 4m));
+        Snapshot(sim, T);
+        var o = sim.Submit(OrderSide.Buy, OrderType.Limit, 101, 10, T);
+        sim.Act(T);
+        Assert.Equal((101L, 8L, false), (sim.Fills[0].Price, sim.Fills[0].Quantity, sim.Fills[0].Maker));
+        Assert.Equal((OrderStatus.Resting, 2L, 0L), (o.Status, o.Leaves, o.Ahead)); // no bid at 101: first in its queue
+        sim.OnEvent(Trade(TradeSide.Sell, 101, 1, T + 1));
+        Assert.Equal((101L, 1L, true), (sim.Fills[1].Price, sim.Fills[1].Quantity, sim.Fills[1].Maker));
+        Assert.Equal((Int128)(-101 * 1 * 50), sim.Fills[1].Fee); // a 0.5 bp rebate
+    }
+
+    [Fact]
+    public void PortfolioByHandFifoLotsMidMarkAndFees()
+    {
+        var p = new Portfolio(Units);
+        p.Apply(new Fill(1, OrderSide.Buy, T, 100, 2, false, 200));
+        p.Apply(new Fill(2, OrderSide.Buy, T, 103, 1, true, -50));
+        p.Mark(104, 106);                                   // mid 105: (105-100) x 2 + (105-103) x 1 = 12
+        Assert.Equal(12 * 1_000_000, (long)p.Unrealized);
+        p.Apply(new Fill(3, OrderSide.Sell, T, 105, 2, false, 300)); // closes the 2 @ 100 first: +10
+        Assert.Equal(10 * 1_000_000, (long)p.Realized);
+        Assert.Equal(1, p.Position);
+        Assert.Equal(2 * 1_000_000, (long)p.Unrealized);   // 1 @ 103 marked at 105
+        Assert.Equal(450, (long)p.Fees);
+        Assert.Equal(12 * 1_000_000 - 450, (long)p.Equity);
+        p.Apply(new Fill(4, OrderSide.Sell, T, 101, 3, false, 0)); // closes 1 @ 103 (-2), opens a short of 2 @ 101
+        Assert.Equal(8 * 1_000_000, (long)p.Realized);
+        Assert.Equal(-2, p.Position);
+        Assert.Equal(-8 * 1_000_000, (long)p.Unrealized); // short 2 @ 101 marked at 105
+        Assert.Equal("8", Units.ToText(p.Realized));
+    }
+
+    // ---- properties ----
+
+    private sealed record Step(int Kind, long Qty, int Offset);
+
+    private static readonly Gen<Step[]> Steps = Gen.Select(Gen.Int[0, 3], Gen.Long[1, 40], Gen.Int[-1, 1], (k, q, off) => new Step(k, q, off)).Array[1, 60];
+
+    /// <summary>
+    /// A resting buy at 100 against random cancels, growth, trades at, through and away from its price: it is never
+    /// filled while volume is ahead of it, and its fills at or through its price never exceed the quantity traded there.
+    /// </summary>
+    [Fact]
+    public void ALimitOrderNeverFillsBeforeTheVolumeAheadIsGoneNorBeyondWhatTraded()
+    {
+        long runsWithFills = 0;
+        Gen.Select(Steps, Gen.Int[0, 3], Gen.Long[1, 30]).Sample((steps, modelIndex, size) =>
+        {
+            var model = new[] { QueueModel.RiskAverse, QueueModel.Power(1), QueueModel.Power(3), QueueModel.Log }[modelIndex];
+            var sim = Sim(model);
+            Snapshot(sim, T);
+            var o = sim.Submit(OrderSide.Buy, OrderType.Limit, 100, size, T);
+            sim.Act(T);
+            long level = 10, traded = 0, t = T;
+            bool ok = true;
+            sim.OnFill = f => ok &= o.Ahead == 0; // every fill happens with nothing left ahead
+            foreach (var s in steps)
+            {
+                t++;
+                switch (s.Kind)
+                {
+                    case 0: level = Math.Max(0, level - s.Qty); sim.OnEvent(Level(BookSide.Bid, 100, level, t)); break; // cancels
+                    case 1: level += s.Qty; sim.OnEvent(Level(BookSide.Bid, 100, level, t)); break;                       // joins
+                    default:
+                        long px = 100 + s.Offset;
+                        sim.OnEvent(Trade(TradeSide.Sell, px, s.Qty, t));
+                        if (px <= 100) traded += s.Qty;
+                        if (px == 100) { level = Math.Max(0, level - s.Qty); sim.OnEvent(Level(BookSide.Bid, 100, level, t)); }
+                        break;
+                }
+            }
+            long filled = sim.Fills.Sum(f => f.Quantity);
+            if (filled > 0) Interlocked.Increment(ref runsWithFills);
+            return ok && filled <= traded && filled <= size && filled == o.Filled && sim.Fills.All(f => f.Price == 100);
+        }, iter: 3000);
+        Assert.True(runsWithFills > 300, $"only {runsWithFills} runs filled anything: the property would say little");
+    }
+
+    [Fact]
+    public void PnlIdentitiesHoldExactlyAtEveryFill()
+    {
+        var fill = Gen.Select(Gen.Bool, Gen.Long[90, 110], Gen.Long[1, 20], Gen.Long[-50, 500], Gen.Long[90, 110]);
+        fill.Array[1, 80].Sample(fills =>
+        {
+            var p = new Portfolio(Units);
+            Int128 equity = 0, realized = 0, unrealized = 0, fees = 0;
+            foreach (var (buy, px, q, fee, mark) in fills)
+            {
+                p.Apply(new Fill(1, buy ? OrderSide.Buy : OrderSide.Sell, T, px, q, false, fee));
+                p.Mark(mark, mark + 1);
+                // equity change = realized change + unrealized change - fee change, exactly
+                if (p.Equity - equity != (p.Realized - realized) + (p.Unrealized - unrealized) - (p.Fees - fees)) return false;
+                if (p.Equity != p.Realized + p.Unrealized - p.Fees) return false;
+                (equity, realized, unrealized, fees) = (p.Equity, p.Realized, p.Unrealized, p.Fees);
+            }
+            // Flat at the end by a closing fill at the mark: nothing is unrealized, equity = realized - fees.
+            if (p.Position != 0)
+            {
+                p.Apply(new Fill(2, p.Position > 0 ? OrderSide.Sell : OrderSide.Buy, T, 100, Math.Abs(p.Position), false, 0));
+                if (p.Unrealized != 0 || p.Equity != p.Realized - p.Fees) return false;
+            }
+            return true;
+        }, iter: 3000);
+    }
+}
