@@ -22,6 +22,7 @@ public static class CliMain
         ("inspect", InspectCommand.Summary, InspectCommand.Build),
         ("validate", ValidateCommand.Summary, ValidateCommand.Build),
         ("replay", ReplayCommand.Summary, ReplayCommand.Build),
+        ("slippage", SlippageCommand.Summary, SlippageCommand.Build),
         ("serve", ServeCommand.Summary, ServeCommand.Build),
         ("sim", SimCommand.Summary, SimCommand.Build),
         ("bench", BenchCommand.Summary, BenchCommand.Build),

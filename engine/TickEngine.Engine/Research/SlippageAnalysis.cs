@@ -1,0 +1,128 @@
+using TickEngine.Engine.Book;
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Ring;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Research;
+
+/// <summary>One market order measured: what it would have cost at one instant.</summary>
+public readonly record struct SlippageSample(long DecisionNs, long ExecutionNs, OrderSide Side, long Size, long Filled, Int128 Notional,
+    long ArrivalBid, long ArrivalAsk, long Bid, long Ask, int Levels)
+{
+    public bool Partial => Filled < Size;
+
+    /// <summary>Average fill price (notional / filled) as a double, for ratios and charts.</summary>
+    public double AveragePrice(MoneyScale m) => Filled == 0 ? 0 : m.ToDouble(Notional) / ((double)Filled / Math.Pow(10, m.QuantityScale));
+
+    private static double Bps(double average, double reference, OrderSide side) =>
+        reference == 0 ? 0 : (side == OrderSide.Buy ? average - reference : reference - average) / reference * 10_000;
+
+    /// <summary>Slippage against the mid at execution, in bp (positive = cost).</summary>
+    public double BpsVsMid(MoneyScale m) => Bps(AveragePrice(m), (Bid + Ask) / 2.0 / Math.Pow(10, m.PriceScale), Side);
+
+    /// <summary>Slippage against the mid when the order was decided (the arrival price), in bp.</summary>
+    public double BpsVsArrival(MoneyScale m) => Bps(AveragePrice(m), (ArrivalBid + ArrivalAsk) / 2.0 / Math.Pow(10, m.PriceScale), Side);
+
+    /// <summary>Cost against the mid at execution in quote currency, exact: notional - filled x mid (a buy), or the reverse.</summary>
+    public Int128 CostVsMid(MoneyScale m)
+    {
+        Int128 atMid = m.MidNotional(Bid, Ask, Filled);
+        return Side == OrderSide.Buy ? Notional - atMid : atMid - Notional;
+    }
+}
+
+/// <summary>
+/// Slippage of market orders over a replayed period: at every <see cref="EveryNs"/> of exchange time, for every
+/// size and side, a market order decided on the book as it stood (the arrival price is its mid) reaches the
+/// exchange after the latency and walks the book as it then stood, level by level. A book out of sync at either
+/// instant gives no sample (counted); a book that cannot absorb the size gives a partial sample (counted). A
+/// handler on the ring for one instrument; the book is rebuilt from the stored deltas and status markers. No
+/// order changes the replayed book. One thread.
+/// </summary>
+public sealed class SlippageAnalysis : IValueEventHandler<MarketEvent>
+{
+    private readonly int _instrumentId;
+    private readonly long[] _sizes;
+    private readonly OrderSide[] _sides;
+    private readonly LatencyModel _latency;
+    private readonly ExecutionSimulator _walker;
+    private readonly List<(long Decision, long Execute, long Bid, long Ask)> _pending = new();
+    private long _next = long.MinValue;
+    private readonly long _endNs;
+
+    /// <param name="startNs">The first instant sampled; the replay must start earlier (at the data's start) so the book is whole by then.</param>
+    /// <param name="endNs">Instants at or after it are not sampled.</param>
+    public SlippageAnalysis(int instrumentId, MoneyScale money, IReadOnlyList<long> sizes, IReadOnlyList<OrderSide> sides, long everyNs, LatencyModel latency,
+        long startNs = long.MinValue, long endNs = long.MaxValue)
+    {
+        _endNs = endNs;
+        if (everyNs <= 0) throw new ArgumentOutOfRangeException(nameof(everyNs), "the sampling interval must be above 0");
+        _instrumentId = instrumentId;
+        _sizes = sizes.ToArray();
+        _sides = sides.ToArray();
+        EveryNs = everyNs;
+        _latency = latency;
+        Money = money;
+        _walker = new ExecutionSimulator(money, QueueModel.RiskAverse, LatencyModel.Fixed(0, 0), default);
+        if (startNs != long.MinValue) _next = (startNs / everyNs + (startNs % everyNs == 0 ? 0 : 1)) * everyNs;
+    }
+
+    public MoneyScale Money { get; }
+    public long EveryNs { get; }
+    public List<SlippageSample> Samples { get; } = new();
+    /// <summary>Instants skipped because the book was out of sync (or mid-update) then.</summary>
+    public long OutOfSync { get; private set; }
+    public long FirstNs { get; private set; } = long.MaxValue;
+    public long LastNs { get; private set; } = long.MinValue;
+    public BookRebuilder Book => _walker.Book;
+
+    public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
+    {
+        if (e.InstrumentId != _instrumentId || e.Kind is not (EventKind.BookDelta or EventKind.Status or EventKind.Trade)) return;
+        long t = e.ExchangeTime;
+        // The book as it stood at an instant is the book before the first event at or after it (as L2 samples are taken).
+        if (_next == long.MinValue) _next = (t / EveryNs + 1) * EveryNs;
+        while (_pending.Count > 0 && _pending[0].Execute <= t) Execute();
+        while (_next <= t)
+        {
+            Decide(_next);
+            while (_pending.Count > 0 && _pending[0].Execute <= t) Execute();
+            _next += EveryNs;
+        }
+        FirstNs = Math.Min(FirstNs, t);
+        LastNs = Math.Max(LastNs, t);
+        _walker.Book.Apply(e);
+    }
+
+    private bool Synced(out long bid, out long ask)
+    {
+        bid = ask = 0;
+        var b = _walker.Book;
+        return b.Valid && b.Consistent && b.Book.TryBestBid(out bid, out _) && b.Book.TryBestAsk(out ask, out _);
+    }
+
+    private void Decide(long at)
+    {
+        if (at >= _endNs) return;
+        if (!Synced(out long bid, out long ask)) { OutOfSync++; return; }
+        _pending.Add((at, at + Math.Max(0, _latency.EntryNs()), bid, ask));
+    }
+
+    private void Execute()
+    {
+        var (decision, execute, arrivalBid, arrivalAsk) = _pending[0];
+        _pending.RemoveAt(0);
+        if (!Synced(out long bid, out long ask)) { OutOfSync++; return; }
+        foreach (var side in _sides)
+            foreach (long size in _sizes)
+            {
+                var (filled, notional, levels) = _walker.Walk(side, size);
+                Samples.Add(new SlippageSample(decision, execute, side, size, filled, notional, arrivalBid, arrivalAsk, bid, ask, levels));
+            }
+    }
+
+    public void OnShutdown()
+    {
+        // Orders decided but not yet executed when the data ended are left out: the book after their latency is unknown.
+    }
+}
