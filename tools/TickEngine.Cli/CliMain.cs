@@ -23,6 +23,7 @@ public static class CliMain
         ("validate", ValidateCommand.Summary, ValidateCommand.Build),
         ("replay", ReplayCommand.Summary, ReplayCommand.Build),
         ("slippage", SlippageCommand.Summary, SlippageCommand.Build),
+        ("backtest", BacktestCommand.Summary, BacktestCommand.Build),
         ("serve", ServeCommand.Summary, ServeCommand.Build),
         ("sim", SimCommand.Summary, SimCommand.Build),
         ("bench", BenchCommand.Summary, BenchCommand.Build),

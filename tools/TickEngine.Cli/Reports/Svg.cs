@@ -17,7 +17,7 @@ public static class Svg
 
     /// <summary>Lines (or points) of several series over a shared x axis.</summary>
     public static string Lines(string title, string xLabel, string yLabel, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series,
-        bool logX = false, Func<double, string>? xTick = null, bool markers = true)
+        bool logX = false, Func<double, string>? xTick = null, bool markers = true, int scatterFrom = int.MaxValue, bool includeZero = true)
     {
         var all = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
         var sb = Open(title);
@@ -29,14 +29,20 @@ public static class Svg
         double Px(double x) => L + (Tx(x) - x0) / (x1 - x0) * (W - L - R);
         double Py(double y) => H - B - (y - y0) / (y1 - y0) * (H - T - B);
         Axes(sb, xLabel, yLabel, y0, y1, Py);
-        foreach (var x in all.Select(p => p.X).Distinct().OrderBy(x => x).Take(24))
+        var ticks = all.Select(p => p.X).Distinct().OrderBy(x => x).ToList();
+        int every = Math.Max(1, ticks.Count / 8);
+        for (int k = 0; k < ticks.Count; k += every)
+        {
+            double x = ticks[k];
             sb.Append($"<text x=\"{F(Px(x))}\" y=\"{H - B + 14}\" font-size=\"10\" text-anchor=\"middle\">{WebUtility.HtmlEncode(xTick?.Invoke(x) ?? F(x))}</text>");
+        }
         for (int i = 0; i < series.Count; i++)
         {
             var pts = series[i].Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
             string color = Colors[i % Colors.Length];
-            if (pts.Count > 1) sb.Append($"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\" points=\"{string.Join(' ', pts.Select(p => $"{F(Px(p.X))},{F(Py(p.Y))}"))}\"/>");
-            if (markers) foreach (var p in pts) sb.Append($"<circle cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"2.5\" fill=\"{color}\"/>");
+            bool scatter = i >= scatterFrom;
+            if (pts.Count > 1 && !scatter) sb.Append($"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\" points=\"{string.Join(' ', pts.Select(p => $"{F(Px(p.X))},{F(Py(p.Y))}"))}\"/>");
+            if (markers || scatter) foreach (var p in pts) sb.Append($"<circle cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"2.5\" fill=\"{color}\"/>");
             sb.Append($"<text x=\"{L + 8 + 150 * i}\" y=\"{T - 6}\" font-size=\"11\" fill=\"{color}\">{WebUtility.HtmlEncode(series[i].Name)}</text>");
         }
         return Close(sb);

@@ -1,0 +1,113 @@
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Ingest;
+using TickEngine.Engine.Replay;
+using TickEngine.Engine.Ring;
+using TickEngine.Storage.Format;
+using TickEngine.Storage.Reading;
+
+namespace TickEngine.Engine.Research;
+
+/// <summary>What a backtest runs on and with.</summary>
+public sealed record BacktestSpec
+{
+    public required string Root { get; init; }
+    public required string Symbol { get; init; }
+    public string? Exchange { get; init; }
+    public required string Strategy { get; init; }
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+    public long StartNs { get; init; } = long.MinValue;
+    public long EndNs { get; init; } = long.MaxValue;
+    public string QueueModel { get; init; } = "risk-averse";
+    public long EntryLatencyNs { get; init; }
+    public long CancelLatencyNs { get; init; }
+    /// <summary>Null: the venue's defaults (<see cref="FeeSchedule.DefaultFor"/>).</summary>
+    public FeeSchedule? Fees { get; init; }
+    public long SampleNs { get; init; } = 60_000_000_000;
+}
+
+/// <summary>
+/// Runs one backtest: the instrument's deltas, trades and status markers from a data root, replayed as fast as
+/// they read through a ring of their own into a <see cref="Backtest"/> handler. Self-contained (its own reader,
+/// ring and thread), so several run in parallel (<c>tune</c>). Orders and fills only from --start: the replay
+/// starts at the data's beginning so the book is whole by then, and the strategy is held until --start.
+/// </summary>
+public static class BacktestRunner
+{
+    public static IReadOnlyList<string> Strategies { get; } = ["imbalance", "mm"];
+
+    public static (string Exchange, int PriceScale, int QuantityScale) Instrument(BacktestSpec spec)
+    {
+        using var reader = new ReplayReader(Selection(spec));
+        var deltas = reader.SegmentPaths.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "deltas").ToList();
+        if (deltas.Count == 0) throw new ArgumentException($"{spec.Root}: no deltas of {spec.Symbol}: a backtest needs the full book (record with deltas)");
+        var exchanges = deltas.Select(p => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(p))))).Distinct().ToList();
+        if (exchanges.Count > 1) throw new ArgumentException($"{spec.Symbol} is recorded on {string.Join(", ", exchanges)}: give the exchange");
+        using var first = SegmentReader.Open(deltas[0]);
+        return (first.Header.Exchange, first.Schema.PriceScale, first.Schema.QuantityScale);
+    }
+
+    private static ReplaySelection Selection(BacktestSpec spec) => new()
+    {
+        Root = spec.Root,
+        Symbols = [spec.Symbol],
+        Exchanges = spec.Exchange is null ? null : [spec.Exchange],
+        Schemas = new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.Trades, SchemaKind.Status },
+        EndNs = spec.EndNs,
+        Damage = DamagePolicy.Report,
+    };
+
+    public static IStrategy CreateStrategy(string name, IReadOnlyDictionary<string, string> parameters, int priceScale, int quantityScale)
+    {
+        var p = new StrategyParameters(parameters);
+        return name switch
+        {
+            "imbalance" => new ImbalanceStrategy(p, quantityScale),
+            "mm" => new MarketMakerStrategy(p, priceScale, quantityScale),
+            _ => throw new ArgumentException($"strategy '{name}' is not one of {string.Join(", ", Strategies)}"),
+        };
+    }
+
+    public static (Backtest Backtest, long Events, int Damaged) Run(BacktestSpec spec, CancellationToken cancel = default, Action<long>? progress = null)
+    {
+        var (exchange, ps, qs) = Instrument(spec);
+        var strategy = CreateStrategy(spec.Strategy, spec.Parameters, ps, qs);
+        var money = new MoneyScale(ps, qs);
+        var sim = new ExecutionSimulator(money, Research.QueueModel.Parse(spec.QueueModel), LatencyModel.Fixed(spec.EntryLatencyNs, spec.CancelLatencyNs),
+            spec.Fees ?? FeeSchedule.DefaultFor(exchange));
+        using var reader = new ReplayReader(Selection(spec) with { Exchanges = [exchange] });
+        var registry = new InstrumentRegistry();
+        var inst = registry.GetOrAdd(exchange, spec.Symbol, ps, qs);
+        var backtest = new Backtest(inst.Id, sim, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs);
+        var disruptor = new ValueDisruptor<MarketEvent>(1 << 16);
+        disruptor.HandleEventsWith(backtest);
+        var publisher = new EventPublisher(disruptor.Ring, disruptor.Sequencer);
+        var replay = new ReplayPublisher(reader, registry, publisher, 0);
+        disruptor.Start();
+        try
+        {
+            if (progress is null) replay.Run(cancel);
+            else
+            {
+                while (!cancel.IsCancellationRequested)
+                {
+                    long before = replay.Events;
+                    replay.Run(cancel, 1_000_000);
+                    progress(replay.Events);
+                    if (replay.Events - before < 1_000_000) break;
+                }
+            }
+        }
+        finally { disruptor.Shutdown(); }
+        foreach (var (handler, fault) in disruptor.Faults) throw new InvalidOperationException($"{handler}: {fault.Message}", fault);
+        return (backtest, replay.Events, reader.Damage.Count);
+    }
+
+    /// <summary>A strategy that sees nothing before <paramref name="startNs"/> (the book is built, no order is sent).</summary>
+    private sealed class HeldUntil(IStrategy inner, long startNs) : IStrategy
+    {
+        public string Name => inner.Name;
+        public void OnBook(StrategyContext ctx, Book.OrderBook book) { if (ctx.Exchange.Now >= startNs) inner.OnBook(ctx, book); }
+        public void OnTrade(StrategyContext ctx, in MarketEvent trade) { if (trade.ExchangeTime >= startNs) inner.OnTrade(ctx, trade); }
+        public void OnFill(StrategyContext ctx, in Fill fill) => inner.OnFill(ctx, fill);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using TickEngine.Cli.CommandLine;
+using TickEngine.Engine.Research;
+using TickEngine.Storage.Numerics;
+
+namespace TickEngine.Cli.Reports;
+
+/// <summary>
+/// A backtest report as JSON and as an HTML page with SVG charts (equity, drawdown, inventory, fills over price).
+/// A function of the data and the parameters only: the same run gives byte-identical reports.
+/// </summary>
+public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backtest Run, BacktestMetrics Metrics, long Events, int Damaged)
+{
+    private MoneyScale Money => Run.Portfolio.Money;
+    private string Qty(long q) => FixedDecimal.ToString(q, Money.QuantityScale);
+    private string Px(long p) => FixedDecimal.ToString(p, Money.PriceScale);
+    private static double R(double v) => double.IsFinite(v) ? Math.Round(v, 6) : 0;
+
+    public string Json()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            var m = Metrics;
+            w.WriteStartObject();
+            w.WriteString("exchange", Exchange);
+            w.WriteString("symbol", Spec.Symbol);
+            w.WriteString("strategy", Spec.Strategy);
+            w.WriteStartObject("parameters");
+            foreach (var (k, v) in Spec.Parameters.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteString(k, v);
+            w.WriteEndObject();
+            w.WriteString("queue_model", Spec.QueueModel);
+            w.WriteNumber("entry_latency_ms", Spec.EntryLatencyNs / 1e6);
+            w.WriteNumber("cancel_latency_ms", Spec.CancelLatencyNs / 1e6);
+            w.WriteNumber("maker_fee_bps", Run.Exchange.Fees.MakerBps);
+            w.WriteNumber("taker_fee_bps", Run.Exchange.Fees.TakerBps);
+            w.WriteString("first", Run.FirstNs == long.MaxValue ? "" : TimeText.FormatIso(Run.FirstNs));
+            w.WriteString("last", Run.LastNs == long.MinValue ? "" : TimeText.FormatIso(Run.LastNs));
+            w.WriteNumber("events", Events);
+            w.WriteNumber("damaged_segments", Damaged);
+            w.WriteString("total_pnl", Money.ToText(m.TotalPnl));
+            w.WriteString("realized_pnl", Money.ToText(m.Realized));
+            w.WriteString("unrealized_pnl", Money.ToText(m.Unrealized));
+            w.WriteString("fees", Money.ToText(m.Fees));
+            w.WriteString("maker_fees", Money.ToText(m.MakerFees));
+            w.WriteString("taker_fees", Money.ToText(m.TakerFees));
+            w.WriteString("max_drawdown", Money.ToText(m.MaxDrawdown));
+            w.WriteString("turnover", Money.ToText(m.Turnover));
+            w.WriteNumber("sharpe", R(m.Sharpe));
+            w.WriteNumber("sortino", R(m.Sortino));
+            w.WriteString("annualisation", $"per-{Spec.SampleNs / 1e9:0.###}-s PnL, x sqrt({m.AnnualisationFactor * m.AnnualisationFactor:0}) (365 days a year, all day)");
+            w.WriteNumber("cvar95_per_interval", R(m.CVaR95));
+            w.WriteNumber("intervals", m.Intervals);
+            w.WriteNumber("orders_sent", m.OrdersSent);
+            w.WriteNumber("fills", m.Fills);
+            w.WriteNumber("maker_fills", m.MakerFills);
+            w.WriteString("maker_quantity", Qty(m.MakerQuantity));
+            w.WriteString("taker_quantity", Qty(m.TakerQuantity));
+            w.WriteNumber("fill_rate", R(m.FillRate));
+            w.WriteNumber("hit_rate", R(m.HitRate));
+            w.WriteNumber("closing_fills", m.ClosingFills);
+            w.WriteNumber("mean_abs_inventory", R(m.MeanAbsInventory));
+            w.WriteString("max_abs_inventory", Qty(m.MaxAbsInventory));
+            w.WriteString("final_position", Qty(m.FinalPosition));
+            w.WriteStartArray("daily_pnl");
+            foreach (var (day, pnl) in m.Days)
+            {
+                w.WriteStartObject();
+                w.WriteString("day", DateTimeOffset.FromUnixTimeMilliseconds(day * 86_400_000).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteString("pnl", Money.ToText(pnl));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    public string Html()
+    {
+        var m = Metrics;
+        string title = $"Backtest: {Spec.Strategy} on {Exchange}/{Spec.Symbol}";
+        var sb = new StringBuilder($"<h1>{WebUtility.HtmlEncode(title)}</h1>\n");
+        string parameters = Spec.Parameters.Count == 0 ? "defaults" : string.Join(", ", Spec.Parameters.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+        sb.Append($"<p class=\"note\">{WebUtility.HtmlEncode($"{(Run.FirstNs == long.MaxValue ? "no data" : $"{TimeText.FormatIso(Run.FirstNs)} .. {TimeText.FormatIso(Run.LastNs)}")}; parameters: {parameters}; queue model {Spec.QueueModel}; latency entry {Spec.EntryLatencyNs / 1e6:0.###} ms, cancel {Spec.CancelLatencyNs / 1e6:0.###} ms; fees maker {Run.Exchange.Fees.MakerBps} bp, taker {Run.Exchange.Fees.TakerBps} bp; {Events:N0} events.")}</p>\n");
+        sb.Append("<table>");
+        void Row(string k, string v) => sb.Append($"<tr><th class=\"l\">{WebUtility.HtmlEncode(k)}</th><td>{WebUtility.HtmlEncode(v)}</td></tr>\n");
+        Row("total PnL (quote, exact)", Money.ToText(m.TotalPnl));
+        Row("realized / unrealized", $"{Money.ToText(m.Realized)} / {Money.ToText(m.Unrealized)}");
+        Row("fees (maker / taker)", $"{Money.ToText(m.Fees)} ({Money.ToText(m.MakerFees)} / {Money.ToText(m.TakerFees)})");
+        Row("max drawdown", Money.ToText(m.MaxDrawdown));
+        Row("Sharpe / Sortino", string.Create(CultureInfo.InvariantCulture, $"{m.Sharpe:F3} / {m.Sortino:F3} (per-{Spec.SampleNs / 1e9:0.###}-s PnL x {m.AnnualisationFactor:F1}, {m.Intervals} intervals)"));
+        Row("CVaR 95 % per interval", m.CVaR95.ToString("F6", CultureInfo.InvariantCulture));
+        Row("orders / fills (maker)", $"{m.OrdersSent:N0} / {m.Fills:N0} ({m.MakerFills:N0})");
+        Row("maker / taker quantity", $"{Qty(m.MakerQuantity)} / {Qty(m.TakerQuantity)}");
+        Row("fill rate / hit rate", string.Create(CultureInfo.InvariantCulture, $"{m.FillRate:P1} / {m.HitRate:P1} of {m.ClosingFills} closing fills"));
+        Row("inventory: mean |q| / max |q| / final", string.Create(CultureInfo.InvariantCulture, $"{m.MeanAbsInventory:0.########} / {Qty(m.MaxAbsInventory)} / {Qty(m.FinalPosition)}"));
+        Row("turnover", Money.ToText(m.Turnover));
+        sb.Append("</table>\n");
+        if (m.Days.Count > 0)
+        {
+            sb.Append("<table><tr><th class=\"l\">day (UTC)</th><th>PnL</th></tr>");
+            foreach (var (day, pnl) in m.Days)
+                sb.Append($"<tr><td class=\"l\">{DateTimeOffset.FromUnixTimeMilliseconds(day * 86_400_000):yyyy-MM-dd}</td><td>{Money.ToText(pnl)}</td></tr>");
+            sb.Append("</table>\n");
+        }
+        var eq = Run.Equity;
+        double t0 = eq.Count > 0 ? eq[0].TimeNs : 0;
+        string Minutes(double ns) => ((ns - t0) / 60e9).ToString("0.#", CultureInfo.InvariantCulture);
+        sb.Append(Svg.Lines("Equity (quote)", "minutes from start", "equity", [("equity", eq.Select(p => ((double)p.TimeNs, Money.ToDouble(p.Equity))).ToList())], xTick: Minutes, markers: false));
+        sb.Append(Svg.Lines("Drawdown (quote)", "minutes from start", "drawdown", [("drawdown", eq.Select(p => ((double)p.TimeNs, -Money.ToDouble(p.Drawdown))).ToList())], xTick: Minutes, markers: false));
+        double qs = Math.Pow(10, Money.QuantityScale), ps = Math.Pow(10, Money.PriceScale);
+        sb.Append(Svg.Lines("Inventory", "minutes from start", "position", [("position", eq.Select(p => ((double)p.TimeNs, p.Position / qs)).ToList())], xTick: Minutes, markers: false));
+        var fills = Run.FillsKept;
+        sb.Append(Svg.Lines("Fills over price", "minutes from start", "price",
+        [
+            ("mid", eq.Where(p => p.Bid > 0).Select(p => ((double)p.TimeNs, (p.Bid + p.Ask) / 2.0 / ps)).ToList()),
+            ("buys", fills.Where(f => f.Side == OrderSide.Buy).Select(f => ((double)f.TimeNs, f.Price / ps)).ToList()),
+            ("sells", fills.Where(f => f.Side == OrderSide.Sell).Select(f => ((double)f.TimeNs, f.Price / ps)).ToList()),
+        ], xTick: Minutes, markers: false, scatterFrom: 1, includeZero: false));
+        if (fills.Count < m.Fills) sb.Append($"<p class=\"note\">{fills.Count:N0} of {m.Fills:N0} fills drawn (every {m.Fills / Math.Max(1, fills.Count)}th); every fill counts in the figures.</p>");
+        return Svg.Page(title, sb.ToString());
+    }
+}
