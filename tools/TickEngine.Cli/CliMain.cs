@@ -24,6 +24,7 @@ public static class CliMain
         ("replay", ReplayCommand.Summary, ReplayCommand.Build),
         ("slippage", SlippageCommand.Summary, SlippageCommand.Build),
         ("backtest", BacktestCommand.Summary, BacktestCommand.Build),
+        ("tune", TuneCommand.Summary, TuneCommand.Build),
         ("serve", ServeCommand.Summary, ServeCommand.Build),
         ("sim", SimCommand.Summary, SimCommand.Build),
         ("bench", BenchCommand.Summary, BenchCommand.Build),

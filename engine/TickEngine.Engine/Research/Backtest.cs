@@ -30,9 +30,12 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>
     private long _lastTime = long.MinValue;
     private Int128 _dayStartEquity;
     private long _day = long.MinValue;
+    private readonly long _from;
 
-    public Backtest(int instrumentId, ExecutionSimulator exchange, IStrategy strategy, long sampleNs = 60_000_000_000)
+    /// <param name="fromNs">Figures (equity points, days) start here; events before it only build the book.</param>
+    public Backtest(int instrumentId, ExecutionSimulator exchange, IStrategy strategy, long sampleNs = 60_000_000_000, long fromNs = long.MinValue)
     {
+        _from = fromNs;
         _instrumentId = instrumentId;
         _strategy = strategy;
         Exchange = exchange;
@@ -69,7 +72,7 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>
         long t = e.ExchangeTime;
         if (_lastTime != long.MinValue && t > _lastTime) PositionTime += (Int128)Math.Abs(Portfolio.Position) * (t - _lastTime);
         _lastTime = Math.Max(_lastTime, t);
-        FirstNs = Math.Min(FirstNs, t);
+        if (t >= _from) FirstNs = Math.Min(FirstNs, t);
         LastNs = Math.Max(LastNs, t);
         Sample(t);
         Context.NowNs = e.ReceiveTime;
@@ -122,6 +125,7 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>
 
     private void Sample(long t)
     {
+        if (t < _from) return;
         const long DayNs = 86_400_000_000_000;
         long day = Math.DivRem(t, DayNs, out long rem) - (rem < 0 ? 1 : 0);
         if (_day == long.MinValue) { _day = day; _dayStartEquity = Portfolio.Equity; }

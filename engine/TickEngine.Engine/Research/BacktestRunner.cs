@@ -77,7 +77,7 @@ public static class BacktestRunner
         using var reader = new ReplayReader(Selection(spec) with { Exchanges = [exchange] });
         var registry = new InstrumentRegistry();
         var inst = registry.GetOrAdd(exchange, spec.Symbol, ps, qs);
-        var backtest = new Backtest(inst.Id, sim, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs);
+        var backtest = new Backtest(inst.Id, sim, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs, spec.StartNs);
         var disruptor = new ValueDisruptor<MarketEvent>(1 << 16);
         disruptor.HandleEventsWith(backtest);
         var publisher = new EventPublisher(disruptor.Ring, disruptor.Sequencer);

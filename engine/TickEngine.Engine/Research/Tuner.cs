@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using TickEngine.Storage.Reading;
+
+namespace TickEngine.Engine.Research;
+
+/// <summary>A parameter to tune: a fixed value, or a range a..b (inclusive) sampled on a grid or at random.</summary>
+public sealed record TuneParameter(string Name, decimal From, decimal To)
+{
+    public bool Fixed => From == To;
+
+    /// <summary>"name=v" or "name=a..b".</summary>
+    public static TuneParameter Parse(string text)
+    {
+        int eq = text.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException($"--param {text}: give name=value or name=from..to");
+        string name = text[..eq].Trim(), value = text[(eq + 1)..].Trim();
+        int dots = value.IndexOf("..", StringComparison.Ordinal);
+        string a = dots < 0 ? value : value[..dots], b = dots < 0 ? value : value[(dots + 2)..];
+        if (!decimal.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var from) || !decimal.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var to))
+            throw new ArgumentException($"--param {text}: '{value}' is not a number or a range from..to");
+        if (to < from) throw new ArgumentException($"--param {text}: the range ends below its start");
+        return new TuneParameter(name, from, to);
+    }
+
+    /// <summary>Decimals a drawn value keeps: two more than the bounds show, at most 8.</summary>
+    public int Decimals => Math.Min(8, Math.Max(Scale(From), Scale(To)) + 2);
+
+    private static int Scale(decimal d) => (d.ToString(CultureInfo.InvariantCulture).Split('.') is { Length: 2 } p) ? p[1].TrimEnd('0').Length : 0;
+}
+
+/// <summary>One candidate: its parameters, in-sample (fit) and out-of-sample (test) results.</summary>
+public sealed record TuneResult(IReadOnlyDictionary<string, string> Parameters, BacktestMetrics Fit, BacktestMetrics? Test, bool WithinDrawdown)
+{
+    public string Key => string.Join(" ", Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+}
+
+/// <summary>
+/// Parameter search over backtests: a grid (every combination of <c>steps</c> points per range) or <c>n</c> random
+/// candidates drawn from a seeded generator, each run in parallel (one backtest per core, each with its own reader,
+/// ring and thread). Walk-forward: candidates are fitted on the first part of the period and the best are reported
+/// on the rest, so over-fitting shows as the gap between the two. The same seed and data give the same table, in
+/// the same order, whatever the scheduling (results are sorted by objective, then by parameters).
+/// </summary>
+public static class Tuner
+{
+    public static List<Dictionary<string, string>> Candidates(IReadOnlyList<TuneParameter> parameters, int? grid, int? random, int seed)
+    {
+        var ranges = parameters.Where(p => !p.Fixed).ToList();
+        var baseSet = parameters.Where(p => p.Fixed).ToDictionary(p => p.Name, p => Text(p.From));
+        var list = new List<Dictionary<string, string>>();
+        if (random is { } n)
+        {
+            var rnd = new Random(seed);
+            for (int i = 0; i < n; i++)
+            {
+                var c = new Dictionary<string, string>(baseSet);
+                foreach (var p in ranges) c[p.Name] = Text(Math.Round(p.From + (p.To - p.From) * (decimal)rnd.NextDouble(), p.Decimals));
+                list.Add(c);
+            }
+            return list;
+        }
+        int steps = Math.Max(2, grid ?? 5);
+        list.Add(new Dictionary<string, string>(baseSet));
+        foreach (var p in ranges)
+        {
+            var next = new List<Dictionary<string, string>>();
+            foreach (var c in list)
+                for (int k = 0; k < steps; k++)
+                    next.Add(new Dictionary<string, string>(c) { [p.Name] = Text(Math.Round(p.From + (p.To - p.From) * k / (steps - 1), p.Decimals)) });
+            list = next;
+        }
+        return list.GroupBy(c => string.Join(",", c.OrderBy(x => x.Key).Select(x => x.Value))).Select(g => g.First()).ToList();
+    }
+
+    private static string Text(decimal d) => d.ToString("0.########", CultureInfo.InvariantCulture);
+
+    /// <summary>The instrument's data span (first and last exchange time of its deltas).</summary>
+    public static (long First, long Last) Span(BacktestSpec spec)
+    {
+        long first = long.MaxValue, last = long.MinValue;
+        string root = Path.Combine(spec.Root, spec.Exchange ?? BacktestRunner.Instrument(spec).Exchange, spec.Symbol, "deltas");
+        foreach (var file in Directory.GetFiles(root, "*.tks"))
+        {
+            using var r = SegmentReader.Open(file);
+            foreach (var b in r.Blocks) { first = Math.Min(first, b.MinExchangeTime); last = Math.Max(last, b.MaxExchangeTime); }
+        }
+        return (first, last);
+    }
+
+    public static double Objective(BacktestMetrics m, string objective, MoneyScale money) =>
+        objective == "pnl" ? money.ToDouble(m.TotalPnl) : m.Sharpe;
+
+    /// <param name="fitFraction">The share of the period the candidates are fitted on (walk-forward); 1 = no test span.</param>
+    /// <param name="maxDrawdown">Candidates whose fitted drawdown passes it (quote money, exact) rank last.</param>
+    public static List<TuneResult> Run(BacktestSpec spec, IReadOnlyList<Dictionary<string, string>> candidates, string objective, Int128? maxDrawdown,
+        double fitFraction, int testTop, CancellationToken cancel, Action<int, int>? progress = null)
+    {
+        var (first, last) = Span(spec);
+        long split = fitFraction >= 1 ? long.MaxValue : first + (long)((last - first) * fitFraction);
+        var fit = spec with { EndNs = Math.Min(spec.EndNs, split) };
+        var money = new MoneyScale(BacktestRunner.Instrument(spec).PriceScale, BacktestRunner.Instrument(spec).QuantityScale);
+        var results = new ConcurrentBag<(int Index, BacktestMetrics Metrics)>();
+        int done = 0;
+        Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancel }, i =>
+        {
+            var (run, _, _) = BacktestRunner.Run(fit with { Parameters = candidates[i] }, cancel);
+            results.Add((i, BacktestMetrics.Of(run)));
+            progress?.Invoke(Interlocked.Increment(ref done), candidates.Count);
+        });
+        var ranked = results
+            .Select(r => new TuneResult(candidates[r.Index], r.Metrics, null, maxDrawdown is null || r.Metrics.MaxDrawdown <= maxDrawdown))
+            .OrderByDescending(r => r.WithinDrawdown)
+            .ThenByDescending(r => Objective(r.Fit, objective, money))
+            .ThenBy(r => r.Key, StringComparer.Ordinal)
+            .ToList();
+        if (split == long.MaxValue) return ranked;
+        // Walk forward: the best candidates on the span they were not fitted on.
+        var test = spec with { StartNs = Math.Max(spec.StartNs, split) };
+        var top = ranked.Take(testTop).ToList();
+        var tested = new TuneResult[top.Count];
+        Parallel.For(0, top.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancel }, i =>
+        {
+            var (run, _, _) = BacktestRunner.Run(test with { Parameters = top[i].Parameters }, cancel);
+            tested[i] = top[i] with { Test = BacktestMetrics.Of(run) };
+        });
+        return tested.Concat(ranked.Skip(top.Count)).ToList();
+    }
+}
