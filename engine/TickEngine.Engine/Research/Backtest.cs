@@ -76,6 +76,7 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>
         LastNs = Math.Max(LastNs, t);
         Sample(t);
         Context.NowNs = e.ReceiveTime;
+        Context.EventExchangeNs = e.ExchangeTime;
         Exchange.OnEvent(e);
         var rebuilt = Exchange.Book;
         bool whole = rebuilt.Valid && rebuilt.Consistent;

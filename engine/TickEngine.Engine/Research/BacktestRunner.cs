@@ -20,6 +20,12 @@ public sealed record BacktestSpec
     public string QueueModel { get; init; } = "risk-averse";
     public long EntryLatencyNs { get; init; }
     public long CancelLatencyNs { get; init; }
+    /// <summary>Draw entry and cancel latencies from an HdrHistogram percentile file instead (values in <see cref="LatencyHgrmUnitNs"/>).</summary>
+    public string? LatencyHgrm { get; init; }
+    public double LatencyHgrmUnitNs { get; init; } = 1000;
+    /// <summary>Draw them from the recording's own receive - exchange times of the instrument's trades instead.</summary>
+    public bool LatencyFromRecording { get; init; }
+    public int LatencySeed { get; init; } = 1;
     /// <summary>Null: the venue's defaults (<see cref="FeeSchedule.DefaultFor"/>).</summary>
     public FeeSchedule? Fees { get; init; }
     public long SampleNs { get; init; } = 60_000_000_000;
@@ -72,8 +78,10 @@ public static class BacktestRunner
         var (exchange, ps, qs) = Instrument(spec);
         var strategy = CreateStrategy(spec.Strategy, spec.Parameters, ps, qs);
         var money = new MoneyScale(ps, qs);
-        var sim = new ExecutionSimulator(money, Research.QueueModel.Parse(spec.QueueModel), LatencyModel.Fixed(spec.EntryLatencyNs, spec.CancelLatencyNs),
-            spec.Fees ?? FeeSchedule.DefaultFor(exchange));
+        var sim = new ExecutionSimulator(money, Research.QueueModel.Parse(spec.QueueModel), Latency(spec, exchange), spec.Fees ?? FeeSchedule.DefaultFor(exchange))
+        {
+            KeepHistory = false,
+        };
         using var reader = new ReplayReader(Selection(spec) with { Exchanges = [exchange] });
         var registry = new InstrumentRegistry();
         var inst = registry.GetOrAdd(exchange, spec.Symbol, ps, qs);
@@ -100,6 +108,23 @@ public static class BacktestRunner
         finally { disruptor.Shutdown(); }
         foreach (var (handler, fault) in disruptor.Faults) throw new InvalidOperationException($"{handler}: {fault.Message}", fault);
         return (backtest, replay.Events, reader.Damage.Count);
+    }
+
+    /// <summary>The latency model a spec asks for: fixed, drawn from an .hgrm file, or from the recording's own delays.</summary>
+    public static LatencyModel Latency(BacktestSpec spec, string exchange)
+    {
+        if (spec.LatencyHgrm is { } hgrm) return LatencyModel.FromHgrm(hgrm, spec.LatencyHgrmUnitNs, spec.LatencySeed);
+        if (!spec.LatencyFromRecording) return LatencyModel.Fixed(spec.EntryLatencyNs, spec.CancelLatencyNs);
+        var samples = new List<long>();
+        string folder = Path.Combine(spec.Root, exchange, spec.Symbol, "trades");
+        foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder, "*.tks").Order().ToArray() : [])
+        {
+            using var c = new SegmentCursor(SegmentReader.Open(file));
+            while (samples.Count < 1_000_000 && c.MoveNext())
+                if ((c[TradeColumns.Flags] & (long)RowFlags.ReceiveTimeUnknown) == 0) samples.Add(c[1] - c[0]);
+        }
+        if (samples.Count == 0) throw new ArgumentException($"{folder}: no trades with receive times to draw latencies from");
+        return LatencyModel.Drawn(samples, spec.LatencySeed, $"{exchange}/{spec.Symbol} receive - exchange times");
     }
 
     /// <summary>A strategy that sees nothing before <paramref name="startNs"/> (the book is built, no order is sent).</summary>

@@ -76,8 +76,15 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
     public MoneyScale Money => money;
     public QueueModel Queue => queue;
     public FeeSchedule Fees => fees;
+    /// <summary>Every order sent and every fill, when <see cref="KeepHistory"/> (tests, short runs); empty otherwise.</summary>
     public IReadOnlyList<SimOrder> Orders => _orders;
     public IReadOnlyList<Fill> Fills => _fills;
+
+    /// <summary>
+    /// Keep every order and fill in <see cref="Orders"/> and <see cref="Fills"/>. Off for backtests, which take fills as
+    /// they happen (<see cref="OnFill"/>) so that memory stays bounded however long the run.
+    /// </summary>
+    public bool KeepHistory { get; init; } = true;
 
     /// <summary>Called for every fill as it happens.</summary>
     public Action<Fill>? OnFill { get; set; }
@@ -85,26 +92,31 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
     /// <summary>Exchange time of the last event seen.</summary>
     public long Now { get; private set; }
 
-    /// <summary>Sends an order decided at <paramref name="decisionNs"/> (the receive time of the data it saw); it reaches the exchange after the entry latency.</summary>
-    public SimOrder Submit(OrderSide side, OrderType type, long price, long quantity, long decisionNs)
+    /// <summary>
+    /// Sends an order decided at <paramref name="decisionNs"/> (the receive time of the data it saw); it reaches the
+    /// exchange after the entry latency, and never before <paramref name="notBeforeNs"/> + latency (the exchange time
+    /// of that data: a recording whose receive clock ran behind the exchange's must not let an order act before the
+    /// event it answers).
+    /// </summary>
+    public SimOrder Submit(OrderSide side, OrderType type, long price, long quantity, long decisionNs, long notBeforeNs = long.MinValue)
     {
         if (quantity <= 0) throw new ArgumentOutOfRangeException(nameof(quantity), "an order's quantity must be above 0");
         if (type == OrderType.Limit && price <= 0) throw new ArgumentOutOfRangeException(nameof(price), "a limit order needs a price above 0");
         var o = new SimOrder
         {
             Id = _nextId++, Side = side, Type = type, Price = type == OrderType.Limit ? price : 0, Quantity = quantity,
-            DecisionNs = decisionNs, ArrivalNs = decisionNs + Math.Max(0, latency.EntryNs()), Status = OrderStatus.Pending,
+            DecisionNs = decisionNs, ArrivalNs = Math.Max(decisionNs, notBeforeNs) + Math.Max(0, latency.EntryNs()), Status = OrderStatus.Pending,
         };
-        _orders.Add(o);
+        if (KeepHistory) _orders.Add(o);
         _live.Add(o);
         return o;
     }
 
     /// <summary>Asks to cancel; it takes effect after the cancel latency (fills before then stand).</summary>
-    public void Cancel(SimOrder order, long decisionNs)
+    public void Cancel(SimOrder order, long decisionNs, long notBeforeNs = long.MinValue)
     {
         if (order.Status is OrderStatus.Pending or OrderStatus.Resting)
-            order.CancelAtNs = Math.Min(order.CancelAtNs, decisionNs + Math.Max(0, latency.CancelNs()));
+            order.CancelAtNs = Math.Min(order.CancelAtNs, Math.Max(decisionNs, notBeforeNs) + Math.Max(0, latency.CancelNs()));
     }
 
     /// <summary>Applies one event of the instrument: due orders and cancels first (the exchange acts at its time), then the event.</summary>
@@ -242,7 +254,7 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
     {
         o.Filled += quantity;
         var fill = new Fill(o.Id, o.Side, timeNs, price, quantity, maker, MoneyScale.Fee(price, quantity, maker ? fees.MakerHundredthsBps : fees.TakerHundredthsBps));
-        _fills.Add(fill);
+        if (KeepHistory) _fills.Add(fill);
         OnFill?.Invoke(fill);
     }
 

@@ -27,6 +27,8 @@ public sealed class StrategyContext(ExecutionSimulator exchange, Portfolio portf
     public MoneyScale Money => exchange.Money;
     /// <summary>Receive time of the event being handled: when the strategy decides.</summary>
     public long NowNs { get; internal set; }
+    /// <summary>Exchange time of that event: orders act no earlier than it plus the latency.</summary>
+    public long EventExchangeNs { get; internal set; }
     /// <summary>Orders submitted and quantity asked, for the fill rate.</summary>
     public long OrdersSent { get; internal set; }
     public long QuantitySent { get; internal set; }
@@ -40,10 +42,10 @@ public sealed class StrategyContext(ExecutionSimulator exchange, Portfolio portf
         OrdersSent++;
         QuantitySent += quantity;
         if (type == OrderType.Limit) LimitQuantitySent += quantity;
-        return exchange.Submit(side, type, price, quantity, NowNs);
+        return exchange.Submit(side, type, price, quantity, NowNs, EventExchangeNs);
     }
 
-    public void Cancel(SimOrder order) => exchange.Cancel(order, NowNs);
+    public void Cancel(SimOrder order) => exchange.Cancel(order, NowNs, EventExchangeNs);
 }
 
 /// <summary>Strategy parameters by name (<c>--param k=v</c>), with the strategy's defaults; unknown names are an error.</summary>

@@ -175,6 +175,33 @@ public class ExecutionSimulatorTests
         Assert.Equal("8", Units.ToText(p.Realized));
     }
 
+    [Fact]
+    public void DrawnLatenciesRepeatWithTheirSeedAndHgrmTablesAreReadByPercentile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"te-{Guid.NewGuid():N}.hgrm");
+        File.WriteAllText(path, """
+                   Value     Percentile TotalCount 1/(1-Percentile)
+
+                1000.000 0.500000000000          5           2.00
+                2500.000 1.000000000000         10
+            #[Mean    =     1750.000, StdDeviation   =      750.000]
+            """);
+        try
+        {
+            var a = LatencyModel.FromHgrm(path, 1000, seed: 3);
+            var b = LatencyModel.FromHgrm(path, 1000, seed: 3);
+            var drawn = Enumerable.Range(0, 200).Select(_ => a.EntryNs()).ToList();
+            Assert.Equal(drawn, Enumerable.Range(0, 200).Select(_ => b.EntryNs()).ToList());
+            Assert.Equal([1_000_000L, 2_500_000L], drawn.Distinct().Order().ToArray()); // microseconds in the file
+            File.AppendAllText(path, "\ngarbage row\n");
+            var e = Assert.Throws<FormatException>(() => LatencyModel.FromHgrm(path, 1000, 1));
+            Assert.Contains("line 6", e.Message);
+        }
+        finally { File.Delete(path); }
+        var samples = LatencyModel.Drawn([5, 7, 9], seed: 1, "test");
+        Assert.All(Enumerable.Range(0, 50), _ => Assert.Contains(samples.CancelNs(), new long[] { 5, 7, 9 }));
+    }
+
     // ---- properties ----
 
     private sealed record Step(int Kind, long Qty, int Offset);

@@ -84,6 +84,9 @@ public sealed class BacktestOptions
     private readonly Option<string> _queue = new("--queue-model") { Description = "risk-averse (default), power1, power2, power3 or log", HelpName = "M", DefaultValueFactory = _ => "risk-averse" };
     private readonly Option<double?> _latency = Vocabulary.Number("--latency-ms", "order-entry latency (default 0)", 0, 60_000, "MS");
     private readonly Option<double?> _cancelLatency = Vocabulary.Number("--cancel-latency-ms", "cancel latency (default: --latency-ms)", 0, 60_000, "MS");
+    private readonly Option<string?> _hgrm = Vocabulary.Text("--latency-hgrm", "draw entry and cancel latency from an HdrHistogram .hgrm file (values in microseconds)", "FILE");
+    private readonly Option<bool> _recorded = Vocabulary.Flag("--latency-recorded", "draw entry and cancel latency from the recording's own receive - exchange times");
+    private readonly Option<int> _latencySeed = Vocabulary.Int("--latency-seed", "seed of drawn latencies", 1, int.MinValue, int.MaxValue);
     private readonly Option<double?> _maker = Vocabulary.Number("--maker-bps", "maker fee in bp, negative = rebate (default: the venue's base tier)", -100, 100, "BP");
     private readonly Option<double?> _taker = Vocabulary.Number("--taker-bps", "taker fee in bp (default: the venue's base tier)", -100, 100, "BP");
     private readonly Option<long?> _start = Vocabulary.Time("--start", "first order time (epoch ms or ISO-8601); the book is built from the data's start");
@@ -93,7 +96,7 @@ public sealed class BacktestOptions
     public BacktestOptions(Command cmd)
     {
         _data.AddTo(cmd); _symbol.AddTo(cmd); _exchange.AddTo(cmd);
-        foreach (var o in new Option[] { _strategy, _param, _queue, _latency, _cancelLatency, _maker, _taker, _start, _end, _interval }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { _strategy, _param, _queue, _latency, _cancelLatency, _hgrm, _recorded, _latencySeed, _maker, _taker, _start, _end, _interval }) cmd.Options.Add(o);
     }
 
     public string[] RawParameters(ParseResult r) => r.GetValue(_param) ?? [];
@@ -130,14 +133,18 @@ public sealed class BacktestOptions
             Parameters = parameters, QueueModel = r.GetValue(_queue)!, EntryLatencyNs = (long)(entry * 1e6),
             CancelLatencyNs = (long)((r.GetValue(_cancelLatency) ?? entry) * 1e6), Fees = fees, StartNs = from, EndNs = to,
             SampleNs = (long)(r.GetValue(_interval) ?? TimeSpan.FromMinutes(1)).TotalNanoseconds,
+            LatencyHgrm = r.GetValue(_hgrm), LatencyFromRecording = r.GetValue(_recorded), LatencySeed = r.GetValue(_latencySeed),
         };
+        if (spec.LatencyHgrm is { } h && !File.Exists(h)) throw new UsageException($"--latency-hgrm {h}: no such file");
+        if (spec.LatencyHgrm is not null && spec.LatencyFromRecording) throw new UsageException("give one of --latency-hgrm and --latency-recorded");
         if (spec.SampleNs <= 0) throw new UsageException("--interval must be above 0");
         try
         {
             var (_, ps, qs) = BacktestRunner.Instrument(spec);
             if (!parametersAreRanges) BacktestRunner.CreateStrategy(strategy, parameters, ps, qs); // parameter errors now, not mid-run
+            BacktestRunner.Latency(spec, BacktestRunner.Instrument(spec).Exchange);
         }
-        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException) { throw new UsageException(e.Message); }
         return spec;
     }
 }
