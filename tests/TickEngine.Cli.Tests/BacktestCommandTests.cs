@@ -49,6 +49,20 @@ public class BacktestCommandTests
     }
 
     [Fact]
+    public void WithoutDeltasTheBookComesFromL2SamplesAndTheReportSaysSo()
+    {
+        using var dir = new TempDir();
+        string root = dir.File("root");
+        Assert.Equal(0, CliRunner.Run("record", "--exchange", "binance", "--capture", RepoPaths.BinanceSpotCapture, "--data", root, "--schema", "l2,trades", "--depth", "10", "--quiet").ExitCode);
+        var full = CliRunner.Run("backtest", "--data", root, "--symbol", "BTCUSDT", "--strategy", "imbalance", "--json");
+        Assert.True(full.ExitCode == 0, full.Error);
+        var r = JsonDocument.Parse(full.Out).RootElement;
+        Assert.StartsWith("top 10 levels from L2 samples", r.GetProperty("book").GetString());
+        Assert.True(r.GetProperty("fills").GetInt64() > 0);
+        Assert.Equal(Dec(r, "total_pnl"), Dec(r, "realized_pnl") + Dec(r, "unrealized_pnl") - Dec(r, "fees"));
+    }
+
+    [Fact]
     public void UnknownStrategiesParametersAndModelsAreRefusedByName()
     {
         using var dir = new TempDir();

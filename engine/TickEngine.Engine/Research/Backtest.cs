@@ -65,9 +65,24 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>
     /// <summary>Sum of |position| x ns held (for the time-weighted mean inventory).</summary>
     public Int128 PositionTime { get; private set; }
 
+    /// <summary>When the data has no deltas: the book from L2 samples (top N), flagged in the report.</summary>
+    public L2SampleBook? SampleBook { get; init; }
+    private readonly List<MarketEvent> _sampleEvents = new();
+
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
         if (e.InstrumentId != _instrumentId) return;
+        if (e.Kind == EventKind.RowPart)
+        {
+            if (SampleBook is null || !SampleBook.Add(e, _sampleEvents)) return;
+            foreach (var change in _sampleEvents) Handle(change);
+            return;
+        }
+        Handle(e);
+    }
+
+    private void Handle(in MarketEvent e)
+    {
         Events++;
         long t = e.ExchangeTime;
         if (_lastTime != long.MinValue && t > _lastTime) PositionTime += (Int128)Math.Abs(Portfolio.Position) * (t - _lastTime);

@@ -43,13 +43,30 @@ public static class BacktestRunner
 
     public static (string Exchange, int PriceScale, int QuantityScale) Instrument(BacktestSpec spec)
     {
-        using var reader = new ReplayReader(Selection(spec));
+        var (exchange, ps, qs, _) = Source(spec);
+        return (exchange, ps, qs);
+    }
+
+    /// <summary>
+    /// The instrument's exchange, scales, and where its book comes from: 0 = the stored deltas (full depth), or the
+    /// depth of its L2 samples when it has no deltas (top N only).
+    /// </summary>
+    public static (string Exchange, int PriceScale, int QuantityScale, int SampleDepth) Source(BacktestSpec spec)
+    {
+        using var reader = new ReplayReader(Selection(spec) with { Schemas = new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.L2 } });
         var deltas = reader.SegmentPaths.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "deltas").ToList();
-        if (deltas.Count == 0) throw new ArgumentException($"{spec.Root}: no deltas of {spec.Symbol}: a backtest needs the full book (record with deltas)");
+        int sampleDepth = 0;
+        if (deltas.Count == 0)
+        {
+            deltas = reader.SegmentPaths.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "l2").ToList();
+            if (deltas.Count == 0) throw new ArgumentException($"{spec.Root}: no deltas or L2 samples of {spec.Symbol}: a backtest needs a book");
+            using var l2 = SegmentReader.Open(deltas[0]);
+            sampleDepth = l2.Schema.Depth;
+        }
         var exchanges = deltas.Select(p => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(p))))).Distinct().ToList();
         if (exchanges.Count > 1) throw new ArgumentException($"{spec.Symbol} is recorded on {string.Join(", ", exchanges)}: give the exchange");
         using var first = SegmentReader.Open(deltas[0]);
-        return (first.Header.Exchange, first.Schema.PriceScale, first.Schema.QuantityScale);
+        return (first.Header.Exchange, first.Schema.PriceScale, first.Schema.QuantityScale, sampleDepth);
     }
 
     private static ReplaySelection Selection(BacktestSpec spec) => new()
@@ -75,17 +92,22 @@ public static class BacktestRunner
 
     public static (Backtest Backtest, long Events, int Damaged) Run(BacktestSpec spec, CancellationToken cancel = default, Action<long>? progress = null)
     {
-        var (exchange, ps, qs) = Instrument(spec);
+        var (exchange, ps, qs, sampleDepth) = Source(spec);
         var strategy = CreateStrategy(spec.Strategy, spec.Parameters, ps, qs);
         var money = new MoneyScale(ps, qs);
         var sim = new ExecutionSimulator(money, Research.QueueModel.Parse(spec.QueueModel), Latency(spec, exchange), spec.Fees ?? FeeSchedule.DefaultFor(exchange))
         {
             KeepHistory = false,
         };
-        using var reader = new ReplayReader(Selection(spec) with { Exchanges = [exchange] });
+        var selection = Selection(spec) with { Exchanges = [exchange] };
+        if (sampleDepth > 0) selection = selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Trades, SchemaKind.Status } };
+        using var reader = new ReplayReader(selection);
         var registry = new InstrumentRegistry();
         var inst = registry.GetOrAdd(exchange, spec.Symbol, ps, qs);
-        var backtest = new Backtest(inst.Id, sim, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs, spec.StartNs);
+        var backtest = new Backtest(inst.Id, sim, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs, spec.StartNs)
+        {
+            SampleBook = sampleDepth > 0 ? new L2SampleBook(sampleDepth) : null,
+        };
         var disruptor = new ValueDisruptor<MarketEvent>(1 << 16);
         disruptor.HandleEventsWith(backtest);
         var publisher = new EventPublisher(disruptor.Ring, disruptor.Sequencer);

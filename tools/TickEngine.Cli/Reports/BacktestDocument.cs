@@ -18,6 +18,7 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
     private string Qty(long q) => FixedDecimal.ToString(q, Money.QuantityScale);
     private string Px(long p) => FixedDecimal.ToString(p, Money.PriceScale);
     private static double R(double v) => double.IsFinite(v) ? Math.Round(v, 6) : 0;
+    private string Book => Run.SampleBook is { } s ? $"top {s.Depth} levels from L2 samples (no deltas recorded): takers beyond them fill partly" : "full depth from deltas";
 
     public string Json()
     {
@@ -32,6 +33,7 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
             w.WriteStartObject("parameters");
             foreach (var (k, v) in Spec.Parameters.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteString(k, v);
             w.WriteEndObject();
+            w.WriteString("book", Book);
             w.WriteString("queue_model", Spec.QueueModel);
             w.WriteNumber("entry_latency_ms", Spec.EntryLatencyNs / 1e6);
             w.WriteNumber("cancel_latency_ms", Spec.CancelLatencyNs / 1e6);
@@ -85,7 +87,7 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
         string title = $"Backtest: {Spec.Strategy} on {Exchange}/{Spec.Symbol}";
         var sb = new StringBuilder($"<h1>{WebUtility.HtmlEncode(title)}</h1>\n");
         string parameters = Spec.Parameters.Count == 0 ? "defaults" : string.Join(", ", Spec.Parameters.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
-        sb.Append($"<p class=\"note\">{WebUtility.HtmlEncode($"{(Run.FirstNs == long.MaxValue ? "no data" : $"{TimeText.FormatIso(Run.FirstNs)} .. {TimeText.FormatIso(Run.LastNs)}")}; parameters: {parameters}; queue model {Spec.QueueModel}; latency entry {Spec.EntryLatencyNs / 1e6:0.###} ms, cancel {Spec.CancelLatencyNs / 1e6:0.###} ms; fees maker {Run.Exchange.Fees.MakerBps} bp, taker {Run.Exchange.Fees.TakerBps} bp; {Events:N0} events.")}</p>\n");
+        sb.Append($"<p class=\"note\">{WebUtility.HtmlEncode($"{(Run.FirstNs == long.MaxValue ? "no data" : $"{TimeText.FormatIso(Run.FirstNs)} .. {TimeText.FormatIso(Run.LastNs)}")}; parameters: {parameters}; book: {Book}; queue model {Spec.QueueModel}; latency entry {Spec.EntryLatencyNs / 1e6:0.###} ms, cancel {Spec.CancelLatencyNs / 1e6:0.###} ms; fees maker {Run.Exchange.Fees.MakerBps} bp, taker {Run.Exchange.Fees.TakerBps} bp; {Events:N0} events.")}</p>\n");
         sb.Append("<table>");
         void Row(string k, string v) => sb.Append($"<tr><th class=\"l\">{WebUtility.HtmlEncode(k)}</th><td>{WebUtility.HtmlEncode(v)}</td></tr>\n");
         Row("total PnL (quote, exact)", Money.ToText(m.TotalPnl));
