@@ -44,6 +44,16 @@ public class BacktestCommandTests
         Assert.True(Dec(r, "max_drawdown") >= 0);
         // Binance spot's base tier: 10 bp either side, so every fee is 10 bp of its notional.
         Assert.Equal(Dec(r, "turnover") * 0.001m, Dec(r, "fees"));
+        // The per-fill ledger: one row per fill, and at every row equity = realized + unrealized - fees, exactly.
+        var ledger = File.ReadAllLines(dir.File("a/fills.csv"));
+        Assert.Equal(r.GetProperty("fills").GetInt64(), ledger.Length - 1);
+        foreach (var line in ledger.Skip(1))
+        {
+            var f = line.Split(',');
+            decimal D(int i) => decimal.Parse(f[i], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(D(13), D(10) + D(11) - D(12));
+        }
+        Assert.Equal(File.ReadAllBytes(dir.File("a/fills.csv")), File.ReadAllBytes(dir.File("b/fills.csv")));
         if (strategy == "mm") Assert.Equal(r.GetProperty("fills").GetInt64(), r.GetProperty("maker_fills").GetInt64()); // quotes never cross
         else Assert.Equal(0, r.GetProperty("maker_fills").GetInt64());                                                  // market orders only
     }

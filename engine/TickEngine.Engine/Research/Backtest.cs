@@ -65,6 +65,9 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>
     /// <summary>Sum of |position| x ns held (for the time-weighted mean inventory).</summary>
     public Int128 PositionTime { get; private set; }
 
+    /// <summary>Called after every fill with the portfolio as it then stands (a per-fill ledger streamed to a file).</summary>
+    public Action<Fill, Portfolio>? Ledger { get; init; }
+
     /// <summary>When the data has no deltas: the book from L2 samples (top N), flagged in the report.</summary>
     public L2SampleBook? SampleBook { get; init; }
     private readonly List<MarketEvent> _sampleEvents = new();
@@ -110,6 +113,7 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>
         long before = Portfolio.Position;
         Int128 realized = Portfolio.Realized;
         Portfolio.Apply(f);
+        Ledger?.Invoke(f, Portfolio);
         if (Math.Abs(Portfolio.Position) < Math.Abs(before) || Math.Sign(Portfolio.Position) != Math.Sign(before) && before != 0)
         {
             ClosingFills++;

@@ -90,7 +90,8 @@ public static class BacktestRunner
         };
     }
 
-    public static (Backtest Backtest, long Events, int Damaged) Run(BacktestSpec spec, CancellationToken cancel = default, Action<long>? progress = null)
+    public static (Backtest Backtest, long Events, int Damaged) Run(BacktestSpec spec, CancellationToken cancel = default, Action<long>? progress = null,
+        Action<Fill, Portfolio>? ledger = null)
     {
         var (exchange, ps, qs, sampleDepth) = Source(spec);
         var strategy = CreateStrategy(spec.Strategy, spec.Parameters, ps, qs);
@@ -107,6 +108,7 @@ public static class BacktestRunner
         var backtest = new Backtest(inst.Id, sim, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs, spec.StartNs)
         {
             SampleBook = sampleDepth > 0 ? new L2SampleBook(sampleDepth) : null,
+            Ledger = ledger,
         };
         var disruptor = new ValueDisruptor<MarketEvent>(1 << 16);
         disruptor.HandleEventsWith(backtest);
@@ -130,6 +132,19 @@ public static class BacktestRunner
         finally { disruptor.Shutdown(); }
         foreach (var (handler, fault) in disruptor.Faults) throw new InvalidOperationException($"{handler}: {fault.Message}", fault);
         return (backtest, replay.Events, reader.Damage.Count);
+    }
+
+    /// <summary>Rows the run will replay (from the segments' indexes), for progress.</summary>
+    public static long Rows(BacktestSpec spec)
+    {
+        using var reader = new ReplayReader(Selection(spec));
+        long rows = 0;
+        foreach (var path in reader.SegmentPaths)
+        {
+            using var r = SegmentReader.Open(path);
+            foreach (var b in r.Blocks) rows += b.Rows;
+        }
+        return rows;
     }
 
     /// <summary>The latency model a spec asks for: fixed, drawn from an .hgrm file, or from the recording's own delays.</summary>

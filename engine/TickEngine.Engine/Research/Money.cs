@@ -42,6 +42,18 @@ public readonly record struct MoneyScale(int PriceScale, int QuantityScale)
         return negative ? "-" + digits : digits;
     }
 
+    /// <summary>An amount divided by a quantity mantissa (an average price), as decimal text rounded half-even to <paramref name="decimals"/>.</summary>
+    public string PerUnit(Int128 amount, long quantity, int decimals)
+    {
+        // amount / 10^Scale per (quantity / 10^QuantityScale) = amount / quantity / 10^(Scale - QuantityScale)
+        var q = (BigInteger)amount * BigInteger.Pow(10, decimals);
+        var d = (BigInteger)quantity * BigInteger.Pow(10, Scale - QuantityScale);
+        var quotient = BigInteger.DivRem(q, d, out var rem);
+        var twice = BigInteger.Abs(rem) * 2;
+        if (twice > BigInteger.Abs(d) || (twice == BigInteger.Abs(d) && !quotient.IsEven)) quotient += (q.Sign * d.Sign);
+        return Text((Int128)quotient, decimals);
+    }
+
     /// <summary>Money as a double (for ratios such as Sharpe and for charts; never for sums).</summary>
     public double ToDouble(Int128 amount) => (double)amount / Math.Pow(10, Scale);
 }

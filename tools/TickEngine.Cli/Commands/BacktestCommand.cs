@@ -4,6 +4,7 @@ using System.Globalization;
 using TickEngine.Cli.CommandLine;
 using TickEngine.Cli.Reports;
 using TickEngine.Engine.Research;
+using TickEngine.Storage.Numerics;
 
 namespace TickEngine.Cli.Commands;
 
@@ -37,13 +38,33 @@ public static class BacktestCommand
         {
             var spec = options.Spec(r, ctx);
             var wall = Stopwatch.StartNew();
-            long lastReport = 0;
-            var (run, events, damaged) = BacktestRunner.Run(spec, ctx.Cancel, r.GetValue(json) ? null : n =>
+            long lastReport = 0, total = BacktestRunner.Rows(spec);
+            string? dirOut = r.GetValue(output);
+            StreamWriter? ledger = null;
+            if (dirOut is not null)
             {
-                if (wall.ElapsedMilliseconds - lastReport < 1000) return;
-                lastReport = wall.ElapsedMilliseconds;
-                ctx.Error.WriteLine($"backtest: {n:N0} events, {n / wall.Elapsed.TotalSeconds:N0} events/s");
-            });
+                Directory.CreateDirectory(dirOut);
+                ledger = new StreamWriter(Path.Combine(dirOut, "fills.csv"), false, new System.Text.UTF8Encoding(false), 1 << 16);
+                ledger.Write("exchange_time_ns,time,order_id,side,price,quantity,maker,fee,position,average_entry,realized,unrealized,fees,equity\n");
+            }
+            var (_, ps0, qs0) = BacktestRunner.Instrument(spec);
+            var m0 = new MoneyScale(ps0, qs0);
+            Action<Fill, Portfolio>? write = ledger is null ? null : (f, p) => ledger.Write(string.Create(CultureInfo.InvariantCulture,
+                $"{f.TimeNs},{TimeText.FormatIso(f.TimeNs)},{f.OrderId},{(f.Side == OrderSide.Buy ? "buy" : "sell")},{FixedDecimal.ToString(f.Price, ps0)},{FixedDecimal.ToString(f.Quantity, qs0)},{(f.Maker ? 1 : 0)},{m0.ToText(f.Fee)},{FixedDecimal.ToString(p.Position, qs0)},{(p.AverageEntry is { } a ? m0.PerUnit(a.Cost, a.Quantity, ps0 + 4) : "")},{m0.ToText(p.Realized)},{m0.ToText(p.Unrealized)},{m0.ToText(p.Fees)},{m0.ToText(p.Equity)}\n"));
+            (Backtest run, long events, int damaged) result;
+            try
+            {
+                result = BacktestRunner.Run(spec, ctx.Cancel, r.GetValue(json) ? null : n =>
+                {
+                    if (wall.ElapsedMilliseconds - lastReport < 1000) return;
+                    lastReport = wall.ElapsedMilliseconds;
+                    double share = total > 0 ? Math.Min(1, (double)n / total) : 0;
+                    int bars = (int)(share * 30);
+                    ctx.Error.WriteLine($"backtest: [{new string('#', bars)}{new string('.', 30 - bars)}] {share:P0} {n:N0} of {total:N0} rows, {n / wall.Elapsed.TotalSeconds:N0} events/s");
+                }, write);
+            }
+            finally { ledger?.Dispose(); }
+            var (run, events, damaged) = result;
             var metrics = BacktestMetrics.Of(run);
             var (exchange, _, _) = BacktestRunner.Instrument(spec);
             var doc = new BacktestDocument(spec, exchange, run, metrics, events, damaged);
