@@ -84,6 +84,16 @@ public class SlippageCommandTests
         Assert.Contains("--sizes", tooFine.Error);
         var noDeltas = CliRunner.Run("slippage", "--data", root, "--symbol", "ETHUSDT", "--sizes", "1");
         Assert.Equal(1, noDeltas.ExitCode);
-        Assert.Contains("no deltas of ETHUSDT", noDeltas.Error);
+        Assert.Contains("no deltas or L2 samples of ETHUSDT", noDeltas.Error);
+
+        // Without deltas the book comes from the L2 samples (top N), and the report says so.
+        string l2Only = dir.File("l2only");
+        Assert.Equal(0, CliRunner.Run("record", "--exchange", "binance", "--capture", RepoPaths.BinanceSpotCapture, "--data", l2Only, "--schema", "l2", "--depth", "5", "--quiet").ExitCode);
+        var fromSamples = CliRunner.Run("slippage", "--data", l2Only, "--symbol", "BTCUSDT", "--sizes", "0.01,100", "--side", "buy", "--every", "10s", "--json");
+        Assert.True(fromSamples.ExitCode == 0, fromSamples.Error);
+        var doc = System.Text.Json.JsonDocument.Parse(fromSamples.Out).RootElement;
+        Assert.StartsWith("top 5 levels from L2 samples", doc.GetProperty("book").GetString());
+        var big = doc.GetProperty("sizes").EnumerateArray().Single(r => r.GetProperty("size").GetString() == "100");
+        Assert.Equal(big.GetProperty("orders").GetInt32(), big.GetProperty("partial").GetInt32()); // 5 levels never hold 100 BTC
     }
 }

@@ -76,9 +76,25 @@ public sealed class SlippageAnalysis : IValueEventHandler<MarketEvent>
     public long LastNs { get; private set; } = long.MinValue;
     public BookRebuilder Book => _walker.Book;
 
+    /// <summary>When the data has no deltas: the book from L2 samples (top N; an order larger than they hold is partial).</summary>
+    public L2SampleBook? SampleBook { get; init; }
+    private readonly List<MarketEvent> _sampleEvents = new();
+
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        if (e.InstrumentId != _instrumentId || e.Kind is not (EventKind.BookDelta or EventKind.Status or EventKind.Trade)) return;
+        if (e.InstrumentId != _instrumentId) return;
+        if (e.Kind == EventKind.RowPart)
+        {
+            if (SampleBook is null || !SampleBook.Add(e, _sampleEvents)) return;
+            foreach (var change in _sampleEvents) Handle(change);
+            return;
+        }
+        Handle(e);
+    }
+
+    private void Handle(in MarketEvent e)
+    {
+        if (e.Kind is not (EventKind.BookDelta or EventKind.Status or EventKind.Trade)) return;
         long t = e.ExchangeTime;
         // The book as it stood at an instant is the book before the first event at or after it (as L2 samples are taken).
         if (_next == long.MinValue) _next = (t / EveryNs + 1) * EveryNs;

@@ -80,9 +80,22 @@ public static class SlippageCommand
 
     private static int Run(CliContext ctx, ReplaySelection selection, string[] sizeTexts, OrderSide[] sides, long everyNs, long latencyNs, long from, string? outDir, bool json)
     {
+        int sampleDepth = 0;
+        List<string> deltaFiles;
+        using (var probe = new ReplayReader(selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.L2 } }))
+        {
+            deltaFiles = probe.SegmentPaths.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "deltas").ToList();
+            if (deltaFiles.Count == 0)
+            {
+                // No deltas: the book from L2 samples (top N), said in the report.
+                deltaFiles = probe.SegmentPaths.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "l2").ToList();
+                if (deltaFiles.Count == 0) throw new InputException($"{selection.Root}: no deltas or L2 samples of {selection.Symbols![0]} in the period: slippage needs a book");
+                using var l2 = SegmentReader.Open(deltaFiles[0]);
+                sampleDepth = l2.Schema.Depth;
+                selection = selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Status } };
+            }
+        }
         using var reader = new ReplayReader(selection);
-        var deltaFiles = reader.SegmentPaths.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "deltas").ToList();
-        if (deltaFiles.Count == 0) throw new InputException($"{selection.Root}: no deltas of {selection.Symbols![0]} in the period: slippage needs the full book (record with deltas)");
         string exchange, symbol;
         int ps, qs;
         using (var first = SegmentReader.Open(deltaFiles[0]))
@@ -101,7 +114,10 @@ public static class SlippageCommand
         var money = new MoneyScale(ps, qs);
         var registry = new InstrumentRegistry();
         var inst = registry.GetOrAdd(exchange, symbol, ps, qs);
-        var analysis = new SlippageAnalysis(inst.Id, money, sizeList.Distinct().Order().ToList(), sides, everyNs, LatencyModel.Fixed(latencyNs, latencyNs), from, selection.EndNs);
+        var analysis = new SlippageAnalysis(inst.Id, money, sizeList.Distinct().Order().ToList(), sides, everyNs, LatencyModel.Fixed(latencyNs, latencyNs), from, selection.EndNs)
+        {
+            SampleBook = sampleDepth > 0 ? new L2SampleBook(sampleDepth) : null,
+        };
         var disruptor = new ValueDisruptor<MarketEvent>(1 << 14);
         disruptor.HandleEventsWith(analysis);
         var publisher = new EventPublisher(disruptor.Ring, disruptor.Sequencer);

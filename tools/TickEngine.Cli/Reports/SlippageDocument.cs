@@ -18,6 +18,7 @@ public sealed record SlippageDocument(string Exchange, string Symbol, MoneyScale
     private string Size(long size) => FixedDecimal.ToString(size, Money.QuantityScale);
     private static string Side(OrderSide s) => s == OrderSide.Buy ? "buy" : "sell";
     private static double R(double v) => Math.Round(v, 6);
+    private string Book => Analysis.SampleBook is { } s ? $"top {s.Depth} levels from L2 samples (no deltas recorded): larger orders show as partial" : "full depth from deltas";
 
     public string Json()
     {
@@ -29,6 +30,7 @@ public sealed record SlippageDocument(string Exchange, string Symbol, MoneyScale
             w.WriteString("symbol", Symbol);
             w.WriteString("first", Analysis.FirstNs == long.MaxValue ? "" : TimeText.FormatIso(Analysis.FirstNs));
             w.WriteString("last", Analysis.LastNs == long.MinValue ? "" : TimeText.FormatIso(Analysis.LastNs));
+            w.WriteString("book", Book);
             w.WriteNumber("every_s", EveryNs / 1e9);
             w.WriteNumber("latency_ms", LatencyNs / 1e6);
             w.WriteNumber("events", Events);
@@ -75,7 +77,7 @@ public sealed record SlippageDocument(string Exchange, string Symbol, MoneyScale
         var sb = new StringBuilder();
         string title = $"Slippage: {Exchange}/{Symbol}";
         sb.Append($"<h1>{WebUtility.HtmlEncode(title)}</h1>\n");
-        sb.Append($"<p class=\"note\">{WebUtility.HtmlEncode(Analysis.FirstNs == long.MaxValue ? "no data" : $"{TimeText.FormatIso(Analysis.FirstNs)} .. {TimeText.FormatIso(Analysis.LastNs)}")}; a market order of each size every {EveryNs / 1e9:0.###} s, latency {LatencyNs / 1e6:0.###} ms; {Analysis.OutOfSync:N0} instants with the book out of sync left out; {Events:N0} events replayed. Slippage in bp against the mid at execution (positive = cost); cost in quote currency exact.</p>\n");
+        sb.Append($"<p class=\"note\">{WebUtility.HtmlEncode(Analysis.FirstNs == long.MaxValue ? "no data" : $"{TimeText.FormatIso(Analysis.FirstNs)} .. {TimeText.FormatIso(Analysis.LastNs)}")}; book: {Book}; a market order of each size every {EveryNs / 1e9:0.###} s, latency {LatencyNs / 1e6:0.###} ms; {Analysis.OutOfSync:N0} instants with the book out of sync left out; {Events:N0} events replayed. Slippage in bp against the mid at execution (positive = cost); cost in quote currency exact.</p>\n");
         sb.Append("<table><tr><th class=\"l\">side</th><th>size</th><th>orders</th><th>partial</th><th>mean bp</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>vs arrival</th><th>cost (quote, total)</th><th>levels</th></tr>\n");
         foreach (var row in Rows)
             sb.Append(string.Create(CultureInfo.InvariantCulture,
