@@ -202,6 +202,34 @@ public class ExecutionSimulatorTests
         Assert.All(Enumerable.Range(0, 50), _ => Assert.Contains(samples.CancelNs(), new long[] { 5, 7, 9 }));
     }
 
+    [Fact]
+    public void ABacktestAllocatesNothingPerEventInSteadyState()
+    {
+        var sim = new ExecutionSimulator(Units, QueueModel.Power(2), LatencyModel.Fixed(1000, 1000), FeeSchedule.FromBps(1m, 5m)) { KeepHistory = false };
+        // The market maker quotes (orders allocate one SimOrder each); the book and trade events between must not allocate.
+        var strategy = new MarketMakerStrategy(new StrategyParameters(new Dictionary<string, string> { ["tick"] = "1", ["size"] = "1", ["max_position"] = "5", ["refresh_ms"] = "1000000" }), 0, 0);
+        var backtest = new Backtest(0, sim, strategy, sampleNs: 1_000_000_000);
+        Snapshot(sim, T);
+        long t = T;
+        void Steps(int n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                t += 1_000;
+                var level = Level(BookSide.Bid, 99, 5 + i % 7, t);
+                backtest.OnEvent(ref level, 0, false);
+                var ask = Level(BookSide.Ask, 102, 20 + i % 5, t);
+                backtest.OnEvent(ref ask, 0, false);
+                var trade = Trade(i % 2 == 0 ? TradeSide.Buy : TradeSide.Sell, i % 2 == 0 ? 102 : 99, 1, t);
+                backtest.OnEvent(ref trade, 0, false);
+            }
+        }
+        Steps(2_000); // warm up: the quotes are placed once (refresh of 1,000 s), lists reach their size
+        long allocated = TickEngine.Tests.Shared.Allocations.MeasureOnly(() => Steps(20_000));
+        Assert.Equal(0, allocated);
+        Assert.True(backtest.Events >= 66_000);
+    }
+
     // ---- properties ----
 
     private sealed record Step(int Kind, long Qty, int Offset);
