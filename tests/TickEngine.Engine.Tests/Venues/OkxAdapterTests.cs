@@ -124,4 +124,20 @@ public class OkxAdapterTests
         Assert.Equal((15L, 17L), (gap.Id, gap.Id2));
         Assert.DoesNotContain(got.Events, e => e.Kind == EventKind.BookDelta && e.Price == 99 * 100_000_000L);
     }
+
+    [Fact]
+    public void ScalesFollowTheInstrumentsListNeverBelowEight()
+    {
+        using var dir = new TempDir();
+        var (pipeline, got) = VenueRecording.Record(dir, "okx", a =>
+        {
+            a.OnRest("""{"code":"0","data":[{"instId":"PEPE-USDT","tickSz":"0.0000000001","lotSz":"1"},{"instId":"BTC-USDT","tickSz":"0.1","lotSz":"0.00000001"}]}"""u8,
+                T0, "https://www.okx.com/api/v5/public/instruments?instType=SPOT");
+            a.OnFrame(Encoding.UTF8.GetBytes("""{"arg":{"channel":"trades","instId":"PEPE-USDT"},"data":[{"instId":"PEPE-USDT","tradeId":"1","px":"0.0000012345","sz":"100","side":"buy","ts":"1652459225464"}]}"""), T0 + 1);
+        });
+        var pepe = pipeline.Registry.All.Single(i => i.Symbol == "PEPE-USDT");
+        Assert.Equal((10, 8), (pepe.PriceScale, pepe.QuantityScale));
+        Assert.Equal(12345, Assert.Single(got.Events, e => e.Kind == EventKind.Trade).Price); // 0.0000012345 at 10 decimals: exact, where 8 would refuse it
+        Assert.Equal(0, pipeline.Adapters[0].Counters.Malformed);
+    }
 }

@@ -41,7 +41,7 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
     private int[] _instrumentConnection = new int[16]; // per instrument: 1 + the connection it was last seen on
     private Market[] _connectionMarket = new Market[4];
     private int _connection = -1;
-    private readonly Dictionary<string, (int Price, int Quantity)> _scales = new();
+    private readonly InstrumentScales _scales;
     private readonly Func<string, (int Price, int Quantity)?> _scaleOf;
 
     // Per book: the best bid and ask after each of its last messages, by cross sequence, and tickers waiting for the
@@ -75,7 +75,8 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
         _registry = registry;
         _publisher = publisher;
         _tradeLog = new VenueTrades(publisher, Counters);
-        _scaleOf = symbol => _scales.TryGetValue(symbol, out var s) ? s : null;
+        _scales = new InstrumentScales(registry.DefaultPriceScale, registry.DefaultQuantityScale);
+        _scaleOf = _scales.Of;
     }
 
     public string Exchange => Derivatives;
@@ -496,29 +497,13 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
         try
         {
             using var doc = JsonDocument.Parse(body.ToArray()); // REST, off the frame path
-            if (!doc.RootElement.TryGetProperty("result", out var result) || !result.TryGetProperty("list", out var list) || list.ValueKind != JsonValueKind.Array) return;
-            foreach (var item in list.EnumerateArray())
-            {
-                if (!item.TryGetProperty("symbol", out var sym) || sym.GetString() is not { } symbol) continue;
-                string? tick = item.TryGetProperty("priceFilter", out var pf) && pf.TryGetProperty("tickSize", out var ts) ? ts.GetString() : null;
-                string? step = item.TryGetProperty("lotSizeFilter", out var lf)
-                    ? lf.TryGetProperty("qtyStep", out var qs) ? qs.GetString() : lf.TryGetProperty("basePrecision", out var bp) ? bp.GetString() : null
-                    : null;
-                _scales[symbol.ToUpperInvariant()] = (ScaleOf(tick, _registry.DefaultPriceScale), ScaleOf(step, _registry.DefaultQuantityScale));
-            }
+            if (!doc.RootElement.TryGetProperty("result", out var result) || !result.TryGetProperty("list", out var list)) return;
+            _scales.Read(list, "symbol", "priceFilter.tickSize", "lotSizeFilter.qtyStep", "lotSizeFilter.basePrecision");
         }
         catch (JsonException)
         {
             Counters.AddMalformed("instruments-info body is not valid JSON", body);
         }
-    }
-
-    private static int ScaleOf(string? increment, int floor)
-    {
-        if (increment is null) return floor;
-        int dot = increment.IndexOf('.');
-        int decimals = dot < 0 ? 0 : increment.TrimEnd('0').Length - dot - 1;
-        return Math.Clamp(Math.Max(decimals, floor), 0, 18);
     }
 
     /// <summary>A session marker for the instruments last seen on the current connection (all of them when it is not known).</summary>

@@ -40,8 +40,13 @@ public sealed class OkxAdapter : IExchangeAdapter
     private Instrument? _instrument;
     private bool _snapshot;
 
+    private readonly InstrumentScales _scales;
+    private readonly Func<string, (int Price, int Quantity)?> _scaleOf;
+
     public OkxAdapter(InstrumentRegistry registry, EventPublisher publisher)
     {
+        _scales = new InstrumentScales(registry.DefaultPriceScale, registry.DefaultQuantityScale);
+        _scaleOf = _scales.Of;
         _registry = registry;
         _publisher = publisher;
         _tradeLog = new VenueTrades(publisher, Counters);
@@ -103,7 +108,7 @@ public sealed class OkxAdapter : IExchangeAdapter
                         if (sawInst) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
                         sawInst = true;
                         r.Read();
-                        if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || (_instrument = _registry.Resolve(Name, r.ValueSpan)) is null)
+                        if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || (_instrument = _registry.Resolve(Name, r.ValueSpan, scales: _scaleOf)) is null)
                         { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
                     }
                     else { r.Read(); r.Skip(); }
@@ -239,7 +244,7 @@ public sealed class OkxAdapter : IExchangeAdapter
                 default: ts = r.ValueSpan; break;
             }
         }
-        var instrument = inst.IsEmpty ? _instrument : _registry.Resolve(Name, inst);
+        var instrument = inst.IsEmpty ? _instrument : _registry.Resolve(Name, inst, scales: _scaleOf);
         if (instrument is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
         if (!VenueTrades.TryInteger(id, out long tradeId)) { Counters.AddMalformed("tradeId is not an integer (this version stores integer trade ids)", frame); return false; }
         if (!Storage.Numerics.FixedDecimal.TryParse(px, instrument.PriceScale, out long price, out _) ||
@@ -301,11 +306,21 @@ public sealed class OkxAdapter : IExchangeAdapter
         }
     }
 
-    /// <summary>REST bodies (instrument lists) hold no market data this version stores: counted as control.</summary>
+    /// <summary>
+    /// REST bodies: <c>/api/v5/public/instruments</c> lists give each instrument's <c>tickSz</c> and <c>lotSz</c>, from
+    /// which its scales follow (at least 8 decimals); everything is counted as control.
+    /// </summary>
     public void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
     {
         Counters.Frames++;
         Counters.Control++;
+        if (url is null || !url.Contains("/public/instruments", StringComparison.Ordinal)) return;
+        try
+        {
+            using var doc = JsonDocument.Parse(body.ToArray()); // REST, off the frame path
+            if (doc.RootElement.TryGetProperty("data", out var list)) _scales.Read(list, "instId", "tickSz", "lotSz");
+        }
+        catch (JsonException) { Counters.AddMalformed("instruments body is not valid JSON", body); }
     }
 
     public void OnSession(StatusKind kind, long receiveNs, bool books = true)
