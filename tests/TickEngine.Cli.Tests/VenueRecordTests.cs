@@ -49,6 +49,10 @@ public class VenueRecordTests
         string text = System.Text.Encoding.UTF8.GetString(csv.StdoutBytes);
         Assert.Contains(",bybit,1786310819680000000,1786310819965676000,a9188a0a-82bc-50de-be60-03eedbe3cdd7,", text); // linear: Bybit's UUID
         Assert.Contains(",bybit-spot,1786310822605000000,1786310822714884000,2290000001189048101,", text);           // spot: its digits
+        var replay = CliRunner.Run("replay", "--data", dir.File("root"), "--schema", "trades", "--exchange", "bybit", "--symbol", "BTCUSDT");
+        Assert.Contains("Trade: 65114.2 x 0.004, Sell, id a9188a0a-82bc-50de-be60-03eedbe3cdd7", System.Text.Encoding.UTF8.GetString(replay.StdoutBytes));
+        var api = Engine.Replay.Recording.Open(dir.File("root")).Trades("BTCUSDT", exchange: "bybit").First();
+        Assert.Equal("a9188a0a-82bc-50de-be60-03eedbe3cdd7", api.IdText);
         // export --full, imported, exports the same text: every id, price and time exactly.
         File.WriteAllBytes(dir.File("trades.csv"), csv.StdoutBytes);
         var import = CliRunner.Run("import", "csv", dir.File("trades.csv"), "--schema", "trades", "--out", dir.File("again"), "--quiet");

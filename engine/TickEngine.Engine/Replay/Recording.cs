@@ -6,7 +6,9 @@ using TickEngine.Storage.Numerics;
 namespace TickEngine.Engine.Replay;
 
 /// <summary>A trade as a test or a notebook reads it: exact decimals, both times.</summary>
-public readonly record struct TradeRow(long ExchangeTimeNs, long ReceiveTimeNs, long Id, decimal Price, decimal Quantity, TradeSide Side);
+/// <param name="Id">The integer trade id (for ids of other forms, the first 8 bytes: use <paramref name="IdText"/>).</param>
+/// <param name="IdText">The trade id exactly as the exchange sent it (digits, a UUID, text).</param>
+public readonly record struct TradeRow(long ExchangeTimeNs, long ReceiveTimeNs, long Id, decimal Price, decimal Quantity, TradeSide Side, string IdText);
 
 /// <summary>A top-N book sample (best level first; empty levels left out).</summary>
 public sealed record L2Row(long ExchangeTimeNs, long ReceiveTimeNs, long UpdateId, IReadOnlyList<(decimal Price, decimal Quantity)> Bids, IReadOnlyList<(decimal Price, decimal Quantity)> Asks);
@@ -47,8 +49,10 @@ public sealed class Recording
         {
             var c = r.Current;
             int ps = c.Reader.Schema.PriceScale, qs = c.Reader.Schema.QuantityScale;
+            long lo = c.Reader.Schema.TextTradeIds ? c[TradeColumns.TradeIdLo] : 0;
             yield return new TradeRow(c[TradeColumns.ExchangeTime], c[TradeColumns.ReceiveTime], c[TradeColumns.TradeId],
-                Dec(c[TradeColumns.Price], ps), Dec(c[TradeColumns.Quantity], qs), (TradeSide)c[TradeColumns.Side]);
+                Dec(c[TradeColumns.Price], ps), Dec(c[TradeColumns.Quantity], qs), (TradeSide)c[TradeColumns.Side],
+                TradeIds.ToText(c[TradeColumns.TradeId], lo, c[TradeColumns.Flags]) ?? "invalid");
         }
     }
 

@@ -34,7 +34,7 @@ public sealed class ReplayPrinter(TextWriter output, InstrumentRegistry registry
         switch (e.Kind)
         {
             case EventKind.Trade:
-                if (!quiet) output.WriteLine($"[{Stamp(e.ExchangeTime)}] Symbol: {inst.Symbol}, Trade: {FixedDecimal.ToString(e.Price, inst.PriceScale)} x {FixedDecimal.ToString(e.Quantity, inst.QuantityScale)}, {(TradeSide)e.Side}, id {e.Id}");
+                if (!quiet) output.WriteLine($"[{Stamp(e.ExchangeTime)}] Symbol: {inst.Symbol}, Trade: {FixedDecimal.ToString(e.Price, inst.PriceScale)} x {FixedDecimal.ToString(e.Quantity, inst.QuantityScale)}, {(TradeSide)e.Side}, id {((e.Flags & TradeIds.FormMask) == 0 ? e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : TradeIds.ToText(e.Id, e.Id2, e.Flags) ?? "invalid")}");
                 break;
             case EventKind.RowPart:
                 if (_rows.Add(e, out var row, out var schema)) Row(inst, schema, row);
