@@ -15,7 +15,7 @@ public readonly record struct EquityPoint(long TimeNs, Int128 Equity, Int128 Dra
 /// minute by default, 44,640 points a month), per-day PnL per day, and fills for the chart thinned to at most
 /// <see cref="MaxFillsKept"/> (every fill still counts in every figure). One thread (the handler's).
 /// </summary>
-public sealed class Backtest : IValueEventHandler<MarketEvent>
+public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISink
 {
     public const int MaxFillsKept = 20_000;
 
@@ -70,19 +70,13 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>
 
     /// <summary>When the data has no deltas: the book from L2 samples (top N), flagged in the report.</summary>
     public L2SampleBook? SampleBook { get; init; }
-    private readonly List<MarketEvent> _sampleEvents = new();
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        if (e.InstrumentId != _instrumentId) return;
-        if (e.Kind == EventKind.RowPart)
-        {
-            if (SampleBook is null || !SampleBook.Add(e, _sampleEvents)) return;
-            foreach (var change in _sampleEvents) Handle(change);
-            return;
-        }
-        Handle(e);
+        if (e.InstrumentId == _instrumentId) L2SampleBook.Route(SampleBook, e, this);
     }
+
+    void L2SampleBook.ISink.Handle(in MarketEvent e) => Handle(e);
 
     private void Handle(in MarketEvent e)
     {

@@ -11,6 +11,25 @@ namespace TickEngine.Engine.Research;
 /// </summary>
 public sealed class L2SampleBook(int depth)
 {
+    /// <summary>Something that takes the book's events one by one (the backtest, the slippage analysis).</summary>
+    public interface ISink
+    {
+        void Handle(in MarketEvent e);
+    }
+
+    private readonly List<MarketEvent> _routed = new();
+
+    /// <summary>
+    /// One replayed event to <paramref name="sink"/>: a row part of an L2 sample goes through <paramref name="book"/>
+    /// (when there is one) and its level changes follow; any other event goes as it is.
+    /// </summary>
+    public static void Route(L2SampleBook? book, in MarketEvent e, ISink sink)
+    {
+        if (e.Kind != EventKind.RowPart) { sink.Handle(e); return; }
+        if (book is null || !book.Add(e, book._routed)) return;
+        foreach (var change in book._routed) sink.Handle(change);
+    }
+
     private readonly RowAssembler _assembler = new();
     private readonly Dictionary<long, long> _bids = new(), _asks = new();
     private readonly List<(BookSide Side, long Price, long Quantity)> _changes = new();

@@ -39,7 +39,7 @@ public readonly record struct SlippageSample(long DecisionNs, long ExecutionNs, 
 /// handler on the ring for one instrument; the book is rebuilt from the stored deltas and status markers. No
 /// order changes the replayed book. One thread.
 /// </summary>
-public sealed class SlippageAnalysis : IValueEventHandler<MarketEvent>
+public sealed class SlippageAnalysis : IValueEventHandler<MarketEvent>, L2SampleBook.ISink
 {
     private readonly int _instrumentId;
     private readonly long[] _sizes;
@@ -78,19 +78,13 @@ public sealed class SlippageAnalysis : IValueEventHandler<MarketEvent>
 
     /// <summary>When the data has no deltas: the book from L2 samples (top N; an order larger than they hold is partial).</summary>
     public L2SampleBook? SampleBook { get; init; }
-    private readonly List<MarketEvent> _sampleEvents = new();
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        if (e.InstrumentId != _instrumentId) return;
-        if (e.Kind == EventKind.RowPart)
-        {
-            if (SampleBook is null || !SampleBook.Add(e, _sampleEvents)) return;
-            foreach (var change in _sampleEvents) Handle(change);
-            return;
-        }
-        Handle(e);
+        if (e.InstrumentId == _instrumentId) L2SampleBook.Route(SampleBook, e, this);
     }
+
+    void L2SampleBook.ISink.Handle(in MarketEvent e) => Handle(e);
 
     private void Handle(in MarketEvent e)
     {

@@ -87,4 +87,13 @@ public class TradeFrameTests
         Assert.Equal(0, _publisher.Published);
         Assert.Equal("diff depth message without E (its exchange time)", Assert.Single(_adapter.Counters.MalformedByReason).Key);
     }
+
+    [Fact]
+    public void ADiffMissingOneSideIsMalformedNotReadAsAnEmptySide()
+    {
+        // Found by the frame fuzz: "a" flipped to "l" left a diff whose asks were silently taken as unchanged.
+        Feed("{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1723161255508,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"b\":[[\"61830.17\",\"1\"]],\"l\":[[\"61831\",\"1\"]]}}", Ms);
+        Assert.Equal(0, _publisher.Published);
+        Assert.Equal("depth message without its bids or asks", Assert.Single(_adapter.Counters.MalformedByReason).Key);
+    }
 }

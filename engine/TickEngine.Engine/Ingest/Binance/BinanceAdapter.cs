@@ -443,6 +443,8 @@ public sealed class BinanceAdapter : IExchangeAdapter
         }
         if (badSymbol) { Counters.AddMalformed(FrameRules.BadSymbol, data); return false; }
         if (inst is null || !hasU || !hasLast) { Counters.AddMalformed("depth message without a symbol or update id", data); return false; }
+        // Both sides are always sent (empty when unchanged): a missing one is a damaged key, not an empty side.
+        if ((seen & (1UL << ('b' - 'A'))) == 0 || (seen & (1UL << ('a' - 'A'))) == 0) { Counters.AddMalformed("depth message without its bids or asks", data); return false; }
         if (!partial && m.FirstId == 0) { Counters.AddMalformed("diff depth message without U", data); return false; }
         if (!partial && m.ExchangeTime == 0) { Counters.AddMalformed("diff depth message without E (its exchange time)", data); return false; }
         if (hasPrev && !_futures)

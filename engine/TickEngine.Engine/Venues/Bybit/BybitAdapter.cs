@@ -57,11 +57,10 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
     }
     private TickerCheck?[] _tickers = new TickerCheck?[16];
 
-    private struct LevelItem { public byte Side; public long Price, Quantity; }
     private struct TradeItem { public Instrument Instrument; public long IdHi, IdLo, IdForm, Price, Quantity, Time; public byte Side; }
 
     // The frame being read: committed only when all of it reads.
-    private LevelItem[] _levels = new LevelItem[1024];
+    private BookLevel[] _levels = new BookLevel[1024];
     private int _levelCount;
     private TradeItem[] _trades = new TradeItem[64];
     private int _tradeCount;
@@ -253,19 +252,7 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
                 bool bids = r.ValueTextEquals("b"u8);
                 if (bids ? sawBids : sawAsks) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
                 if (bids) sawBids = true; else sawAsks = true;
-                r.Read();
-                if (r.TokenType != JsonTokenType.StartArray) { Counters.AddMalformed("book levels are not an array", frame); return false; }
-                while (r.Read() && r.TokenType == JsonTokenType.StartArray)
-                {
-                    if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.PriceScale, out long px) ||
-                        !r.Read() || !JsonFields.TryDecimal(ref r, inst.QuantityScale, out long qty))
-                    { Counters.AddMalformed("book level price or size missing or not exact at the instrument's scale", frame); return false; }
-                    if (!r.Read() || r.TokenType != JsonTokenType.EndArray) { Counters.AddMalformed("a book level is not [price, size]", frame); return false; }
-                    if (px <= 0 || qty < 0) { Counters.AddMalformed(FrameRules.BadLevel, frame); return false; }
-                    if (_levelCount == _levels.Length) Array.Resize(ref _levels, _levels.Length * 2);
-                    _levels[_levelCount++] = new LevelItem { Side = (byte)(bids ? BookSide.Bid : BookSide.Ask), Price = px, Quantity = qty };
-                }
-                if (r.TokenType != JsonTokenType.EndArray) { Counters.AddMalformed("book levels are not an array of arrays", frame); return false; }
+                if (!BookLevels.Read(ref r, bids ? BookSide.Bid : BookSide.Ask, inst, ref _levels, ref _levelCount, fields: 2, Counters, frame)) return false;
             }
             else if (r.ValueTextEquals("u"u8))
             {

@@ -27,11 +27,10 @@ public sealed class OkxAdapter : IExchangeAdapter
     private readonly VenueTrades _tradeLog;
     private bool[] _tradeSeen = new bool[16];
 
-    private struct LevelItem { public byte Side; public long Price, Quantity; }
     private struct BookItem { public long Time, SeqId, PrevSeqId; public int Checksum, Start, Count; }
     private struct TradeItem { public Instrument Instrument; public long Id, Price, Quantity, Time; public byte Side; }
 
-    private LevelItem[] _levels = new LevelItem[1024];
+    private BookLevel[] _levels = new BookLevel[1024];
     private int _levelCount;
     private BookItem[] _bookItems = new BookItem[4];
     private int _bookCount;
@@ -169,19 +168,7 @@ public sealed class OkxAdapter : IExchangeAdapter
                 bool bids = r.ValueTextEquals("bids"u8);
                 if (bids ? sawBids : sawAsks) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
                 if (bids) sawBids = true; else sawAsks = true;
-                r.Read();
-                if (r.TokenType != JsonTokenType.StartArray) { Counters.AddMalformed("book levels are not an array", frame); return false; }
-                while (r.Read() && r.TokenType == JsonTokenType.StartArray)
-                {
-                    if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.PriceScale, out long px) ||
-                        !r.Read() || !JsonFields.TryDecimal(ref r, inst.QuantityScale, out long sz))
-                    { Counters.AddMalformed("book level price or size missing or not exact at the instrument's scale", frame); return false; }
-                    while (r.Read() && r.TokenType != JsonTokenType.EndArray) r.Skip();
-                    if (px <= 0 || sz < 0) { Counters.AddMalformed(FrameRules.BadLevel, frame); return false; }
-                    if (_levelCount == _levels.Length) Array.Resize(ref _levels, _levels.Length * 2);
-                    _levels[_levelCount++] = new LevelItem { Side = (byte)(bids ? BookSide.Bid : BookSide.Ask), Price = px, Quantity = sz };
-                }
-                if (r.TokenType != JsonTokenType.EndArray) { Counters.AddMalformed("book levels are not an array of arrays", frame); return false; }
+                if (!BookLevels.Read(ref r, bids ? BookSide.Bid : BookSide.Ask, inst, ref _levels, ref _levelCount, fields: 0, Counters, frame)) return false;
             }
             else if (r.ValueTextEquals("ts"u8))
             {
