@@ -79,7 +79,8 @@ public static class Tuner
     public static (long First, long Last) Span(BacktestSpec spec)
     {
         long first = long.MaxValue, last = long.MinValue;
-        string root = Path.Combine(spec.Root, spec.Exchange ?? BacktestRunner.Instrument(spec).Exchange, spec.Symbol, "deltas");
+        var (exchange, _, _, sampleDepth) = BacktestRunner.Source(spec);
+        string root = Path.Combine(spec.Root, exchange, spec.Symbol, sampleDepth > 0 ? "l2" : "deltas");
         foreach (var file in Directory.GetFiles(root, "*.tks"))
         {
             using var r = SegmentReader.Open(file);
