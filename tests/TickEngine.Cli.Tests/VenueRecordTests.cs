@@ -94,6 +94,23 @@ public class VenueRecordTests
     }
 
     [Fact]
+    public async Task RecordBybitLiveFromItsSimulatorDialect()
+    {
+        using var dir = new TempDir();
+        await using var dialect = await TickEngine.Simulator.Dialects.BybitDialect.StartAsync(RepoPaths.Fixture("bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz"), speed: 20);
+        // The dialect plays the capture's own (past) exchange times: no clock-skew bound for this run.
+        var r = CliRunner.Run("record", "--exchange", "bybit", "--symbol", "BTCUSDT,ETHUSDT", "--ws-url", dialect.WebSocketBase.ToString(), "--max-clock-skew", "off",
+            "--duration", "4", "--data", dir.File("root"), "--summary-json", dir.File("s.json"), "--quiet");
+        Assert.True(r.ExitCode == 0, r.Error);
+        var s = JsonDocument.Parse(File.ReadAllText(dir.File("s.json"))).RootElement;
+        Assert.True(s.GetProperty("rows_trades").GetInt64() > 10, s.ToString());
+        Assert.Equal(0, s.GetProperty("gaps").GetInt64());
+        Assert.Equal(0, s.GetProperty("malformed").GetInt64());
+        Assert.True(Directory.Exists(dir.File("root/bybit/BTCUSDT/deltas")));
+        Assert.Contains("/v5/public/linear", string.Join(" ", s.GetProperty("connections").EnumerateArray().Select(c => c.GetString())));
+    }
+
+    [Fact]
     public void AVenueCaptureUnderAnotherNameOrLiveIsRefusedWithTheReason()
     {
         using var dir = new TempDir();

@@ -16,7 +16,7 @@ namespace TickEngine.Engine.Live;
 /// <see cref="HttpClient"/> with request-weight accounting and Retry-After. After every (re)connect the books are
 /// resynced from fresh snapshots; the adapter records the disconnect and drops what arrives twice.
 /// </summary>
-public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
+public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
 {
     private readonly LiveOptions _options;
     private readonly FramePipe _pipe;
@@ -64,6 +64,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
     }
 
     public IReadOnlyList<Connection> Connections => _connections;
+    IReadOnlyList<ILiveConnection> ILiveFeed.Connections => _connections;
     public long Reconnects => Interlocked.Read(ref _reconnects);
     public long RestErrors => Interlocked.Read(ref _restErrors);
     public long OversizeFrames => Interlocked.Read(ref _oversize);
@@ -147,7 +148,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>One WebSocket connection and its reconnect loop.</summary>
-    public sealed class Connection
+    public sealed class Connection : ILiveConnection
     {
         private readonly byte[] _sample = new byte[256];
         private byte[] _buffer = [];

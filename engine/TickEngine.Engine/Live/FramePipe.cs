@@ -20,6 +20,7 @@ public sealed class FramePipe
     private readonly Pipe _pipe;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private byte[] _scratch = new byte[1 << 16];
+    private readonly string?[,] _addresses = new string?[256, 256]; // per source and connection: the URL its Connect record named
 
     public enum RecordKind : byte { Frame = 1, Rest = 2, Connect = 3, Disconnect = 4, DisconnectTradesOnly = 5, Rejected = 6 }
 
@@ -59,7 +60,10 @@ public sealed class FramePipe
     private long _otherAllocated;
 
     /// <summary>Appends one record; waits while the pipe is paused.</summary>
-    public async ValueTask WriteAsync(RecordKind kind, ReadOnlyMemory<byte> payload, long receiveNs, string? url, CancellationToken cancel, byte source = 0, byte detail = 0)
+    /// <param name="connection">Which connection of the source (a venue with several markets on several URLs); a
+    /// <see cref="RecordKind.Connect"/> record's <paramref name="url"/> is that connection's address.</param>
+    public async ValueTask WriteAsync(RecordKind kind, ReadOnlyMemory<byte> payload, long receiveNs, string? url, CancellationToken cancel, byte source = 0, byte detail = 0,
+        byte connection = 0)
     {
         int urlBytes = url is null ? 0 : Encoding.UTF8.GetByteCount(url);
         await _writeLock.WaitAsync(cancel);
@@ -70,7 +74,7 @@ public sealed class FramePipe
             header[0] = (byte)kind;
             header[1] = source;
             header[2] = detail;
-            header[3] = 0;
+            header[3] = connection;
             BinaryPrimitives.WriteInt32LittleEndian(header[4..], payload.Length);
             BinaryPrimitives.WriteInt64LittleEndian(header[8..], receiveNs);
             BinaryPrimitives.WriteInt32LittleEndian(header[16..], urlBytes);
@@ -127,6 +131,7 @@ public sealed class FramePipe
         buffer.Slice(0, HeaderSize).CopyTo(header);
         var kind = (RecordKind)header[0];
         var adapter = adapters[header[1] < adapters.Count ? header[1] : 0];
+        byte connection = header[3];
         int length = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
         long ns = BinaryPrimitives.ReadInt64LittleEndian(header[8..]);
         int urlLength = BinaryPrimitives.ReadInt32LittleEndian(header[16..]);
@@ -141,11 +146,17 @@ public sealed class FramePipe
             payload.CopyTo(_scratch);
             span = _scratch.AsSpan(0, length);
         }
+        var aware = adapter as IConnectionAware;
         switch (kind)
         {
-            case RecordKind.Frame: adapter.OnFrame(span, ns); break;
+            case RecordKind.Frame:
+                aware?.OnConnection(connection, _addresses[header[1], connection]);
+                adapter.OnFrame(span, ns);
+                break;
             default:
                 long before = GC.GetAllocatedBytesForCurrentThread();
+                if (kind == RecordKind.Connect && urlLength > 0) _addresses[header[1], connection] = Encoding.UTF8.GetString(buffer.Slice(HeaderSize + length, urlLength));
+                aware?.OnConnection(connection, _addresses[header[1], connection]);
                 switch (kind)
                 {
                     case RecordKind.Rest:

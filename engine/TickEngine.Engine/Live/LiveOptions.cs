@@ -35,6 +35,9 @@ public sealed record LiveOptions
     /// <summary>Request weight allowed per minute (Binance spot: 6000).</summary>
     public int RestWeightPerMinute { get; init; } = 6000;
 
+    /// <summary>Venues with connection plans: a base URL (scheme, host, port) replacing the venue's own (a simulator); null = the venue's.</summary>
+    public Uri? VenueBase { get; init; }
+
     /// <summary>An API key sent with REST requests (header <c>X-MBX-APIKEY</c>); market data needs none.</summary>
     public Secret? ApiKey { get; init; }
 

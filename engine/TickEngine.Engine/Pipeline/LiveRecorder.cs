@@ -26,18 +26,25 @@ public sealed class LiveRecorder
         bool books = options.Types.Contains(SchemaKind.L2) || options.Types.Contains(SchemaKind.Deltas);
         bool trades = options.Types.Contains(SchemaKind.Trades) || options.Types.Contains(SchemaKind.Bars);
         for (int i = 0; i < exchanges.Count; i++)
-            Feeds.Add(new BinanceLiveFeed(exchanges[i].Live, exchanges[i].Symbols, trades, books, Pipe, source: (byte)i));
-        Pipeline = new RecordPipeline(options, exchanges.Select((e, i) => (e.Exchange, (Ingest.ISnapshotRequester?)Feeds[i])).ToList());
+        {
+            // A venue with its own connection plans (Bybit, ...) gets the venue-neutral feed; Binance keeps its feed with REST snapshots.
+            var venue = Venues.VenueRegistry.Find(exchanges[i].Exchange);
+            if (venue?.LivePlans is { } plans)
+                Feeds.Add(new WebSocketFeed(exchanges[i].Live, plans(new Venues.LiveRequest(exchanges[i].Exchange, exchanges[i].Symbols, trades, books, exchanges[i].Live.VenueBase)), Pipe, (byte)i));
+            else Feeds.Add(new BinanceLiveFeed(exchanges[i].Live, exchanges[i].Symbols, trades, books, Pipe, source: (byte)i));
+        }
+        Pipeline = new RecordPipeline(options, exchanges.Select((e, i) => (e.Exchange, Feeds[i] as Ingest.ISnapshotRequester)).ToList());
         for (int i = 0; i < exchanges.Count; i++)
-            foreach (var s in exchanges[i].Symbols) Pipeline.Registry.GetOrAdd(Pipeline.Adapters[i].Exchange, s);
+            if (Feeds[i] is BinanceLiveFeed) // venues with several markets register their instruments per connection as frames come
+                foreach (var s in exchanges[i].Symbols) Pipeline.Registry.GetOrAdd(Pipeline.Adapters[i].Exchange, s);
     }
 
     public FramePipe Pipe { get; }
 
     /// <summary>The first exchange's feed.</summary>
-    public BinanceLiveFeed Feed => Feeds[0];
+    public ILiveFeed Feed => Feeds[0];
 
-    public List<BinanceLiveFeed> Feeds { get; } = new();
+    public List<ILiveFeed> Feeds { get; } = new();
     public RecordPipeline Pipeline { get; }
 
     public void Start()

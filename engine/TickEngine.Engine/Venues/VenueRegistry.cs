@@ -6,6 +6,9 @@ namespace TickEngine.Engine.Venues;
 /// <summary>What a venue's adapter is built from: the run's instrument registry, the ring's publisher and its rules.</summary>
 public sealed record VenueContext(InstrumentRegistry Registry, EventPublisher Publisher, FrameRules Rules, ISnapshotRequester? Requester, string? DefaultSymbol);
 
+/// <summary>What a live recording asks a venue for: the name it was given, the symbols, the data, and a base URL instead of the venue's (a simulator).</summary>
+public sealed record LiveRequest(string Name, IReadOnlyList<string> Symbols, bool Trades, bool Books, Uri? BaseUrl);
+
 /// <summary>
 /// A venue: its exchange id (Tardis's where one exists), the other names a capture header or an import may give it,
 /// whether live recording is available, and how its adapter (frame parser, book rules) is made.
@@ -22,6 +25,13 @@ public sealed record Venue(string Name, string Description, IReadOnlyList<string
         get => field ?? [(Name, TradeIdKind.Sequential)];
         init;
     }
+
+    /// <summary>
+    /// Live recording: the connections to open for a recording of <see cref="LiveRequest.Symbols"/> under the name
+    /// given (a venue may serve several markets: <c>bybit-spot</c> and <c>bybit</c>). Null: no live recording (Binance
+    /// has its own feed with REST snapshots).
+    /// </summary>
+    public Func<LiveRequest, IReadOnlyList<Live.ConnectionPlan>>? LivePlans { get; init; }
 
     public bool Answers(string name)
     {

@@ -15,11 +15,12 @@ public static class LiveRecord
     public static int Run(RecordCommand.Args a, CliContext ctx)
     {
         var exchanges = a.Exchanges;
+        string liveNames = "binance, binance-futures, " + string.Join(", ", Engine.Venues.VenueRegistry.All.Where(v => v.LivePlans is not null).SelectMany(v => new[] { v.Name }.Concat(v.Aliases))) + " (several, comma-separated) or sim";
         foreach (var x in exchanges)
-            if (x is not ("binance" or "binance-futures" or "sim"))
+            if (x is not ("binance" or "binance-futures" or "sim") && Engine.Venues.VenueRegistry.Find(x)?.LivePlans is null)
                 throw new UsageException(Engine.Venues.VenueRegistry.Find(x) is { Live: false } v
-                    ? $"{v.Name} is recorded from capture files in this version (--capture FILE); live: binance, binance-futures (or both, comma-separated) or sim"
-                    : $"--exchange takes binance, binance-futures (or both, comma-separated) or sim, got '{x}'");
+                    ? $"{v.Name} is recorded from capture files in this version (--capture FILE); live: {liveNames}"
+                    : $"--exchange takes {liveNames}, got '{x}'");
         if (exchanges.Count > 1 && exchanges.Contains("sim")) throw new UsageException("--exchange sim records the simulator alone");
         if (exchanges.Count > 1 && (a.WsUrl is not null || a.RestUrl is not null)) throw new UsageException("--ws-url and --rest-url take one exchange");
         bool sim = exchanges[0] == "sim";
@@ -51,9 +52,17 @@ public static class LiveRecord
         }
         else
         {
-            live = recordedExchange == "binance" ? LiveOptions.BinanceSpot : LiveOptions.BinanceFutures;
-            if (a.WsUrl is { } ws) live = live with { WebSocketBase = ParseUri(ws, "--ws-url"), MarketWebSocketBase = live.MarketWebSocketBase is null ? null : ParseUri(ws, "--ws-url") };
-            if (a.RestUrl is { } rest) live = live with { RestBase = ParseUri(rest, "--rest-url") };
+            live = LiveFor(exchanges[0]);
+            if (exchanges[0] is not ("binance" or "binance-futures"))
+            {
+                recordedExchange = exchanges[0];
+                if (a.WsUrl is { } vws) live = live with { VenueBase = ParseUri(vws, "--ws-url") };
+            }
+            else
+            {
+                if (a.WsUrl is { } ws) live = live with { WebSocketBase = ParseUri(ws, "--ws-url"), MarketWebSocketBase = live.MarketWebSocketBase is null ? null : ParseUri(ws, "--ws-url") };
+                if (a.RestUrl is { } rest) live = live with { RestBase = ParseUri(rest, "--rest-url") };
+            }
         }
         if (symbols.Count == 0) { sim_?.DisposeAsync().AsTask().GetAwaiter().GetResult(); throw new UsageException("--symbol is required (e.g. --symbol BTCUSDT,ETHUSDT)"); }
         // An API key from the environment or a file (never the command line, which other users can read).
@@ -68,7 +77,7 @@ public static class LiveRecord
             Rules = RecordCommand.Rules(a.MaxClockSkew, sim && a.Captures.Count > 0 ? Engine.Ingest.FrameRules.NoSkewBound : Engine.Ingest.FrameRules.Default),
         };
         var feeds = new List<(string, LiveOptions, IReadOnlyList<string>)> { (recordedExchange, live, symbols) };
-        if (exchanges.Count > 1) feeds.Add(("binance-futures", LiveOptions.BinanceFutures with { ApiKey = apiKey }, symbols)); // spot first, then futures
+        foreach (var x in exchanges.Skip(1)) feeds.Add((x, LiveFor(x) with { ApiKey = apiKey }, symbols)); // in the order given
         var recorder = new LiveRecorder(options, feeds);
         if (!a.Quiet && a.Duration is null) ctx.Error.WriteLine("record: recording until Ctrl+C or SIGTERM (give --duration to stop after a time)");
         recorder.Start();
@@ -112,6 +121,9 @@ public static class LiveRecord
         foreach (var fault in stats.HandlerFaults) ctx.Error.WriteLine($"tickengine record: error: {fault}");
         return stats.HandlerFaults.Count > 0 ? 1 : 0;
     }
+
+    /// <summary>The live settings of an exchange: Binance's endpoints, or (venues with their own connection plans) the reconnection rules only.</summary>
+    private static LiveOptions LiveFor(string exchange) => exchange == "binance-futures" ? LiveOptions.BinanceFutures : LiveOptions.BinanceSpot;
 
     private static Uri ParseUri(string text, string option) =>
         Uri.TryCreate(text, UriKind.Absolute, out var u) ? u : throw new UsageException($"{option} '{text}' is not an absolute URL");

@@ -19,8 +19,13 @@ public static class SimCommand
             SUBSCRIBE, /api/v3/depth, /api/v3/exchangeInfo (and the futures routes); POST /_sim/faults/{drop|
             skipupdateid|duplicate|reorder|malformed|stall|servershutdown|rest429|rest500}?value=N injects faults.
 
+            --venue bybit plays a Bybit capture (cryptofeed JSON records) in Bybit v5's own protocol on
+            ws://host:port/v5/public/spot|linear|inverse (subscribe, ping, fresh snapshots on resubscription); record it
+            with: tickengine record --exchange bybit --symbol BTCUSDT --ws-url ws://127.0.0.1:PORT --max-clock-skew off
+
             Examples:
               tickengine sim --capture ../shared/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz --speed 10 --port 9000
+              tickengine sim --venue bybit --capture ../shared/fixtures/bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz --port 9001
               tickengine sim --symbol BTCUSDT,ETHUSDT --rate 20000 --duration 60s
             """);
         var capture = new Option<string?>("--capture") { Description = "a Binance capture to play, looped", HelpName = "FILE" };
@@ -30,11 +35,14 @@ public static class SimCommand
         var port = Vocabulary.Int("--port", "port (0 picks a free one)", 0, 0, 65_535);
         var host = Vocabulary.Text("--host", "address to bind (default 127.0.0.1: loopback only)", "IP");
         var duration = Vocabulary.Duration("--duration", "stop after this long (default: until Ctrl+C or SIGTERM)");
+        var venue = new Option<string>("--venue") { Description = "the protocol: binance (default) or bybit (plays a Bybit capture)", HelpName = "binance|bybit", DefaultValueFactory = _ => "binance" };
+        venue.AcceptOnlyFromAmong("binance", "bybit");
         symbol.AddTo(cmd);
-        foreach (var o in new Option[] { capture, rate, speed, port, host, duration }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { capture, rate, speed, port, host, duration, venue }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             string? file = r.GetValue(capture);
+            if (r.GetValue(venue) == "bybit") return Bybit(ctx, file, Speed(r.GetValue(speed)), r.GetValue(host) ?? "127.0.0.1", r.GetValue(port), r.GetValue(duration));
             var symbols = symbol.Get(r, ctx.Error);
             if ((file is null) == (symbols is null)) throw new UsageException("give one of --capture FILE or --symbol S1,S2 (a synthetic market)");
             if (file is not null && !File.Exists(file)) throw new UsageException($"--capture {file}: no such file");
@@ -61,6 +69,25 @@ public static class SimCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static int Bybit(CliContext ctx, string? file, double speed, string host, int port, TimeSpan? duration)
+    {
+        if (file is null || !File.Exists(file)) throw new UsageException("--venue bybit plays a Bybit capture: give --capture FILE (cryptofeed JSON records)");
+        if (!System.Net.IPAddress.TryParse(host, out _)) throw new UsageException($"--host must be an IP address, got '{host}'");
+        Simulator.Dialects.BybitDialect dialect;
+        try { dialect = Simulator.Dialects.BybitDialect.StartAsync(file, speed == 0 ? 1000 : speed, host, port).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException)
+        { throw new InputException($"--capture {file}: not a Bybit capture of cryptofeed JSON records ({e.Message})"); }
+        ctx.Error.WriteLine($"sim: Bybit v5 on {dialect.WebSocketBase.ToString().TrimEnd('/')}/v5/public/<market>, playing {Path.GetFileName(file)}");
+        try
+        {
+            if (duration is { } d) Task.Delay(d, ctx.Cancel).Wait();
+            else Task.Delay(Timeout.Infinite, ctx.Cancel).Wait();
+        }
+        catch (AggregateException) { /* Ctrl+C or SIGTERM */ }
+        dialect.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return 0;
     }
 
     /// <summary>A pace for the simulator: default 1; 0 or a speed the pacer accepts.</summary>

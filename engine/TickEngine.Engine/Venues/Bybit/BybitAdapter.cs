@@ -82,6 +82,9 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
     public IngestCounters Counters { get; } = new();
     public FrameRules Rules { get; init; } = FrameRules.Default;
 
+    /// <summary>Live: asked to resubscribe a book after a gap or a failed check (Bybit answers with a fresh snapshot).</summary>
+    public ISnapshotRequester? Requester { get; init; }
+
     /// <summary>The book of an instrument, if it has one.</summary>
     public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
 
@@ -377,7 +380,7 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
         if (verdict == SequenceVerdict.Stale) { Counters.DiffsStale++; return; }
         if (verdict == SequenceVerdict.Gap)
         {
-            if (book.IsSynced) book.Gap(bookId + 1, _u, _bookTime, receiveNs);
+            if (book.IsSynced) { book.Gap(bookId + 1, _u, _bookTime, receiveNs); Requester?.Request(inst); }
             else Counters.DiffsStale++;
             return;
         }
@@ -394,7 +397,8 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
             book.Level((BookSide)l.Side, l.Price, l.Quantity, _u, _bookTime, receiveNs, replace, i == _levelCount - 1);
         }
         book.EndMessage(_u, _bookTime, receiveNs, replace);
-        if (!book.IsSynced || _seq < 0) return;
+        if (!book.IsSynced) { Requester?.Request(inst); return; } // crossed
+        if (_seq < 0) return;
         var c = InstrumentSlots.At(ref _tickers, inst.Id) ??= new TickerCheck();
         book.Book.TryBestBid(out long bestBid, out _);
         book.Book.TryBestAsk(out long bestAsk, out _);
@@ -469,6 +473,7 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
         {
             Counters.BookTickerMismatched++;
             book.Invalidate(receiveNs, exchangeNs, bid, ask);
+            Requester?.Request(book.Instrument);
         }
     }
 

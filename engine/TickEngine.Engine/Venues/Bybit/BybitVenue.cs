@@ -5,13 +5,14 @@ namespace TickEngine.Engine.Venues.Bybit;
 /// <summary>
 /// Bybit v5 (Tardis's ids: <c>bybit</c> for linear and inverse contracts, <c>bybit-spot</c> for spot). One adapter
 /// reads every market of a capture; each connection's URL says which market, and so which id, its rows go under.
-/// Recorded from captures in this version.
+/// Recorded live (<see cref="BybitLive"/>), from captures, and from its daily order-book archives.
 /// </summary>
 public static class BybitVenue
 {
-    public static Venue Venue { get; } = new(BybitAdapter.Derivatives, "Bybit v5 (spot, linear, inverse)", [BybitAdapter.Spot], Live: false,
-        c => new BybitAdapter(c.Registry, c.Publisher) { Rules = c.Rules })
+    public static Venue Venue { get; } = new(BybitAdapter.Derivatives, "Bybit v5 (spot, linear, inverse)", [BybitAdapter.Spot], Live: true,
+        c => new BybitAdapter(c.Registry, c.Publisher) { Rules = c.Rules, Requester = c.Requester })
     {
         Stores = [(BybitAdapter.Derivatives, TradeIdKind.Text), (BybitAdapter.Spot, TradeIdKind.Integer)],
+        LivePlans = BybitLive.Plans,
     };
 }

@@ -1,0 +1,117 @@
+using System.IO.Compression;
+using System.Text.Json;
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Live;
+using TickEngine.Engine.Pipeline;
+using TickEngine.Simulator;
+using TickEngine.Simulator.Dialects;
+using TickEngine.Simulator.Market;
+using TickEngine.Storage.Format;
+using TickEngine.Tests.Shared;
+using Xunit;
+
+namespace TickEngine.Engine.Tests.Live;
+
+/// <summary>
+/// Bybit live, through its simulator dialect playing the real capture over loopback WebSockets (subscribe, ping,
+/// acknowledgements as Bybit sends them): the trades recorded live equal the capture's, exactly; a delta the
+/// dialect leaves out is a gap marker, and the adapter's resubscription brings a fresh snapshot that puts the book
+/// back in sync. And Binance and Bybit in one process, one ring.
+/// </summary>
+public class BybitLiveTests
+{
+    private const string Capture = "bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz";
+    private static readonly string[] Linear = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "DOGEUSDT"];
+
+    private static HashSet<(string, string, long, long, byte)> CaptureLinearTrades()
+    {
+        var set = new HashSet<(string, string, long, long, byte)>();
+        string? linearConn = null;
+        using var gz = new GZipStream(File.OpenRead(RepoPaths.Fixture(Capture)), CompressionMode.Decompress);
+        using var reader = new StreamReader(gz);
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            using var rec = JsonDocument.Parse(line);
+            var r = rec.RootElement;
+            if (r.GetProperty("t").GetString() == "connect" && r.GetProperty("addr").GetString()!.EndsWith("/linear")) linearConn = r.GetProperty("conn").GetString();
+            if (r.GetProperty("t").GetString() != "recv" || r.GetProperty("conn").GetString() != linearConn) continue;
+            using var f = JsonDocument.Parse(r.GetProperty("data").GetString()!);
+            if (!f.RootElement.TryGetProperty("topic", out var topic) || !topic.GetString()!.StartsWith("publicTrade.")) continue;
+            foreach (var t in f.RootElement.GetProperty("data").EnumerateArray())
+                set.Add((t.GetProperty("s").GetString()!, t.GetProperty("i").GetString()!, TickEngine.Engine.Tests.Venues.VenueRecording.Fixed(t.GetProperty("p").GetString()!),
+                    t.GetProperty("T").GetInt64() * 1_000_000, t.GetProperty("S").GetString() == "Buy" ? (byte)TradeSide.Buy : (byte)TradeSide.Sell));
+        }
+        return set;
+    }
+
+    private static async Task<(LiveRecorder Recorder, List<MarketEvent> Events)> Record(TempDir dir, BybitDialect dialect, string? binanceSim = null, SimulatorServer? binance = null)
+    {
+        var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
+        var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound }; // the capture's own (past) exchange times
+        var feeds = new List<(string, LiveOptions, IReadOnlyList<string>)> { ("bybit", LiveOptions.BinanceSpot with { VenueBase = dialect.WebSocketBase }, Linear) };
+        if (binance is not null) feeds.Insert(0, ("binance", LiveOptions.BinanceSpot with { WebSocketBase = binance.WebSocketBase, RestBase = binance.BaseAddress }, ["BTCUSDT"]));
+        var recorder = new LiveRecorder(options, feeds);
+        recorder.Start();
+        await dialect.Played.WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(500);
+        await recorder.StopAsync();
+        return (recorder, collector.Events);
+    }
+
+    [Fact]
+    public async Task LiveThroughTheDialectRecordsTheCapturesTradesExactly()
+    {
+        using var dir = new TempDir();
+        await using var dialect = await BybitDialect.StartAsync(RepoPaths.Fixture(Capture), speed: 25);
+        var (recorder, events) = await Record(dir, dialect);
+        var c = recorder.Pipeline.Adapters[0].Counters;
+        var registry = recorder.Pipeline.Registry;
+        var got = events.Where(e => e.Kind == EventKind.Trade)
+            .Select(e => (registry[e.InstrumentId].Symbol, TradeIds.ToText(e.Id, e.Id2, e.Flags)!, e.Price, e.ExchangeTime, e.Side)).ToHashSet();
+        var expected = CaptureLinearTrades();
+        Assert.Equal(327, expected.Count);
+        Assert.Equal(expected, got);
+        Assert.Equal(0, c.Gaps);
+        Assert.Equal(0, c.Malformed);
+        Assert.Equal(0, c.Crossed);
+        Assert.True(c.DiffsApplied > 1500, $"{c.DiffsApplied} deltas applied");
+        Assert.Equal(0, c.BookTickerMismatched);
+        Assert.All(registry.All, i => Assert.Equal("bybit", i.Exchange));
+        Assert.Contains(recorder.Feeds[0].Connections, x => x.Uri.AbsolutePath == "/v5/public/linear");
+    }
+
+    [Fact]
+    public async Task ADroppedDeltaIsAGapAndTheResubscriptionResyncsTheBook()
+    {
+        using var dir = new TempDir();
+        await using var dialect = await BybitDialect.StartAsync(RepoPaths.Fixture(Capture), speed: 25, dropDelta: 300);
+        var (recorder, events) = await Record(dir, dialect);
+        var c = recorder.Pipeline.Adapters[0].Counters;
+        Assert.Equal(1, c.Gaps);
+        Assert.True(c.Resyncs >= 1, $"{c.Resyncs} resyncs");
+        Assert.True(dialect.BookSubscriptions > Linear.Length, $"{dialect.BookSubscriptions} book subscriptions: the gap's book was subscribed again");
+        // The gapped book: a gap marker, then a resync marker (the fresh snapshot), then deltas applied again.
+        int gap = events.FindIndex(e => e.Kind == EventKind.Status && e.Side == (byte)StatusKind.SequenceGap);
+        Assert.True(gap >= 0);
+        int instrument = events[gap].InstrumentId;
+        int resync = events.FindIndex(gap, e => e.Kind == EventKind.Status && e.Side == (byte)StatusKind.Resync && e.InstrumentId == instrument);
+        Assert.True(resync > gap, "no resync after the gap");
+        Assert.Contains(events.Skip(resync), e => e.Kind == EventKind.BookDelta && e.InstrumentId == instrument && (e.Flags & (long)RowFlags.FromSnapshot) == 0);
+        Assert.Equal(0, c.Crossed);
+    }
+
+    [Fact]
+    public async Task BinanceAndBybitRecordLiveInOneProcess()
+    {
+        using var dir = new TempDir();
+        await using var dialect = await BybitDialect.StartAsync(RepoPaths.Fixture(Capture), speed: 25);
+        var market = new SyntheticMarketSource(["BTCUSDT"], 2_000, seed: 3);
+        var sim = new SimulatorOptions { Speed = 1 };
+        await using var binance = await SimulatorServer.StartAsync(new SimulatedExchange(market, sim), sim);
+        var (recorder, _) = await Record(dir, dialect, binance: binance);
+        Assert.Equal(["binance", "bybit"], recorder.Pipeline.Adapters.Select(a => a.Exchange).ToArray());
+        Assert.All(recorder.Pipeline.Adapters, a => Assert.True(a.Counters.TradeEvents > 100 && a.Counters.Gaps == 0, $"{a.Exchange}: {a.Counters.TradeEvents} trades, {a.Counters.Gaps} gaps"));
+        Assert.True(Directory.Exists(Path.Combine(dir.Path, "binance", "BTCUSDT")) && Directory.Exists(Path.Combine(dir.Path, "bybit", "BTCUSDT")));
+    }
+}
