@@ -45,7 +45,7 @@ public class BybitLiveTests
         return set;
     }
 
-    private static async Task<(LiveRecorder Recorder, List<MarketEvent> Events)> Record(TempDir dir, BybitDialect dialect, string? binanceSim = null, SimulatorServer? binance = null)
+    private static async Task<(LiveRecorder Recorder, List<MarketEvent> Events)> Record(TempDir dir, CaptureDialect dialect, string? binanceSim = null, SimulatorServer? binance = null)
     {
         var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
         var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound }; // the capture's own (past) exchange times
@@ -63,7 +63,7 @@ public class BybitLiveTests
     public async Task LiveThroughTheDialectRecordsTheCapturesTradesExactly()
     {
         using var dir = new TempDir();
-        await using var dialect = await BybitDialect.StartAsync(RepoPaths.Fixture(Capture), speed: 25);
+        await using var dialect = await BybitProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 25);
         var (recorder, events) = await Record(dir, dialect);
         var c = recorder.Pipeline.Adapters[0].Counters;
         var registry = recorder.Pipeline.Registry;
@@ -85,7 +85,7 @@ public class BybitLiveTests
     public async Task ADroppedDeltaIsAGapAndTheResubscriptionResyncsTheBook()
     {
         using var dir = new TempDir();
-        await using var dialect = await BybitDialect.StartAsync(RepoPaths.Fixture(Capture), speed: 25, dropDelta: 300);
+        await using var dialect = await BybitProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 25, dropDelta: 300);
         var (recorder, events) = await Record(dir, dialect);
         var c = recorder.Pipeline.Adapters[0].Counters;
         Assert.Equal(1, c.Gaps);
@@ -105,7 +105,7 @@ public class BybitLiveTests
     public async Task BinanceAndBybitRecordLiveInOneProcess()
     {
         using var dir = new TempDir();
-        await using var dialect = await BybitDialect.StartAsync(RepoPaths.Fixture(Capture), speed: 25);
+        await using var dialect = await BybitProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 25);
         var market = new SyntheticMarketSource(["BTCUSDT"], 2_000, seed: 3);
         var sim = new SimulatorOptions { Speed = 1 };
         await using var binance = await SimulatorServer.StartAsync(new SimulatedExchange(market, sim), sim);

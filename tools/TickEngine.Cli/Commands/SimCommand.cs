@@ -75,8 +75,8 @@ public static class SimCommand
     {
         if (file is null || !File.Exists(file)) throw new UsageException("--venue bybit plays a Bybit capture: give --capture FILE (cryptofeed JSON records)");
         if (!System.Net.IPAddress.TryParse(host, out _)) throw new UsageException($"--host must be an IP address, got '{host}'");
-        Simulator.Dialects.BybitDialect dialect;
-        try { dialect = Simulator.Dialects.BybitDialect.StartAsync(file, speed == 0 ? 1000 : speed, host, port).GetAwaiter().GetResult(); }
+        Simulator.Dialects.CaptureDialect dialect;
+        try { dialect = Simulator.Dialects.BybitProtocol.StartAsync(file, speed == 0 ? 1000 : speed, host, port).GetAwaiter().GetResult(); }
         catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException)
         { throw new InputException($"--capture {file}: not a Bybit capture of cryptofeed JSON records ({e.Message})"); }
         ctx.Error.WriteLine($"sim: Bybit v5 on {dialect.WebSocketBase.ToString().TrimEnd('/')}/v5/public/<market>, playing {Path.GetFileName(file)}");
