@@ -162,6 +162,15 @@ public sealed class CaptureDialect : IAsyncDisposable
             var receive = ReceiveAsync(session.Token);
             try
             {
+                // The market starts with the client's first subscription, as an exchange answers one: what a venue
+                // sends at subscription (a snapshot, the last trades) is then sent, not played before anyone asked.
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (!session.IsCancellationRequested && waited.Elapsed < TimeSpan.FromSeconds(10))
+                {
+                    lock (_keys) if (_keys.Count > 0) break;
+                    await Task.Delay(5, session.Token);
+                }
+                await Task.Delay(50, session.Token); // the rest of a subscription sent in several messages
                 long first = frames.Count > 0 ? frames[0].Ns : 0;
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 int delta = 0;

@@ -55,10 +55,14 @@ public sealed class OkxAdapter : IExchangeAdapter
     public IngestCounters Counters { get; } = new();
     public FrameRules Rules { get; init; } = FrameRules.Default;
 
+    /// <summary>Live: asked to resubscribe a book after a gap, a checksum mismatch or a crossed book.</summary>
+    public ISnapshotRequester? Requester { get; init; }
+
     public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
 
     public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
     {
+        if (frame.SequenceEqual("pong"u8)) { Counters.Frames++; Counters.Control++; return; } // the answer to our ping
         if (!FrameRules.Admit(Counters, frame, receiveNs)) return;
         _levelCount = _bookCount = _tradeCount = 0;
         _instrument = null;
@@ -263,7 +267,7 @@ public sealed class OkxAdapter : IExchangeAdapter
             if (verdict == SequenceVerdict.Stale) { Counters.DiffsStale++; continue; }
             if (verdict == SequenceVerdict.Gap)
             {
-                if (book.IsSynced) book.Gap(bookId, m.PrevSeqId, m.Time, receiveNs);
+                if (book.IsSynced) { book.Gap(bookId, m.PrevSeqId, m.Time, receiveNs); Requester?.Request(inst); }
                 else Counters.DiffsStale++;
                 continue;
             }
@@ -276,13 +280,14 @@ public sealed class OkxAdapter : IExchangeAdapter
                 book.Level((BookSide)l.Side, l.Price, l.Quantity, id, m.Time, receiveNs, _snapshot, i == m.Count - 1);
             }
             book.EndMessage(m.SeqId, m.Time, receiveNs, _snapshot);
-            if (!book.IsSynced) continue; // crossed
+            if (!book.IsSynced) { Requester?.Request(inst); continue; } // crossed
             if (m.Checksum == 0) { Counters.ChecksumAbsent++; continue; }
             if (OkxChecksum.Compute(book.Book, inst.PriceScale, inst.QuantityScale) == m.Checksum) Counters.ChecksumMatched++;
             else
             {
                 Counters.ChecksumMismatched++;
                 book.Invalidate(receiveNs, m.Time, id, m.Checksum);
+                Requester?.Request(inst);
             }
         }
         for (int k = 0; k < _tradeCount; k++)

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using TickEngine.Engine.Book;
+using TickEngine.Engine.Venues.Okx;
+using TickEngine.Storage.Format;
+using TickEngine.Storage.Numerics;
+
+namespace TickEngine.Simulator.Dialects;
+
+/// <summary>
+/// OKX v5 public streams: <c>/ws/v5/public</c>; <c>{"op":"subscribe","args":[{"channel":"books","instId":"BTC-USDT"},...]}</c>
+/// acknowledged per argument with <c>{"event":"subscribe","arg":{...}}</c>; the text <c>ping</c> answered with
+/// <c>pong</c>; a book subscribed mid-stream gets a fresh snapshot with its CRC-32 checksum of the top 25 levels.
+/// </summary>
+public sealed class OkxProtocol : IDialectProtocol
+{
+    public static Task<CaptureDialect> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1) =>
+        CaptureDialect.StartAsync(new OkxProtocol(), capture, speed, host, port, dropDelta);
+
+    public string? MarketOf(string urlOrPath) => urlOrPath.TrimEnd('/').EndsWith("/ws/v5/public", StringComparison.Ordinal) ? "public" : null;
+
+    private static string Key(string channel, string inst) => $"{channel}:{inst}";
+
+    public string? KeyOf(JsonElement frame) =>
+        frame.TryGetProperty("data", out _) && frame.TryGetProperty("arg", out var arg)
+            ? Key(arg.GetProperty("channel").GetString()!, arg.GetProperty("instId").GetString()!)
+            : null;
+
+    public (string Symbol, bool Delta)? ApplyBook(JsonElement frame, Func<string, DialectBook> books)
+    {
+        if (!frame.TryGetProperty("arg", out var arg) || arg.GetProperty("channel").GetString() != "books" || !frame.TryGetProperty("data", out var data)) return null;
+        string inst = arg.GetProperty("instId").GetString()!;
+        var book = books(inst);
+        bool snapshot = frame.GetProperty("action").GetString() == "snapshot";
+        if (snapshot) book.Clear();
+        foreach (var d in data.EnumerateArray())
+        {
+            foreach (var (side, bid) in new[] { ("bids", true), ("asks", false) })
+                foreach (var level in d.GetProperty(side).EnumerateArray()) book.Set(bid, level[0].GetString()!, level[1].GetString()!);
+            book.Fields["ts"] = long.Parse(d.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            if (d.TryGetProperty("seqId", out var seq)) book.Fields["seqId"] = seq.GetInt64();
+        }
+        return (inst, !snapshot);
+    }
+
+    public string Snapshot(string symbol, DialectBook b)
+    {
+        // The checksum as OKX computes it, over the book the dialect holds (8 decimals hold every OKX price here).
+        var book = new OrderBook();
+        foreach (var (side, levels) in new[] { (BookSide.Bid, b.Bids), (BookSide.Ask, b.Asks) })
+            foreach (var (p, s) in levels.Values)
+                if (FixedDecimal.TryParse(p.AsSpan(), 8, out long px, out _) && FixedDecimal.TryParse(s.AsSpan(), 8, out long sz, out _)) book.Set(side, px, sz);
+        int checksum = OkxChecksum.Compute(book, 8, 8);
+        static string Levels(IEnumerable<(string P, string S)> l) => string.Join(",", l.Select(x => $"[\"{x.P}\",\"{x.S}\",\"0\",\"1\"]"));
+        string seq = b.Fields.TryGetValue("seqId", out long id) ? $",\"seqId\":{id},\"prevSeqId\":-1" : "";
+        return $$"""{"arg":{"channel":"books","instId":"{{symbol}}"},"action":"snapshot","data":[{"asks":[{{Levels(b.Asks.Values)}}],"bids":[{{Levels(b.Bids.Values)}}],"ts":"{{b.Fields["ts"]}}","checksum":{{checksum}}{{seq}}}]}""";
+    }
+
+    public (IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>) OnClient(string text)
+    {
+        if (text == "ping") return ([], [], [], ["pong"]);
+        using var doc = JsonDocument.Parse(text);
+        string op = doc.RootElement.TryGetProperty("op", out var o) ? o.GetString() ?? "" : "";
+        if (op is not ("subscribe" or "unsubscribe")) return ([], [], [], []);
+        var keys = new List<string>();
+        var replies = new List<string>();
+        var books = new List<string>();
+        foreach (var arg in doc.RootElement.GetProperty("args").EnumerateArray())
+        {
+            string channel = arg.GetProperty("channel").GetString()!, inst = arg.GetProperty("instId").GetString()!;
+            keys.Add(Key(channel, inst));
+            replies.Add("{\"event\":\"" + op + "\",\"arg\":{\"channel\":\"" + channel + "\",\"instId\":\"" + inst + "\"}}");
+            if (op == "subscribe" && channel == "books") books.Add(inst);
+        }
+        return op == "subscribe" ? (keys, [], books, replies) : ([], keys, [], replies);
+    }
+}
