@@ -19,9 +19,10 @@ public static class SimCommand
             SUBSCRIBE, /api/v3/depth, /api/v3/exchangeInfo (and the futures routes); POST /_sim/faults/{drop|
             skipupdateid|duplicate|reorder|malformed|stall|servershutdown|rest429|rest500}?value=N injects faults.
 
-            --venue bybit plays a Bybit capture (cryptofeed JSON records) in Bybit v5's own protocol on
-            ws://host:port/v5/public/spot|linear|inverse (subscribe, ping, fresh snapshots on resubscription); record it
-            with: tickengine record --exchange bybit --symbol BTCUSDT --ws-url ws://127.0.0.1:PORT --max-clock-skew off
+            --venue bybit|okx|coinbase plays a capture of that venue (cryptofeed JSON records) in the venue's own
+            protocol (Bybit ws://host:port/v5/public/<market>, OKX /ws/v5/public, Coinbase /): subscriptions and their
+            acknowledgements, pings, fresh snapshots on resubscription. Record it with e.g.
+            tickengine record --exchange okx --symbol BTC-USDT --ws-url ws://127.0.0.1:PORT --max-clock-skew off
 
             Examples:
               tickengine sim --capture ../shared/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz --speed 10 --port 9000
@@ -35,14 +36,15 @@ public static class SimCommand
         var port = Vocabulary.Int("--port", "port (0 picks a free one)", 0, 0, 65_535);
         var host = Vocabulary.Text("--host", "address to bind (default 127.0.0.1: loopback only)", "IP");
         var duration = Vocabulary.Duration("--duration", "stop after this long (default: until Ctrl+C or SIGTERM)");
-        var venue = new Option<string>("--venue") { Description = "the protocol: binance (default) or bybit (plays a Bybit capture)", HelpName = "binance|bybit", DefaultValueFactory = _ => "binance" };
-        venue.AcceptOnlyFromAmong("binance", "bybit");
+        var venue = new Option<string>("--venue") { Description = "the protocol: binance (default), or bybit, okx, coinbase (each plays a capture of its venue)", HelpName = "binance|bybit|okx|coinbase", DefaultValueFactory = _ => "binance" };
+        venue.AcceptOnlyFromAmong("binance", "bybit", "okx", "coinbase");
         symbol.AddTo(cmd);
         foreach (var o in new Option[] { capture, rate, speed, port, host, duration, venue }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             string? file = r.GetValue(capture);
-            if (r.GetValue(venue) == "bybit") return Bybit(ctx, file, Speed(r.GetValue(speed)), r.GetValue(host) ?? "127.0.0.1", r.GetValue(port), r.GetValue(duration));
+            if (r.GetValue(venue) is "bybit" or "okx" or "coinbase")
+                return Dialect(ctx, r.GetValue(venue)!, file, Speed(r.GetValue(speed)), r.GetValue(host) ?? "127.0.0.1", r.GetValue(port), r.GetValue(duration));
             var symbols = symbol.Get(r, ctx.Error);
             if ((file is null) == (symbols is null)) throw new UsageException("give one of --capture FILE or --symbol S1,S2 (a synthetic market)");
             if (file is not null && !File.Exists(file)) throw new UsageException($"--capture {file}: no such file");
@@ -71,15 +73,23 @@ public static class SimCommand
         return cmd;
     }
 
-    private static int Bybit(CliContext ctx, string? file, double speed, string host, int port, TimeSpan? duration)
+    /// <summary>A venue's capture played in its own protocol (the capture-dialect core with the venue's protocol).</summary>
+    private static int Dialect(CliContext ctx, string venue, string? file, double speed, string host, int port, TimeSpan? duration)
     {
-        if (file is null || !File.Exists(file)) throw new UsageException("--venue bybit plays a Bybit capture: give --capture FILE (cryptofeed JSON records)");
+        if (file is null || !File.Exists(file)) throw new UsageException($"--venue {venue} plays a capture of that venue: give --capture FILE (cryptofeed JSON records)");
         if (!System.Net.IPAddress.TryParse(host, out _)) throw new UsageException($"--host must be an IP address, got '{host}'");
+        Simulator.Dialects.IDialectProtocol protocol = venue switch
+        {
+            "bybit" => new Simulator.Dialects.BybitProtocol(),
+            "okx" => new Simulator.Dialects.OkxProtocol(),
+            _ => new Simulator.Dialects.CoinbaseProtocol(),
+        };
+        string path = venue switch { "bybit" => "/v5/public/<market>", "okx" => "/ws/v5/public", _ => "/" };
         Simulator.Dialects.CaptureDialect dialect;
-        try { dialect = Simulator.Dialects.BybitProtocol.StartAsync(file, speed == 0 ? 1000 : speed, host, port).GetAwaiter().GetResult(); }
+        try { dialect = Simulator.Dialects.CaptureDialect.StartAsync(protocol, file, speed == 0 ? 1000 : speed, host, port).GetAwaiter().GetResult(); }
         catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException)
-        { throw new InputException($"--capture {file}: not a Bybit capture of cryptofeed JSON records ({e.Message})"); }
-        ctx.Error.WriteLine($"sim: Bybit v5 on {dialect.WebSocketBase.ToString().TrimEnd('/')}/v5/public/<market>, playing {Path.GetFileName(file)}");
+        { throw new InputException($"--capture {file}: not a {venue} capture of cryptofeed JSON records ({e.Message})"); }
+        ctx.Error.WriteLine($"sim: {venue} on {dialect.WebSocketBase.ToString().TrimEnd('/')}{path}, playing {Path.GetFileName(file)}");
         try
         {
             if (duration is { } d) Task.Delay(d, ctx.Cancel).Wait();

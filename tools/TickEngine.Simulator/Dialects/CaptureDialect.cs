@@ -21,6 +21,7 @@ public sealed class DialectBook
     public readonly SortedDictionary<decimal, (string Price, string Size)> Asks = new();
     /// <summary>Whatever the venue's snapshot needs besides the levels (update id, sequence, times).</summary>
     public readonly Dictionary<string, long> Fields = new(StringComparer.Ordinal);
+    public readonly Dictionary<string, string> Texts = new(StringComparer.Ordinal);
     public bool Known;
 
     public void Clear()
@@ -58,6 +59,12 @@ public interface IDialectProtocol
     /// replies to send (acknowledgements, pong).
     /// </summary>
     (IReadOnlyList<string> Subscribe, IReadOnlyList<string> Unsubscribe, IReadOnlyList<string> Books, IReadOnlyList<string> Replies) OnClient(string text);
+
+    /// <summary>
+    /// Every message as it leaves, with the connection's message counter (a venue that numbers a connection's
+    /// messages, as Coinbase's <c>sequence_num</c>, renumbers here what the capture numbered on its own connection).
+    /// </summary>
+    string Outgoing(string text, ref long counter) => text;
 }
 
 /// <summary>
@@ -153,6 +160,7 @@ public sealed class CaptureDialect : IAsyncDisposable
         private readonly Dictionary<string, DialectBook> _books = new(StringComparer.Ordinal);
         private readonly SemaphoreSlim _send = new(1, 1);
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _snapshotsDue = new();
+        private long _counter;
 
         private DialectBook BookOf(string symbol) => _books.TryGetValue(symbol, out var b) ? b : _books[symbol] = new DialectBook();
 
@@ -191,7 +199,13 @@ public sealed class CaptureDialect : IAsyncDisposable
                     {
                         (string, bool)? book;
                         lock (_books) book = dialect._protocol.ApplyBook(doc.RootElement, BookOf);
-                        if (book is { Item2: true } && delta++ == dialect.DropDelta) skip = true;
+                        if (book is { Item2: true } && delta++ == dialect.DropDelta)
+                        {
+                            // Lost on the way: its message number is used all the same, as an exchange's would be.
+                            skip = true;
+                            await _send.WaitAsync(session.Token);
+                            try { dialect._protocol.Outgoing(text, ref _counter); } finally { _send.Release(); }
+                        }
                     }
                     lock (_keys) if (!_keys.Contains(key)) skip = true;
                     if (!skip) await Send(text, session.Token);
@@ -235,7 +249,11 @@ public sealed class CaptureDialect : IAsyncDisposable
         private async Task Send(string text, CancellationToken cancel)
         {
             await _send.WaitAsync(cancel);
-            try { await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cancel); }
+            try
+            {
+                text = dialect._protocol.Outgoing(text, ref _counter);
+                await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cancel);
+            }
             finally { _send.Release(); }
         }
     }

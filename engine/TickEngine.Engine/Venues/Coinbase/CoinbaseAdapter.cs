@@ -55,6 +55,9 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
     public IngestCounters Counters { get; } = new();
     public FrameRules Rules { get; init; } = FrameRules.Default;
 
+    /// <summary>Live: asked to resubscribe a book (level2) after a gap or a crossed book; a fresh snapshot follows.</summary>
+    public ISnapshotRequester? Requester { get; init; }
+
     /// <summary>The book kept for an instrument, if any.</summary>
     public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
 
@@ -297,8 +300,14 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
             if (verdict == SequenceVerdict.Stale) { Counters.SequenceRepeats++; return; }
             if (verdict == SequenceVerdict.Gap)
             {
-                // The sequence is the connection's: every book of it missed something.
-                for (int i = 0; i < _books.Length; i++) _books[i]?.Gap(_lastSequence + 1, _sequence, _messageTime, receiveNs);
+                // The sequence is the connection's: every book of it missed something, and each is resubscribed (live).
+                for (int i = 0; i < _books.Length; i++)
+                {
+                    if (_books[i] is not { } gapped) continue;
+                    bool was = gapped.IsSynced;
+                    gapped.Gap(_lastSequence + 1, _sequence, _messageTime, receiveNs);
+                    if (was) Requester?.Request(gapped.Instrument);
+                }
             }
             _lastSequence = _sequence;
         }
@@ -323,7 +332,9 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
                 lastTime = ev.Snapshot ? snapshotTime : l.Time;
                 book.Level((BookSide)l.Side, l.Price, l.Quantity, _sequence, lastTime, receiveNs, ev.Snapshot, i == ev.Count - 1);
             }
+            bool was = book.IsSynced;
             book.EndMessage(_sequence, lastTime != 0 ? lastTime : _messageTime, receiveNs, ev.Snapshot);
+            if (was && !book.IsSynced) Requester?.Request(ev.Instrument); // crossed
         }
         // Trades in id order (Coinbase sends a batch newest first).
         bool descending = _tradeCount > 1 && _trades[0].Id > _trades[_tradeCount - 1].Id;

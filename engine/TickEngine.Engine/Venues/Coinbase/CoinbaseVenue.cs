@@ -1,8 +1,11 @@
 namespace TickEngine.Engine.Venues.Coinbase;
 
-/// <summary>Coinbase Advanced Trade (Tardis id <c>coinbase</c>): recorded from captures in this version.</summary>
+/// <summary>Coinbase Advanced Trade (Tardis id <c>coinbase</c>): recorded live (<see cref="CoinbaseLive"/>) and from captures.</summary>
 public static class CoinbaseVenue
 {
-    public static Venue Venue { get; } = new(CoinbaseAdapter.Name, "Coinbase Advanced Trade", ["coinbase-advanced-trade"], Live: false,
-        c => new CoinbaseAdapter(c.Registry, c.Publisher) { Rules = c.Rules });
+    public static Venue Venue { get; } = new(CoinbaseAdapter.Name, "Coinbase Advanced Trade", ["coinbase-advanced-trade"], Live: true,
+        c => new CoinbaseAdapter(c.Registry, c.Publisher) { Rules = c.Rules, Requester = c.Requester })
+    {
+        LivePlans = CoinbaseLive.Plans,
+    };
 }

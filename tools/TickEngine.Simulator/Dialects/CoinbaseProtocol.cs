@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace TickEngine.Simulator.Dialects;
+
+/// <summary>
+/// Coinbase Advanced Trade market data: one endpoint (<c>/</c>); <c>{"type":"subscribe","product_ids":[...],"channel":"level2"}</c>
+/// acknowledged on the <c>subscriptions</c> channel; <c>heartbeats</c> replayed when subscribed; every message of a
+/// connection renumbered with the connection's own <c>sequence_num</c> (from 0), as Coinbase numbers them; a
+/// <c>level2</c> subscribed mid-stream gets a fresh <c>l2_data</c> snapshot.
+/// </summary>
+public sealed partial class CoinbaseProtocol : IDialectProtocol
+{
+    public static Task<CaptureDialect> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1) =>
+        CaptureDialect.StartAsync(new CoinbaseProtocol(), capture, speed, host, port, dropDelta);
+
+    public string? MarketOf(string urlOrPath) =>
+        urlOrPath.Contains("advanced-trade-ws", StringComparison.Ordinal) || urlOrPath is "" or "/" ? "advanced" : null;
+
+    private static string Channel(string channel) => channel == "l2_data" ? "level2" : channel;
+
+    public string? KeyOf(JsonElement frame)
+    {
+        if (!frame.TryGetProperty("channel", out var c)) return null;
+        string channel = Channel(c.GetString()!);
+        if (channel is "subscriptions") return null; // the dialect acknowledges itself
+        if (channel == "heartbeats") return "heartbeats";
+        var events = frame.GetProperty("events");
+        foreach (var e in events.EnumerateArray())
+        {
+            if (e.TryGetProperty("product_id", out var p)) return $"{channel}:{p.GetString()}";
+            foreach (var list in new[] { "trades", "tickers", "candles" })
+                if (e.TryGetProperty(list, out var items))
+                    foreach (var item in items.EnumerateArray())
+                        if (item.TryGetProperty("product_id", out var ip)) return $"{channel}:{ip.GetString()}";
+        }
+        return null;
+    }
+
+    public (string Symbol, bool Delta)? ApplyBook(JsonElement frame, Func<string, DialectBook> books)
+    {
+        if (!frame.TryGetProperty("channel", out var c) || c.GetString() != "l2_data") return null;
+        string? symbol = null;
+        bool delta = true;
+        foreach (var e in frame.GetProperty("events").EnumerateArray())
+        {
+            symbol = e.GetProperty("product_id").GetString()!;
+            var book = books(symbol);
+            if (e.GetProperty("type").GetString() == "snapshot") { book.Clear(); delta = false; }
+            foreach (var u in e.GetProperty("updates").EnumerateArray())
+            {
+                book.Set(u.GetProperty("side").GetString() == "bid", u.GetProperty("price_level").GetString()!, u.GetProperty("new_quantity").GetString()!);
+                book.Texts["event_time"] = u.GetProperty("event_time").GetString()!;
+            }
+            book.Texts["timestamp"] = frame.GetProperty("timestamp").GetString()!;
+        }
+        return symbol is null ? null : (symbol, delta);
+    }
+
+    public string Snapshot(string symbol, DialectBook b)
+    {
+        string time = b.Texts.GetValueOrDefault("event_time", b.Texts.GetValueOrDefault("timestamp", Now()));
+        string Levels(string side, IEnumerable<(string P, string S)> l) =>
+            string.Join(",", l.Select(x => $$"""{"side":"{{side}}","event_time":"{{time}}","price_level":"{{x.P}}","new_quantity":"{{x.S}}"}"""));
+        string all = string.Join(",", new[] { Levels("bid", b.Bids.Values), Levels("offer", b.Asks.Values) }.Where(x => x.Length > 0));
+        return $$"""{"channel":"l2_data","client_id":"","timestamp":"{{b.Texts.GetValueOrDefault("timestamp", time)}}","sequence_num":0,"events":[{"type":"snapshot","product_id":"{{symbol}}","updates":[{{all}}]}]}""";
+    }
+
+    public (IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>) OnClient(string text)
+    {
+        using var doc = JsonDocument.Parse(text);
+        string type = doc.RootElement.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+        if (type is not ("subscribe" or "unsubscribe")) return ([], [], [], []);
+        string channel = doc.RootElement.GetProperty("channel").GetString()!;
+        var products = doc.RootElement.TryGetProperty("product_ids", out var p) ? p.EnumerateArray().Select(x => x.GetString()!).ToList() : [];
+        var keys = channel == "heartbeats" ? ["heartbeats"] : products.Select(x => $"{channel}:{x}").ToList();
+        string list = string.Join(",", products.Select(x => $"\"{x}\""));
+        string ack = "{\"channel\":\"subscriptions\",\"client_id\":\"\",\"timestamp\":\"" + Now() + "\",\"sequence_num\":0,\"events\":[{\"subscriptions\":{\"" + channel + "\":[" + list + "]}}]}";
+        var books = type == "subscribe" && channel == "level2" ? products : [];
+        return type == "subscribe" ? (keys, [], books, [ack]) : ([], keys, [], [ack]);
+    }
+
+    /// <summary>The wall clock as Coinbase writes times (acknowledgements are stamped when sent).</summary>
+    private static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("\"sequence_num\":\\d+")]
+    private static partial Regex SequenceNum();
+
+    public string Outgoing(string text, ref long counter)
+    {
+        long n = counter++;
+        return SequenceNum().Replace(text, $"\"sequence_num\":{n}", 1);
+    }
+}
