@@ -43,4 +43,37 @@ public class MultiVenueLiveTests
         foreach (var x in new[] { "binance", "bybit", "okx", "coinbase" }) Assert.True(Directory.Exists(Path.Combine(dir.Path, x)), x);
         Assert.Equal(1 + 1 + 1 + 1, recorder.Feeds.Sum(f => f.Connections.Count)); // Binance spot; Bybit linear; OKX; Coinbase
     }
+
+    [Theory]
+    [InlineData("bybit", "bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz", "BTCUSDT,ETHUSDT")]
+    [InlineData("okx", "okx/cryptofeed_OKX_v5.jsonl.gz", "BTC-USDT,UNI-USD-SWAP")]
+    [InlineData("coinbase", "coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz", "BTC-USD,ETH-USD")]
+    public async Task AStalledConnectionIsLeftByTheWatchdogAndTheBooksResyncAfterTheReconnect(string venue, string capture, string symbols)
+    {
+        using var dir = new TempDir();
+        await using var dialect = venue switch
+        {
+            "bybit" => await BybitProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 25, stallAt: 400),
+            "okx" => await OkxProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 60, stallAt: 150),
+            _ => await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 20, stallAt: 300),
+        };
+        var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
+        var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound };
+        var live = LiveOptions.BinanceSpot with { VenueBase = dialect.WebSocketBase, Watchdog = TimeSpan.FromSeconds(1), BackoffInitial = TimeSpan.FromMilliseconds(50) };
+        var recorder = new LiveRecorder(options, [(venue, live, symbols.Split(','))]);
+        recorder.Start();
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < until && !(dialect.Connections >= 2 && dialect.Played.IsCompleted)) await Task.Delay(50);
+        await Task.Delay(500);
+        await recorder.StopAsync();
+        var c = recorder.Pipeline.Adapters[0].Counters;
+        Assert.True(recorder.Reconnects >= 1, $"{recorder.Reconnects} reconnects");
+        Assert.True(dialect.Connections >= 2);
+        var events = collector.Events;
+        int disconnect = events.FindIndex(e => e.Kind == Events.EventKind.Status && e.Side == (byte)Storage.Format.StatusKind.Disconnect);
+        Assert.True(disconnect >= 0, "no disconnect marker");
+        Assert.Contains(events.Skip(disconnect), e => e.Kind == Events.EventKind.Status && e.Side == (byte)Storage.Format.StatusKind.Resync); // books back from fresh snapshots
+        Assert.Equal(0, c.Crossed);
+        Assert.Equal(0, c.ChecksumMismatched);
+    }
 }

@@ -93,13 +93,23 @@ public sealed class CaptureDialect : IAsyncDisposable
 
     public double Speed { get; }
     public int DropDelta { get; }
+
+    /// <summary>Fault: the first connection goes silent (no data, the connection left open) at this frame, for <see cref="StallFor"/>; -1: never.</summary>
+    public int StallAt { get; init; } = -1;
+    public TimeSpan StallFor { get; init; } = TimeSpan.FromSeconds(3);
+    private int _stalled;
+
+    /// <summary>Connections accepted (a client's reconnection shows here).</summary>
+    public int Connections => _connections;
+    private int _connections;
     public Uri WebSocketBase { get; private set; } = null!;
     /// <summary>Completes when a connection has played its market's whole capture.</summary>
     public Task Played => _played.Task;
     /// <summary>Book subscriptions seen, resubscriptions included.</summary>
     public int BookSubscriptions => _bookSubscriptions;
 
-    public static async Task<CaptureDialect> StartAsync(IDialectProtocol protocol, string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1)
+    public static async Task<CaptureDialect> StartAsync(IDialectProtocol protocol, string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1,
+        int stallAt = -1)
     {
         var frames = Load(protocol, capture);
         var builder = WebApplication.CreateSlimBuilder();
@@ -107,12 +117,13 @@ public sealed class CaptureDialect : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(host), port));
         var app = builder.Build();
         app.UseWebSockets();
-        var dialect = new CaptureDialect(app, protocol, speed, dropDelta);
+        var dialect = new CaptureDialect(app, protocol, speed, dropDelta) { StallAt = stallAt };
         app.Map("/{**path}", async ctx =>
         {
             string? market = protocol.MarketOf(ctx.Request.Path.Value ?? "");
             if (!ctx.WebSockets.IsWebSocketRequest || market is null || !frames.TryGetValue(market, out var list)) { ctx.Response.StatusCode = 404; return; }
             using var socket = await ctx.WebSockets.AcceptWebSocketAsync();
+            Interlocked.Increment(ref dialect._connections);
             await new Session(dialect, socket, list).RunAsync(dialect._stop.Token);
         });
         await app.StartAsync();
@@ -181,10 +192,15 @@ public sealed class CaptureDialect : IAsyncDisposable
                 await Task.Delay(50, session.Token); // the rest of a subscription sent in several messages
                 long first = frames.Count > 0 ? frames[0].Ns : 0;
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                int delta = 0;
+                int delta = 0, index = 0;
                 foreach (var (ns, key, text) in frames)
                 {
                     if (session.IsCancellationRequested || socket.State != WebSocketState.Open) return;
+                    if (index++ == dialect.StallAt && Interlocked.Exchange(ref dialect._stalled, 1) == 0)
+                    {
+                        await Task.Delay(dialect.StallFor, session.Token); // silent: the client's watchdog should give up on us
+                        if (socket.State != WebSocketState.Open) return;
+                    }
                     double wait = (ns - first) / 1e6 / dialect.Speed - clock.Elapsed.TotalMilliseconds;
                     if (wait > 1) await Task.Delay(TimeSpan.FromMilliseconds(wait), session.Token);
                     // Snapshots asked for by (re)subscriptions go out here, in order with the frames around them.

@@ -11,8 +11,8 @@ namespace TickEngine.Simulator.Dialects;
 /// </summary>
 public sealed partial class CoinbaseProtocol : IDialectProtocol
 {
-    public static Task<CaptureDialect> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1) =>
-        CaptureDialect.StartAsync(new CoinbaseProtocol(), capture, speed, host, port, dropDelta);
+    public static Task<CaptureDialect> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
+        CaptureDialect.StartAsync(new CoinbaseProtocol(), capture, speed, host, port, dropDelta, stallAt);
 
     public string? MarketOf(string urlOrPath) =>
         urlOrPath.Contains("advanced-trade-ws", StringComparison.Ordinal) || urlOrPath is "" or "/" ? "advanced" : null;

@@ -13,8 +13,8 @@ namespace TickEngine.Simulator.Dialects;
 /// </summary>
 public sealed class OkxProtocol : IDialectProtocol
 {
-    public static Task<CaptureDialect> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1) =>
-        CaptureDialect.StartAsync(new OkxProtocol(), capture, speed, host, port, dropDelta);
+    public static Task<CaptureDialect> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
+        CaptureDialect.StartAsync(new OkxProtocol(), capture, speed, host, port, dropDelta, stallAt);
 
     public string? MarketOf(string urlOrPath) => urlOrPath.TrimEnd('/').EndsWith("/ws/v5/public", StringComparison.Ordinal) ? "public" : null;
 
