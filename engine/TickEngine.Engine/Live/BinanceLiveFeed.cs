@@ -150,16 +150,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
     /// <summary>One WebSocket connection and its reconnect loop.</summary>
     public sealed class Connection : ILiveConnection
     {
-        private readonly byte[] _sample = new byte[256];
-        private byte[] _buffer = [];
-
-        /// <summary>Copies the first bytes of a rejected message into the connection's sample buffer.</summary>
-        private int KeepSample(ReadOnlySpan<byte> data)
-        {
-            int n = Math.Min(data.Length, _sample.Length);
-            data[..n].CopyTo(_sample);
-            return n;
-        }
+        private readonly MessageBuffer _buffer = new();
 
         private readonly BinanceLiveFeed _feed;
         private readonly Uri _uri;
@@ -186,7 +177,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
             var o = _feed._options;
             int attempt = 0;
             var backoff = o.BackoffInitial;
-            _buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+            _buffer.Rent();
             try
             {
                 while (!cancel.IsCancellationRequested)
@@ -236,72 +227,40 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = [];
+                _buffer.Return();
                 if (_state != ConnectionState.Failed) _state = ConnectionState.Disconnected;
             }
         }
 
-        /// <summary>
-        /// Reads messages into <see cref="_buffer"/> until the connection ends (or throws). The buffer is the
-        /// connection's, grown in place: whatever way the loop ends, the connection holds the one array it rented
-        /// (a grown buffer handed back only through a return value would be lost when the loop throws, and the
-        /// array given back to the pool on growth would then be used, and given back, again).
-        /// </summary>
+        /// <summary>Reads messages (into the connection's <see cref="MessageBuffer"/>) until the connection ends or throws.</summary>
         private async Task ReceiveLoopAsync(ClientWebSocket ws, Stopwatch age, CancellationToken cancel)
         {
             var o = _feed._options;
             using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             while (ws.State == WebSocketState.Open)
             {
-                int length = 0, sampleLength = 0;
-                bool oversize = false;
-                ValueWebSocketReceiveResult r;
                 watchdog.CancelAfter(o.Watchdog); // silent for too long: the receive is cancelled and we reconnect
-                do
-                {
-                    if (length == _buffer.Length)
-                    {
-                        if (_buffer.Length >= _feed._pipe.MaxFrameBytes)
-                        {
-                            // Over the limit: keep its first bytes as a sample, read the rest into the same buffer
-                            // and drop it (memory stays bounded by the limit).
-                            if (!oversize) sampleLength = KeepSample(_buffer.AsSpan(0, length));
-                            oversize = true;
-                            length = 0;
-                        }
-                        else
-                        {
-                            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _feed._pipe.MaxFrameBytes));
-                            _buffer.AsSpan(0, length).CopyTo(bigger);
-                            ArrayPool<byte>.Shared.Return(_buffer);
-                            _buffer = bigger;
-                            Interlocked.Exchange(ref _feed._largestBuffer, Math.Max(Interlocked.Read(ref _feed._largestBuffer), _buffer.Length));
-                        }
-                    }
-                    r = await ws.ReceiveAsync(_buffer.AsMemory(length), watchdog.Token);
-                    length += r.Count;
-                }
-                while (!r.EndOfMessage);
-                if (r.MessageType == WebSocketMessageType.Close) break;
+                var (length, oversize, type) = await _buffer.ReceiveAsync(ws, _feed._pipe.MaxFrameBytes,
+                    size => Interlocked.Exchange(ref _feed._largestBuffer, Math.Max(Interlocked.Read(ref _feed._largestBuffer), size)), watchdog.Token);
+                if (type == WebSocketMessageType.Close) break;
                 long now = Clock.NowNs();
                 Interlocked.Increment(ref _messages);
                 if (oversize)
                 {
                     Interlocked.Increment(ref _feed._oversize);
-                    await _feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _sample.AsMemory(0, sampleLength), now, null, cancel, _feed._source, (byte)FramePipe.RejectReason.Oversize);
+                    await _feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _buffer.Sample, now, null, cancel, _feed._source, (byte)FramePipe.RejectReason.Oversize);
                     continue;
                 }
-                if (r.MessageType == WebSocketMessageType.Binary)
+                if (type == WebSocketMessageType.Binary)
                 {
                     // Binance sends text only: counted and sampled, never parsed.
                     Interlocked.Increment(ref _feed._binary);
-                    sampleLength = KeepSample(_buffer.AsSpan(0, length));
-                    await _feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _sample.AsMemory(0, sampleLength), now, null, cancel, _feed._source, (byte)FramePipe.RejectReason.Binary);
+                    _buffer.KeepSample(_buffer.Buffer.AsSpan(0, length));
+                    await _feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _buffer.Sample, now, null, cancel, _feed._source, (byte)FramePipe.RejectReason.Binary);
                     continue;
                 }
-                await _feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, _buffer.AsMemory(0, length), now, null, cancel, _feed._source);
-                if (_buffer.AsSpan(0, Math.Min(length, 64)).IndexOf("serverShutdown"u8) >= 0) break; // reconnect at once
+                await _feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, _buffer.Buffer.AsMemory(0, length), now, null, cancel, _feed._source);
+                if (_buffer.Buffer.AsSpan(0, Math.Min(length, 64)).IndexOf("serverShutdown"u8) >= 0) break; // reconnect at once
                 if (age.Elapsed > o.MaxConnectionAge) break; // before the exchange's 24-hour cut
             }
         }

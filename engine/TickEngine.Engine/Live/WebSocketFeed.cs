@@ -64,7 +64,7 @@ public sealed class WebSocketFeed : ILiveFeed, ISnapshotRequester
     {
         private volatile ConnectionState _state = ConnectionState.Disconnected;
         private long _messages;
-        private byte[] _buffer = [];
+        private readonly MessageBuffer _buffer = new();
         public ConnectionPlan Plan => plan;
         public readonly ConcurrentQueue<string> Outbox = new();
         public Uri Uri => plan.Address;
@@ -76,7 +76,7 @@ public sealed class WebSocketFeed : ILiveFeed, ISnapshotRequester
             var o = feed._options;
             var backoff = o.BackoffInitial;
             int attempt = 0;
-            _buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+            _buffer.Rent();
             try
             {
                 while (!cancel.IsCancellationRequested)
@@ -132,8 +132,7 @@ public sealed class WebSocketFeed : ILiveFeed, ISnapshotRequester
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = [];
+                _buffer.Return();
                 if (_state != ConnectionState.Failed) _state = ConnectionState.Disconnected;
             }
         }
@@ -163,39 +162,21 @@ public sealed class WebSocketFeed : ILiveFeed, ISnapshotRequester
             using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(session);
             while (ws.State == WebSocketState.Open)
             {
-                int length = 0;
-                bool oversize = false;
-                ValueWebSocketReceiveResult r;
                 watchdog.CancelAfter(o.Watchdog);
-                do
-                {
-                    if (length == _buffer.Length)
-                    {
-                        if (_buffer.Length >= feed._pipe.MaxFrameBytes) { oversize = true; length = 0; }
-                        else
-                        {
-                            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, feed._pipe.MaxFrameBytes));
-                            _buffer.AsSpan(0, length).CopyTo(bigger);
-                            ArrayPool<byte>.Shared.Return(_buffer);
-                            _buffer = bigger;
-                            Interlocked.Exchange(ref feed._largest, Math.Max(Interlocked.Read(ref feed._largest), _buffer.Length));
-                        }
-                    }
-                    r = await ws.ReceiveAsync(_buffer.AsMemory(length), watchdog.Token);
-                    length += r.Count;
-                }
-                while (!r.EndOfMessage);
-                if (r.MessageType == WebSocketMessageType.Close) break;
+                var (length, oversize, type) = await _buffer.ReceiveAsync(ws, feed._pipe.MaxFrameBytes,
+                    size => Interlocked.Exchange(ref feed._largest, Math.Max(Interlocked.Read(ref feed._largest), size)), watchdog.Token);
+                if (type == WebSocketMessageType.Close) break;
                 long now = Clock.NowNs();
                 Interlocked.Increment(ref _messages);
-                if (oversize || r.MessageType == WebSocketMessageType.Binary)
+                if (oversize || type == WebSocketMessageType.Binary)
                 {
                     Interlocked.Increment(ref oversize ? ref feed._oversize : ref feed._binary);
-                    await feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _buffer.AsMemory(0, Math.Min(length, 256)), now, null, cancel, feed._source,
+                    if (!oversize) _buffer.KeepSample(_buffer.Buffer.AsSpan(0, length));
+                    await feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _buffer.Sample, now, null, cancel, feed._source,
                         (byte)(oversize ? FramePipe.RejectReason.Oversize : FramePipe.RejectReason.Binary), number);
                     continue;
                 }
-                await feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, _buffer.AsMemory(0, length), now, null, cancel, feed._source, connection: number);
+                await feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, _buffer.Buffer.AsMemory(0, length), now, null, cancel, feed._source, connection: number);
                 if (age.Elapsed > o.MaxConnectionAge) break;
             }
         }

@@ -16,7 +16,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// Bybit live, through its simulator dialect playing the real capture over loopback WebSockets (subscribe, ping,
 /// acknowledgements as Bybit sends them): the trades recorded live equal the capture's, exactly; a delta the
 /// dialect leaves out is a gap marker, and the adapter's resubscription brings a fresh snapshot that puts the book
-/// back in sync. And Binance and Bybit in one process, one ring.
+/// back in sync. (All four venues in one process: MultiVenueLiveTests.)
 /// </summary>
 public class BybitLiveTests
 {
@@ -45,26 +45,12 @@ public class BybitLiveTests
         return set;
     }
 
-    private static async Task<(LiveRecorder Recorder, List<MarketEvent> Events)> Record(TempDir dir, CaptureDialect dialect, string? binanceSim = null, SimulatorServer? binance = null)
-    {
-        var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
-        var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound }; // the capture's own (past) exchange times
-        var feeds = new List<(string, LiveOptions, IReadOnlyList<string>)> { ("bybit", LiveOptions.BinanceSpot with { VenueBase = dialect.WebSocketBase }, Linear) };
-        if (binance is not null) feeds.Insert(0, ("binance", LiveOptions.BinanceSpot with { WebSocketBase = binance.WebSocketBase, RestBase = binance.BaseAddress }, ["BTCUSDT"]));
-        var recorder = new LiveRecorder(options, feeds);
-        recorder.Start();
-        await dialect.Played.WaitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(500);
-        await recorder.StopAsync();
-        return (recorder, collector.Events);
-    }
-
     [Fact]
     public async Task LiveThroughTheDialectRecordsTheCapturesTradesExactly()
     {
         using var dir = new TempDir();
         await using var dialect = await BybitProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 25);
-        var (recorder, events) = await Record(dir, dialect);
+        var (recorder, events) = await DialectRecording.Record(dir, "bybit", dialect, Linear);
         var c = recorder.Pipeline.Adapters[0].Counters;
         var registry = recorder.Pipeline.Registry;
         var got = events.Where(e => e.Kind == EventKind.Trade)
@@ -86,32 +72,13 @@ public class BybitLiveTests
     {
         using var dir = new TempDir();
         await using var dialect = await BybitProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 25, dropDelta: 300);
-        var (recorder, events) = await Record(dir, dialect);
+        var (recorder, events) = await DialectRecording.Record(dir, "bybit", dialect, Linear);
         var c = recorder.Pipeline.Adapters[0].Counters;
         Assert.Equal(1, c.Gaps);
         Assert.True(c.Resyncs >= 1, $"{c.Resyncs} resyncs");
         Assert.True(dialect.BookSubscriptions > Linear.Length, $"{dialect.BookSubscriptions} book subscriptions: the gap's book was subscribed again");
         // The gapped book: a gap marker, then a resync marker (the fresh snapshot), then deltas applied again.
-        int gap = events.FindIndex(e => e.Kind == EventKind.Status && e.Side == (byte)StatusKind.SequenceGap);
-        Assert.True(gap >= 0);
-        int instrument = events[gap].InstrumentId;
-        int resync = events.FindIndex(gap, e => e.Kind == EventKind.Status && e.Side == (byte)StatusKind.Resync && e.InstrumentId == instrument);
-        Assert.True(resync > gap, "no resync after the gap");
-        Assert.Contains(events.Skip(resync), e => e.Kind == EventKind.BookDelta && e.InstrumentId == instrument && (e.Flags & (long)RowFlags.FromSnapshot) == 0);
+        DialectRecording.AssertResyncedAfter(events, StatusKind.SequenceGap);
         Assert.Equal(0, c.Crossed);
-    }
-
-    [Fact]
-    public async Task BinanceAndBybitRecordLiveInOneProcess()
-    {
-        using var dir = new TempDir();
-        await using var dialect = await BybitProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 25);
-        var market = new SyntheticMarketSource(["BTCUSDT"], 2_000, seed: 3);
-        var sim = new SimulatorOptions { Speed = 1 };
-        await using var binance = await SimulatorServer.StartAsync(new SimulatedExchange(market, sim), sim);
-        var (recorder, _) = await Record(dir, dialect, binance: binance);
-        Assert.Equal(["binance", "bybit"], recorder.Pipeline.Adapters.Select(a => a.Exchange).ToArray());
-        Assert.All(recorder.Pipeline.Adapters, a => Assert.True(a.Counters.TradeEvents > 100 && a.Counters.Gaps == 0, $"{a.Exchange}: {a.Counters.TradeEvents} trades, {a.Counters.Gaps} gaps"));
-        Assert.True(Directory.Exists(Path.Combine(dir.Path, "binance", "BTCUSDT")) && Directory.Exists(Path.Combine(dir.Path, "bybit", "BTCUSDT")));
     }
 }

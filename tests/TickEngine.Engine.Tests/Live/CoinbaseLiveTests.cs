@@ -42,24 +42,12 @@ public class CoinbaseLiveTests
         return set;
     }
 
-    private static async Task<(LiveRecorder Recorder, List<MarketEvent> Events)> Record(TempDir dir, CaptureDialect dialect)
-    {
-        var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
-        var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound };
-        var recorder = new LiveRecorder(options, [("coinbase", LiveOptions.BinanceSpot with { VenueBase = dialect.WebSocketBase }, Products)]);
-        recorder.Start();
-        await dialect.Played.WaitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(500);
-        await recorder.StopAsync();
-        return (recorder, collector.Events);
-    }
-
     [Fact]
     public async Task LiveThroughTheDialectRecordsTheCapturesTradesWithNoGap()
     {
         using var dir = new TempDir();
         await using var dialect = await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 20);
-        var (recorder, events) = await Record(dir, dialect);
+        var (recorder, events) = await DialectRecording.Record(dir, "coinbase", dialect, Products);
         var c = recorder.Pipeline.Adapters[0].Counters;
         var registry = recorder.Pipeline.Registry;
         var got = events.Where(e => e.Kind == EventKind.Trade).Select(e => (registry[e.InstrumentId].Symbol, e.Id, e.Price, e.Side)).ToHashSet();
@@ -77,17 +65,11 @@ public class CoinbaseLiveTests
     {
         using var dir = new TempDir();
         await using var dialect = await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 20, dropDelta: 200);
-        var (recorder, events) = await Record(dir, dialect);
+        var (recorder, events) = await DialectRecording.Record(dir, "coinbase", dialect, Products);
         var c = recorder.Pipeline.Adapters[0].Counters;
         Assert.Equal(2, c.Gaps); // both books of the connection
         Assert.True(dialect.BookSubscriptions >= 4, $"{dialect.BookSubscriptions} book subscriptions");
-        foreach (var inst in recorder.Pipeline.Registry.All)
-        {
-            int gap = events.FindIndex(e => e.Kind == EventKind.Status && e.Side == (byte)StatusKind.SequenceGap && e.InstrumentId == inst.Id);
-            Assert.True(gap >= 0, $"{inst.Symbol}: no gap marker");
-            int resync = events.FindIndex(gap, e => e.Kind == EventKind.Status && e.Side == (byte)StatusKind.Resync && e.InstrumentId == inst.Id);
-            Assert.True(resync > gap, $"{inst.Symbol}: no resync after the gap");
-        }
+        foreach (var inst in recorder.Pipeline.Registry.All) DialectRecording.AssertResyncedAfter(events, StatusKind.SequenceGap, inst.Id);
         Assert.Equal(0, c.Crossed);
     }
 }

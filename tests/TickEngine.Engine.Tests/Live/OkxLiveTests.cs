@@ -78,24 +78,12 @@ public class OkxLiveTests
         throw new InvalidOperationException("no update at the top of a book");
     }
 
-    private static async Task<(LiveRecorder Recorder, List<MarketEvent> Events)> Record(TempDir dir, CaptureDialect dialect)
-    {
-        var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
-        var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound };
-        var recorder = new LiveRecorder(options, [("okx", LiveOptions.BinanceSpot with { VenueBase = dialect.WebSocketBase }, Instruments)]);
-        recorder.Start();
-        await dialect.Played.WaitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(500);
-        await recorder.StopAsync();
-        return (recorder, collector.Events);
-    }
-
     [Fact]
     public async Task LiveThroughTheDialectRecordsTheTradesAndMatchesEveryChecksum()
     {
         using var dir = new TempDir();
         await using var dialect = await OkxProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 60);
-        var (recorder, events) = await Record(dir, dialect);
+        var (recorder, events) = await DialectRecording.Record(dir, "okx", dialect, Instruments);
         var c = recorder.Pipeline.Adapters[0].Counters;
         var registry = recorder.Pipeline.Registry;
         var got = events.Where(e => e.Kind == EventKind.Trade).Select(e => (registry[e.InstrumentId].Symbol, e.Id, e.Price, e.ExchangeTime, e.Side)).ToHashSet();
@@ -113,15 +101,10 @@ public class OkxLiveTests
     {
         using var dir = new TempDir();
         await using var dialect = await OkxProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 60, dropDelta: TopOfBookUpdate());
-        var (recorder, events) = await Record(dir, dialect);
+        var (recorder, events) = await DialectRecording.Record(dir, "okx", dialect, Instruments);
         var c = recorder.Pipeline.Adapters[0].Counters;
         Assert.Equal(1, c.ChecksumMismatched);
         Assert.True(dialect.BookSubscriptions > Instruments.Length, $"{dialect.BookSubscriptions} book subscriptions");
-        int invalid = events.FindIndex(e => e.Kind == EventKind.Status && e.Side == (byte)StatusKind.BookInvalid);
-        Assert.True(invalid >= 0);
-        int instrument = events[invalid].InstrumentId;
-        int resync = events.FindIndex(invalid, e => e.Kind == EventKind.Status && e.Side == (byte)StatusKind.Resync && e.InstrumentId == instrument);
-        Assert.True(resync > invalid, "no resync after the checksum mismatch");
-        Assert.Contains(events.Skip(resync), e => e.Kind == EventKind.BookDelta && e.InstrumentId == instrument && (e.Flags & (long)RowFlags.FromSnapshot) == 0);
+        DialectRecording.AssertResyncedAfter(events, StatusKind.BookInvalid);
     }
 }
