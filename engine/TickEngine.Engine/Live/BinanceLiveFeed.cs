@@ -9,10 +9,10 @@ using TickEngine.Engine.Ingest;
 namespace TickEngine.Engine.Live;
 
 /// <summary>
-/// Binance market data over WebSockets (<see cref="ClientWebSocket"/>) into a <see cref="FramePipe"/>: combined
-/// streams (lower-case names, at most 1,024 a connection; on futures, depth and bookTicker on the /public route and
-/// trades on /market), reconnection with exponential backoff and jitter, a watchdog for silent connections, a
-/// reconnect before the 24-hour cut and on <c>serverShutdown</c>, and REST depth snapshots over
+/// Binance market data over WebSockets into a <see cref="FramePipe"/>: combined streams (lower-case names, at most
+/// 1,024 a connection; on futures, depth and bookTicker on the /public route and trades on /market) as connection
+/// plans of the venue-neutral <see cref="WebSocketFeed"/> (reconnection with exponential backoff and jitter, a
+/// watchdog for silent connections, a reconnect before the 24-hour cut and on <c>serverShutdown</c>), and REST depth snapshots over
 /// <see cref="HttpClient"/> with request-weight accounting and Retry-After. After every (re)connect the books are
 /// resynced from fresh snapshots; the adapter records the disconnect and drops what arrives twice.
 /// </summary>
@@ -24,13 +24,9 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
     private readonly HttpClient _http;
     private readonly Channel<string> _snapshotRequests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _pendingSnapshots = new();
-    private readonly List<Connection> _connections = new();
+    private readonly WebSocketFeed _ws;
     private readonly HashSet<string> _depthSymbols;
-    private long _reconnects;
     private long _restErrors;
-    private long _oversize;
-    private long _binary;
-    private long _largestBuffer;
 
     /// <param name="symbols">Upper-case symbols, e.g. BTCUSDT.</param>
     /// <param name="trades">Subscribe to trades (spot @trade, futures @aggTrade).</param>
@@ -58,29 +54,40 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
             groups.Add((market, tradeStreams));
         }
         else groups.Add((options.WebSocketBase, bookStreams.Concat(tradeStreams).ToList()));
+        // Combined streams on the shared connection: the streams are in the URL (nothing to subscribe, no
+        // application ping); after every connect the books the connection carries ask for fresh REST snapshots
+        // (buffer diffs now, snapshot after: the documented order); serverShutdown means reconnect at once.
+        var plans = new List<ConnectionPlan>();
         foreach (var (b, streams) in groups)
             for (int i = 0; i < streams.Count; i += options.MaxStreamsPerConnection)
-                _connections.Add(new Connection(this, b, streams.Skip(i).Take(options.MaxStreamsPerConnection).ToList()));
+            {
+                var chunk = streams.Skip(i).Take(options.MaxStreamsPerConnection).ToList();
+                var depth = chunk.Where(x => x.Contains("@depth", StringComparison.Ordinal)).Select(x => x[..x.IndexOf('@')].ToUpperInvariant()).Distinct().ToArray();
+                plans.Add(new ConnectionPlan(new Uri($"{b.ToString().TrimEnd('/')}/stream?streams={string.Join('/', chunk)}"), [], null, TimeSpan.Zero, depth)
+                {
+                    Connected = () => RequestAll(depth),
+                    EndsConnection = frame => frame.Span[..Math.Min(frame.Length, 64)].IndexOf("serverShutdown"u8) >= 0,
+                    Streams = chunk,
+                });
+            }
+        _ws = new WebSocketFeed(options, plans, pipe, source);
     }
 
-    public IReadOnlyList<Connection> Connections => _connections;
-    IReadOnlyList<ILiveConnection> ILiveFeed.Connections => _connections;
-    public long Reconnects => Interlocked.Read(ref _reconnects);
+    public IReadOnlyList<ILiveConnection> Connections => _ws.Connections;
+    public long Reconnects => _ws.Reconnects;
     public long RestErrors => Interlocked.Read(ref _restErrors);
-    public long OversizeFrames => Interlocked.Read(ref _oversize);
+    public long OversizeFrames => _ws.OversizeFrames;
 
     /// <summary>Binary WebSocket messages received (Binance sends text only): counted, sampled, never parsed.</summary>
-    public long BinaryFrames => Interlocked.Read(ref _binary);
+    public long BinaryFrames => _ws.BinaryFrames;
 
     /// <summary>The largest receive buffer any connection grew to (bounded by the frame pipe's maximum frame size, as rented).</summary>
-    public long LargestReceiveBuffer => Interlocked.Read(ref _largestBuffer);
+    public long LargestReceiveBuffer => _ws.LargestReceiveBuffer;
 
     /// <summary>Runs every connection and the snapshot fetcher until <paramref name="cancel"/>.</summary>
     public async Task RunAsync(CancellationToken cancel)
     {
-        var tasks = _connections.Select(c => c.RunAsync(cancel)).ToList();
-        tasks.Add(FetchSnapshotsAsync(cancel));
-        await Task.WhenAll(tasks);
+        await Task.WhenAll(_ws.RunAsync(cancel), FetchSnapshotsAsync(cancel));
     }
 
     /// <summary>Called by the book sync (producer thread) when a book needs a fresh snapshot.</summary>
@@ -146,123 +153,4 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
     private static TimeSpan Jitter(TimeSpan t) => TimeSpan.FromTicks((long)(t.Ticks * (0.5 + Random.Shared.NextDouble() * 0.5)));
 
     public void Dispose() => _http.Dispose();
-
-    /// <summary>One WebSocket connection and its reconnect loop.</summary>
-    public sealed class Connection : ILiveConnection
-    {
-        private readonly MessageBuffer _buffer = new();
-
-        private readonly BinanceLiveFeed _feed;
-        private readonly Uri _uri;
-        private volatile ConnectionState _state = ConnectionState.Disconnected;
-        private long _messages;
-
-        internal Connection(BinanceLiveFeed feed, Uri baseUri, List<string> streams)
-        {
-            _feed = feed;
-            Streams = streams;
-            // The books whose diffs this connection carries: only they are resynced (or invalidated) with it.
-            DepthSymbols = streams.Where(x => x.Contains("@depth", StringComparison.Ordinal)).Select(x => x[..x.IndexOf('@')].ToUpperInvariant()).Distinct().ToArray();
-            _uri = new Uri($"{baseUri.ToString().TrimEnd('/')}/stream?streams={string.Join('/', streams)}");
-        }
-
-        public IReadOnlyList<string> Streams { get; }
-        public IReadOnlyList<string> DepthSymbols { get; }
-        public ConnectionState State => _state;
-        public long Messages => Interlocked.Read(ref _messages);
-        public Uri Uri => _uri;
-
-        internal async Task RunAsync(CancellationToken cancel)
-        {
-            var o = _feed._options;
-            int attempt = 0;
-            var backoff = o.BackoffInitial;
-            _buffer.Rent();
-            try
-            {
-                while (!cancel.IsCancellationRequested)
-                {
-                    _state = attempt == 0 && _messages == 0 ? ConnectionState.Connecting : ConnectionState.Reconnecting;
-                    var started = Stopwatch.StartNew();
-                    bool connected = false;
-                    using (var ws = new ClientWebSocket())
-                    {
-                        ws.Options.KeepAliveInterval = TimeSpan.FromSeconds(20); // unsolicited pongs; pings are answered anyway
-                        try
-                        {
-                            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancel))
-                            {
-                                connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
-                                await ws.ConnectAsync(_uri, connectTimeout.Token);
-                            }
-                            connected = true;
-                            _state = ConnectionState.Connected;
-                            if (_messages > 0 || attempt > 0) Interlocked.Increment(ref _feed._reconnects);
-                            await _feed._pipe.WriteAsync(FramePipe.RecordKind.Connect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, cancel, _feed._source);
-                            _feed.RequestAll(DepthSymbols); // buffer diffs now, snapshot after: the documented order
-                            await ReceiveLoopAsync(ws, started, cancel);
-                        }
-                        catch (OperationCanceledException) when (cancel.IsCancellationRequested) { }
-                        catch (Exception e) when (e is WebSocketException or OperationCanceledException or HttpRequestException or IOException) { }
-                        if (ws.State == WebSocketState.Open)
-                        {
-                            try { await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2)); }
-                            catch (Exception) { /* closing a connection we are leaving anyway */ }
-                        }
-                    }
-                    if (connected)
-                    {
-                        try { await _feed._pipe.WriteAsync(DepthSymbols.Count > 0 ? FramePipe.RecordKind.Disconnect : FramePipe.RecordKind.DisconnectTradesOnly, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), null, CancellationToken.None, _feed._source); }
-                        catch (InvalidOperationException) { /* the pipe is complete: we are stopping */ }
-                    }
-                    if (cancel.IsCancellationRequested) break;
-                    // Backoff with jitter; a connection that lived a while starts the backoff again.
-                    if (started.Elapsed > TimeSpan.FromSeconds(60)) { attempt = 0; backoff = o.BackoffInitial; }
-                    attempt++;
-                    if (o.MaxAttempts > 0 && attempt >= o.MaxAttempts && !connected) { _state = ConnectionState.Failed; return; }
-                    _state = ConnectionState.Reconnecting;
-                    try { await Task.Delay(Jitter(backoff), cancel); } catch (OperationCanceledException) { break; }
-                    backoff = TimeSpan.FromTicks(Math.Min(o.BackoffMax.Ticks, backoff.Ticks * 2));
-                }
-            }
-            finally
-            {
-                _buffer.Return();
-                if (_state != ConnectionState.Failed) _state = ConnectionState.Disconnected;
-            }
-        }
-
-        /// <summary>Reads messages (into the connection's <see cref="MessageBuffer"/>) until the connection ends or throws.</summary>
-        private async Task ReceiveLoopAsync(ClientWebSocket ws, Stopwatch age, CancellationToken cancel)
-        {
-            var o = _feed._options;
-            using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            while (ws.State == WebSocketState.Open)
-            {
-                watchdog.CancelAfter(o.Watchdog); // silent for too long: the receive is cancelled and we reconnect
-                var (length, oversize, type) = await _buffer.ReceiveAsync(ws, _feed._pipe.MaxFrameBytes,
-                    size => Interlocked.Exchange(ref _feed._largestBuffer, Math.Max(Interlocked.Read(ref _feed._largestBuffer), size)), watchdog.Token);
-                if (type == WebSocketMessageType.Close) break;
-                long now = Clock.NowNs();
-                Interlocked.Increment(ref _messages);
-                if (oversize)
-                {
-                    Interlocked.Increment(ref _feed._oversize);
-                    await _feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _buffer.Sample, now, null, cancel, _feed._source, (byte)FramePipe.RejectReason.Oversize);
-                    continue;
-                }
-                if (type == WebSocketMessageType.Binary)
-                {
-                    // Binance sends text only: counted and sampled, never parsed.
-                    Interlocked.Increment(ref _feed._binary);
-                    _buffer.KeepSample(_buffer.Buffer.AsSpan(0, length));
-                    await _feed._pipe.WriteAsync(FramePipe.RecordKind.Rejected, _buffer.Sample, now, null, cancel, _feed._source, (byte)FramePipe.RejectReason.Binary);
-                    continue;
-                }
-                await _feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, _buffer.Buffer.AsMemory(0, length), now, null, cancel, _feed._source);
-                if (_buffer.Buffer.AsSpan(0, Math.Min(length, 64)).IndexOf("serverShutdown"u8) >= 0) break; // reconnect at once
-                if (age.Elapsed > o.MaxConnectionAge) break; // before the exchange's 24-hour cut
-            }
-        }
-    }
 }

@@ -13,7 +13,17 @@ namespace TickEngine.Engine.Live;
 /// symbol's book (the stream-snapshot venues' resync: a fresh subscription sends a fresh snapshot).
 /// </summary>
 public sealed record ConnectionPlan(Uri Address, IReadOnlyList<string> Subscribe, string? Ping, TimeSpan PingEvery,
-    IReadOnlyList<string> BookSymbols, Func<string, IReadOnlyList<string>>? ResubscribeBook = null);
+    IReadOnlyList<string> BookSymbols, Func<string, IReadOnlyList<string>>? ResubscribeBook = null)
+{
+    /// <summary>Called after every connect and its subscriptions (Binance asks its REST snapshots here).</summary>
+    public Action? Connected { get; init; }
+
+    /// <summary>True for a frame after which the connection should be left at once (Binance's <c>serverShutdown</c>).</summary>
+    public Func<ReadOnlyMemory<byte>, bool>? EndsConnection { get; init; }
+
+    /// <summary>What the connection carries, for status lines (Binance: its streams).</summary>
+    public IReadOnlyList<string> Streams { get; init; } = [];
+}
 
 /// <summary>
 /// Venue-neutral WebSocket connections into a <see cref="FramePipe"/>: per <see cref="ConnectionPlan"/> a
@@ -60,7 +70,7 @@ public sealed class WebSocketFeed : ILiveFeed, ISnapshotRequester
 
     private static TimeSpan Jitter(TimeSpan t) => TimeSpan.FromTicks((long)(t.Ticks * (0.5 + Random.Shared.NextDouble() * 0.5)));
 
-    private sealed class Connection(WebSocketFeed feed, ConnectionPlan plan, byte number) : ILiveConnection
+    private sealed class Connection(WebSocketFeed feed, ConnectionPlan plan, byte number) : ILiveConnection, IStreamsConnection
     {
         private volatile ConnectionState _state = ConnectionState.Disconnected;
         private long _messages;
@@ -68,6 +78,7 @@ public sealed class WebSocketFeed : ILiveFeed, ISnapshotRequester
         public ConnectionPlan Plan => plan;
         public readonly ConcurrentQueue<string> Outbox = new();
         public Uri Uri => plan.Address;
+        public IReadOnlyList<string> Streams => plan.Streams;
         public ConnectionState State => _state;
         public long Messages => Interlocked.Read(ref _messages);
 
@@ -87,6 +98,7 @@ public sealed class WebSocketFeed : ILiveFeed, ISnapshotRequester
                     using (var ws = new ClientWebSocket())
                     using (var session = CancellationTokenSource.CreateLinkedTokenSource(cancel))
                     {
+                        ws.Options.KeepAliveInterval = TimeSpan.FromSeconds(20); // unsolicited pongs; the venue's pings are answered anyway
                         try
                         {
                             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel))
@@ -100,6 +112,7 @@ public sealed class WebSocketFeed : ILiveFeed, ISnapshotRequester
                             while (Outbox.TryDequeue(out _)) { } // a new subscription brings fresh snapshots
                             await feed._pipe.WriteAsync(FramePipe.RecordKind.Connect, ReadOnlyMemory<byte>.Empty, Clock.NowNs(), plan.Address.ToString(), cancel, feed._source, connection: number);
                             foreach (var m in plan.Subscribe) await Send(ws, m, cancel);
+                            plan.Connected?.Invoke();
                             var sender = SendLoopAsync(ws, session.Token);
                             try { await ReceiveLoopAsync(ws, age, session.Token, cancel); }
                             finally
@@ -177,7 +190,8 @@ public sealed class WebSocketFeed : ILiveFeed, ISnapshotRequester
                     continue;
                 }
                 await feed._pipe.WriteAsync(FramePipe.RecordKind.Frame, _buffer.Buffer.AsMemory(0, length), now, null, cancel, feed._source, connection: number);
-                if (age.Elapsed > o.MaxConnectionAge) break;
+                if (plan.EndsConnection?.Invoke(_buffer.Buffer.AsMemory(0, length)) == true) break; // reconnect at once
+                if (age.Elapsed > o.MaxConnectionAge) break; // before the venue's session limit
             }
         }
     }
@@ -193,6 +207,12 @@ public interface ILiveFeed : IDisposable
     long BinaryFrames { get; }
     long LargestReceiveBuffer { get; }
     Task RunAsync(CancellationToken cancel);
+}
+
+/// <summary>A connection that can say which streams it carries (for status lines).</summary>
+public interface IStreamsConnection
+{
+    IReadOnlyList<string> Streams { get; }
 }
 
 /// <summary>One connection of a live feed: where, in what state, how many messages.</summary>

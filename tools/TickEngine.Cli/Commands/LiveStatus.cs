@@ -53,7 +53,7 @@ internal sealed class LiveStatus(LiveRecorder recorder)
         table.AddRow("reconnects", s.Reconnects.ToString(inv));
         table.AddRow("written", s.Mb.ToString("N1", inv) + " MB");
         foreach (var conn in recorder.Feeds.SelectMany(f => f.Connections))
-            table.AddRow(Markup.Escape(conn.Uri.Host + conn.Uri.AbsolutePath + (conn is Engine.Live.BinanceLiveFeed.Connection b ? " (" + b.Streams.Count + " streams)" : "")), conn.State.ToString());
+            table.AddRow(Markup.Escape(conn.Uri.Host + conn.Uri.AbsolutePath + (conn is Engine.Live.IStreamsConnection { Streams.Count: > 0 } b ? " (" + b.Streams.Count + " streams)" : "")), conn.State.ToString());
         return table;
     }
 }
