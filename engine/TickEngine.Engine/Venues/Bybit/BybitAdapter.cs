@@ -24,7 +24,7 @@ namespace TickEngine.Engine.Venues.Bybit;
 /// the capture holds them, never below 8 decimals. A frame is read whole before it acts. Producer thread only;
 /// allocation-free per frame in steady state.</para>
 /// </summary>
-public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
+public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
 {
     public const string Derivatives = "bybit";
     public const string Spot = "bybit-spot";
@@ -69,7 +69,7 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
     private long _u, _seq, _bookTime, _messageTs, _cts, _cs, _tickerBid, _tickerAsk;
     private bool _hasBid, _hasAsk;
 
-    public BybitAdapter(InstrumentRegistry registry, EventPublisher publisher)
+    public BybitAdapter(InstrumentRegistry registry, EventPublisher publisher) : base(publisher)
     {
         _registry = registry;
         _publisher = publisher;
@@ -78,12 +78,7 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
         _scaleOf = _scales.Of;
     }
 
-    public string Exchange => Derivatives;
-    public IngestCounters Counters { get; } = new();
-    public FrameRules Rules { get; init; } = FrameRules.Default;
-
-    /// <summary>Live: asked to resubscribe a book after a gap or a failed check (Bybit answers with a fresh snapshot).</summary>
-    public ISnapshotRequester? Requester { get; init; }
+    public override string Exchange => Derivatives;
 
     /// <summary>The book of an instrument, if it has one.</summary>
     public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
@@ -106,29 +101,29 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
 
     private Market CurrentMarket => _connection >= 0 && _connection < _connectionMarket.Length ? _connectionMarket[_connection] : Market.Unknown;
 
-    public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
+    protected override void Reset()
     {
-        if (!FrameRules.Admit(Counters, frame, receiveNs)) return;
         _levelCount = _tradeCount = 0;
         _instrument = null;
-        Channel channel = Channel.None;
-        try
-        {
-            channel = Parse(frame, receiveNs);
-        }
-        catch (JsonException) { channel = Channel.None; Counters.AddMalformed("not valid JSON", frame); }
-        catch (InvalidOperationException) { channel = Channel.None; Counters.AddMalformed("unexpected JSON token", frame); }
-        switch (channel)
+        _channel = Channel.None;
+    }
+
+    private Channel _channel;
+
+    protected override bool Parse(ReadOnlySpan<byte> frame, long receiveNs) => (_channel = ParseChannel(frame, receiveNs)) != Channel.None;
+
+    protected override void Commit(long receiveNs)
+    {
+        switch (_channel)
         {
             case Channel.Book: CommitBook(receiveNs); break;
             case Channel.Trades: CommitTrades(receiveNs); break;
             case Channel.Tickers: CommitTicker(receiveNs); break;
         }
-        _publisher.Publish();
     }
 
     /// <summary>Reads the frame whole; returns the channel whose parsed content is to be committed, or None.</summary>
-    private Channel Parse(ReadOnlySpan<byte> frame, long receiveNs)
+    private Channel ParseChannel(ReadOnlySpan<byte> frame, long receiveNs)
     {
         var r = new Utf8JsonReader(frame, Options);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("not a JSON object", frame); return Channel.None; }
@@ -481,7 +476,7 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
     /// <c>instruments-info</c> bodies give each symbol's tick size and quantity step (spot: base precision), from which
     /// its scales follow (at least 8 decimals, at most 18); other REST bodies are counted as control.
     /// </summary>
-    public void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
+    public override void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
     {
         Counters.Frames++;
         Counters.Control++;
@@ -499,7 +494,7 @@ public sealed class BybitAdapter : IExchangeAdapter, IConnectionAware
     }
 
     /// <summary>A session marker for the instruments last seen on the current connection (all of them when it is not known).</summary>
-    public void OnSession(StatusKind kind, long receiveNs, bool books = true)
+    public override void OnSession(StatusKind kind, long receiveNs, bool books = true)
     {
         foreach (var inst in _registry.All)
         {

@@ -20,7 +20,7 @@ namespace TickEngine.Engine.Venues.Coinbase;
 /// decimal text. A frame is read whole before it acts: a frame malformed anywhere changes nothing.</para>
 /// Producer thread only; allocation-free per frame in steady state.
 /// </summary>
-public sealed class CoinbaseAdapter : IExchangeAdapter
+public sealed class CoinbaseAdapter : StreamVenueAdapter
 {
     public const string Name = "coinbase";
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow };
@@ -42,43 +42,24 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
     private int _tradeCount;
     private long _sequence;
     private long _messageTime;
-    private bool _ready;
 
-    public CoinbaseAdapter(InstrumentRegistry registry, EventPublisher publisher)
+    public CoinbaseAdapter(InstrumentRegistry registry, EventPublisher publisher) : base(publisher)
     {
         _registry = registry;
         _publisher = publisher;
         _tradeLog = new VenueTrades(publisher, Counters);
     }
 
-    public string Exchange => Name;
-    public IngestCounters Counters { get; } = new();
-    public FrameRules Rules { get; init; } = FrameRules.Default;
-
-    /// <summary>Live: asked to resubscribe a book (level2) after a gap or a crossed book; a fresh snapshot follows.</summary>
-    public ISnapshotRequester? Requester { get; init; }
+    public override string Exchange => Name;
 
     /// <summary>The book kept for an instrument, if any.</summary>
     public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
 
-    public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
-    {
-        if (!FrameRules.Admit(Counters, frame, receiveNs)) return;
-        _levelCount = _bookEventCount = _tradeCount = 0;
-        _ready = false;
-        try
-        {
-            _ready = Parse(frame, receiveNs);
-        }
-        catch (JsonException) { _ready = false; Counters.AddMalformed("not valid JSON", frame); }
-        catch (InvalidOperationException) { _ready = false; Counters.AddMalformed("unexpected JSON token", frame); }
-        if (_ready) Commit(receiveNs);
-        _publisher.Publish();
-    }
+    protected override void Reset() => _levelCount = _bookEventCount = _tradeCount = 0;
 
     private enum Channel { None, Level2, Trades, Control, Other }
 
-    private bool Parse(ReadOnlySpan<byte> frame, long receiveNs)
+    protected override bool Parse(ReadOnlySpan<byte> frame, long receiveNs)
     {
         var r = new Utf8JsonReader(frame, Options);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("not a JSON object", frame); return false; }
@@ -292,7 +273,7 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
         return true;
     }
 
-    private void Commit(long receiveNs)
+    protected override void Commit(long receiveNs)
     {
         if (_sequence >= 0)
         {
@@ -346,13 +327,13 @@ public sealed class CoinbaseAdapter : IExchangeAdapter
     }
 
     /// <summary>REST bodies (the products list) hold no market data this version stores: counted as control.</summary>
-    public void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
+    public override void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
     {
         Counters.Frames++;
         Counters.Control++;
     }
 
-    public void OnSession(StatusKind kind, long receiveNs, bool books = true)
+    public override void OnSession(StatusKind kind, long receiveNs, bool books = true)
     {
         VenueTrades.PublishSession(_registry, _publisher, Name, kind, receiveNs, books, _books);
         // A new connection numbers its messages from its own start.

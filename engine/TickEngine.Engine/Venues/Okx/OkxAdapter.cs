@@ -17,7 +17,7 @@ namespace TickEngine.Engine.Venues.Okx;
 /// decimal text. A frame is read whole before it acts. Producer thread only; allocation-free per frame in steady
 /// state.</para>
 /// </summary>
-public sealed class OkxAdapter : IExchangeAdapter
+public sealed class OkxAdapter : StreamVenueAdapter
 {
     public const string Name = "okx";
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow };
@@ -42,7 +42,7 @@ public sealed class OkxAdapter : IExchangeAdapter
     private readonly InstrumentScales _scales;
     private readonly Func<string, (int Price, int Quantity)?> _scaleOf;
 
-    public OkxAdapter(InstrumentRegistry registry, EventPublisher publisher)
+    public OkxAdapter(InstrumentRegistry registry, EventPublisher publisher) : base(publisher)
     {
         _scales = new InstrumentScales(registry.DefaultPriceScale, registry.DefaultQuantityScale);
         _scaleOf = _scales.Of;
@@ -51,35 +51,21 @@ public sealed class OkxAdapter : IExchangeAdapter
         _tradeLog = new VenueTrades(publisher, Counters);
     }
 
-    public string Exchange => Name;
-    public IngestCounters Counters { get; } = new();
-    public FrameRules Rules { get; init; } = FrameRules.Default;
-
-    /// <summary>Live: asked to resubscribe a book after a gap, a checksum mismatch or a crossed book.</summary>
-    public ISnapshotRequester? Requester { get; init; }
+    public override string Exchange => Name;
 
     public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
 
-    public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
+    protected override bool IsControlText(ReadOnlySpan<byte> frame) => frame.SequenceEqual("pong"u8); // the answer to our ping
+
+    protected override void Reset()
     {
-        if (frame.SequenceEqual("pong"u8)) { Counters.Frames++; Counters.Control++; return; } // the answer to our ping
-        if (!FrameRules.Admit(Counters, frame, receiveNs)) return;
         _levelCount = _bookCount = _tradeCount = 0;
         _instrument = null;
-        bool ready = false;
-        try
-        {
-            ready = Parse(frame, receiveNs);
-        }
-        catch (JsonException) { ready = false; Counters.AddMalformed("not valid JSON", frame); }
-        catch (InvalidOperationException) { ready = false; Counters.AddMalformed("unexpected JSON token", frame); }
-        if (ready) Commit(receiveNs);
-        _publisher.Publish();
     }
 
     private enum Channel { None, Books, Trades, Control, Other }
 
-    private bool Parse(ReadOnlySpan<byte> frame, long receiveNs)
+    protected override bool Parse(ReadOnlySpan<byte> frame, long receiveNs)
     {
         var r = new Utf8JsonReader(frame, Options);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("not a JSON object", frame); return false; }
@@ -254,7 +240,7 @@ public sealed class OkxAdapter : IExchangeAdapter
         return true;
     }
 
-    private void Commit(long receiveNs)
+    protected override void Commit(long receiveNs)
     {
         for (int b = 0; b < _bookCount; b++)
         {
@@ -302,7 +288,7 @@ public sealed class OkxAdapter : IExchangeAdapter
     /// REST bodies: <c>/api/v5/public/instruments</c> lists give each instrument's <c>tickSz</c> and <c>lotSz</c>, from
     /// which its scales follow (at least 8 decimals); everything is counted as control.
     /// </summary>
-    public void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
+    public override void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
     {
         Counters.Frames++;
         Counters.Control++;
@@ -315,7 +301,7 @@ public sealed class OkxAdapter : IExchangeAdapter
         catch (JsonException) { Counters.AddMalformed("instruments body is not valid JSON", body); }
     }
 
-    public void OnSession(StatusKind kind, long receiveNs, bool books = true)
+    public override void OnSession(StatusKind kind, long receiveNs, bool books = true)
     {
         VenueTrades.PublishSession(_registry, _publisher, Name, kind, receiveNs, books, _books);
         if (kind is StatusKind.Connect or StatusKind.Disconnect) Array.Clear(_tradeSeen); // a new subscription sends history again
