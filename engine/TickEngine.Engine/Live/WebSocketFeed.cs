@@ -207,6 +207,9 @@ public interface ILiveFeed : IDisposable
     long BinaryFrames { get; }
     long LargestReceiveBuffer { get; }
     Task RunAsync(CancellationToken cancel);
+
+    /// <summary>Registers the instruments the feed knows before its first frame (Binance's symbols); nothing by default.</summary>
+    void Register(Ingest.InstrumentRegistry registry, string exchange) { }
 }
 
 /// <summary>A connection that can say which streams it carries (for status lines).</summary>

@@ -4,7 +4,7 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Engine.Pipeline;
 
 /// <summary>
-/// A live recording: <see cref="BinanceLiveFeed"/> connections into a <see cref="FramePipe"/>, one producer into
+/// A live recording: the venues' live feeds into a <see cref="FramePipe"/>, one producer into
 /// the <see cref="RecordPipeline"/>. <see cref="StopAsync"/> closes the connections, lets the producer read what the
 /// pipe still holds, then drains the ring through every handler and seals the segments.
 /// </summary>
@@ -27,16 +27,15 @@ public sealed class LiveRecorder
         bool trades = options.Types.Contains(SchemaKind.Trades) || options.Types.Contains(SchemaKind.Bars);
         for (int i = 0; i < exchanges.Count; i++)
         {
-            // A venue with its own connection plans (Bybit, ...) gets the venue-neutral feed; Binance keeps its feed with REST snapshots.
-            var venue = Venues.VenueRegistry.Find(exchanges[i].Exchange);
-            if (venue?.LivePlans is { } plans)
-                Feeds.Add(new WebSocketFeed(exchanges[i].Live, plans(new Venues.LiveRequest(exchanges[i].Exchange, exchanges[i].Symbols, trades, books, exchanges[i].Live.VenueBase)), Pipe, (byte)i));
-            else Feeds.Add(new BinanceLiveFeed(exchanges[i].Live, exchanges[i].Symbols, trades, books, Pipe, source: (byte)i));
+            var (exchange, live, symbols) = exchanges[i];
+            var venue = Venues.VenueRegistry.Find(exchange) ?? throw new ArgumentException($"no venue is named '{exchange}' (venues: {Venues.VenueRegistry.Names})");
+            var request = new Venues.LiveRequest(exchange, symbols, trades, books, live.VenueBase);
+            Feeds.Add(venue.CreateFeed(new Venues.LiveFeedRequest(live, request, Pipe, (byte)i))
+                      ?? throw new ArgumentException($"{venue.Name} is recorded from captures and archives only, not live"));
         }
         Pipeline = new RecordPipeline(options, exchanges.Select((e, i) => (e.Exchange, Feeds[i] as Ingest.ISnapshotRequester)).ToList());
-        for (int i = 0; i < exchanges.Count; i++)
-            if (Feeds[i] is BinanceLiveFeed) // venues with several markets register their instruments per connection as frames come
-                foreach (var s in exchanges[i].Symbols) Pipeline.Registry.GetOrAdd(Pipeline.Adapters[i].Exchange, s);
+        // A feed that knows its instruments up front registers them; venues with several markets register theirs per connection as frames come.
+        for (int i = 0; i < exchanges.Count; i++) Feeds[i].Register(Pipeline.Registry, Pipeline.Adapters[i].Exchange);
     }
 
     public FramePipe Pipe { get; }

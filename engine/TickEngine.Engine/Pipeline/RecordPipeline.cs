@@ -2,7 +2,7 @@ using System.Diagnostics;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Handlers;
 using TickEngine.Engine.Ingest;
-using TickEngine.Engine.Ingest.Binance;
+using TickEngine.Engine.Venues.Binance;
 using TickEngine.Engine.Ring;
 using TickEngine.Engine.Sinks;
 using TickEngine.Storage.Format;

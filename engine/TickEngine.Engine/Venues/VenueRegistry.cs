@@ -1,5 +1,5 @@
 using TickEngine.Engine.Ingest;
-using TickEngine.Engine.Ingest.Binance;
+using TickEngine.Engine.Live;
 
 namespace TickEngine.Engine.Venues;
 
@@ -8,6 +8,9 @@ public sealed record VenueContext(InstrumentRegistry Registry, EventPublisher Pu
 
 /// <summary>What a live recording asks a venue for: the name it was given, the symbols, the data, and a base URL instead of the venue's (a simulator).</summary>
 public sealed record LiveRequest(string Name, IReadOnlyList<string> Symbols, bool Trades, bool Books, Uri? BaseUrl);
+
+/// <summary>What a venue's live feed is built from: the connection rules, what to record, the pipe its frames go into and the feed's number in it.</summary>
+public sealed record LiveFeedRequest(LiveOptions Options, LiveRequest Request, FramePipe Pipe, byte Source);
 
 /// <summary>
 /// A venue: its exchange id (Tardis's where one exists), the other names a capture header or an import may give it,
@@ -28,10 +31,21 @@ public sealed record Venue(string Name, string Description, IReadOnlyList<string
 
     /// <summary>
     /// Live recording: the connections to open for a recording of <see cref="LiveRequest.Symbols"/> under the name
-    /// given (a venue may serve several markets: <c>bybit-spot</c> and <c>bybit</c>). Null: no live recording (Binance
-    /// has its own feed with REST snapshots).
+    /// given (a venue may serve several markets: <c>bybit-spot</c> and <c>bybit</c>), run by the venue-neutral
+    /// <see cref="WebSocketFeed"/>.
     /// </summary>
-    public Func<LiveRequest, IReadOnlyList<Live.ConnectionPlan>>? LivePlans { get; init; }
+    public Func<LiveRequest, IReadOnlyList<ConnectionPlan>>? LivePlans { get; init; }
+
+    /// <summary>
+    /// Live recording by a feed of the venue's own, for a venue that needs more than connections (Binance: its
+    /// combined-stream connections on <see cref="WebSocketFeed"/> plus REST snapshots and their weight budget).
+    /// </summary>
+    public Func<LiveFeedRequest, ILiveFeed>? LiveFeed { get; init; }
+
+    /// <summary>The venue's live feed for <paramref name="request"/>; null when it records only from captures and archives.</summary>
+    public ILiveFeed? CreateFeed(LiveFeedRequest request) =>
+        LiveFeed?.Invoke(request)
+        ?? (LivePlans is { } plans ? new WebSocketFeed(request.Options, plans(request.Request), request.Pipe, request.Source) : null);
 
     public bool Answers(string name)
     {
@@ -45,8 +59,8 @@ public static class VenueRegistry
 {
     public static IReadOnlyList<Venue> All { get; } =
     [
-        new("binance", "Binance spot", [], Live: true, c => new BinanceAdapter(c.Registry, c.Publisher, futures: false, c.Requester) { DefaultSymbol = c.DefaultSymbol, Rules = c.Rules }),
-        new("binance-futures", "Binance USD-M futures", [], Live: true, c => new BinanceAdapter(c.Registry, c.Publisher, futures: true, c.Requester) { DefaultSymbol = c.DefaultSymbol, Rules = c.Rules }),
+        Binance.BinanceVenue.Spot,
+        Binance.BinanceVenue.Futures,
         Coinbase.CoinbaseVenue.Venue,
         Okx.OkxVenue.Venue,
         Bybit.BybitVenue.Venue,

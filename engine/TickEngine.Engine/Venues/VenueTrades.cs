@@ -23,7 +23,7 @@ public sealed class VenueTrades(EventPublisher publisher, IngestCounters counter
 
     /// <param name="book">The instrument's book, if any; <paramref name="judge"/> false for trades the book cannot speak for (history).</param>
     /// <param name="idLo">With <paramref name="idForm"/> other than <see cref="TradeIds.FormInteger"/>: the id's last 8 bytes (<see cref="TradeIds"/>).</param>
-    public void Publish(Instrument inst, long id, long price, long quantity, long exchangeNs, long receiveNs, byte side, StreamBook? book, bool judge = true,
+    public void Publish(Instrument inst, long id, long price, long quantity, long exchangeNs, long receiveNs, byte side, BookLifecycle? book, bool judge = true,
         long idLo = 0, long idForm = TradeIds.FormInteger)
     {
         if (idForm == TradeIds.FormInteger)
@@ -71,7 +71,7 @@ public sealed class VenueTrades(EventPublisher publisher, IngestCounters counter
         return true;
     }
 
-    private void Judge(long price, byte side, StreamBook? book)
+    private void Judge(long price, byte side, BookLifecycle? book)
     {
         if (book is null || !book.IsSynced || !book.Book.TryBestBid(out long bid, out _) || !book.Book.TryBestAsk(out long ask, out _))
         {
@@ -102,7 +102,7 @@ public sealed class VenueTrades(EventPublisher publisher, IngestCounters counter
     /// A session marker for every instrument of <paramref name="exchange"/>; a disconnect also puts their books out
     /// of sync (when <paramref name="books"/>).
     /// </summary>
-    public static void PublishSession(InstrumentRegistry registry, EventPublisher publisher, string exchange, StatusKind kind, long receiveNs, bool books, StreamBook?[] bookSlots)
+    public static void PublishSession(InstrumentRegistry registry, EventPublisher publisher, string exchange, StatusKind kind, long receiveNs, bool books, BookLifecycle?[] bookSlots)
     {
         foreach (var inst in registry.All)
         {

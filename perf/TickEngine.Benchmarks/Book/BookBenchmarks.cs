@@ -3,7 +3,7 @@ using TickEngine.Benchmarks.Inputs;
 using TickEngine.Engine.Book;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ingest;
-using TickEngine.Engine.Ingest.Binance;
+using TickEngine.Engine.Venues.Binance;
 using TickEngine.Engine.Ring;
 using TickEngine.Storage.Format;
 

@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 using TickEngine.Benchmarks.Inputs;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ingest;
-using TickEngine.Engine.Ingest.Binance;
+using TickEngine.Engine.Venues.Binance;
 using TickEngine.Engine.Ring;
 
 namespace TickEngine.Benchmarks.Parsing;

@@ -4,7 +4,7 @@ using TickEngine.Benchmarks.Inputs;
 using TickEngine.Engine.Capture;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ingest;
-using TickEngine.Engine.Ingest.Binance;
+using TickEngine.Engine.Venues.Binance;
 using TickEngine.Engine.Pipeline;
 using TickEngine.Engine.Ring;
 

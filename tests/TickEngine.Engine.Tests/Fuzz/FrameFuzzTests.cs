@@ -5,7 +5,7 @@ using CsCheck;
 using TickEngine.Engine.Capture;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ingest;
-using TickEngine.Engine.Ingest.Binance;
+using TickEngine.Engine.Venues.Binance;
 using TickEngine.Engine.Ring;
 using TickEngine.Tests.Shared;
 using Xunit;

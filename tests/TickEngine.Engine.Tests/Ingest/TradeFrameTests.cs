@@ -1,7 +1,7 @@
 using System.Text;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ingest;
-using TickEngine.Engine.Ingest.Binance;
+using TickEngine.Engine.Venues.Binance;
 using TickEngine.Engine.Ring;
 using Xunit;
 

@@ -71,7 +71,7 @@ public class BybitLiveTests
     public async Task ADroppedDeltaIsAGapAndTheResubscriptionResyncsTheBook()
     {
         using var dir = new TempDir();
-        await using var dialect = await BybitProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 25, dropDelta: 300);
+        await using var dialect = await BybitProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 10, dropDelta: 300);
         var (recorder, events) = await DialectRecording.Record(dir, "bybit", dialect, Linear);
         var c = recorder.Pipeline.Adapters[0].Counters;
         Assert.Equal(1, c.Gaps);

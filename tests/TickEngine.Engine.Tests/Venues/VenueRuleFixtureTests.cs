@@ -3,6 +3,9 @@ using System.Text;
 using System.Text.Json;
 using TickEngine.Engine.Book;
 using TickEngine.Engine.Venues;
+using TickEngine.Engine.Venues.Binance;
+using TickEngine.Engine.Venues.Bybit;
+using TickEngine.Engine.Venues.Coinbase;
 using TickEngine.Engine.Venues.Okx;
 using TickEngine.Storage.Format;
 using TickEngine.Storage.Numerics;
@@ -162,6 +165,32 @@ public class VenueRuleFixtureTests
         Assert.Equal(SequenceVerdict.Stale, rule.Check(15, new SequenceFields(12, 10, false)));
         Assert.Equal(SequenceVerdict.Gap, rule.Check(-1, new SequenceFields(15, 10, false)));   // an update with no book
         Assert.Equal(SequenceVerdict.Apply, rule.Check(-1, new SequenceFields(-1, -1, false))); // frames from before seqId: the checksum decides
+    }
+
+    [Fact]
+    public void BinanceRulesBracketTheSnapshotThenChainByUOrPu()
+    {
+        // Spot: the first diff kept after a snapshot at 100 must hold 101; later ones must start at or before u + 1.
+        var spot = BinanceSequenceRule.Spot;
+        Assert.Equal(SnapshotSource.Requested, ((ISequenceRule)spot).Snapshots);
+        Assert.Equal(SequenceVerdict.Stale, spot.Check(100, new SequenceFields(100, -1, false, 95), firstAfterSnapshot: true));
+        Assert.Equal(SequenceVerdict.Apply, spot.Check(100, new SequenceFields(105, -1, false, 98), firstAfterSnapshot: true));
+        Assert.Equal(SequenceVerdict.Gap, spot.Check(100, new SequenceFields(110, -1, false, 102), firstAfterSnapshot: true));
+        Assert.Equal(SequenceVerdict.Apply, spot.Check(105, new SequenceFields(110, -1, false, 106), false));
+        Assert.Equal(SequenceVerdict.Gap, spot.Check(105, new SequenceFields(110, -1, false, 107), false));
+        Assert.Equal(SequenceVerdict.Stale, spot.Check(105, new SequenceFields(105, -1, false, 101), false));
+        Assert.Equal((106L, 107L), ((ISequenceRule)spot).GapIds(105, new SequenceFields(110, -1, false, 107), false));
+
+        // Futures: the first diff must bracket the id (U <= id <= u) or follow it by pu; then pu must be the last u.
+        var futures = BinanceSequenceRule.Futures;
+        Assert.Equal(SequenceVerdict.Stale, futures.Check(100, new SequenceFields(99, 90, false, 95), firstAfterSnapshot: true));
+        Assert.Equal(SequenceVerdict.Apply, futures.Check(100, new SequenceFields(100, 90, false, 95), firstAfterSnapshot: true));
+        Assert.Equal(SequenceVerdict.Apply, futures.Check(100, new SequenceFields(120, 100, false, 110), firstAfterSnapshot: true));
+        Assert.Equal(SequenceVerdict.Gap, futures.Check(100, new SequenceFields(120, 105, false, 110), firstAfterSnapshot: true));
+        Assert.Equal(SequenceVerdict.Apply, futures.Check(120, new SequenceFields(130, 120, false, 125), false));
+        Assert.Equal(SequenceVerdict.Gap, futures.Check(120, new SequenceFields(130, 121, false, 125), false));
+        Assert.Equal((120L, 121L), ((ISequenceRule)futures).GapIds(120, new SequenceFields(130, 121, false, 125), false));
+        Assert.Equal((100L, 110L), ((ISequenceRule)futures).GapIds(100, new SequenceFields(120, 105, false, 110), true));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
     private readonly InstrumentRegistry _registry;
     private readonly EventPublisher _publisher;
     private readonly VenueTrades _tradeLog;
-    private StreamBook?[] _books = new StreamBook?[16];
+    private BookLifecycle?[] _books = new BookLifecycle?[16];
     private int[] _instrumentConnection = new int[16]; // per instrument: 1 + the connection it was last seen on
     private Market[] _connectionMarket = new Market[4];
     private int _connection = -1;
@@ -62,6 +62,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
     // The frame being read: committed only when all of it reads.
     private BookLevel[] _levels = new BookLevel[1024];
     private int _levelCount;
+    private readonly BookMessage _message = new();
     private TradeItem[] _trades = new TradeItem[64];
     private int _tradeCount;
     private Instrument? _instrument;
@@ -81,7 +82,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
     public override string Exchange => Derivatives;
 
     /// <summary>The book of an instrument, if it has one.</summary>
-    public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
+    public BookLifecycle? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
 
     public void OnConnection(int connection, string? address)
     {
@@ -368,31 +369,25 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
     {
         var inst = _instrument!;
         InstrumentSlots.At(ref _instrumentConnection, inst.Id) = _connection + 1;
-        var book = InstrumentSlots.At(ref _books, inst.Id) ??= new StreamBook(inst, _publisher, Counters);
-        Counters.DepthMessages++;
-        long bookId = book.IsSynced ? book.Book.UpdateId : -1;
-        var verdict = BybitSequenceRule.Instance.Check(bookId, new SequenceFields(_u, -1, _snapshot));
-        if (verdict == SequenceVerdict.Stale) { Counters.DiffsStale++; return; }
-        if (verdict == SequenceVerdict.Gap)
-        {
-            if (book.IsSynced) { book.Gap(bookId + 1, _u, _bookTime, receiveNs); Requester?.Request(inst); }
-            else Counters.DiffsStale++;
-            return;
-        }
-        bool replace = verdict == SequenceVerdict.Replace;
-        if (replace)
-        {
-            book.BeginSnapshot(_u, _bookTime, receiveNs);
-            var check = InstrumentSlots.At(ref _tickers, inst.Id);
-            if (check is not null) check.Count = check.Next = check.Pending = 0; // the book's history starts again
-        }
+        var book = InstrumentSlots.At(ref _books, inst.Id) ??= new BookLifecycle(inst, BybitSequenceRule.Instance, _publisher, Counters, Requester);
+        var m = _message;
+        m.Clear();
+        m.FirstId = m.LastId = _u;
+        m.Snapshot = _snapshot;
+        m.ExchangeTime = _bookTime;
+        m.ReceiveTime = receiveNs;
         for (int i = 0; i < _levelCount; i++)
         {
             ref var l = ref _levels[i];
-            book.Level((BookSide)l.Side, l.Price, l.Quantity, _u, _bookTime, receiveNs, replace, i == _levelCount - 1);
+            m.Add((BookSide)l.Side, l.Price, l.Quantity);
         }
-        book.EndMessage(_u, _bookTime, receiveNs, replace);
-        if (!book.IsSynced) { Requester?.Request(inst); return; } // crossed
+        var outcome = book.OnMessage(m);
+        if (outcome == BookOutcome.Replaced)
+        {
+            var check = InstrumentSlots.At(ref _tickers, inst.Id);
+            if (check is not null) check.Count = check.Next = check.Pending = 0; // the book's history starts again
+        }
+        if (!book.IsSynced || outcome is not (BookOutcome.Applied or BookOutcome.Replaced)) return;
         if (_seq < 0) return;
         var c = InstrumentSlots.At(ref _tickers, inst.Id) ??= new TickerCheck();
         book.Book.TryBestBid(out long bestBid, out _);
@@ -451,7 +446,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
     /// A ticker cut at <paramref name="cs"/> against the book after the last message with seq &lt;= cs, and after the
     /// next one: it matches when either state has its best bid and ask.
     /// </summary>
-    private void Judge(StreamBook book, TickerCheck c, long cs, long bid, long ask, long exchangeNs, long receiveNs)
+    private void Judge(BookLifecycle book, TickerCheck c, long cs, long bid, long ask, long exchangeNs, long receiveNs)
     {
         int newest = (c.Next + History - 1) % History;
         int at = -1;
@@ -468,7 +463,6 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
         {
             Counters.BookTickerMismatched++;
             book.Invalidate(receiveNs, exchangeNs, bid, ask);
-            Requester?.Request(book.Instrument);
         }
     }
 

@@ -26,7 +26,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow };
     private readonly InstrumentRegistry _registry;
     private readonly EventPublisher _publisher;
-    private StreamBook?[] _books = new StreamBook?[16];
+    private BookLifecycle?[] _books = new BookLifecycle?[16];
     private readonly VenueTrades _tradeLog;
     private long _lastSequence = -1;
 
@@ -36,6 +36,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
 
     private LevelItem[] _levels = new LevelItem[1024];
     private int _levelCount;
+    private readonly BookMessage _message = new();
     private BookEvent[] _bookEvents = new BookEvent[16];
     private int _bookEventCount;
     private TradeItem[] _trades = new TradeItem[256];
@@ -53,7 +54,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
     public override string Exchange => Name;
 
     /// <summary>The book kept for an instrument, if any.</summary>
-    public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
+    public BookLifecycle? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
 
     protected override void Reset() => _levelCount = _bookEventCount = _tradeCount = 0;
 
@@ -284,10 +285,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
                 // The sequence is the connection's: every book of it missed something, and each is resubscribed (live).
                 for (int i = 0; i < _books.Length; i++)
                 {
-                    if (_books[i] is not { } gapped) continue;
-                    bool was = gapped.IsSynced;
-                    gapped.Gap(_lastSequence + 1, _sequence, _messageTime, receiveNs);
-                    if (was) Requester?.Request(gapped.Instrument);
+                    _books[i]?.Gap(_lastSequence + 1, _sequence, _messageTime, receiveNs);
                 }
             }
             _lastSequence = _sequence;
@@ -295,27 +293,38 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
         for (int b = 0; b < _bookEventCount; b++)
         {
             ref var ev = ref _bookEvents[b];
-            var book = InstrumentSlots.At(ref _books, ev.Instrument.Id) ??= new StreamBook(ev.Instrument, _publisher, Counters);
-            Counters.DepthMessages++;
-            // A snapshot is the book as of its latest level change (the message's timestamp is when it was sent, after
-            // the updates that follow it were made): every row of it is stored at that time.
-            long snapshotTime = 0;
+            var book = InstrumentSlots.At(ref _books, ev.Instrument.Id) ??= new BookLifecycle(ev.Instrument, CoinbaseSequenceRule.Books, _publisher, Counters, Requester);
+            var m = _message;
+            m.Clear();
+            m.FirstId = m.LastId = _sequence;
+            m.Snapshot = ev.Snapshot;
+            m.ReceiveTime = receiveNs;
             if (ev.Snapshot)
             {
+                // A snapshot is the book as of its latest level change (the message's timestamp is when it was sent,
+                // after the updates that follow it were made): every row of it is stored at that time.
+                long snapshotTime = 0;
                 for (int i = 0; i < ev.Count; i++) snapshotTime = Math.Max(snapshotTime, _levels[ev.Start + i].Time);
-                if (snapshotTime == 0) snapshotTime = _messageTime;
-                book.BeginSnapshot(_sequence, snapshotTime, receiveNs);
+                m.ExchangeTime = snapshotTime != 0 ? snapshotTime : _messageTime;
+                for (int i = 0; i < ev.Count; i++)
+                {
+                    ref var l = ref _levels[ev.Start + i];
+                    m.Add((BookSide)l.Side, l.Price, l.Quantity);
+                }
             }
-            long lastTime = snapshotTime;
-            for (int i = 0; i < ev.Count; i++)
+            else
             {
-                ref var l = ref _levels[ev.Start + i];
-                lastTime = ev.Snapshot ? snapshotTime : l.Time;
-                book.Level((BookSide)l.Side, l.Price, l.Quantity, _sequence, lastTime, receiveNs, ev.Snapshot, i == ev.Count - 1);
+                // Each update carries its own event time; the message's (for its markers) is the last of them.
+                long lastTime = 0;
+                for (int i = 0; i < ev.Count; i++)
+                {
+                    ref var l = ref _levels[ev.Start + i];
+                    m.Add((BookSide)l.Side, l.Price, l.Quantity, l.Time);
+                    lastTime = l.Time;
+                }
+                m.ExchangeTime = lastTime != 0 ? lastTime : _messageTime;
             }
-            bool was = book.IsSynced;
-            book.EndMessage(_sequence, lastTime != 0 ? lastTime : _messageTime, receiveNs, ev.Snapshot);
-            if (was && !book.IsSynced) Requester?.Request(ev.Instrument); // crossed
+            book.OnMessage(m);
         }
         // Trades in id order (Coinbase sends a batch newest first).
         bool descending = _tradeCount > 1 && _trades[0].Id > _trades[_tradeCount - 1].Id;

@@ -23,7 +23,7 @@ public sealed class OkxAdapter : StreamVenueAdapter
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow };
     private readonly InstrumentRegistry _registry;
     private readonly EventPublisher _publisher;
-    private StreamBook?[] _books = new StreamBook?[16];
+    private BookLifecycle?[] _books = new BookLifecycle?[16];
     private readonly VenueTrades _tradeLog;
     private bool[] _tradeSeen = new bool[16];
 
@@ -32,6 +32,7 @@ public sealed class OkxAdapter : StreamVenueAdapter
 
     private BookLevel[] _levels = new BookLevel[1024];
     private int _levelCount;
+    private readonly BookMessage _message = new();
     private BookItem[] _bookItems = new BookItem[4];
     private int _bookCount;
     private TradeItem[] _trades = new TradeItem[64];
@@ -53,7 +54,7 @@ public sealed class OkxAdapter : StreamVenueAdapter
 
     public override string Exchange => Name;
 
-    public StreamBook? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
+    public BookLifecycle? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
 
     protected override bool IsControlText(ReadOnlySpan<byte> frame) => frame.SequenceEqual("pong"u8); // the answer to our ping
 
@@ -246,34 +247,28 @@ public sealed class OkxAdapter : StreamVenueAdapter
         {
             ref var m = ref _bookItems[b];
             var inst = _instrument!;
-            var book = InstrumentSlots.At(ref _books, inst.Id) ??= new StreamBook(inst, _publisher, Counters);
-            Counters.DepthMessages++;
-            long bookId = book.IsSynced ? book.Book.UpdateId : -1;
-            var verdict = OkxSequenceRule.Instance.Check(bookId, new SequenceFields(m.SeqId, m.PrevSeqId, _snapshot));
-            if (verdict == SequenceVerdict.Stale) { Counters.DiffsStale++; continue; }
-            if (verdict == SequenceVerdict.Gap)
-            {
-                if (book.IsSynced) { book.Gap(bookId, m.PrevSeqId, m.Time, receiveNs); Requester?.Request(inst); }
-                else Counters.DiffsStale++;
-                continue;
-            }
-            long id = Math.Max(0, m.SeqId);
-            if (verdict == SequenceVerdict.Replace) book.BeginSnapshot(id, m.Time, receiveNs);
-            if (!book.IsSynced) { Counters.DiffsStale++; continue; }
+            var book = InstrumentSlots.At(ref _books, inst.Id) ??= new BookLifecycle(inst, OkxSequenceRule.Instance, _publisher, Counters, Requester);
+            var msg = _message;
+            msg.Clear();
+            msg.FirstId = msg.LastId = Math.Max(0, m.SeqId); // frames from before seqId: 0
+            msg.PrevLastId = m.PrevSeqId;
+            msg.Snapshot = _snapshot;
+            msg.ExchangeTime = m.Time;
+            msg.ReceiveTime = receiveNs;
             for (int i = 0; i < m.Count; i++)
             {
                 ref var l = ref _levels[m.Start + i];
-                book.Level((BookSide)l.Side, l.Price, l.Quantity, id, m.Time, receiveNs, _snapshot, i == m.Count - 1);
+                msg.Add((BookSide)l.Side, l.Price, l.Quantity);
             }
-            book.EndMessage(m.SeqId, m.Time, receiveNs, _snapshot);
-            if (!book.IsSynced) { Requester?.Request(inst); continue; } // crossed
+            var outcome = book.OnMessage(msg);
+            if (outcome is not (BookOutcome.Applied or BookOutcome.Replaced) || !book.IsSynced) continue;
+            long id = msg.LastId;
             if (m.Checksum == 0) { Counters.ChecksumAbsent++; continue; }
             if (OkxChecksum.Compute(book.Book, inst.PriceScale, inst.QuantityScale) == m.Checksum) Counters.ChecksumMatched++;
             else
             {
                 Counters.ChecksumMismatched++;
                 book.Invalidate(receiveNs, m.Time, id, m.Checksum);
-                Requester?.Request(inst);
             }
         }
         for (int k = 0; k < _tradeCount; k++)

@@ -5,8 +5,9 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using TickEngine.Engine.Ingest;
+using TickEngine.Engine.Live;
 
-namespace TickEngine.Engine.Live;
+namespace TickEngine.Engine.Venues.Binance;
 
 /// <summary>
 /// Binance market data over WebSockets into a <see cref="FramePipe"/>: combined streams (lower-case names, at most
@@ -26,7 +27,14 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
     private readonly ConcurrentDictionary<string, byte> _pendingSnapshots = new();
     private readonly WebSocketFeed _ws;
     private readonly HashSet<string> _depthSymbols;
+    private readonly string[] _symbols;
     private long _restErrors;
+
+    /// <summary>Registers the feed's symbols, so their instruments exist before the first frame.</summary>
+    public void Register(InstrumentRegistry registry, string exchange)
+    {
+        foreach (var s in _symbols) registry.GetOrAdd(exchange, s);
+    }
 
     /// <param name="symbols">Upper-case symbols, e.g. BTCUSDT.</param>
     /// <param name="trades">Subscribe to trades (spot @trade, futures @aggTrade).</param>
@@ -34,6 +42,7 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
     public BinanceLiveFeed(LiveOptions options, IReadOnlyList<string> symbols, bool trades, bool books, FramePipe pipe, HttpClient? http = null, byte source = 0)
     {
         _source = source;
+        _symbols = symbols.ToArray();
         _options = options;
         _pipe = pipe;
         _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

@@ -1,14 +1,15 @@
 using System.Text.Json;
 using TickEngine.Engine.Events;
+using TickEngine.Engine.Ingest;
 using TickEngine.Storage.Format;
 
-namespace TickEngine.Engine.Ingest.Binance;
+namespace TickEngine.Engine.Venues.Binance;
 
 /// <summary>
 /// Binance spot and USD-M futures market data: combined-stream frames (<c>{"stream":..,"data":..}</c>) and raw
 /// frames of <c>trade</c>, <c>aggTrade</c>, <c>depthUpdate</c>, partial depth (<c>@depth5/10/20</c>),
 /// <c>bookTicker</c>, and REST depth snapshots. Frames are read with <see cref="Utf8JsonReader"/> straight into
-/// ring slots (trades, tickers) or a reused depth message (diffs go through <see cref="BookSync"/>). Unknown
+/// ring slots (trades, tickers) or a reused depth message (diffs go through <see cref="BookLifecycle"/> under <see cref="BinanceSequenceRule"/>). Unknown
 /// event types are counted and skipped; malformed frames are counted with a sample kept. Producer thread only.
 /// </summary>
 public sealed class BinanceAdapter : IExchangeAdapter
@@ -19,8 +20,8 @@ public sealed class BinanceAdapter : IExchangeAdapter
     private readonly ISnapshotRequester? _requester;
     private readonly bool _futures;
     private readonly long _timeUnitNs;
-    private readonly DepthMessage _depth = new();
-    private BookSync?[] _books = new BookSync?[16];
+    private readonly BookMessage _depth = new();
+    private BookLifecycle?[] _books = new BookLifecycle?[16];
 
     /// <param name="futures">USD-M futures rules (pu chaining) instead of spot's.</param>
     /// <param name="microseconds">The stream was opened with timeUnit=MICROSECOND.</param>
@@ -50,7 +51,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
     public string? DefaultSymbol { get; set; }
 
     /// <summary>The book kept for an instrument, if any.</summary>
-    public BookSync? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
+    public BookLifecycle? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
 
     public void OnFrame(ReadOnlySpan<byte> frame, long receiveNs)
     {
@@ -321,14 +322,11 @@ public sealed class BinanceAdapter : IExchangeAdapter
             case PendingKind.Partial:
             {
                 // A partial-depth frame is a whole top-N book: it replaces the book each time.
-                var book = Book(p.Instrument!);
                 _depth.FirstId = _depth.LastId;
-                book.OnDisconnect();
-                book.OnSnapshot(_depth, immediate: true);
-                Counters.RestSnapshots--; // counted as a stream snapshot, not a REST one
+                Book(p.Instrument!).Replace(_depth);
                 break;
             }
-            case PendingKind.Diff: Book(p.Instrument!).OnDiff(_depth); break;
+            case PendingKind.Diff: Book(p.Instrument!).OnMessage(_depth); break;
         }
         p.Kind = PendingKind.None;
         p.Instrument = null;
@@ -471,7 +469,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
     private enum LevelsResult { Ok, Malformed, Bad }
 
     /// <summary>Reads <c>[[price, qty, ...], ...]</c>; Bad for a zero or negative price or a negative quantity (0 removes a level).</summary>
-    private static LevelsResult ReadLevels(ref Utf8JsonReader r, BookSide side, Instrument inst, DepthMessage m)
+    private static LevelsResult ReadLevels(ref Utf8JsonReader r, BookSide side, Instrument inst, BookMessage m)
     {
         if (r.TokenType != JsonTokenType.StartArray) return LevelsResult.Malformed;
         while (r.Read() && r.TokenType == JsonTokenType.StartArray)
@@ -577,9 +575,9 @@ public sealed class BinanceAdapter : IExchangeAdapter
     private ref long LastTradeId(int instrumentId, bool aggregate) =>
         ref aggregate ? ref InstrumentSlots.At(ref _lastAggTrade, instrumentId) : ref InstrumentSlots.At(ref _lastTrade, instrumentId);
 
-    private BookSync Book(Instrument inst)
+    private BookLifecycle Book(Instrument inst)
     {
-        return InstrumentSlots.At(ref _books, inst.Id) ??= new BookSync(inst, _futures, _publisher, Counters, _requester);
+        return InstrumentSlots.At(ref _books, inst.Id) ??= new BookLifecycle(inst, _futures ? BinanceSequenceRule.Futures : BinanceSequenceRule.Spot, _publisher, Counters, _requester);
     }
 
     /// <summary>The symbol of the only book with diffs so far, when there is exactly one.</summary>

@@ -1,0 +1,19 @@
+namespace TickEngine.Engine.Venues.Binance;
+
+/// <summary>
+/// Binance spot (<c>binance</c>) and USD-M futures (<c>binance-futures</c>), Tardis's ids: recorded live by
+/// <see cref="BinanceLiveFeed"/> (combined streams with REST depth snapshots), from captures and from Tardis CSV.
+/// Books follow <see cref="BinanceSequenceRule"/>.
+/// </summary>
+public static class BinanceVenue
+{
+    public static Venue Spot { get; } = Create("binance", "Binance spot", futures: false);
+    public static Venue Futures { get; } = Create("binance-futures", "Binance USD-M futures", futures: true);
+
+    private static Venue Create(string name, string description, bool futures) =>
+        new(name, description, [], Live: true,
+            c => new BinanceAdapter(c.Registry, c.Publisher, futures, c.Requester) { DefaultSymbol = c.DefaultSymbol, Rules = c.Rules })
+        {
+            LiveFeed = r => new BinanceLiveFeed(r.Options, r.Request.Symbols, r.Request.Trades, r.Request.Books, r.Pipe, source: r.Source),
+        };
+}

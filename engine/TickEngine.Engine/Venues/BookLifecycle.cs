@@ -1,0 +1,386 @@
+using TickEngine.Engine.Book;
+using TickEngine.Engine.Events;
+using TickEngine.Engine.Ingest;
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Venues;
+
+/// <summary>What became of one book message.</summary>
+public enum BookOutcome : byte
+{
+    /// <summary>Applied to the book, which is in sync after it.</summary>
+    Applied,
+    /// <summary>A snapshot: it replaced the book.</summary>
+    Replaced,
+    /// <summary>Already in the book, or with no book under it: dropped, counted.</summary>
+    Stale,
+    /// <summary>Kept until the book's snapshot arrives (venues whose snapshots are asked for apart).</summary>
+    Buffered,
+    /// <summary>Something before it is missing: a gap marker, the book out of sync until a fresh snapshot.</summary>
+    Gap,
+    /// <summary>Applied, but the book crossed: an invalid-book marker, out of sync until a fresh snapshot.</summary>
+    Invalid,
+}
+
+/// <summary>
+/// One book's lifecycle, the same for every venue and driven by the venue's <see cref="ISequenceRule"/>, which
+/// judges each message (apply, stale, gap, replace). A snapshot replaces the book and brings it in sync (a resync
+/// marker after the first). Updates apply while it is in sync; while it is not, they are buffered for a snapshot the
+/// venue sends apart (<see cref="SnapshotSource.Requested"/>: Binance's REST depth, held until a buffered update shows
+/// it is recent enough, then the buffer is replayed under the rule) or dropped, counted, until the stream's next
+/// snapshot (<see cref="SnapshotSource.InStream"/>). A gap, a crossed book or a failed check against the exchange (a
+/// checksum, a best bid/ask) publishes a marker, puts the book out of sync and asks the requester for a fresh
+/// snapshot (live: a REST request or a resubscription). Every level change is published as a
+/// <see cref="EventKind.BookDelta"/> with the message's ids, only while the book is in sync. Producer thread only;
+/// nothing allocated per message in steady state.
+/// </summary>
+public sealed class BookLifecycle
+{
+    private const int MaxPending = 4096;
+    private readonly Instrument _instrument;
+    private readonly ISequenceRule _rule;
+    private readonly bool _buffers;
+    private readonly EventPublisher _publisher;
+    private readonly IngestCounters _counters;
+    private readonly ISnapshotRequester? _requester;
+    private readonly BookMessage?[] _pending = new BookMessage?[MaxPending];
+    private readonly BookMessage _replay = new();
+    private BookMessage? _held;
+    private bool _holding;
+    private int _pendingStart;
+    private int _pendingCount;
+    private bool _synced;
+    private bool _firstAfterSnapshot;
+    private long _lastDiscardedTime;
+    private bool _everSynced;
+
+    public BookLifecycle(Instrument instrument, ISequenceRule rule, EventPublisher publisher, IngestCounters counters, ISnapshotRequester? requester)
+    {
+        _instrument = instrument;
+        _rule = rule;
+        _buffers = rule.Snapshots == SnapshotSource.Requested;
+        _publisher = publisher;
+        _counters = counters;
+        _requester = requester;
+    }
+
+    public OrderBook Book { get; } = new();
+    public bool IsSynced => _synced;
+    public Instrument Instrument => _instrument;
+
+    /// <summary>A book message from the stream: an update, or a snapshot the venue sends in the stream.</summary>
+    public BookOutcome OnMessage(BookMessage m)
+    {
+        _counters.DepthMessages++;
+        if (_synced) return Process(m);
+        if (_rule.Check(-1, m.Fields, false) == SequenceVerdict.Replace) return Sync(m);
+        if (!_buffers) { _counters.DiffsStale++; return BookOutcome.Stale; }
+        Buffer(m);
+        if (_holding) TrySyncHeld();
+        return BookOutcome.Buffered;
+    }
+
+    private BookOutcome Process(BookMessage m)
+    {
+        long id = Book.UpdateId;
+        var fields = m.Fields;
+        switch (_rule.Check(id, fields, _firstAfterSnapshot))
+        {
+            case SequenceVerdict.Stale:
+                _counters.DiffsStale++;
+                return BookOutcome.Stale;
+            case SequenceVerdict.Replace:
+                return Sync(m);
+            case SequenceVerdict.Gap:
+                if (_firstAfterSnapshot && _buffers) _counters.SnapshotsStale++; // the snapshot was older than the stream
+                var (expected, got) = _rule.GapIds(id, fields, _firstAfterSnapshot);
+                GapAt(expected, got, m.ExchangeTime, m.ReceiveTime);
+                if (_buffers) Buffer(m); // the next snapshot may bracket it
+                return BookOutcome.Gap;
+            default:
+                _firstAfterSnapshot = false;
+                return Apply(m);
+        }
+    }
+
+    private BookOutcome Apply(BookMessage m)
+    {
+        for (int i = 0; i < m.Count; i++)
+            Publish(m, i, m.TimeOf(i), m.FirstId, m.LastId, i == m.Count - 1 ? (long)RowFlags.LastInMessage : 0);
+        _counters.LevelsApplied += m.Count;
+        _counters.DiffsApplied++;
+        Book.UpdateId = m.LastId;
+        if (Book.IsCrossed)
+        {
+            _counters.Crossed++;
+            Invalidate(m.ReceiveTime, m.ExchangeTime, Book.UpdateId, 0);
+            return BookOutcome.Invalid;
+        }
+        return CheckQueuedTickers(m.ReceiveTime, m.ExchangeTime) ? BookOutcome.Applied : BookOutcome.Invalid;
+    }
+
+    /// <summary>Applies level <paramref name="i"/> of <paramref name="m"/> to the book and publishes it as a level event.</summary>
+    private void Publish(BookMessage m, int i, long exchangeTime, long firstId, long lastId, long flags)
+    {
+        Book.Set(m.Sides[i], m.Prices[i], m.Quantities[i]);
+        ref var e = ref _publisher.Claim();
+        e.Kind = EventKind.BookDelta;
+        e.InstrumentId = _instrument.Id;
+        e.Side = (byte)m.Sides[i];
+        e.ExchangeTime = exchangeTime;
+        e.ReceiveTime = m.ReceiveTime;
+        e.Price = m.Prices[i];
+        e.Quantity = m.Quantities[i];
+        e.Id = firstId;
+        e.Id2 = lastId;
+        e.Flags = flags;
+    }
+
+    /// <summary>
+    /// A snapshot asked for apart from the stream (<c>m.LastId</c> is its id). As Binance's procedure asks, it is
+    /// checked against the buffered updates before it is used: with none received yet it is held until the first
+    /// shows whether it is recent enough (a snapshot older than the stream's first update would otherwise be published
+    /// and broken at once). Ignored while the book is in sync.
+    /// </summary>
+    public void OnSnapshot(BookMessage m)
+    {
+        _counters.RestSnapshots++;
+        if (_synced) return; // the book is in sync: a snapshot is not needed
+        (_held ??= new BookMessage()).CopyFrom(m);
+        _holding = true;
+        TrySyncHeld();
+    }
+
+    /// <summary>
+    /// A whole book that stands outside the update sequence (Binance's partial-depth frames, which have no updates):
+    /// it replaces the book at once, whatever came before.
+    /// </summary>
+    public void Replace(BookMessage m)
+    {
+        OnDisconnect();
+        Sync(m);
+    }
+
+    /// <summary>Syncs the book from the held snapshot if the buffered updates show it can be used.</summary>
+    private void TrySyncHeld()
+    {
+        var held = _held!;
+        long id = held.LastId;
+        while (_pendingCount > 0)
+        {
+            var first = _pending[_pendingStart]!;
+            var verdict = _rule.Check(id, first.Fields, firstAfterSnapshot: true);
+            if (verdict == SequenceVerdict.Stale)
+            {
+                // The snapshot already holds it.
+                _lastDiscardedTime = first.ExchangeTime;
+                _counters.DiffsStale++;
+                PopPending();
+                continue;
+            }
+            _holding = false;
+            if (verdict == SequenceVerdict.Gap)
+            {
+                // The snapshot is older than the updates kept: a fresher one is needed.
+                _counters.SnapshotsStale++;
+                _requester?.Request(_instrument);
+                return;
+            }
+            Sync(held);
+            return;
+        }
+        // No update to check it against yet: held.
+    }
+
+    private BookOutcome Sync(BookMessage m)
+    {
+        long last = m.LastId;
+        long time = m.ExchangeTime != 0 ? m.ExchangeTime
+            : _lastDiscardedTime != 0 ? _lastDiscardedTime
+            : _pendingCount > 0 ? _pending[_pendingStart]!.ExchangeTime : m.ReceiveTime;
+        Book.Clear();
+        for (int i = 0; i < m.Count; i++)
+        {
+            long flags = (long)RowFlags.FromSnapshot;
+            if (i == 0) flags |= (long)RowFlags.SnapshotBegins;
+            if (i == m.Count - 1) flags |= (long)RowFlags.LastInMessage;
+            Publish(m, i, time, last, last, flags);
+        }
+        if (m.Count == 0)
+        {
+            // An empty snapshot: the book is empty, stored as a reset.
+            ref var e = ref _publisher.Claim();
+            e.Kind = EventKind.BookDelta;
+            e.InstrumentId = _instrument.Id;
+            e.ExchangeTime = time;
+            e.ReceiveTime = m.ReceiveTime;
+            e.Id = e.Id2 = last;
+            e.Flags = (long)(RowFlags.BookReset | RowFlags.SnapshotBegins | RowFlags.FromSnapshot | RowFlags.LastInMessage);
+        }
+        Book.UpdateId = last;
+        _synced = true;
+        _firstAfterSnapshot = true;
+        _counters.Syncs++;
+        if (_everSynced) _counters.Resyncs++; // this book was in sync before: a resync
+        _everSynced = true;
+        DropTickers(); // quotes stated against the old book cannot be judged against this one
+        Status(StatusKind.Resync, m.ReceiveTime, time, last, 0);
+        // Replay what was buffered, in order, under the rule.
+        while (_pendingCount > 0 && _synced)
+        {
+            _replay.CopyFrom(_pending[_pendingStart]!); // a gap while replaying buffers the message again
+            PopPending();
+            Process(_replay);
+        }
+        if (!_synced) return BookOutcome.Gap;
+        if (Book.IsCrossed)
+        {
+            _counters.Crossed++;
+            Invalidate(m.ReceiveTime, time, last, 0);
+            return BookOutcome.Invalid;
+        }
+        return BookOutcome.Replaced;
+    }
+
+    /// <summary>
+    /// A best bid/ask the venue states at update id <paramref name="updateId"/> (Binance's <c>bookTicker</c>). It is
+    /// compared with the book when the book's id equals it: at once if the book is there already, or, since quotes are
+    /// real-time and updates batched, when the update ending at that id is applied. A quote whose id no applied update
+    /// ends at is not comparable (counted unchecked). A mismatch invalidates the book.
+    /// </summary>
+    public void OnBookTicker(long updateId, long bidPrice, long bidQty, long askPrice, long askQty, long receiveNs, long exchangeNs)
+    {
+        if (!_synced || updateId < Book.UpdateId)
+        {
+            _counters.BookTickerUnchecked++;
+            return;
+        }
+        if (updateId == Book.UpdateId && !_firstAfterSnapshot)
+        {
+            Compare(new Ticker(updateId, bidPrice, bidQty, askPrice, askQty), receiveNs, exchangeNs);
+            return;
+        }
+        if (_tickerCount == _tickers.Length)
+        {
+            _counters.BookTickerUnchecked++;
+            _tickerStart = (_tickerStart + 1) % _tickers.Length;
+            _tickerCount--;
+        }
+        _tickers[(_tickerStart + _tickerCount) % _tickers.Length] = new Ticker(updateId, bidPrice, bidQty, askPrice, askQty);
+        _tickerCount++;
+    }
+
+    private readonly record struct Ticker(long UpdateId, long BidPrice, long BidQty, long AskPrice, long AskQty);
+
+    private readonly Ticker[] _tickers = new Ticker[1024];
+    private int _tickerStart;
+    private int _tickerCount;
+
+    /// <summary>Compares the queued quotes the book has now reached; false when one disagreed (the book is invalid).</summary>
+    private bool CheckQueuedTickers(long receiveNs, long exchangeNs)
+    {
+        long id = Book.UpdateId;
+        while (_tickerCount > 0)
+        {
+            var t = _tickers[_tickerStart];
+            if (t.UpdateId > id) break;
+            _tickerStart = (_tickerStart + 1) % _tickers.Length;
+            _tickerCount--;
+            if (t.UpdateId < id) { _counters.BookTickerUnchecked++; continue; }
+            if (!Compare(t, receiveNs, exchangeNs)) return false;
+        }
+        return true;
+    }
+
+    private bool Compare(in Ticker t, long receiveNs, long exchangeNs)
+    {
+        bool match = Book.TryBestBid(out long bp, out long bq) && Book.TryBestAsk(out long ap, out long aq) &&
+                     bp == t.BidPrice && bq == t.BidQty && ap == t.AskPrice && aq == t.AskQty;
+        if (match)
+        {
+            _counters.BookTickerMatched++;
+            return true;
+        }
+        _counters.BookTickerMismatched++;
+        Invalidate(receiveNs, exchangeNs, Book.UpdateId, t.UpdateId);
+        return false;
+    }
+
+    private void DropTickers()
+    {
+        _counters.BookTickerUnchecked += _tickerCount;
+        _tickerCount = 0;
+        _tickerStart = 0;
+    }
+
+    /// <summary>The connection carrying the book was lost: it cannot be trusted until a new snapshot (no marker: the session marker says it).</summary>
+    public void OnDisconnect()
+    {
+        DropTickers();
+        _holding = false;
+        _synced = false;
+        _firstAfterSnapshot = false;
+        _pendingCount = 0;
+        _pendingStart = 0;
+    }
+
+    /// <summary>
+    /// Something before the book's next message is missing, found outside the book's own sequence (Coinbase numbers a
+    /// connection's messages, not a book's): a gap marker (expected, got), out of sync, a fresh snapshot asked for.
+    /// Nothing when the book is out of sync already.
+    /// </summary>
+    public void Gap(long expected, long got, long exchangeNs, long receiveNs)
+    {
+        if (_synced) GapAt(expected, got, exchangeNs, receiveNs);
+    }
+
+    private void GapAt(long expected, long got, long exchangeNs, long receiveNs)
+    {
+        _counters.Gaps++;
+        Status(StatusKind.SequenceGap, receiveNs, exchangeNs, expected, got);
+        Unsync();
+    }
+
+    /// <summary>
+    /// A check against the exchange failed (a checksum, a best bid/ask), or the book crossed: an invalid-book marker
+    /// (<paramref name="a"/>, <paramref name="b"/>: what was compared), out of sync, a fresh snapshot asked for.
+    /// Nothing when the book is out of sync already.
+    /// </summary>
+    public void Invalidate(long receiveNs, long exchangeNs, long a, long b)
+    {
+        if (!_synced) return;
+        Status(StatusKind.BookInvalid, receiveNs, exchangeNs, a, b);
+        Unsync();
+    }
+
+    private void Unsync()
+    {
+        DropTickers();
+        _synced = false;
+        _firstAfterSnapshot = false;
+        _pendingCount = 0;
+        _pendingStart = 0;
+        _requester?.Request(_instrument);
+    }
+
+    private void Status(StatusKind kind, long receiveNs, long exchangeNs, long a, long b) => _publisher.Status(_instrument.Id, kind, receiveNs, exchangeNs, a, b);
+
+    private void Buffer(BookMessage m)
+    {
+        _counters.DiffsBuffered++;
+        if (_pendingCount == MaxPending)
+        {
+            // Bounded: the oldest buffered update goes (a snapshot newer than it is needed anyway).
+            PopPending();
+        }
+        int slot = (_pendingStart + _pendingCount) % MaxPending;
+        (_pending[slot] ??= new BookMessage()).CopyFrom(m);
+        _pendingCount++;
+    }
+
+    private void PopPending()
+    {
+        _pendingStart = (_pendingStart + 1) % MaxPending;
+        _pendingCount--;
+    }
+}
