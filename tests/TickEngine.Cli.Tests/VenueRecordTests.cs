@@ -111,6 +111,35 @@ public class VenueRecordTests
     }
 
     [Fact]
+    public async Task SimPlaysASyntheticMarketInOkxsWordsAndRecordRecordsItLive()
+    {
+        using var dir = new TempDir();
+        var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        free.Start();
+        int port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
+        free.Stop();
+        var sim = Task.Run(() => CliRunner.Run("sim", "--venue", "okx", "--symbol", "BTC-USDT,ETH-USDT", "--rate", "1000", "--port", port.ToString(), "--duration", "8"));
+        for (int i = 0; i < 100 && !sim.IsCompleted; i++)
+        {
+            try { using var probe = new System.Net.Sockets.TcpClient(); await probe.ConnectAsync(System.Net.IPAddress.Loopback, port); break; }
+            catch (System.Net.Sockets.SocketException) { await Task.Delay(50); }
+        }
+        var r = CliRunner.Run("record", "--exchange", "okx", "--symbol", "BTC-USDT,ETH-USDT", "--ws-url", $"ws://127.0.0.1:{port}",
+            "--duration", "3", "--data", dir.File("root"), "--summary-json", dir.File("s.json"), "--quiet");
+        Assert.True(r.ExitCode == 0, r.Error);
+        var s = JsonDocument.Parse(File.ReadAllText(dir.File("s.json"))).RootElement;
+        Assert.True(s.GetProperty("rows_trades").GetInt64() > 100, s.ToString());
+        Assert.True(s.GetProperty("rows_deltas").GetInt64() > 100, s.ToString());
+        Assert.Equal(0, s.GetProperty("gaps").GetInt64());
+        Assert.Equal(0, s.GetProperty("malformed").GetInt64());
+        Assert.True(s.GetProperty("checksum_matched").GetInt64() > 100, s.ToString());
+        Assert.Equal(0, s.GetProperty("checksum_mismatched").GetInt64());
+        var done = await sim;
+        Assert.True(done.ExitCode == 0, done.Error);
+        Assert.Contains("a synthetic market of BTC-USDT,ETH-USDT", done.Error);
+    }
+
+    [Fact]
     public void AVenueCaptureUnderAnotherNameOrLiveIsRefusedWithTheReason()
     {
         using var dir = new TempDir();

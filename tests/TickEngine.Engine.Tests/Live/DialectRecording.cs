@@ -9,7 +9,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// <summary>A live recording of one venue through its simulator dialect until the dialect has played its capture, every published event kept.</summary>
 public static class DialectRecording
 {
-    public static async Task<(LiveRecorder Recorder, List<MarketEvent> Events)> Record(TempDir dir, string venue, CaptureDialect dialect, IReadOnlyList<string> symbols)
+    public static async Task<(LiveRecorder Recorder, List<MarketEvent> Events)> Record(TempDir dir, string venue, DialectExchange dialect, IReadOnlyList<string> symbols)
     {
         var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
         // The dialect plays the capture's own (past) exchange times: no clock-skew bound.

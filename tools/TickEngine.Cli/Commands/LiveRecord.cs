@@ -15,12 +15,17 @@ public static class LiveRecord
     public static int Run(RecordCommand.Args a, CliContext ctx)
     {
         var exchanges = a.Exchanges;
-        string liveNames = "binance, binance-futures, " + string.Join(", ", Engine.Venues.VenueRegistry.All.Where(v => v.LivePlans is not null).SelectMany(v => new[] { v.Name }.Concat(v.Aliases))) + " (several, comma-separated) or sim";
+        static bool Live(Engine.Venues.Venue v) => v.LivePlans is not null || v.LiveFeed is not null;
+        string liveNames = string.Join(", ", Engine.Venues.VenueRegistry.All.Where(Live).SelectMany(v => new[] { v.Name }.Concat(v.Aliases))) + " (several, comma-separated) or sim";
         foreach (var x in exchanges)
-            if (x is not ("binance" or "binance-futures" or "sim") && Engine.Venues.VenueRegistry.Find(x)?.LivePlans is null)
-                throw new UsageException(Engine.Venues.VenueRegistry.Find(x) is { Live: false } v
-                    ? $"{v.Name} is recorded from capture files in this version (--capture FILE); live: {liveNames}"
-                    : $"--exchange takes {liveNames}, got '{x}'");
+        {
+            if (x == "sim") continue;
+            var venue = Engine.Venues.VenueRegistry.Find(x);
+            if (venue is not null && Live(venue)) continue;
+            throw new UsageException(venue is not null
+                ? $"{venue.Name} is recorded from capture files in this version (--capture FILE); live: {liveNames}"
+                : $"--exchange takes {liveNames}, got '{x}'");
+        }
         if (exchanges.Count > 1 && exchanges.Contains("sim")) throw new UsageException("--exchange sim records the simulator alone");
         if (exchanges.Count > 1 && (a.WsUrl is not null || a.RestUrl is not null)) throw new UsageException("--ws-url and --rest-url take one exchange");
         bool sim = exchanges[0] == "sim";
@@ -28,7 +33,7 @@ public static class LiveRecord
         if (sim && a.Captures.Count > 1) throw new UsageException("--exchange sim plays one --capture file");
         var symbols = a.Symbols.Select(s => s.ToUpperInvariant()).ToList();
         foreach (var s in symbols)
-            if (s.Length is 0 or > 32 || !s.All(char.IsAsciiLetterOrDigit)) throw new UsageException($"--symbol: '{s}' is not a symbol such as BTCUSDT (letters and digits)");
+            if (!Engine.Ingest.FrameRules.IsName(s)) throw new UsageException($"--symbol: '{s}' is not a symbol such as BTCUSDT or BTC-USDT (1 to 32 letters, digits, '-', '_' or '.')");
 
         SimulatorServer? sim_ = null;
         LiveOptions live;

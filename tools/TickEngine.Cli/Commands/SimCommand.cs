@@ -19,15 +19,17 @@ public static class SimCommand
             SUBSCRIBE, /api/v3/depth, /api/v3/exchangeInfo (and the futures routes); POST /_sim/faults/{drop|
             skipupdateid|duplicate|reorder|malformed|stall|servershutdown|rest429|rest500}?value=N injects faults.
 
-            --venue bybit|okx|coinbase plays a capture of that venue (cryptofeed JSON records) in the venue's own
-            protocol (Bybit ws://host:port/v5/public/<market>, OKX /ws/v5/public, Coinbase /): subscriptions and their
-            acknowledgements, pings, fresh snapshots on resubscription. Record it with e.g.
+            --venue bybit|okx|coinbase plays a capture of that venue (cryptofeed JSON records), or the same synthetic
+            market of --symbol at --rate, in the venue's own protocol (Bybit ws://host:port/v5/public/<market>, OKX
+            /ws/v5/public, Coinbase /): subscriptions and their acknowledgements, pings, fresh snapshots on
+            resubscription, OKX checksums, Coinbase sequence numbers. Record it with e.g.
             tickengine record --exchange okx --symbol BTC-USDT --ws-url ws://127.0.0.1:PORT --max-clock-skew off
 
             Examples:
               tickengine sim --capture ../shared/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz --speed 10 --port 9000
               tickengine sim --venue bybit --capture ../shared/fixtures/bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz --port 9001
               tickengine sim --symbol BTCUSDT,ETHUSDT --rate 20000 --duration 60s
+              tickengine sim --venue okx --symbol BTC-USDT,ETH-USDT --rate 2000 --port 9002
             """);
         var capture = new Option<string?>("--capture") { Description = "a Binance capture to play, looped", HelpName = "FILE" };
         var symbol = Vocabulary.Symbol("a synthetic market of these symbols (without --capture)", "--synthetic");
@@ -36,17 +38,17 @@ public static class SimCommand
         var port = Vocabulary.Int("--port", "port (0 picks a free one)", 0, 0, 65_535);
         var host = Vocabulary.Text("--host", "address to bind (default 127.0.0.1: loopback only)", "IP");
         var duration = Vocabulary.Duration("--duration", "stop after this long (default: until Ctrl+C or SIGTERM)");
-        var venue = new Option<string>("--venue") { Description = "the protocol: binance (default), or bybit, okx, coinbase (each plays a capture of its venue)", HelpName = "binance|bybit|okx|coinbase", DefaultValueFactory = _ => "binance" };
+        var venue = new Option<string>("--venue") { Description = "the protocol: binance (default), or bybit, okx, coinbase (each plays a capture of its venue or a synthetic market)", HelpName = "binance|bybit|okx|coinbase", DefaultValueFactory = _ => "binance" };
         venue.AcceptOnlyFromAmong("binance", "bybit", "okx", "coinbase");
         symbol.AddTo(cmd);
         foreach (var o in new Option[] { capture, rate, speed, port, host, duration, venue }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             string? file = r.GetValue(capture);
-            if (r.GetValue(venue) is "bybit" or "okx" or "coinbase")
-                return Dialect(ctx, r.GetValue(venue)!, file, Speed(r.GetValue(speed)), r.GetValue(host) ?? "127.0.0.1", r.GetValue(port), r.GetValue(duration));
             var symbols = symbol.Get(r, ctx.Error);
             if ((file is null) == (symbols is null)) throw new UsageException("give one of --capture FILE or --symbol S1,S2 (a synthetic market)");
+            if (r.GetValue(venue) is "bybit" or "okx" or "coinbase")
+                return Dialect(ctx, r.GetValue(venue)!, file, symbols, r.GetValue(rate), Speed(r.GetValue(speed)), r.GetValue(host) ?? "127.0.0.1", r.GetValue(port), r.GetValue(duration));
             if (file is not null && !File.Exists(file)) throw new UsageException($"--capture {file}: no such file");
             if (symbols is not null)
                 foreach (var s in symbols)
@@ -73,10 +75,14 @@ public static class SimCommand
         return cmd;
     }
 
-    /// <summary>A venue's capture played in its own protocol (the capture-dialect core with the venue's protocol).</summary>
-    private static int Dialect(CliContext ctx, string venue, string? file, double speed, string host, int port, TimeSpan? duration)
+    /// <summary>A venue's capture, or a synthetic market, played in the venue's own protocol (the dialect core with the venue's protocol).</summary>
+    private static int Dialect(CliContext ctx, string venue, string? file, IReadOnlyList<string>? symbols, int rate, double speed, string host, int port, TimeSpan? duration)
     {
-        if (file is null || !File.Exists(file)) throw new UsageException($"--venue {venue} plays a capture of that venue: give --capture FILE (cryptofeed JSON records)");
+        if (file is not null && !File.Exists(file)) throw new UsageException($"--capture {file}: no such file");
+        if (symbols is not null)
+            foreach (var s in symbols)
+                if (s.Length is 0 or > 32 || !s.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
+                    throw new UsageException($"--symbol: '{s}' is not a symbol such as BTCUSDT or BTC-USDT (letters, digits, '-', '_')");
         if (!System.Net.IPAddress.TryParse(host, out _)) throw new UsageException($"--host must be an IP address, got '{host}'");
         Simulator.Dialects.IDialectProtocol protocol = venue switch
         {
@@ -85,11 +91,20 @@ public static class SimCommand
             _ => new Simulator.Dialects.CoinbaseProtocol(),
         };
         string path = venue switch { "bybit" => "/v5/public/<market>", "okx" => "/ws/v5/public", _ => "/" };
-        Simulator.Dialects.CaptureDialect dialect;
-        try { dialect = Simulator.Dialects.CaptureDialect.StartAsync(protocol, file, speed == 0 ? 1000 : speed, host, port).GetAwaiter().GetResult(); }
-        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException)
-        { throw new InputException($"--capture {file}: not a {venue} capture of cryptofeed JSON records ({e.Message})"); }
-        ctx.Error.WriteLine($"sim: {venue} on {dialect.WebSocketBase.ToString().TrimEnd('/')}{path}, playing {Path.GetFileName(file)}");
+        Simulator.Dialects.DialectExchange dialect;
+        if (file is null)
+        {
+            var market = new SyntheticMarket(symbols!.Select(x => venue == "bybit" ? x.ToUpperInvariant() : x).ToArray(), rate);
+            dialect = Simulator.Dialects.DialectExchange.StartSyntheticAsync(protocol, market, speed: speed == 0 ? 1000 : speed, host: host, port: port).GetAwaiter().GetResult();
+            ctx.Error.WriteLine($"sim: {venue} on {dialect.WebSocketBase.ToString().TrimEnd('/')}{path}, a synthetic market of {string.Join(",", market.Symbols)} at {rate:N0} events/s");
+        }
+        else
+        {
+            try { dialect = Simulator.Dialects.DialectExchange.StartAsync(protocol, file, speed == 0 ? 1000 : speed, host, port).GetAwaiter().GetResult(); }
+            catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException)
+            { throw new InputException($"--capture {file}: not a {venue} capture of cryptofeed JSON records ({e.Message})"); }
+            ctx.Error.WriteLine($"sim: {venue} on {dialect.WebSocketBase.ToString().TrimEnd('/')}{path}, playing {Path.GetFileName(file)}");
+        }
         try
         {
             if (duration is { } d) Task.Delay(d, ctx.Cancel).Wait();

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using TickEngine.Engine.Book;
+using TickEngine.Simulator.Market;
+using TickEngine.Storage.Format;
 
 namespace TickEngine.Simulator.Dialects;
 
@@ -9,8 +12,12 @@ namespace TickEngine.Simulator.Dialects;
 /// </summary>
 public sealed class BybitProtocol : IDialectProtocol
 {
-    public static Task<CaptureDialect> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
-        CaptureDialect.StartAsync(new BybitProtocol(), capture, speed, host, port, dropDelta, stallAt);
+    public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
+        DialectExchange.StartAsync(new BybitProtocol(), capture, speed, host, port, dropDelta, stallAt);
+
+    /// <summary>Plays a synthetic market as Bybit would send it (<paramref name="events"/> after the opening snapshots).</summary>
+    public static Task<DialectExchange> StartSyntheticAsync(SyntheticMarket market, long events, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
+        DialectExchange.StartSyntheticAsync(new BybitProtocol(), market, events, speed, host, port, dropDelta, stallAt);
 
     public string? MarketOf(string urlOrPath)
     {
@@ -59,5 +66,50 @@ public sealed class BybitProtocol : IDialectProtocol
         string ack = $$"""{"success":true,"ret_msg":"","conn_id":"sim","req_id":"","op":"{{op}}"}""";
         var books = op == "subscribe" ? keys.Where(k => k.StartsWith("orderbook:", StringComparison.Ordinal)).Select(k => k["orderbook:".Length..]).ToList() : [];
         return op == "subscribe" ? (keys, [], books, [ack]) : ([], keys, [], [ack]);
+    }
+
+    public ISyntheticWriter SyntheticWriter(string market) => new Writer(market);
+
+    /// <summary>
+    /// A synthetic market in Bybit's words: <c>orderbook.200</c> snapshot and deltas with <c>u</c> counting the
+    /// symbol's book messages (1 = the snapshot) and <c>seq</c> its update id; <c>publicTrade</c> with the taker's side
+    /// in <c>S</c> and ids as Bybit writes them per market (UUIDs on derivatives, digits on spot); <c>tickers</c> with
+    /// the best bid and ask of the book as of cross sequence <c>cs</c>.
+    /// </summary>
+    private sealed class Writer(string market) : ISyntheticWriter
+    {
+        private readonly Dictionary<string, (OrderBook Book, long Seq)> _books = new(StringComparer.Ordinal);
+
+        public IEnumerable<(string Key, string Text)> Write(SyntheticEvent e)
+        {
+            long ms = e.TimeNs / 1_000_000;
+            switch (e)
+            {
+                case SyntheticBook b:
+                {
+                    if (!_books.TryGetValue(b.Symbol, out var state)) state = (new OrderBook(), 0);
+                    if (b.Snapshot) state.Book.Clear();
+                    foreach (var l in b.Levels) state.Book.Set(l.Bid ? BookSide.Bid : BookSide.Ask, l.Price, l.Quantity);
+                    _books[b.Symbol] = (state.Book, b.LastId);
+                    string Side(bool bid) => string.Join(",", b.Levels.Where(l => l.Bid == bid).Select(l => $"[\"{SyntheticMarket.Price(l.Price)}\",\"{SyntheticMarket.Quantity(l.Quantity)}\"]"));
+                    string type = b.Snapshot ? "snapshot" : "delta";
+                    yield return ("orderbook:" + b.Symbol, $$"""{"topic":"orderbook.200.{{b.Symbol}}","type":"{{type}}","ts":{{ms}},"data":{"s":"{{b.Symbol}}","b":[{{Side(true)}}],"a":[{{Side(false)}}],"u":{{b.Number}},"seq":{{b.LastId}}},"cts":{{ms}}}""");
+                    break;
+                }
+                case SyntheticTrade t:
+                {
+                    string id = market == "spot" ? t.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"00000000-0000-4000-8000-{t.Id:x12}";
+                    string taker = t.BuyerMaker ? "Sell" : "Buy";
+                    yield return ("publicTrade." + t.Symbol, $$"""{"topic":"publicTrade.{{t.Symbol}}","type":"snapshot","ts":{{ms}},"data":[{"T":{{ms}},"s":"{{t.Symbol}}","S":"{{taker}}","v":"{{SyntheticMarket.Quantity(t.Quantity)}}","p":"{{SyntheticMarket.Price(t.Price)}}","L":"ZeroPlusTick","i":"{{id}}","BT":false}]}""");
+                    break;
+                }
+                case SyntheticQuote q when _books.TryGetValue(q.Symbol, out var state):
+                {
+                    if (!state.Book.TryBestBid(out long bp, out long bq) || !state.Book.TryBestAsk(out long ap, out long aq)) break;
+                    yield return ("tickers." + q.Symbol, $$"""{"topic":"tickers.{{q.Symbol}}","type":"delta","data":{"symbol":"{{q.Symbol}}","bid1Price":"{{SyntheticMarket.Price(bp)}}","bid1Size":"{{SyntheticMarket.Quantity(bq)}}","ask1Price":"{{SyntheticMarket.Price(ap)}}","ask1Size":"{{SyntheticMarket.Quantity(aq)}}"},"cs":{{state.Seq}},"ts":{{ms}}}""");
+                    break;
+                }
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TickEngine.Simulator.Market;
 using System.Text.RegularExpressions;
 
 namespace TickEngine.Simulator.Dialects;
@@ -11,8 +12,12 @@ namespace TickEngine.Simulator.Dialects;
 /// </summary>
 public sealed partial class CoinbaseProtocol : IDialectProtocol
 {
-    public static Task<CaptureDialect> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
-        CaptureDialect.StartAsync(new CoinbaseProtocol(), capture, speed, host, port, dropDelta, stallAt);
+    public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
+        DialectExchange.StartAsync(new CoinbaseProtocol(), capture, speed, host, port, dropDelta, stallAt);
+
+    /// <summary>Plays a synthetic market as Coinbase would send it (<paramref name="events"/> after the opening snapshots).</summary>
+    public static Task<DialectExchange> StartSyntheticAsync(SyntheticMarket market, long events, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
+        DialectExchange.StartSyntheticAsync(new CoinbaseProtocol(), market, events, speed, host, port, dropDelta, stallAt);
 
     public string? MarketOf(string urlOrPath) =>
         urlOrPath.Contains("advanced-trade-ws", StringComparison.Ordinal) || urlOrPath is "" or "/" ? "advanced" : null;
@@ -90,5 +95,40 @@ public sealed partial class CoinbaseProtocol : IDialectProtocol
     {
         long n = counter++;
         return SequenceNum().Replace(text, $"\"sequence_num\":{n}", 1);
+    }
+
+    public ISyntheticWriter SyntheticWriter(string market) => new Writer();
+
+    private static string Iso(long ns) =>
+        DateTime.UnixEpoch.AddTicks(ns / 100).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A synthetic market in Coinbase's words: <c>l2_data</c> snapshot and updates with absolute
+    /// <c>new_quantity</c> (sides <c>bid</c> and <c>offer</c>), <c>market_trades</c> with the maker's side (as Coinbase
+    /// writes it), every message numbered by the connection's <c>sequence_num</c> as it leaves.
+    /// </summary>
+    private sealed class Writer : ISyntheticWriter
+    {
+        public IEnumerable<(string Key, string Text)> Write(SyntheticEvent e)
+        {
+            string time = Iso(e.TimeNs);
+            switch (e)
+            {
+                case SyntheticBook b:
+                {
+                    string updates = string.Join(",", b.Levels.Select(l =>
+                        $$"""{"side":"{{(l.Bid ? "bid" : "offer")}}","event_time":"{{time}}","price_level":"{{SyntheticMarket.Price(l.Price)}}","new_quantity":"{{SyntheticMarket.Quantity(l.Quantity)}}"}"""));
+                    string type = b.Snapshot ? "snapshot" : "update";
+                    yield return ("level2:" + b.Symbol, $$"""{"channel":"l2_data","client_id":"","timestamp":"{{time}}","sequence_num":0,"events":[{"type":"{{type}}","product_id":"{{b.Symbol}}","updates":[{{updates}}]}]}""");
+                    break;
+                }
+                case SyntheticTrade t:
+                {
+                    string maker = t.BuyerMaker ? "BUY" : "SELL";
+                    yield return ("market_trades:" + t.Symbol, $$"""{"channel":"market_trades","client_id":"","timestamp":"{{time}}","sequence_num":0,"events":[{"type":"update","trades":[{"trade_id":"{{t.Id}}","product_id":"{{t.Symbol}}","price":"{{SyntheticMarket.Price(t.Price)}}","size":"{{SyntheticMarket.Quantity(t.Quantity)}}","side":"{{maker}}","time":"{{time}}"}]}]}""");
+                    break;
+                }
+            }
+        }
     }
 }

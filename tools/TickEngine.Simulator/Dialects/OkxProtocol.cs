@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TickEngine.Simulator.Market;
 using TickEngine.Engine.Book;
 using TickEngine.Engine.Venues.Okx;
 using TickEngine.Storage.Format;
@@ -13,8 +14,12 @@ namespace TickEngine.Simulator.Dialects;
 /// </summary>
 public sealed class OkxProtocol : IDialectProtocol
 {
-    public static Task<CaptureDialect> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
-        CaptureDialect.StartAsync(new OkxProtocol(), capture, speed, host, port, dropDelta, stallAt);
+    public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
+        DialectExchange.StartAsync(new OkxProtocol(), capture, speed, host, port, dropDelta, stallAt);
+
+    /// <summary>Plays a synthetic market as OKX would send it (<paramref name="events"/> after the opening snapshots).</summary>
+    public static Task<DialectExchange> StartSyntheticAsync(SyntheticMarket market, long events, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
+        DialectExchange.StartSyntheticAsync(new OkxProtocol(), market, events, speed, host, port, dropDelta, stallAt);
 
     public string? MarketOf(string urlOrPath) => urlOrPath.TrimEnd('/').EndsWith("/ws/v5/public", StringComparison.Ordinal) ? "public" : null;
 
@@ -72,5 +77,47 @@ public sealed class OkxProtocol : IDialectProtocol
             if (op == "subscribe" && channel == "books") books.Add(inst);
         }
         return op == "subscribe" ? (keys, [], books, replies) : ([], keys, [], replies);
+    }
+
+    public ISyntheticWriter SyntheticWriter(string market) => new Writer();
+
+    /// <summary>OKX writes numbers in shortest form (no trailing zeros), which its checksum is computed over.</summary>
+    private static string Shortest(string text) => text.Contains('.') ? text.TrimEnd('0').TrimEnd('.') : text;
+
+    /// <summary>
+    /// A synthetic market in OKX's words: <c>books</c> snapshot (<c>prevSeqId</c> -1) and updates chained by
+    /// <c>seqId</c>/<c>prevSeqId</c>, each with the CRC-32 checksum of the top 25 levels as OKX computes it; <c>trades</c>
+    /// with the taker's side. Quotes are not sent (OKX's tickers carry nothing this version checks).
+    /// </summary>
+    private sealed class Writer : ISyntheticWriter
+    {
+        private readonly Dictionary<string, OrderBook> _books = new(StringComparer.Ordinal);
+
+        public IEnumerable<(string Key, string Text)> Write(SyntheticEvent e)
+        {
+            long ms = e.TimeNs / 1_000_000;
+            switch (e)
+            {
+                case SyntheticBook b:
+                {
+                    if (!_books.TryGetValue(b.Symbol, out var book)) _books[b.Symbol] = book = new OrderBook();
+                    if (b.Snapshot) book.Clear();
+                    foreach (var l in b.Levels) book.Set(l.Bid ? BookSide.Bid : BookSide.Ask, l.Price, l.Quantity);
+                    int checksum = OkxChecksum.Compute(book, SyntheticMarket.PriceDecimals, SyntheticMarket.QuantityDecimals);
+                    string Side(bool bid) => string.Join(",", b.Levels.Where(l => l.Bid == bid)
+                        .Select(l => $"[\"{Shortest(SyntheticMarket.Price(l.Price))}\",\"{Shortest(SyntheticMarket.Quantity(l.Quantity))}\",\"0\",\"{(l.Quantity == 0 ? 0 : 1)}\"]"));
+                    string action = b.Snapshot ? "snapshot" : "update";
+                    long prev = b.Snapshot ? -1 : b.PreviousId;
+                    yield return (Key("books", b.Symbol), $$"""{"arg":{"channel":"books","instId":"{{b.Symbol}}"},"action":"{{action}}","data":[{"asks":[{{Side(false)}}],"bids":[{{Side(true)}}],"ts":"{{ms}}","checksum":{{checksum}},"seqId":{{b.LastId}},"prevSeqId":{{prev}}}]}""");
+                    break;
+                }
+                case SyntheticTrade t:
+                {
+                    string side = t.BuyerMaker ? "sell" : "buy";
+                    yield return (Key("trades", t.Symbol), $$"""{"arg":{"channel":"trades","instId":"{{t.Symbol}}"},"data":[{"instId":"{{t.Symbol}}","tradeId":"{{t.Id}}","px":"{{Shortest(SyntheticMarket.Price(t.Price))}}","sz":"{{Shortest(SyntheticMarket.Quantity(t.Quantity))}}","side":"{{side}}","ts":"{{ms}}"}]}""");
+                    break;
+                }
+            }
+        }
     }
 }

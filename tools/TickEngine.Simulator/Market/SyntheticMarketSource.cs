@@ -3,131 +3,97 @@ using System.Text;
 namespace TickEngine.Simulator.Market;
 
 /// <summary>
-/// A synthetic Binance market for any number of symbols: per symbol a random-walk book (tick 0.01, 20 levels a
-/// side around the mid) whose changes are sent as diff-depth messages with consecutive update ids, trades with
-/// consecutive ids at the touch, and bookTickers filled from the exchange's book (or trades only). The rate is messages per second
-/// over all symbols; the stream starts with a REST snapshot point for every symbol. Deterministic for a seed.
+/// The Binance dialect of the venue-neutral <see cref="SyntheticMarket"/>: its book messages as diff-depth messages
+/// (spot <c>U</c>/<c>u</c>; USD-M futures also <c>pu</c>), its trades as <c>trade</c> (spot) or <c>aggTrade</c>
+/// (futures), its best-bid/ask points as bookTickers the exchange fills from its own book, and its opening
+/// snapshots as REST depth snapshot points. Deterministic for a seed.
 /// </summary>
 public sealed class SyntheticMarketSource : IMarketSource
 {
-    private readonly int _rate;
-    private readonly int _seed;
-    private readonly long _startMs;
-    private readonly bool _tradesOnly;
+    private readonly SyntheticMarket _market;
     private readonly bool _futures;
 
     /// <param name="futures">USD-M futures frames: diffs chained by <c>pu</c>, trades as aggTrade.</param>
     public SyntheticMarketSource(IReadOnlyList<string> symbols, int messagesPerSecond, int seed = 1, long? startMs = null, bool tradesOnly = false, bool futures = false)
     {
-        _tradesOnly = tradesOnly;
         _futures = futures;
-        if (symbols.Count == 0) throw new ArgumentException("at least one symbol");
-        if (messagesPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(messagesPerSecond));
-        Symbols = symbols.Select(s => s.ToUpperInvariant()).ToArray();
-        _rate = messagesPerSecond;
-        _seed = seed;
-        _startMs = startMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        _market = new SyntheticMarket(symbols.Select(s => s.ToUpperInvariant()).ToArray(), messagesPerSecond, seed, startMs, tradesOnly);
     }
 
-    public IReadOnlyList<string> Symbols { get; }
+    public IReadOnlyList<string> Symbols => _market.Symbols;
     public int Scale => 8;
-
-    private sealed class Sym(string name, long midTicks)
-    {
-        public readonly string Name = name;
-        public readonly string Lower = name.ToLowerInvariant();
-        public long Mid = midTicks;          // in ticks of 0.01
-        public long UpdateId = 1_000_000;
-        public long TradeId = 5_000_000;
-    }
 
     public IEnumerable<MarketItem> Items(CancellationToken cancel)
     {
-        var rng = new Random(_seed);
-        var syms = Symbols.Select((s, i) => new Sym(s, 6_000_000 + i * 100_000)).ToArray();
-        long nsPerMessage = Math.Max(1, 1_000_000_000L / _rate);
-        long t = _startMs * 1_000_000;
-        foreach (var s in syms)
-            yield return new SnapshotItem(t, s.Name, Encoding.UTF8.GetBytes(Snapshot(s, rng)));
         var sb = new StringBuilder(512);
-        for (long n = 0; !cancel.IsCancellationRequested; n++)
+        foreach (var e in _market.Events(cancel: cancel))
         {
-            t += nsPerMessage;
-            var s = syms[n % syms.Length];
-            long ms = t / 1_000_000;
-            int kind = _tradesOnly ? 5 : rng.Next(10);
+            long ms = e.TimeNs / 1_000_000;
+            string lower = e.Symbol.ToLowerInvariant();
             sb.Clear();
-            if (kind < 4)
+            switch (e)
             {
-                // A diff: the mid drifts, a few levels change near it.
-                s.Mid += rng.Next(-1, 2);
-                long previous = s.UpdateId;
-                long first = s.UpdateId + 1;
-                s.UpdateId += 1 + rng.Next(3);
-                sb.Append("{\"e\":\"depthUpdate\",\"E\":").Append(ms).Append(",\"s\":\"").Append(s.Name).Append("\",\"U\":").Append(first).Append(",\"u\":").Append(s.UpdateId);
-                if (_futures) sb.Append(",\"T\":").Append(ms).Append(",\"pu\":").Append(previous);
-                sb.Append(",\"b\":[");
-                int levels = 1 + rng.Next(4);
-                for (int i = 0; i < levels; i++)
+                case SyntheticBook { Snapshot: true } b:
+                    yield return new SnapshotItem(b.TimeNs, b.Symbol, Encoding.UTF8.GetBytes(Snapshot(b)));
+                    break;
+                case SyntheticBook b:
                 {
-                    if (i > 0) sb.Append(',');
-                    Level(sb, s.Mid - 1 - rng.Next(20), rng.Next(5) == 0 ? 0 : rng.Next(1, 500_000));
+                    sb.Append("{\"e\":\"depthUpdate\",\"E\":").Append(ms).Append(",\"s\":\"").Append(b.Symbol).Append("\",\"U\":").Append(b.FirstId).Append(",\"u\":").Append(b.LastId);
+                    if (_futures) sb.Append(",\"T\":").Append(ms).Append(",\"pu\":").Append(b.PreviousId);
+                    sb.Append(",\"b\":[");
+                    Levels(sb, b.Levels, bid: true);
+                    sb.Append("],\"a\":[");
+                    Levels(sb, b.Levels, bid: false);
+                    sb.Append("]}");
+                    var raw = Encoding.UTF8.GetBytes(sb.ToString());
+                    string stream = lower + "@depth@100ms";
+                    yield return new FrameItem(new MarketFrame(b.TimeNs, stream, FrameKind.DepthDiff, b.Symbol, FrameRewriter.Wrap(stream, raw), raw, b.FirstId, b.LastId));
+                    break;
                 }
-                // Keep the touch consistent with the new mid: the best bid below it, the best ask above it.
-                sb.Append(",");
-                Level(sb, s.Mid, 0);
-                sb.Append("],\"a\":[");
-                for (int i = 0; i < levels; i++)
+                case SyntheticTrade t:
                 {
-                    if (i > 0) sb.Append(',');
-                    Level(sb, s.Mid + 1 + rng.Next(20), rng.Next(5) == 0 ? 0 : rng.Next(1, 500_000));
+                    string px = SyntheticMarket.Price(t.Price), qty = SyntheticMarket.Quantity(t.Quantity), maker = t.BuyerMaker ? "true" : "false";
+                    if (_futures)
+                        sb.Append("{\"e\":\"aggTrade\",\"E\":").Append(ms).Append(",\"s\":\"").Append(t.Symbol).Append("\",\"a\":").Append(t.Id)
+                          .Append(",\"p\":\"").Append(px).Append("\",\"q\":\"").Append(qty).Append("\",\"f\":").Append(t.Id).Append(",\"l\":").Append(t.Id)
+                          .Append(",\"T\":").Append(ms).Append(",\"m\":").Append(maker).Append('}');
+                    else
+                        sb.Append("{\"e\":\"trade\",\"E\":").Append(ms).Append(",\"s\":\"").Append(t.Symbol).Append("\",\"t\":").Append(t.Id)
+                          .Append(",\"p\":\"").Append(px).Append("\",\"q\":\"").Append(qty).Append("\",\"T\":").Append(ms)
+                          .Append(",\"m\":").Append(maker).Append(",\"M\":true}");
+                    var raw = Encoding.UTF8.GetBytes(sb.ToString());
+                    string stream = lower + (_futures ? "@aggTrade" : "@trade");
+                    yield return new FrameItem(new MarketFrame(t.TimeNs, stream, _futures ? FrameKind.AggTrade : FrameKind.Trade, t.Symbol, FrameRewriter.Wrap(stream, raw), raw, TradeId: t.Id));
+                    break;
                 }
-                sb.Append(",");
-                Level(sb, s.Mid, 0); // nothing rests at the mid on either side: the book never crosses
-                sb.Append("]}");
-                var raw = Encoding.UTF8.GetBytes(sb.ToString());
-                string stream = s.Lower + "@depth@100ms";
-                yield return new FrameItem(new MarketFrame(t, stream, FrameKind.DepthDiff, s.Name, FrameRewriter.Wrap(stream, raw), raw, first, s.UpdateId));
-            }
-            else if (kind < 8)
-            {
-                bool buyerMaker = rng.Next(2) == 0;
-                long px = buyerMaker ? s.Mid - 1 : s.Mid + 1;
-                long id = ++s.TradeId;
-                if (_futures)
-                    sb.Append("{\"e\":\"aggTrade\",\"E\":").Append(ms).Append(",\"s\":\"").Append(s.Name).Append("\",\"a\":").Append(id)
-                      .Append(",\"p\":\"").Append(Price(px)).Append("\",\"q\":\"").Append(Qty(rng.Next(1, 200_000))).Append("\",\"f\":").Append(id).Append(",\"l\":").Append(id)
-                      .Append(",\"T\":").Append(ms).Append(",\"m\":").Append(buyerMaker ? "true" : "false").Append('}');
-                else
-                    sb.Append("{\"e\":\"trade\",\"E\":").Append(ms).Append(",\"s\":\"").Append(s.Name).Append("\",\"t\":").Append(id)
-                      .Append(",\"p\":\"").Append(Price(px)).Append("\",\"q\":\"").Append(Qty(rng.Next(1, 200_000))).Append("\",\"T\":").Append(ms)
-                      .Append(",\"m\":").Append(buyerMaker ? "true" : "false").Append(",\"M\":true}");
-                var raw = Encoding.UTF8.GetBytes(sb.ToString());
-                string stream = s.Lower + (_futures ? "@aggTrade" : "@trade");
-                yield return new FrameItem(new MarketFrame(t, stream, _futures ? FrameKind.AggTrade : FrameKind.Trade, s.Name, FrameRewriter.Wrap(stream, raw), raw, TradeId: id));
-            }
-            else
-            {
-                var raw = "{}"u8.ToArray();
-                string stream = s.Lower + "@bookTicker";
-                yield return new FrameItem(new MarketFrame(t, stream, FrameKind.BookTicker, s.Name, raw, raw), FromBook: true);
+                case SyntheticQuote q:
+                {
+                    var raw = "{}"u8.ToArray();
+                    yield return new FrameItem(new MarketFrame(q.TimeNs, lower + "@bookTicker", FrameKind.BookTicker, q.Symbol, raw, raw), FromBook: true);
+                    break;
+                }
             }
         }
     }
 
-    private static string Snapshot(Sym s, Random rng)
+    private static void Levels(StringBuilder sb, SyntheticLevel[] levels, bool bid)
     {
-        var sb = new StringBuilder("{\"lastUpdateId\":").Append(s.UpdateId).Append(",\"bids\":[");
-        for (int i = 0; i < 20; i++) { if (i > 0) sb.Append(','); Level(sb, s.Mid - 1 - i, rng.Next(1, 500_000)); }
-        sb.Append("],\"asks\":[");
-        for (int i = 0; i < 20; i++) { if (i > 0) sb.Append(','); Level(sb, s.Mid + 1 + i, rng.Next(1, 500_000)); }
-        return sb.Append("]}").ToString();
+        bool first = true;
+        foreach (var l in levels)
+        {
+            if (l.Bid != bid) continue;
+            if (!first) sb.Append(',');
+            first = false;
+            sb.Append("[\"").Append(SyntheticMarket.Price(l.Price)).Append("\",\"").Append(SyntheticMarket.Quantity(l.Quantity)).Append("\"]");
+        }
     }
 
-    private static void Level(StringBuilder sb, long ticks, long qtyUnits) =>
-        sb.Append("[\"").Append(Price(ticks)).Append("\",\"").Append(Qty(qtyUnits)).Append("\"]");
-
-    private static string Price(long ticks) => TickEngine.Storage.Numerics.FixedDecimal.ToString(ticks, 2);
-
-    private static string Qty(long units) => TickEngine.Storage.Numerics.FixedDecimal.ToString(units, 5);
+    private static string Snapshot(SyntheticBook b)
+    {
+        var sb = new StringBuilder("{\"lastUpdateId\":").Append(b.LastId).Append(",\"bids\":[");
+        Levels(sb, b.Levels, bid: true);
+        sb.Append("],\"asks\":[");
+        Levels(sb, b.Levels, bid: false);
+        return sb.Append("]}").ToString();
+    }
 }

@@ -39,7 +39,7 @@ public sealed class DialectBook
     }
 }
 
-/// <summary>What one venue's protocol says; the <see cref="CaptureDialect"/> core does the rest.</summary>
+/// <summary>What one venue's protocol says; the <see cref="DialectExchange"/> core does the rest.</summary>
 public interface IDialectProtocol
 {
     /// <summary>The market a capture connection's URL, or a request path, serves ("linear", "public"), or null.</summary>
@@ -65,17 +65,32 @@ public interface IDialectProtocol
     /// messages, as Coinbase's <c>sequence_num</c>, renumbers here what the capture numbered on its own connection).
     /// </summary>
     string Outgoing(string text, ref long counter) => text;
+
+    /// <summary>
+    /// A writer of the venue-neutral <see cref="Market.SyntheticMarket"/>'s events as this venue's frames on a
+    /// connection to <paramref name="market"/> (one per connection: it may keep the book, for checksums and quotes).
+    /// </summary>
+    ISyntheticWriter SyntheticWriter(string market);
+}
+
+/// <summary>Writes synthetic market events as one venue's frames for one connection: each (subscription key, text).</summary>
+public interface ISyntheticWriter
+{
+    IEnumerable<(string Key, string Text)> Write(Market.SyntheticEvent e);
 }
 
 /// <summary>
-/// The venue-neutral core of the capture-playing simulators: Kestrel WebSockets on loopback, each connection playing
-/// the frames a recorded capture (cryptofeed JSON records) received on the connection of the same market, paced by
-/// <c>speed</c>, filtered by what the client subscribed; the books kept from the frames played so that a book
-/// subscribed, or resubscribed after a gap, starts from a fresh snapshot in order with the frames around it. One
-/// <see cref="IDialectProtocol"/> per venue writes and reads the venue's JSON. Fault: <see cref="DropDelta"/> leaves
-/// one book delta out (the client sees its sequence skip).
+/// The venue-neutral core of the stream venues' simulators: Kestrel WebSockets on loopback, each connection playing
+/// a market, paced by <c>speed</c>, filtered by what the client subscribed. The market is either a recorded capture
+/// (cryptofeed JSON records: the frames received on the connection of the same market) or the venue-neutral
+/// <see cref="Market.SyntheticMarket"/> (any number of symbols, any rate, deterministic for a seed), which the
+/// venue's writer puts into its words. The books are kept from the frames played, so that a book subscribed, or
+/// resubscribed after a gap, starts from a fresh snapshot in order with the frames around it. One
+/// <see cref="IDialectProtocol"/> per venue writes and reads the venue's JSON; nothing else here does. Faults:
+/// <see cref="DropDelta"/> leaves one book delta out (the client sees its sequence skip); <see cref="StallAt"/> goes
+/// silent with the connection left open.
 /// </summary>
-public sealed class CaptureDialect : IAsyncDisposable
+public sealed class DialectExchange : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly IDialectProtocol _protocol;
@@ -83,7 +98,7 @@ public sealed class CaptureDialect : IAsyncDisposable
     private readonly TaskCompletionSource _played = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _bookSubscriptions;
 
-    private CaptureDialect(WebApplication app, IDialectProtocol protocol, double speed, int dropDelta)
+    private DialectExchange(WebApplication app, IDialectProtocol protocol, double speed, int dropDelta)
     {
         _app = app;
         _protocol = protocol;
@@ -108,23 +123,44 @@ public sealed class CaptureDialect : IAsyncDisposable
     /// <summary>Book subscriptions seen, resubscriptions included.</summary>
     public int BookSubscriptions => _bookSubscriptions;
 
-    public static async Task<CaptureDialect> StartAsync(IDialectProtocol protocol, string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1,
+    public static Task<DialectExchange> StartAsync(IDialectProtocol protocol, string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1,
         int stallAt = -1)
     {
         var frames = Load(protocol, capture);
+        return StartAsync(protocol, market => frames.TryGetValue(market, out var list) ? () => list : null, speed, host, port, dropDelta, stallAt);
+    }
+
+    /// <summary>
+    /// Plays <paramref name="market"/> (<paramref name="events"/> after its opening snapshots; endless when not given) to
+    /// every connection, from its start, in the venue's words.
+    /// </summary>
+    public static Task<DialectExchange> StartSyntheticAsync(IDialectProtocol protocol, Market.SyntheticMarket market, long events = long.MaxValue, double speed = 1,
+        string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
+        StartAsync(protocol, name => () => Write(protocol.SyntheticWriter(name), market.Events(events)), speed, host, port, dropDelta, stallAt);
+
+    private static IEnumerable<(long Ns, string Key, string Text)> Write(ISyntheticWriter writer, IEnumerable<Market.SyntheticEvent> events)
+    {
+        foreach (var e in events)
+            foreach (var (key, text) in writer.Write(e))
+                yield return (e.TimeNs, key, text);
+    }
+
+    private static async Task<DialectExchange> StartAsync(IDialectProtocol protocol, Func<string, Func<IEnumerable<(long Ns, string Key, string Text)>>?> marketFrames,
+        double speed, string host, int port, int dropDelta, int stallAt)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(host), port));
         var app = builder.Build();
         app.UseWebSockets();
-        var dialect = new CaptureDialect(app, protocol, speed, dropDelta) { StallAt = stallAt };
+        var dialect = new DialectExchange(app, protocol, speed, dropDelta) { StallAt = stallAt };
         app.Map("/{**path}", async ctx =>
         {
             string? market = protocol.MarketOf(ctx.Request.Path.Value ?? "");
-            if (!ctx.WebSockets.IsWebSocketRequest || market is null || !frames.TryGetValue(market, out var list)) { ctx.Response.StatusCode = 404; return; }
+            if (!ctx.WebSockets.IsWebSocketRequest || market is null || marketFrames(market) is not { } frames) { ctx.Response.StatusCode = 404; return; }
             using var socket = await ctx.WebSockets.AcceptWebSocketAsync();
             Interlocked.Increment(ref dialect._connections);
-            await new Session(dialect, socket, list).RunAsync(dialect._stop.Token);
+            await new Session(dialect, socket, frames()).RunAsync(dialect._stop.Token);
         });
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -165,7 +201,7 @@ public sealed class CaptureDialect : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class Session(CaptureDialect dialect, WebSocket socket, List<(long Ns, string Key, string Text)> frames)
+    private sealed class Session(DialectExchange dialect, WebSocket socket, IEnumerable<(long Ns, string Key, string Text)> frames)
     {
         private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
         private readonly Dictionary<string, DialectBook> _books = new(StringComparer.Ordinal);
@@ -190,7 +226,7 @@ public sealed class CaptureDialect : IAsyncDisposable
                     await Task.Delay(5, session.Token);
                 }
                 await Task.Delay(50, session.Token); // the rest of a subscription sent in several messages
-                long first = frames.Count > 0 ? frames[0].Ns : 0;
+                long first = -1;
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 int delta = 0, index = 0;
                 foreach (var (ns, key, text) in frames)
@@ -201,6 +237,7 @@ public sealed class CaptureDialect : IAsyncDisposable
                         await Task.Delay(dialect.StallFor, session.Token); // silent: the client's watchdog should give up on us
                         if (socket.State != WebSocketState.Open) return;
                     }
+                    if (first < 0) first = ns;
                     double wait = (ns - first) / 1e6 / dialect.Speed - clock.Elapsed.TotalMilliseconds;
                     if (wait > 1) await Task.Delay(TimeSpan.FromMilliseconds(wait), session.Token);
                     // Snapshots asked for by (re)subscriptions go out here, in order with the frames around them.
