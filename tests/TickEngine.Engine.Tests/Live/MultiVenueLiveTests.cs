@@ -45,17 +45,21 @@ public class MultiVenueLiveTests
     }
 
     [Theory]
-    [InlineData("bybit", "bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz", "BTCUSDT,ETHUSDT")]
-    [InlineData("okx", "okx/cryptofeed_OKX_v5.jsonl.gz", "BTC-USDT,UNI-USD-SWAP")]
-    [InlineData("coinbase", "coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz", "BTC-USD,ETH-USD")]
-    public async Task AStalledConnectionIsLeftByTheWatchdogAndTheBooksResyncAfterTheReconnect(string venue, string capture, string symbols)
+    [InlineData("bybit", "bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz", "BTCUSDT,ETHUSDT", "stall")]
+    [InlineData("okx", "okx/cryptofeed_OKX_v5.jsonl.gz", "BTC-USDT,UNI-USD-SWAP", "stall")]
+    [InlineData("coinbase", "coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz", "BTC-USD,ETH-USD", "stall")]
+    [InlineData("bybit", "bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz", "BTCUSDT,ETHUSDT", "drop")]
+    [InlineData("okx", "okx/cryptofeed_OKX_v5.jsonl.gz", "BTC-USDT,UNI-USD-SWAP", "drop")]
+    [InlineData("coinbase", "coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz", "BTC-USD,ETH-USD", "drop")]
+    public async Task AStalledOrCutConnectionIsLeftAndTheBooksResyncAfterTheReconnect(string venue, string capture, string symbols, string fault)
     {
         using var dir = new TempDir();
+        int At(string f, int frame) => fault == f ? frame : -1; // the stall (the watchdog leaves it) or the cut at that frame
         await using var dialect = venue switch
         {
-            "bybit" => await BybitProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 25, stallAt: 400),
-            "okx" => await OkxProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 60, stallAt: 150),
-            _ => await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 20, stallAt: 300),
+            "bybit" => await BybitProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 25, stallAt: At("stall", 400), dropAt: At("drop", 400)),
+            "okx" => await OkxProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 60, stallAt: At("stall", 150), dropAt: At("drop", 150)),
+            _ => await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 20, stallAt: At("stall", 300), dropAt: At("drop", 300)),
         };
         var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
         var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound };

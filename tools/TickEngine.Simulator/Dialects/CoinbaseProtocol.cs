@@ -12,12 +12,12 @@ namespace TickEngine.Simulator.Dialects;
 /// </summary>
 public sealed partial class CoinbaseProtocol : IDialectProtocol
 {
-    public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
-        DialectExchange.StartAsync(new CoinbaseProtocol(), capture, speed, host, port, dropDelta, stallAt);
+    public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
+        DialectExchange.StartAsync(new CoinbaseProtocol(), capture, speed, host, port, dropDelta, stallAt, dropAt);
 
     /// <summary>Plays a synthetic market as Coinbase would send it (<paramref name="events"/> after the opening snapshots).</summary>
-    public static Task<DialectExchange> StartSyntheticAsync(SyntheticMarket market, long events, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
-        DialectExchange.StartSyntheticAsync(new CoinbaseProtocol(), market, events, speed, host, port, dropDelta, stallAt);
+    public static Task<DialectExchange> StartSyntheticAsync(SyntheticMarket market, long events, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
+        DialectExchange.StartSyntheticAsync(new CoinbaseProtocol(), market, events, speed, host, port, dropDelta, stallAt, dropAt);
 
     public string? MarketOf(string urlOrPath) =>
         urlOrPath.Contains("advanced-trade-ws", StringComparison.Ordinal) || urlOrPath is "" or "/" ? "advanced" : null;

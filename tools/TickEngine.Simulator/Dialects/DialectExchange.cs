@@ -88,7 +88,7 @@ public interface ISyntheticWriter
 /// resubscribed after a gap, starts from a fresh snapshot in order with the frames around it. One
 /// <see cref="IDialectProtocol"/> per venue writes and reads the venue's JSON; nothing else here does. Faults:
 /// <see cref="DropDelta"/> leaves one book delta out (the client sees its sequence skip); <see cref="StallAt"/> goes
-/// silent with the connection left open.
+/// silent with the connection left open; <see cref="DropAt"/> cuts the connection.
 /// </summary>
 public sealed class DialectExchange : IAsyncDisposable
 {
@@ -114,6 +114,10 @@ public sealed class DialectExchange : IAsyncDisposable
     public TimeSpan StallFor { get; init; } = TimeSpan.FromSeconds(3);
     private int _stalled;
 
+    /// <summary>Fault: the first connection is cut (aborted, no close handshake) at this frame; -1: never.</summary>
+    public int DropAt { get; init; } = -1;
+    private int _dropped;
+
     /// <summary>Connections accepted (a client's reconnection shows here).</summary>
     public int Connections => _connections;
     private int _connections;
@@ -124,10 +128,10 @@ public sealed class DialectExchange : IAsyncDisposable
     public int BookSubscriptions => _bookSubscriptions;
 
     public static Task<DialectExchange> StartAsync(IDialectProtocol protocol, string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1,
-        int stallAt = -1)
+        int stallAt = -1, int dropAt = -1)
     {
         var frames = Load(protocol, capture);
-        return StartAsync(protocol, market => frames.TryGetValue(market, out var list) ? () => list : null, speed, host, port, dropDelta, stallAt);
+        return StartAsync(protocol, market => frames.TryGetValue(market, out var list) ? () => list : null, speed, host, port, dropDelta, stallAt, dropAt);
     }
 
     /// <summary>
@@ -135,8 +139,8 @@ public sealed class DialectExchange : IAsyncDisposable
     /// every connection, from its start, in the venue's words.
     /// </summary>
     public static Task<DialectExchange> StartSyntheticAsync(IDialectProtocol protocol, Market.SyntheticMarket market, long events = long.MaxValue, double speed = 1,
-        string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1) =>
-        StartAsync(protocol, name => () => Write(protocol.SyntheticWriter(name), market.Events(events)), speed, host, port, dropDelta, stallAt);
+        string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
+        StartAsync(protocol, name => () => Write(protocol.SyntheticWriter(name), market.Events(events)), speed, host, port, dropDelta, stallAt, dropAt);
 
     private static IEnumerable<(long Ns, string Key, string Text)> Write(ISyntheticWriter writer, IEnumerable<Market.SyntheticEvent> events)
     {
@@ -146,14 +150,14 @@ public sealed class DialectExchange : IAsyncDisposable
     }
 
     private static async Task<DialectExchange> StartAsync(IDialectProtocol protocol, Func<string, Func<IEnumerable<(long Ns, string Key, string Text)>>?> marketFrames,
-        double speed, string host, int port, int dropDelta, int stallAt)
+        double speed, string host, int port, int dropDelta, int stallAt, int dropAt)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(host), port));
         var app = builder.Build();
         app.UseWebSockets();
-        var dialect = new DialectExchange(app, protocol, speed, dropDelta) { StallAt = stallAt };
+        var dialect = new DialectExchange(app, protocol, speed, dropDelta) { StallAt = stallAt, DropAt = dropAt };
         app.Map("/{**path}", async ctx =>
         {
             string? market = protocol.MarketOf(ctx.Request.Path.Value ?? "");
@@ -232,7 +236,13 @@ public sealed class DialectExchange : IAsyncDisposable
                 foreach (var (ns, key, text) in frames)
                 {
                     if (session.IsCancellationRequested || socket.State != WebSocketState.Open) return;
-                    if (index++ == dialect.StallAt && Interlocked.Exchange(ref dialect._stalled, 1) == 0)
+                    int at = index++;
+                    if (at == dialect.DropAt && Interlocked.Exchange(ref dialect._dropped, 1) == 0)
+                    {
+                        socket.Abort(); // the connection is lost: the client must reconnect, resubscribe and resync
+                        return;
+                    }
+                    if (at == dialect.StallAt && Interlocked.Exchange(ref dialect._stalled, 1) == 0)
                     {
                         await Task.Delay(dialect.StallFor, session.Token); // silent: the client's watchdog should give up on us
                         if (socket.State != WebSocketState.Open) return;
