@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using TickEngine.Engine.Book;
+using TickEngine.Simulator.Dialects;
 using TickEngine.Simulator.Faults;
 using TickEngine.Simulator.Market;
 using TickEngine.Storage.Format;
@@ -212,65 +213,25 @@ public sealed class SimulatedExchange
     /// <summary>A REST depth snapshot of the exchange's book: (status, body, retry-after seconds).</summary>
     public async Task<(int Status, string Body, int RetryAfter)> DepthAsync(string? symbol, int limit, CancellationToken cancel)
     {
-        if (TakeOne(ref _rest429)) return (429, "{\"code\":-1003,\"msg\":\"Too many requests.\"}", 1);
-        if (TakeOne(ref _rest500)) return (500, "{\"code\":-1000,\"msg\":\"An unknown error occurred.\"}", 0);
-        if (symbol is null || !_books.TryGetValue(symbol.ToUpperInvariant(), out var b)) return (400, "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}", 0);
+        if (TakeOne(ref _rest429)) return (429, BinanceProtocol.TooManyRequests, 1);
+        if (TakeOne(ref _rest500)) return (500, BinanceProtocol.ServerError, 0);
+        if (symbol is null || !_books.TryGetValue(symbol.ToUpperInvariant(), out var b)) return (400, BinanceProtocol.InvalidSymbol, 0);
         if (!b.Ready.Task.IsCompleted)
         {
             b.Requested.TrySetResult();
             // In flight when the market reaches its recorded snapshot: answered with that snapshot, as recorded.
             try { await b.Ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel); }
-            catch (TimeoutException) { return (503, "{\"code\":-1001,\"msg\":\"Book not ready.\"}", 1); }
+            catch (TimeoutException) { return (503, BinanceProtocol.BookNotReady, 1); }
             if (b.Recorded is { } recorded) return (200, Encoding.UTF8.GetString(recorded), 0);
         }
         limit = Math.Clamp(limit <= 0 ? 100 : limit, 1, 5000);
-        var prices = new long[limit];
-        var qtys = new long[limit];
-        var sb = new StringBuilder();
-        lock (_bookGate)
-        {
-            sb.Append("{\"lastUpdateId\":").Append(b.Book.UpdateId);
-            foreach (var (side, name) in new[] { (BookSide.Bid, "bids"), (BookSide.Ask, "asks") })
-            {
-                int n = b.Book.CopyTop(side, prices, qtys);
-                sb.Append(",\"").Append(name).Append("\":[");
-                for (int i = 0; i < n; i++)
-                {
-                    if (i > 0) sb.Append(',');
-                    sb.Append("[\"").Append(FixedDecimal.ToString(prices[i], _source.Scale)).Append("\",\"").Append(FixedDecimal.ToString(qtys[i], _source.Scale)).Append("\"]");
-                }
-                sb.Append(']');
-            }
-            sb.Append('}');
-        }
-        return (200, sb.ToString(), 0);
+        lock (_bookGate) return (200, BinanceProtocol.Depth(b.Book, limit, _source.Scale), 0);
     }
 
-    public string ExchangeInfo() =>
-        "{\"timezone\":\"UTC\",\"symbols\":[" + string.Join(",", _source.Symbols.Select(s => $"{{\"symbol\":\"{s}\",\"status\":\"TRADING\"}}")) + "]}";
+    public string ExchangeInfo() => BinanceProtocol.ExchangeInfo(_source.Symbols);
 
-    private byte[]? Control(Session session, ReadOnlySpan<byte> message)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(message.ToArray());
-            var root = doc.RootElement;
-            string method = root.TryGetProperty("method", out var m) ? m.GetString() ?? "" : "";
-            string id = root.TryGetProperty("id", out var idEl) ? idEl.GetRawText() : "null";
-            var args = root.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Array ? p.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : [];
-            switch (method)
-            {
-                case "SUBSCRIBE": session.Subscribe(args); return Encoding.UTF8.GetBytes($"{{\"result\":null,\"id\":{id}}}");
-                case "UNSUBSCRIBE": session.Unsubscribe(args); return Encoding.UTF8.GetBytes($"{{\"result\":null,\"id\":{id}}}");
-                case "LIST_SUBSCRIPTIONS": return Encoding.UTF8.GetBytes($"{{\"result\":{JsonSerializer.Serialize(session.Subscriptions)},\"id\":{id}}}");
-                default: return Encoding.UTF8.GetBytes($"{{\"code\":2,\"msg\":\"Invalid request: unknown method\",\"id\":{id}}}");
-            }
-        }
-        catch (JsonException)
-        {
-            return Encoding.UTF8.GetBytes("{\"code\":3,\"msg\":\"Invalid JSON\"}");
-        }
-    }
+    private static byte[] Control(Session session, ReadOnlySpan<byte> message) =>
+        BinanceProtocol.Control(message, session.Subscribe, session.Unsubscribe, () => session.Subscriptions);
 
     private async Task SendAsync(MarketFrame frame, CancellationToken cancel)
     {
@@ -314,17 +275,17 @@ public sealed class SimulatedExchange
                     await Task.Delay(Math.Max(1, fault.Value), cancel);
                     break;
                 case FaultKind.Malformed:
-                    await BroadcastAsync("{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"tra"u8.ToArray(), cancel);
+                    await BroadcastAsync(BinanceProtocol.Malformed(), cancel);
                     break;
                 case FaultKind.Binary:
-                    await BroadcastAsync([0x82, 0x00, 0xFF, 0xFE, .. "binary payload"u8], cancel, binary: true);
+                    await BroadcastAsync(BinanceProtocol.Binary(), cancel, binary: true);
                     break;
                 case FaultKind.Oversize:
-                    await BroadcastAsync(OversizeFrame(fault.Value > 1 ? fault.Value : 17 << 20), cancel);
+                    await BroadcastAsync(BinanceProtocol.Oversize(fault.Value > 1 ? fault.Value : 17 << 20), cancel);
                     break;
                 case FaultKind.ServerShutdown:
                     long ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                    await BroadcastAsync(Encoding.UTF8.GetBytes($"{{\"stream\":\"!serverShutdown\",\"data\":{{\"e\":\"serverShutdown\",\"E\":{ms}}}}}"), cancel);
+                    await BroadcastAsync(BinanceProtocol.ServerShutdown(ms), cancel);
                     await Task.Delay(100, cancel);
                     foreach (var s in _sessions.Keys) await s.CloseAsync();
                     break;
@@ -332,30 +293,12 @@ public sealed class SimulatedExchange
         }
     }
 
-    /// <summary>A well-formed trade frame padded to <paramref name="size"/> bytes.</summary>
-    private static byte[] OversizeFrame(int size)
-    {
-        var head = "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"pad\":\""u8;
-        var tail = "\"}}"u8;
-        var frame = new byte[Math.Max(size, head.Length + tail.Length)];
-        head.CopyTo(frame);
-        frame.AsSpan(head.Length, frame.Length - head.Length - tail.Length).Fill((byte)'x');
-        tail.CopyTo(frame.AsSpan(frame.Length - tail.Length));
-        return frame;
-    }
-
     private void LoadSnapshot(SnapshotItem snap)
     {
         if (!_books.TryGetValue(snap.Symbol, out var b)) return;
-        using var doc = JsonDocument.Parse(snap.Body);
-        var root = doc.RootElement;
         lock (_bookGate)
         {
-            b.Book.Clear();
-            foreach (var (side, name) in new[] { (BookSide.Bid, "bids"), (BookSide.Ask, "asks") })
-                foreach (var level in root.GetProperty(name).EnumerateArray())
-                    b.Book.Set(side, Dec(level[0].GetString()), Dec(level[1].GetString()));
-            b.Book.UpdateId = root.GetProperty("lastUpdateId").GetInt64();
+            BinanceProtocol.ReadSnapshot(snap.Body, b.Book, _source.Scale);
             b.Known = true;
             b.Recorded = snap.Body;
         }
@@ -377,14 +320,9 @@ public sealed class SimulatedExchange
             return;
         }
         if (frame.LastUpdateId <= b.Book.UpdateId) return;
-        using var doc = JsonDocument.Parse(frame.Raw);
-        var root = doc.RootElement;
         lock (_bookGate)
         {
-            foreach (var (side, name) in new[] { (BookSide.Bid, "b"), (BookSide.Ask, "a") })
-                if (root.TryGetProperty(name, out var levels))
-                    foreach (var level in levels.EnumerateArray())
-                        b.Book.Set(side, Dec(level[0].GetString()), Dec(level[1].GetString()));
+            BinanceProtocol.ReadDiff(frame.Raw, b.Book, _source.Scale);
             b.Book.UpdateId = frame.LastUpdateId;
         }
     }
@@ -411,7 +349,7 @@ public sealed class SimulatedExchange
         {
             if (!b.Known) continue;
             string stream = symbol.ToLowerInvariant() + "@depth@100ms";
-            var sb = new StringBuilder();
+            byte[] raw;
             lock (_bookGate)
             {
                 var target = b.Start.ToDictionary(l => (l.Side, l.Price), l => l.Qty);
@@ -420,11 +358,8 @@ public sealed class SimulatedExchange
                     if (!target.ContainsKey((side, price))) changes.Add((side, price, 0));
                 foreach (var ((side, price), qty) in target)
                     if (b.Book.QuantityAt(side, price) != qty) changes.Add((side, price, qty));
-                int sc = _source.Scale;
-                string Side(BookSide side) => string.Join(",", changes.Where(c => c.Side == side).Select(c => $"[\"{FixedDecimal.ToString(c.Price, sc)}\",\"{FixedDecimal.ToString(c.Qty, sc)}\"]"));
-                sb.Append($"{{\"e\":\"depthUpdate\",\"E\":{reset.EventTimeMs},\"s\":\"{symbol}\",\"U\":{reset.UpdateId},\"u\":{reset.UpdateId},\"b\":[{Side(BookSide.Bid)}],\"a\":[{Side(BookSide.Ask)}]}}");
+                raw = BinanceProtocol.Diff(symbol, reset.UpdateId, reset.EventTimeMs, changes, _source.Scale);
             }
-            var raw = Encoding.UTF8.GetBytes(sb.ToString());
             frames.Add(new MarketFrame(reset.TimeNs, stream, FrameKind.DepthDiff, symbol, FrameRewriter.Wrap(stream, raw), raw, reset.UpdateId, reset.UpdateId));
         }
         return frames;
@@ -433,22 +368,13 @@ public sealed class SimulatedExchange
     private MarketFrame? TickerFromBook(MarketFrame frame)
     {
         if (!_books.TryGetValue(frame.Symbol, out var b) || !b.Known) return null;
-        string raw;
+        byte[] bytes;
         lock (_bookGate)
         {
             if (!b.Book.TryBestBid(out long bp, out long bq) || !b.Book.TryBestAsk(out long ap, out long aq)) return null;
-            int sc = _source.Scale;
-            raw = $"{{\"u\":{b.Book.UpdateId},\"s\":\"{frame.Symbol}\",\"b\":\"{FixedDecimal.ToString(bp, sc)}\",\"B\":\"{FixedDecimal.ToString(bq, sc)}\",\"a\":\"{FixedDecimal.ToString(ap, sc)}\",\"A\":\"{FixedDecimal.ToString(aq, sc)}\"}}";
+            bytes = BinanceProtocol.BookTicker(frame.Symbol, b.Book.UpdateId, bp, bq, ap, aq, _source.Scale);
         }
-        var bytes = Encoding.UTF8.GetBytes(raw);
         return frame with { Raw = bytes, Combined = FrameRewriter.Wrap(frame.Stream, bytes) };
-    }
-
-    private long Dec(string? text)
-    {
-        if (!FixedDecimal.TryParse((text ?? "").AsSpan(), _source.Scale, out long v, out var err))
-            throw new InvalidDataException($"market value '{text}': {err}");
-        return v;
     }
 
     private static bool TakeOne(ref int counter)

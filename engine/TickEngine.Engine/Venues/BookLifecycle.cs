@@ -43,8 +43,8 @@ public sealed class BookLifecycle
     private readonly EventPublisher _publisher;
     private readonly IngestCounters _counters;
     private readonly ISnapshotRequester? _requester;
-    private readonly BookMessage?[] _pending = new BookMessage?[MaxPending];
-    private readonly BookMessage _replay = new();
+    private readonly BookMessage?[] _pending; // empty unless the venue's snapshots are asked for apart
+    private BookMessage? _replay;
     private BookMessage? _held;
     private bool _holding;
     private int _pendingStart;
@@ -59,6 +59,7 @@ public sealed class BookLifecycle
         _instrument = instrument;
         _rule = rule;
         _buffers = rule.Snapshots == SnapshotSource.Requested;
+        _pending = _buffers ? new BookMessage?[MaxPending] : [];
         _publisher = publisher;
         _counters = counters;
         _requester = requester;
@@ -228,9 +229,10 @@ public sealed class BookLifecycle
         // Replay what was buffered, in order, under the rule.
         while (_pendingCount > 0 && _synced)
         {
-            _replay.CopyFrom(_pending[_pendingStart]!); // a gap while replaying buffers the message again
+            var replay = _replay ??= new BookMessage();
+            replay.CopyFrom(_pending[_pendingStart]!); // a gap while replaying buffers the message again
             PopPending();
-            Process(_replay);
+            Process(replay);
         }
         if (!_synced) return BookOutcome.Gap;
         if (Book.IsCrossed)
@@ -260,6 +262,7 @@ public sealed class BookLifecycle
             Compare(new Ticker(updateId, bidPrice, bidQty, askPrice, askQty), receiveNs, exchangeNs);
             return;
         }
+        if (_tickers.Length == 0) _tickers = new Ticker[1024];
         if (_tickerCount == _tickers.Length)
         {
             _counters.BookTickerUnchecked++;
@@ -272,7 +275,7 @@ public sealed class BookLifecycle
 
     private readonly record struct Ticker(long UpdateId, long BidPrice, long BidQty, long AskPrice, long AskQty);
 
-    private readonly Ticker[] _tickers = new Ticker[1024];
+    private Ticker[] _tickers = []; // made on the first quote: most venues state none
     private int _tickerStart;
     private int _tickerCount;
 
