@@ -123,15 +123,16 @@ public sealed class BookLifecycle
     /// <summary>Applies level <paramref name="i"/> of <paramref name="m"/> to the book and publishes it as a level event.</summary>
     private void Publish(BookMessage m, int i, long exchangeTime, long firstId, long lastId, long flags)
     {
-        Book.Set(m.Sides[i], m.Prices[i], m.Quantities[i]);
+        ref readonly var l = ref m[i];
+        Book.Set((BookSide)l.Side, l.Price, l.Quantity);
         ref var e = ref _publisher.Claim();
         e.Kind = EventKind.BookDelta;
         e.InstrumentId = _instrument.Id;
-        e.Side = (byte)m.Sides[i];
+        e.Side = l.Side;
         e.ExchangeTime = exchangeTime;
         e.ReceiveTime = m.ReceiveTime;
-        e.Price = m.Prices[i];
-        e.Quantity = m.Quantities[i];
+        e.Price = l.Price;
+        e.Quantity = l.Quantity;
         e.Id = firstId;
         e.Id2 = lastId;
         e.Flags = flags;

@@ -6,8 +6,10 @@ namespace TickEngine.Engine.Venues;
 /// One book message as the venue-neutral lifecycle (<see cref="BookLifecycle"/>) takes it: its ids, times and level
 /// changes. <see cref="FirstId"/> and <see cref="LastId"/> are the update ids it spans (the book is at
 /// <see cref="LastId"/> after it; both the same where the venue sends one id), <see cref="PrevLastId"/> the id it says
-/// it follows (-1 when the venue sends none), <see cref="Snapshot"/> true for a whole book. Levels may carry their own
-/// exchange time (Coinbase stamps each change); 0 means the message's. Reused: one per adapter, never per frame.
+/// it follows (-1 when the venue sends none), <see cref="Snapshot"/> true for a whole book. Its levels are its own
+/// (<see cref="Add"/>) or a window of the adapter's frame buffer (<see cref="View"/>: nothing copied). A level may
+/// carry its own exchange time (Coinbase stamps each change); 0 means the message's. Reused: one per adapter, never
+/// per frame.
 /// </summary>
 public sealed class BookMessage
 {
@@ -17,18 +19,26 @@ public sealed class BookMessage
     public bool Snapshot;
     public long ExchangeTime; // in ns, or 0 when the message has none
     public long ReceiveTime;
-    public int Count;
-    public BookSide[] Sides = new BookSide[256];
-    public long[] Prices = new long[256];
-    public long[] Quantities = new long[256];
-    private long[]? _times;
-    private bool _hasTimes;
+    private BookLevel[] _own = new BookLevel[256];
+    private BookLevel[] _levels;
+    private int _start;
+
+    public BookMessage() => _levels = _own;
+
+    /// <summary>The level changes.</summary>
+    public int Count { get; private set; }
 
     /// <summary>The sequence fields the venue's rule judges.</summary>
     public SequenceFields Fields => new(LastId, PrevLastId, Snapshot, FirstId);
 
+    public ref readonly BookLevel this[int i] => ref _levels[_start + i];
+
     /// <summary>The exchange time of level <paramref name="i"/>: its own when it has one, else the message's.</summary>
-    public long TimeOf(int i) => _hasTimes && _times![i] != 0 ? _times[i] : ExchangeTime;
+    public long TimeOf(int i)
+    {
+        long t = _levels[_start + i].Time;
+        return t != 0 ? t : ExchangeTime;
+    }
 
     public void Clear()
     {
@@ -37,29 +47,25 @@ public sealed class BookMessage
         Snapshot = false;
         ExchangeTime = ReceiveTime = 0;
         Count = 0;
-        _hasTimes = false;
+        _levels = _own;
+        _start = 0;
     }
 
+    /// <summary>Adds a level to the message's own levels.</summary>
     public void Add(BookSide side, long price, long quantity, long exchangeTime = 0)
     {
-        if (Count == Prices.Length)
-        {
-            Array.Resize(ref Sides, Count * 2);
-            Array.Resize(ref Prices, Count * 2);
-            Array.Resize(ref Quantities, Count * 2);
-            if (_times is not null) Array.Resize(ref _times, Count * 2);
-        }
-        if (exchangeTime != 0 && !_hasTimes)
-        {
-            if (_times is null || _times.Length < Prices.Length) _times = new long[Prices.Length];
-            else Array.Clear(_times, 0, Count);
-            _hasTimes = true;
-        }
-        Sides[Count] = side;
-        Prices[Count] = price;
-        Quantities[Count] = quantity;
-        if (_hasTimes) _times![Count] = exchangeTime;
-        Count++;
+        if (_levels != _own) throw new InvalidOperationException("a message viewing a frame buffer takes no levels of its own");
+        if (Count == _own.Length) Array.Resize(ref _own, Count * 2);
+        _levels = _own;
+        _own[Count++] = new BookLevel { Side = (byte)side, Price = price, Quantity = quantity, Time = exchangeTime };
+    }
+
+    /// <summary>Makes the message's levels <paramref name="count"/> levels of <paramref name="levels"/> from <paramref name="start"/>, copying nothing.</summary>
+    public void View(BookLevel[] levels, int start, int count)
+    {
+        _levels = levels;
+        _start = start;
+        Count = count;
     }
 
     public void CopyFrom(BookMessage other)
@@ -70,8 +76,10 @@ public sealed class BookMessage
         Snapshot = other.Snapshot;
         ExchangeTime = other.ExchangeTime;
         ReceiveTime = other.ReceiveTime;
-        Count = 0;
-        _hasTimes = false;
-        for (int i = 0; i < other.Count; i++) Add(other.Sides[i], other.Prices[i], other.Quantities[i], other._hasTimes ? other._times![i] : 0);
+        if (_own.Length < other.Count) _own = new BookLevel[Math.Max(other.Count, _own.Length * 2)];
+        Array.Copy(other._levels, other._start, _own, 0, other.Count);
+        _levels = _own;
+        _start = 0;
+        Count = other.Count;
     }
 }

@@ -376,11 +376,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
         m.Snapshot = _snapshot;
         m.ExchangeTime = _bookTime;
         m.ReceiveTime = receiveNs;
-        for (int i = 0; i < _levelCount; i++)
-        {
-            ref var l = ref _levels[i];
-            m.Add((BookSide)l.Side, l.Price, l.Quantity);
-        }
+        m.View(_levels, 0, _levelCount);
         var outcome = book.OnMessage(m);
         if (outcome == BookOutcome.Replaced)
         {

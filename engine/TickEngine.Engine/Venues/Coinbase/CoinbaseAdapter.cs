@@ -30,11 +30,10 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
     private readonly VenueTrades _tradeLog;
     private long _lastSequence = -1;
 
-    private struct LevelItem { public byte Side; public long Price, Quantity, Time; }
     private struct BookEvent { public Instrument Instrument; public bool Snapshot; public int Start, Count; }
     private struct TradeItem { public Instrument Instrument; public long Id, Price, Quantity, Time; public byte Side; public bool Snapshot; }
 
-    private LevelItem[] _levels = new LevelItem[1024];
+    private BookLevel[] _levels = new BookLevel[1024];
     private int _levelCount;
     private readonly BookMessage _message = new();
     private BookEvent[] _bookEvents = new BookEvent[16];
@@ -229,7 +228,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
         // A snapshot's levels carry the time each last changed (old for a quiet level): only a time ahead is refused.
         if (snapshot ? ns - receiveNs > Rules.MaxClockSkewNs : !Rules.WithinSkew(ns, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
         if (_levelCount == _levels.Length) Array.Resize(ref _levels, _levels.Length * 2);
-        _levels[_levelCount++] = new LevelItem { Side = (byte)s, Price = px, Quantity = q, Time = ns };
+        _levels[_levelCount++] = new BookLevel { Side = (byte)s, Price = px, Quantity = q, Time = ns };
         return true;
     }
 
@@ -306,24 +305,14 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
                 long snapshotTime = 0;
                 for (int i = 0; i < ev.Count; i++) snapshotTime = Math.Max(snapshotTime, _levels[ev.Start + i].Time);
                 m.ExchangeTime = snapshotTime != 0 ? snapshotTime : _messageTime;
-                for (int i = 0; i < ev.Count; i++)
-                {
-                    ref var l = ref _levels[ev.Start + i];
-                    m.Add((BookSide)l.Side, l.Price, l.Quantity);
-                }
             }
             else
             {
                 // Each update carries its own event time; the message's (for its markers) is the last of them.
-                long lastTime = 0;
-                for (int i = 0; i < ev.Count; i++)
-                {
-                    ref var l = ref _levels[ev.Start + i];
-                    m.Add((BookSide)l.Side, l.Price, l.Quantity, l.Time);
-                    lastTime = l.Time;
-                }
+                long lastTime = ev.Count > 0 ? _levels[ev.Start + ev.Count - 1].Time : 0;
                 m.ExchangeTime = lastTime != 0 ? lastTime : _messageTime;
             }
+            m.View(_levels, ev.Start, ev.Count);
             book.OnMessage(m);
         }
         // Trades in id order (Coinbase sends a batch newest first).

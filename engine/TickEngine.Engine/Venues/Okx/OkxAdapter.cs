@@ -255,11 +255,7 @@ public sealed class OkxAdapter : StreamVenueAdapter
             msg.Snapshot = _snapshot;
             msg.ExchangeTime = m.Time;
             msg.ReceiveTime = receiveNs;
-            for (int i = 0; i < m.Count; i++)
-            {
-                ref var l = ref _levels[m.Start + i];
-                msg.Add((BookSide)l.Side, l.Price, l.Quantity);
-            }
+            msg.View(_levels, m.Start, m.Count);
             var outcome = book.OnMessage(msg);
             if (outcome is not (BookOutcome.Applied or BookOutcome.Replaced) || !book.IsSynced) continue;
             long id = msg.LastId;
