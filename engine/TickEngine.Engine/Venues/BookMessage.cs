@@ -19,7 +19,7 @@ public sealed class BookMessage
     public bool Snapshot;
     public long ExchangeTime; // in ns, or 0 when the message has none
     public long ReceiveTime;
-    private BookLevel[] _own = new BookLevel[256];
+    private BookLevel[] _own = []; // made on the first level added: a message that views a frame buffer needs none
     private BookLevel[] _levels;
     private int _start;
 
@@ -55,7 +55,7 @@ public sealed class BookMessage
     public void Add(BookSide side, long price, long quantity, long exchangeTime = 0)
     {
         if (_levels != _own) throw new InvalidOperationException("a message viewing a frame buffer takes no levels of its own");
-        if (Count == _own.Length) Array.Resize(ref _own, Count * 2);
+        if (Count == _own.Length) Array.Resize(ref _own, Math.Max(128, Count * 2));
         _levels = _own;
         _own[Count++] = new BookLevel { Side = (byte)side, Price = price, Quantity = quantity, Time = exchangeTime };
     }
