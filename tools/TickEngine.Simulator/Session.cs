@@ -3,8 +3,11 @@ using System.Threading.Channels;
 
 namespace TickEngine.Simulator;
 
-/// <summary>A frame to send: text, as Binance sends everything, or (a fault) binary.</summary>
-internal readonly record struct Outgoing(byte[] Bytes, bool Binary = false)
+/// <summary>
+/// A frame to send: text, as the venues send everything, or (a fault) binary; <see cref="Lost"/>: a frame lost on the
+/// way, which still uses its message number where the venue numbers a connection's messages.
+/// </summary>
+internal readonly record struct Outgoing(byte[] Bytes, bool Binary = false, bool Lost = false)
 {
     public static implicit operator Outgoing(byte[] bytes) => new(bytes);
 }
@@ -16,9 +19,13 @@ internal sealed class Session
     private readonly HashSet<string> _keys = new();
     private readonly object _gate = new();
 
-    public Session(WebSocket socket, bool combined, int queue)
+    private readonly IExchangeProtocol _protocol;
+    private long _counter;
+
+    public Session(WebSocket socket, bool combined, int queue, IExchangeProtocol protocol)
     {
         _socket = socket;
+        _protocol = protocol;
         Combined = combined;
         Queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(queue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
@@ -27,14 +34,22 @@ internal sealed class Session
     public Channel<Outgoing> Queue { get; }
     public long Sent;
 
+    /// <summary>Until this time (<see cref="TickEngine.Engine.Live.Clock"/> ns) the connection is sent nothing (a stall fault).</summary>
+    public long SilentUntilNs;
+
+    public bool Silent => SilentUntilNs != 0 && TickEngine.Engine.Live.Clock.NowNs() < SilentUntilNs;
+
+    /// <summary>Books subscribed whose fresh snapshot the market still has to send (in order with its frames).</summary>
+    public readonly System.Collections.Concurrent.ConcurrentQueue<string> SnapshotsDue = new();
+
     public void Subscribe(IEnumerable<string> keys)
     {
-        lock (_gate) foreach (var k in keys) _keys.Add(Market.StreamKey.Of(k));
+        lock (_gate) foreach (var k in keys) _keys.Add(_protocol.Key(k));
     }
 
     public void Unsubscribe(IEnumerable<string> keys)
     {
-        lock (_gate) foreach (var k in keys) _keys.Remove(Market.StreamKey.Of(k));
+        lock (_gate) foreach (var k in keys) _keys.Remove(_protocol.Key(k));
     }
 
     public string[] Subscriptions
@@ -56,7 +71,10 @@ internal sealed class Session
     {
         await foreach (var frame in Queue.Reader.ReadAllAsync(cancel))
         {
-            await _socket.SendAsync(frame.Bytes, frame.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, cancel);
+            var bytes = frame.Bytes;
+            if (_protocol.Renumbers && !frame.Binary) bytes = _protocol.Outgoing(bytes, ref _counter);
+            if (frame.Lost) continue; // its number is used; the frame never arrives
+            await _socket.SendAsync(bytes, frame.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, cancel);
             Interlocked.Increment(ref Sent);
         }
     }

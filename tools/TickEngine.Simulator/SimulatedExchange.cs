@@ -13,45 +13,68 @@ using TickEngine.Storage.Numerics;
 namespace TickEngine.Simulator;
 
 /// <summary>
-/// A Binance-like exchange on loopback: plays a market (<see cref="IMarketSource"/>) to every subscribed WebSocket
-/// session, keeps its own book per symbol from the diffs it sends, serves REST depth snapshots of that book, and
-/// injects faults on demand. The market waits for slow sessions (bounded queues): nothing is dropped unless a
-/// fault says so. Thread-safe.
+/// The simulated exchange, in no venue's words: plays one market (<see cref="IMarketSource"/>) to every subscribed
+/// WebSocket session (one market, joined where it is, as a real exchange's), paced; keeps its own book per symbol
+/// from the frames it sends; sends a fresh snapshot to a session that subscribes a book (venues whose snapshots
+/// come in the stream) or serves REST depth snapshots of its book (Binance); and injects faults, on demand or at a
+/// frame. The market waits for slow sessions (bounded queues): nothing is dropped unless a fault says so. The
+/// venue's <see cref="IExchangeProtocol"/> writes and reads every frame. Thread-safe.
 /// </summary>
 public sealed class SimulatedExchange
 {
     private readonly IMarketSource _source;
     private readonly SimulatorOptions _options;
     private readonly ConcurrentDictionary<Session, byte> _sessions = new();
-    private readonly Dictionary<string, SymbolBook> _books = new();
+    private readonly Dictionary<string, ExchangeBook> _books = new();
+    private readonly IExchangeProtocol _protocol;
     private readonly object _bookGate = new();
     private readonly ConcurrentQueue<(FaultKind Kind, int Value)> _faults = new();
     private readonly TaskCompletionSource _firstSubscriber = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _rest429, _rest500, _skip, _duplicate, _reorder;
     private long _framesSent;
 
-    private sealed class SymbolBook
-    {
-        public readonly OrderBook Book = new();
-        public bool Known;
-        public TaskCompletionSource Ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        /// <summary>Set when a REST depth request arrives before the book is known.</summary>
-        public TaskCompletionSource Requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        /// <summary>The recorded snapshot, for requests that were waiting when the market reached it.</summary>
-        public byte[]? Recorded;
-        /// <summary>Diffs sent before the book was known (one of them may end past the recorded snapshot).</summary>
-        public readonly List<MarketFrame> Early = new();
-        /// <summary>The book the recording starts from (after the snapshot and the diffs that bracket it).</summary>
-        public (BookSide Side, long Price, long Qty)[] Start = [];
-    }
-
-    public SimulatedExchange(IMarketSource source, SimulatorOptions options)
+    /// <param name="protocol">The venue's words; Binance's when not given.</param>
+    public SimulatedExchange(IMarketSource source, SimulatorOptions options, IExchangeProtocol? protocol = null)
     {
         _source = source;
         _options = options;
+        _protocol = protocol ?? new BinanceProtocol();
         _pacer = new TickEngine.Engine.Replay.Pacer(options.Speed);
-        foreach (var s in source.Symbols) _books[s] = new SymbolBook();
+        foreach (var s in source.Symbols) _books[s] = new ExchangeBook(source.Scale);
     }
+
+    public IExchangeProtocol Protocol => _protocol;
+
+    /// <summary>The book of <paramref name="symbol"/>, made when first seen (market thread).</summary>
+    private ExchangeBook BookOf(string symbol)
+    {
+        lock (_bookGate)
+        {
+            if (!_books.TryGetValue(symbol, out var b)) _books[symbol] = b = new ExchangeBook(_source.Scale);
+            return b;
+        }
+    }
+
+    /// <summary>Fault: the <c>n</c>-th book delta (from 0) is left out: its ids (or its message number) are lost to clients; -1: never.</summary>
+    public int DropDeltaAt { get; init; } = -1;
+
+    /// <summary>
+    /// Fault: at this item (from 0) every connection open goes silent for <see cref="StallFor"/> (nothing sent, the
+    /// connection left open, what it misses lost to it), while the market goes on for connections opened after; -1: never.
+    /// </summary>
+    public int StallAt { get; init; } = -1;
+    public TimeSpan StallFor { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Fault: every connection is cut (aborted) at this item; -1: never.</summary>
+    public int DropAt { get; init; } = -1;
+
+    /// <summary>Book subscriptions seen (a resubscription counts again).</summary>
+    public int BookSubscriptions => Volatile.Read(ref _bookSubscriptions);
+    private int _bookSubscriptions;
+
+    /// <summary>Completes when the market has played every item (a source that does not loop).</summary>
+    public Task Played => _played.Task;
+    private readonly TaskCompletionSource _played = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyList<string> Symbols => _source.Symbols;
     /// <summary>Market frames queued for sessions (each counted once, however many sessions take it).</summary>
@@ -111,14 +134,21 @@ public sealed class SimulatedExchange
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(outer, _marketStop.Token);
         var cancel = linked.Token;
-        if (_options.WaitForSubscriber) await _firstSubscriber.Task.WaitAsync(cancel);
         MarketFrame? held = null;
         try
         {
+            if (_options.WaitForSubscriber) await _firstSubscriber.Task.WaitAsync(cancel);
+            if (_options.SubscriberGrace > TimeSpan.Zero) await Task.Delay(_options.SubscriberGrace, cancel); // the rest of a subscription sent in several messages
+            int index = 0, deltas = 0;
             foreach (var item in _source.Items(cancel))
             {
-                await _pacer.WaitAsync(item.TimeNs, cancel);
+                await PaceAsync(item.TimeNs, cancel);
+                int at = index++;
+                if (at == DropAt) foreach (var s in _sessions.Keys) s.Abort();
+                if (at == StallAt)
+                    foreach (var s in _sessions.Keys) s.SilentUntilNs = TickEngine.Engine.Live.Clock.NowNs() + StallFor.Ticks * 100;
                 await ApplyFaultsAsync(cancel);
+                await SendSnapshotsDueAsync(cancel);
                 switch (item)
                 {
                     case SnapshotItem snap:
@@ -137,10 +167,15 @@ public sealed class SimulatedExchange
                     case FrameItem f:
                     {
                         var frame = f.Frame;
+                        if (frame.Kind == FrameKind.PartialDepth && !_protocol.RestSnapshots) ApplyStream(frame);
                         if (frame.Kind == FrameKind.DepthDiff)
                         {
                             ApplyDiff(frame);
-                            if (TakeOne(ref _skip)) continue;
+                            if (TakeOne(ref _skip) || deltas++ == DropDeltaAt)
+                            {
+                                if (_protocol.Renumbers) await SendAsync(frame, cancel, lost: true); // its message number is used all the same
+                                continue;
+                            }
                             if (held is not null)
                             {
                                 await SendAsync(frame, cancel);
@@ -153,7 +188,7 @@ public sealed class SimulatedExchange
                             if (TakeOne(ref _duplicate)) await SendAsync(frame, cancel);
                             continue;
                         }
-                        if (f.FromBook) frame = TickerFromBook(frame);
+                        if (f.FromBook) frame = QuoteFromBook(frame);
                         if (frame is not null) await SendAsync(frame, cancel);
                         break;
                     }
@@ -161,6 +196,13 @@ public sealed class SimulatedExchange
             }
             if (held is not null) await SendAsync(held, cancel);
             Finished = true;
+            _played.TrySetResult();
+            // The market has played everything; a venue that sends snapshots on subscription still answers them.
+            while (!_protocol.RestSnapshots && !cancel.IsCancellationRequested)
+            {
+                await SendSnapshotsDueAsync(cancel);
+                await Task.Delay(10, cancel);
+            }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -173,7 +215,7 @@ public sealed class SimulatedExchange
     /// <summary>Handles one WebSocket connection: <paramref name="streams"/> from the URL, then live SUBSCRIBE messages.</summary>
     public async Task ServeAsync(WebSocket socket, IEnumerable<string> streams, bool combined, CancellationToken cancel)
     {
-        var session = new Session(socket, combined, _options.SessionQueue);
+        var session = new Session(socket, combined, _options.SessionQueue, _protocol);
         session.Subscribe(streams);
         _sessions[session] = 0;
         if (session.HasSubscriptions) _firstSubscriber.TrySetResult();
@@ -194,8 +236,17 @@ public sealed class SimulatedExchange
                 }
                 while (!r.EndOfMessage && r.MessageType != WebSocketMessageType.Close);
                 if (r.MessageType == WebSocketMessageType.Close) break;
-                var reply = Control(session, buffer.AsSpan(0, length));
-                if (reply is not null) await session.Queue.Writer.WriteAsync(reply, cancel);
+                ClientAction action;
+                try { action = _protocol.OnClient(buffer.AsSpan(0, length), () => session.Subscriptions); }
+                catch (System.Text.Json.JsonException) { continue; } // not the venue's JSON: ignored, as the venues do
+                session.Unsubscribe(action.Unsubscribe);
+                session.Subscribe(action.Subscribe);
+                foreach (var reply in action.Replies) await session.Queue.Writer.WriteAsync(reply, cancel);
+                foreach (var symbol in action.Books)
+                {
+                    Interlocked.Increment(ref _bookSubscriptions);
+                    session.SnapshotsDue.Enqueue(symbol);
+                }
                 if (session.HasSubscriptions) _firstSubscriber.TrySetResult();
             }
         }
@@ -213,27 +264,64 @@ public sealed class SimulatedExchange
     /// <summary>A REST depth snapshot of the exchange's book: (status, body, retry-after seconds).</summary>
     public async Task<(int Status, string Body, int RetryAfter)> DepthAsync(string? symbol, int limit, CancellationToken cancel)
     {
-        if (TakeOne(ref _rest429)) return (429, BinanceProtocol.TooManyRequests, 1);
-        if (TakeOne(ref _rest500)) return (500, BinanceProtocol.ServerError, 0);
-        if (symbol is null || !_books.TryGetValue(symbol.ToUpperInvariant(), out var b)) return (400, BinanceProtocol.InvalidSymbol, 0);
+        if (TakeOne(ref _rest429)) return (429, _protocol.RestError(429), 1);
+        if (TakeOne(ref _rest500)) return (500, _protocol.RestError(500), 0);
+        ExchangeBook? b = null;
+        lock (_bookGate) if (symbol is not null) _books.TryGetValue(symbol.ToUpperInvariant(), out b);
+        if (b is null) return (400, _protocol.RestError(400), 0);
         if (!b.Ready.Task.IsCompleted)
         {
             b.Requested.TrySetResult();
             // In flight when the market reaches its recorded snapshot: answered with that snapshot, as recorded.
             try { await b.Ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel); }
-            catch (TimeoutException) { return (503, BinanceProtocol.BookNotReady, 1); }
+            catch (TimeoutException) { return (503, _protocol.RestError(503), 1); }
             if (b.Recorded is { } recorded) return (200, Encoding.UTF8.GetString(recorded), 0);
         }
         limit = Math.Clamp(limit <= 0 ? 100 : limit, 1, 5000);
-        lock (_bookGate) return (200, BinanceProtocol.Depth(b.Book, limit, _source.Scale), 0);
+        lock (_bookGate) return (200, _protocol.RestDepth(b, limit), 0);
     }
 
-    public string ExchangeInfo() => BinanceProtocol.ExchangeInfo(_source.Symbols);
+    public string ExchangeInfo() => _protocol.ExchangeInfo(_source.Symbols);
 
-    private static byte[] Control(Session session, ReadOnlySpan<byte> message) =>
-        BinanceProtocol.Control(message, session.Subscribe, session.Unsubscribe, () => session.Subscriptions);
+    /// <summary>
+    /// Waits until the item at <paramref name="timeNs"/> is due; a venue that sends snapshots on subscription answers
+    /// them meanwhile (within 10 ms), so a quiet market does not hold a resubscription back.
+    /// </summary>
+    private async Task PaceAsync(long timeNs, CancellationToken cancel)
+    {
+        if (!_protocol.RestSnapshots)
+            while (true)
+            {
+                await SendSnapshotsDueAsync(cancel);
+                if (_pacer.Speed == 0 || _pacer.Due(timeNs) - TickEngine.Engine.Live.Clock.NowNs() <= 10_000_000) break;
+                await Task.Delay(10, cancel);
+            }
+        await _pacer.WaitAsync(timeNs, cancel);
+    }
 
-    private async Task SendAsync(MarketFrame frame, CancellationToken cancel)
+    /// <summary>Fresh snapshots for the sessions that subscribed a book since the last item, in order with the frames around them.</summary>
+    private async Task SendSnapshotsDueAsync(CancellationToken cancel)
+    {
+        foreach (var s in _sessions.Keys)
+            while (s.SnapshotsDue.TryDequeue(out var symbol))
+            {
+                byte[]? snapshot = null;
+                lock (_bookGate)
+                    if (_books.TryGetValue(symbol, out var b) && b.Known) snapshot = _protocol.Snapshot(symbol, b);
+                if (snapshot is null) continue; // the stream's own snapshot is still to come
+                try { await s.Queue.Writer.WriteAsync(snapshot, cancel); }
+                catch (System.Threading.Channels.ChannelClosedException) { _sessions.TryRemove(s, out _); }
+            }
+    }
+
+    /// <summary>A book frame of a venue whose snapshots come in the stream: played into the exchange's books.</summary>
+    private void ApplyStream(MarketFrame frame)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(frame.Raw);
+        lock (_bookGate) _protocol.ApplyBook(doc.RootElement, BookOf);
+    }
+
+    private async Task SendAsync(MarketFrame frame, CancellationToken cancel, bool lost = false)
     {
         if (Sent is { } sent)
         {
@@ -243,11 +331,11 @@ public sealed class SimulatedExchange
             long intended = _options.Speed > 0 ? _pacer.Due(frame.TimeNs) : now;
             sent(frame, Math.Min(intended, now));
         }
-        string key = StreamKey.Of(frame.Stream);
+        string key = _protocol.Key(frame.Stream);
         foreach (var s in _sessions.Keys)
         {
-            if (!s.Wants(key)) continue;
-            try { await s.Queue.Writer.WriteAsync(s.Combined ? frame.Combined : frame.Raw, cancel); }
+            if (!s.Wants(key) || s.Silent) continue;
+            try { await s.Queue.Writer.WriteAsync(new Outgoing(s.Combined ? frame.Combined : frame.Raw, Lost: lost), cancel); }
             catch (System.Threading.Channels.ChannelClosedException) { _sessions.TryRemove(s, out _); }
         }
         Interlocked.Increment(ref _framesSent);
@@ -275,17 +363,17 @@ public sealed class SimulatedExchange
                     await Task.Delay(Math.Max(1, fault.Value), cancel);
                     break;
                 case FaultKind.Malformed:
-                    await BroadcastAsync(BinanceProtocol.Malformed(), cancel);
+                    await BroadcastAsync(_protocol.Malformed(), cancel);
                     break;
                 case FaultKind.Binary:
-                    await BroadcastAsync(BinanceProtocol.Binary(), cancel, binary: true);
+                    await BroadcastAsync([0x82, 0x00, 0xFF, 0xFE, .. "binary payload"u8], cancel, binary: true);
                     break;
                 case FaultKind.Oversize:
-                    await BroadcastAsync(BinanceProtocol.Oversize(fault.Value > 1 ? fault.Value : 17 << 20), cancel);
+                    await BroadcastAsync(_protocol.Oversize(fault.Value > 1 ? fault.Value : 17 << 20), cancel);
                     break;
                 case FaultKind.ServerShutdown:
                     long ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                    await BroadcastAsync(BinanceProtocol.ServerShutdown(ms), cancel);
+                    if (_protocol.ServerShutdown(ms) is { } notice) await BroadcastAsync(notice, cancel);
                     await Task.Delay(100, cancel);
                     foreach (var s in _sessions.Keys) await s.CloseAsync();
                     break;
@@ -298,7 +386,7 @@ public sealed class SimulatedExchange
         if (!_books.TryGetValue(snap.Symbol, out var b)) return;
         lock (_bookGate)
         {
-            BinanceProtocol.ReadSnapshot(snap.Body, b.Book, _source.Scale);
+            _protocol.ReadRestSnapshot(snap.Body, b);
             b.Known = true;
             b.Recorded = snap.Body;
         }
@@ -312,6 +400,11 @@ public sealed class SimulatedExchange
 
     private void ApplyDiff(MarketFrame frame)
     {
+        if (!_protocol.RestSnapshots)
+        {
+            ApplyStream(frame);
+            return;
+        }
         if (!_books.TryGetValue(frame.Symbol, out var b)) return;
         if (!b.Known)
         {
@@ -320,9 +413,10 @@ public sealed class SimulatedExchange
             return;
         }
         if (frame.LastUpdateId <= b.Book.UpdateId) return;
+        using var doc = System.Text.Json.JsonDocument.Parse(frame.Raw);
         lock (_bookGate)
         {
-            BinanceProtocol.ReadDiff(frame.Raw, b.Book, _source.Scale);
+            _protocol.ApplyBook(doc.RootElement, _ => b);
             b.Book.UpdateId = frame.LastUpdateId;
         }
     }
@@ -348,8 +442,6 @@ public sealed class SimulatedExchange
         foreach (var (symbol, b) in _books)
         {
             if (!b.Known) continue;
-            string stream = symbol.ToLowerInvariant() + "@depth@100ms";
-            byte[] raw;
             lock (_bookGate)
             {
                 var target = b.Start.ToDictionary(l => (l.Side, l.Price), l => l.Qty);
@@ -358,23 +450,19 @@ public sealed class SimulatedExchange
                     if (!target.ContainsKey((side, price))) changes.Add((side, price, 0));
                 foreach (var ((side, price), qty) in target)
                     if (b.Book.QuantityAt(side, price) != qty) changes.Add((side, price, qty));
-                raw = BinanceProtocol.Diff(symbol, reset.UpdateId, reset.EventTimeMs, changes, _source.Scale);
+                frames.Add(_protocol.ResetDiff(symbol, reset.TimeNs, reset.UpdateId, reset.EventTimeMs, changes, _source.Scale));
             }
-            frames.Add(new MarketFrame(reset.TimeNs, stream, FrameKind.DepthDiff, symbol, FrameRewriter.Wrap(stream, raw), raw, reset.UpdateId, reset.UpdateId));
         }
         return frames;
     }
 
-    private MarketFrame? TickerFromBook(MarketFrame frame)
+    private MarketFrame? QuoteFromBook(MarketFrame frame)
     {
-        if (!_books.TryGetValue(frame.Symbol, out var b) || !b.Known) return null;
-        byte[] bytes;
         lock (_bookGate)
         {
-            if (!b.Book.TryBestBid(out long bp, out long bq) || !b.Book.TryBestAsk(out long ap, out long aq)) return null;
-            bytes = BinanceProtocol.BookTicker(frame.Symbol, b.Book.UpdateId, bp, bq, ap, aq, _source.Scale);
+            if (!_books.TryGetValue(frame.Symbol, out var b) || !b.Known) return null;
+            return _protocol.Quote(frame, b);
         }
-        return frame with { Raw = bytes, Combined = FrameRewriter.Wrap(frame.Stream, bytes) };
     }
 
     private static bool TakeOne(ref int counter)

@@ -15,6 +15,9 @@ public sealed record SimulatorOptions
     /// <summary>Hold the market until the first client subscribes, so no frame is sent into the void.</summary>
     public bool WaitForSubscriber { get; init; } = true;
 
+    /// <summary>After the first subscription, wait this long before the market starts (the rest of a subscription sent in several messages).</summary>
+    public TimeSpan SubscriberGrace { get; init; }
+
     /// <summary>Frames a slow connection may have queued before the market waits for it (never dropped).</summary>
     public int SessionQueue { get; init; } = 65_536;
 

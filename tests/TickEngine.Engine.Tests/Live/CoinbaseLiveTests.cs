@@ -64,7 +64,7 @@ public class CoinbaseLiveTests
     public async Task ALostMessageIsAGapForEveryBookAndTheResubscriptionsResyncThem()
     {
         using var dir = new TempDir();
-        await using var dialect = await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 6, dropDelta: 200);
+        await using var dialect = await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 6, dropDelta: 60);
         var (recorder, events) = await DialectRecording.Record(dir, "coinbase", dialect, Products);
         var c = recorder.Pipeline.Adapters[0].Counters;
         Assert.Equal(2, c.Gaps); // both books of the connection

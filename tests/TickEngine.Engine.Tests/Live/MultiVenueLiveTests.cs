@@ -57,9 +57,9 @@ public class MultiVenueLiveTests
         int At(string f, int frame) => fault == f ? frame : -1; // the stall (the watchdog leaves it) or the cut at that frame
         await using var dialect = venue switch
         {
-            "bybit" => await BybitProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 25, stallAt: At("stall", 400), dropAt: At("drop", 400)),
-            "okx" => await OkxProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 60, stallAt: At("stall", 150), dropAt: At("drop", 150)),
-            _ => await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 20, stallAt: At("stall", 300), dropAt: At("drop", 300)),
+            "bybit" => await BybitProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 10, stallAt: At("stall", 400), dropAt: At("drop", 400)),
+            "okx" => await OkxProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 30, stallAt: At("stall", 150), dropAt: At("drop", 150)),
+            _ => await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 3, stallAt: At("stall", 120), dropAt: At("drop", 120)),
         };
         var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
         var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound };

@@ -9,7 +9,7 @@ namespace TickEngine.Cli.Commands;
 /// <summary><c>sim</c>: the built-in exchange simulator as a standalone server.</summary>
 public static class SimCommand
 {
-    public const string Summary = "the built-in exchange simulator as a server on loopback (Binance protocol), with fault injection";
+    public const string Summary = "the built-in exchange simulator as a server on loopback (Binance, Bybit, OKX or Coinbase protocol), with fault injection";
 
     public static Command Build(CliContext ctx)
     {
@@ -84,7 +84,7 @@ public static class SimCommand
                 if (s.Length is 0 or > 32 || !s.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
                     throw new UsageException($"--symbol: '{s}' is not a symbol such as BTCUSDT or BTC-USDT (letters, digits, '-', '_')");
         if (!System.Net.IPAddress.TryParse(host, out _)) throw new UsageException($"--host must be an IP address, got '{host}'");
-        Simulator.Dialects.IDialectProtocol protocol = venue switch
+        Simulator.IExchangeProtocol protocol = venue switch
         {
             "bybit" => new Simulator.Dialects.BybitProtocol(),
             "okx" => new Simulator.Dialects.OkxProtocol(),

@@ -1,21 +1,84 @@
 using System.Text;
 using System.Text.Json;
 using TickEngine.Engine.Book;
+using TickEngine.Simulator.Market;
 using TickEngine.Storage.Format;
 using TickEngine.Storage.Numerics;
 
 namespace TickEngine.Simulator.Dialects;
 
 /// <summary>
-/// Binance's words, as its simulated exchange (<see cref="SimulatedExchange"/>) writes and reads them: REST depth
-/// snapshots and their errors, <c>exchangeInfo</c>, <c>bookTicker</c> from the book, the diff that turns a looped
-/// market's book back to its start, WebSocket control replies (<c>SUBSCRIBE</c>, <c>UNSUBSCRIBE</c>,
-/// <c>LIST_SUBSCRIPTIONS</c>), <c>serverShutdown</c> and the fault frames; and the diffs and snapshots it reads to
-/// keep its book. The synthetic market's frames are written by <see cref="Market.SyntheticMarketSource"/>. Nothing
-/// else in the simulator writes Binance JSON.
+/// Binance's words for the simulated exchange (<see cref="SimulatedExchange"/>): stream names as subscription keys
+/// (a depth stream's speeds folded), WebSocket control replies (<c>SUBSCRIBE</c>, <c>UNSUBSCRIBE</c>,
+/// <c>LIST_SUBSCRIPTIONS</c>), REST depth snapshots and their errors, <c>exchangeInfo</c>, <c>bookTicker</c> from the
+/// book, the diff that turns a looped market's book back to its start, <c>serverShutdown</c> and the fault frames;
+/// and the diffs and snapshots it reads to keep its book. Its markets' frames are written by its sources
+/// (<see cref="Market.SyntheticMarketSource"/> from the venue-neutral synthetic market, <see cref="Market.CaptureMarketSource"/>,
+/// <see cref="Market.RecordingMarketSource"/>); the routes by <see cref="SimulatorServer"/>.
 /// </summary>
-public static class BinanceProtocol
+public sealed class BinanceProtocol : IExchangeProtocol
 {
+    public string? MarketOf(string urlOrPath) => "binance";
+    public string Key(string stream) => Market.StreamKey.Of(stream);
+    public bool RestSnapshots => true;
+
+    public ClientAction OnClient(ReadOnlySpan<byte> message, Func<string[]> subscriptions)
+    {
+        string[] sub = [], unsub = [];
+        var reply = Control(message, a => sub = a, a => unsub = a, subscriptions);
+        return new ClientAction(sub, unsub, [], [reply]);
+    }
+
+    /// <summary>Binance's frames come from its sources with their stream names: no capture frame is keyed here.</summary>
+    public string? KeyOf(JsonElement frame) => frame.TryGetProperty("stream", out var s) ? s.GetString() : null;
+
+    /// <summary>A diff (raw payload): its level changes applied to the book of its symbol.</summary>
+    public (string Symbol, bool Delta)? ApplyBook(JsonElement root, Func<string, ExchangeBook> books)
+    {
+        if (!root.TryGetProperty("s", out var sym) || sym.GetString() is not { } symbol) return null;
+        var book = books(symbol);
+        foreach (var (side, name) in new[] { (BookSide.Bid, "b"), (BookSide.Ask, "a") })
+            if (root.TryGetProperty(name, out var levels))
+                foreach (var level in levels.EnumerateArray())
+                    book.Book.Set(side, Value(level[0].GetString(), book.Scale), Value(level[1].GetString(), book.Scale));
+        return (symbol, true);
+    }
+
+    public MarketFrame? Quote(MarketFrame frame, ExchangeBook b)
+    {
+        if (!b.Book.TryBestBid(out long bp, out long bq) || !b.Book.TryBestAsk(out long ap, out long aq)) return null;
+        var bytes = BookTicker(frame.Symbol, b.Book.UpdateId, bp, bq, ap, aq, b.Scale);
+        return frame with { Raw = bytes, Combined = Market.FrameRewriter.Wrap(frame.Stream, bytes) };
+    }
+
+    public string RestDepth(ExchangeBook book, int limit) => Depth(book.Book, limit, book.Scale);
+
+    public string RestError(int status) => status switch
+    {
+        429 => TooManyRequests,
+        500 => ServerError,
+        503 => BookNotReady,
+        _ => InvalidSymbol,
+    };
+
+    string IExchangeProtocol.ExchangeInfo(IEnumerable<string> symbols) => ExchangeInfo(symbols);
+
+    public void ReadRestSnapshot(byte[] body, ExchangeBook book) => ReadSnapshot(body, book.Book, book.Scale);
+
+    public MarketFrame ResetDiff(string symbol, long timeNs, long updateId, long eventTimeMs, IEnumerable<(BookSide Side, long Price, long Qty)> changes, int scale)
+    {
+        string stream = symbol.ToLowerInvariant() + "@depth@100ms";
+        var raw = Diff(symbol, updateId, eventTimeMs, changes, scale);
+        return new MarketFrame(timeNs, stream, Market.FrameKind.DepthDiff, symbol, Market.FrameRewriter.Wrap(stream, raw), raw, updateId, updateId);
+    }
+
+    byte[] IExchangeProtocol.Malformed() => Malformed();
+    byte[]? IExchangeProtocol.ServerShutdown(long eventTimeMs) => ServerShutdown(eventTimeMs);
+    byte[] IExchangeProtocol.Oversize(int size) => Oversize(size);
+
+    /// <summary>Binance's synthetic market is written by <see cref="Market.SyntheticMarketSource"/> (its frames carry the ids the exchange's book follows).</summary>
+    public ISyntheticWriter SyntheticWriter(string market) => throw new NotSupportedException("Binance plays the synthetic market through SyntheticMarketSource");
+
     public const string TooManyRequests = "{\"code\":-1003,\"msg\":\"Too many requests.\"}";
     public const string ServerError = "{\"code\":-1000,\"msg\":\"An unknown error occurred.\"}";
     public const string InvalidSymbol = "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}";
@@ -88,9 +151,6 @@ public static class BinanceProtocol
     /// <summary>A trade frame cut short: not valid JSON.</summary>
     public static byte[] Malformed() => "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"tra"u8.ToArray();
 
-    /// <summary>A binary payload where Binance sends text.</summary>
-    public static byte[] Binary() => [0x82, 0x00, 0xFF, 0xFE, .. "binary payload"u8];
-
     /// <summary>A well-formed trade frame padded to <paramref name="size"/> bytes.</summary>
     public static byte[] Oversize(int size)
     {
@@ -113,17 +173,6 @@ public static class BinanceProtocol
             foreach (var level in root.GetProperty(name).EnumerateArray())
                 book.Set(side, Value(level[0].GetString(), scale), Value(level[1].GetString(), scale));
         book.UpdateId = root.GetProperty("lastUpdateId").GetInt64();
-    }
-
-    /// <summary>Applies a diff's (raw payload) level changes to <paramref name="book"/>, values at <paramref name="scale"/>.</summary>
-    public static void ReadDiff(byte[] raw, OrderBook book, int scale)
-    {
-        using var doc = JsonDocument.Parse(raw);
-        var root = doc.RootElement;
-        foreach (var (side, name) in new[] { (BookSide.Bid, "b"), (BookSide.Ask, "a") })
-            if (root.TryGetProperty(name, out var levels))
-                foreach (var level in levels.EnumerateArray())
-                    book.Set(side, Value(level[0].GetString(), scale), Value(level[1].GetString(), scale));
     }
 
     private static long Value(string? text, int scale)

@@ -10,7 +10,7 @@ namespace TickEngine.Simulator.Dialects;
 /// acknowledged with <c>{"success":true,...,"op":"subscribe"}</c>; <c>{"op":"ping"}</c> answered with a pong; a book of any
 /// depth subscribed gets the capture's book frames and, mid-stream, a fresh snapshot (<c>u</c>, <c>seq</c>, <c>ts</c>, <c>cts</c>).
 /// </summary>
-public sealed class BybitProtocol : IDialectProtocol
+public sealed class BybitProtocol : IExchangeProtocol
 {
     public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
         DialectExchange.StartAsync(new BybitProtocol(), capture, speed, host, port, dropDelta, stallAt, dropAt);
@@ -32,7 +32,7 @@ public sealed class BybitProtocol : IDialectProtocol
 
     public string? KeyOf(JsonElement frame) => frame.TryGetProperty("topic", out var t) ? Key(t.GetString()!) : null;
 
-    public (string Symbol, bool Delta)? ApplyBook(JsonElement frame, Func<string, DialectBook> books)
+    public (string Symbol, bool Delta)? ApplyBook(JsonElement frame, Func<string, ExchangeBook> books)
     {
         if (!frame.TryGetProperty("topic", out var t) || !t.GetString()!.StartsWith("orderbook.", StringComparison.Ordinal)) return null;
         var data = frame.GetProperty("data");
@@ -49,23 +49,40 @@ public sealed class BybitProtocol : IDialectProtocol
         return (symbol, !snapshot);
     }
 
-    public string Snapshot(string symbol, DialectBook b)
+    public byte[]? Snapshot(string symbol, ExchangeBook b)
     {
         static string Levels(IEnumerable<(string P, string S)> l) => string.Join(",", l.Select(x => $"[\"{x.P}\",\"{x.S}\"]"));
-        return $$"""{"topic":"orderbook.200.{{symbol}}","type":"snapshot","ts":{{b.Fields["ts"]}},"data":{"s":"{{symbol}}","b":[{{Levels(b.Bids.Values)}}],"a":[{{Levels(b.Asks.Values)}}],"u":{{b.Fields["u"]}},"seq":{{b.Fields["seq"]}}},"cts":{{b.Fields["cts"]}}}""";
+        return System.Text.Encoding.UTF8.GetBytes($$"""{"topic":"orderbook.200.{{symbol}}","type":"snapshot","ts":{{b.Fields["ts"]}},"data":{"s":"{{symbol}}","b":[{{Levels(b.Levels(true))}}],"a":[{{Levels(b.Levels(false))}}],"u":{{b.Fields["u"]}},"seq":{{b.Fields["seq"]}}},"cts":{{b.Fields["cts"]}}}""");
     }
 
-    public (IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>) OnClient(string text)
+    public byte[] Malformed() => """{"topic":"publicTrade.BTCUSDT","type":"snap"""u8.ToArray();
+
+    public byte[] Oversize(int size) => Padded("""{"topic":"publicTrade.BTCUSDT","type":"snapshot","pad":" """.TrimEnd(), size);
+
+    /// <summary>A frame of <paramref name="head"/> then 'x' up to <paramref name="size"/> bytes, closed as a JSON string and object.</summary>
+    internal static byte[] Padded(string head, int size)
     {
-        using var doc = JsonDocument.Parse(text);
+        var h = System.Text.Encoding.UTF8.GetBytes(head);
+        var frame = new byte[Math.Max(size, h.Length + 2)];
+        h.CopyTo(frame, 0);
+        frame.AsSpan(h.Length, frame.Length - h.Length - 2).Fill((byte)'x');
+        frame[^2] = (byte)'"';
+        frame[^1] = (byte)'}';
+        return frame;
+    }
+
+    public ClientAction OnClient(ReadOnlySpan<byte> message, Func<string[]> subscriptions)
+    {
+        using var doc = JsonDocument.Parse(message.ToArray());
         string op = doc.RootElement.TryGetProperty("op", out var o) ? o.GetString() ?? "" : "";
         var args = doc.RootElement.TryGetProperty("args", out var a) ? a.EnumerateArray().Select(x => x.GetString()!).ToList() : [];
-        if (op == "ping") return ([], [], [], ["""{"success":true,"ret_msg":"pong","conn_id":"sim","op":"ping"}"""]);
-        if (op is not ("subscribe" or "unsubscribe")) return ([], [], [], []);
+        if (op == "ping") return new ClientAction([], [], [], ["""{"success":true,"ret_msg":"pong","conn_id":"sim","op":"ping"}"""u8.ToArray()]);
+        if (op is not ("subscribe" or "unsubscribe")) return ClientAction.None;
         var keys = args.Select(Key).ToList();
         string ack = $$"""{"success":true,"ret_msg":"","conn_id":"sim","req_id":"","op":"{{op}}"}""";
         var books = op == "subscribe" ? keys.Where(k => k.StartsWith("orderbook:", StringComparison.Ordinal)).Select(k => k["orderbook:".Length..]).ToList() : [];
-        return op == "subscribe" ? (keys, [], books, [ack]) : ([], keys, [], [ack]);
+        byte[] reply = System.Text.Encoding.UTF8.GetBytes(ack);
+        return op == "subscribe" ? new ClientAction(keys, [], books, [reply]) : new ClientAction([], keys, [], [reply]);
     }
 
     public ISyntheticWriter SyntheticWriter(string market) => new Writer(market);

@@ -10,7 +10,7 @@ namespace TickEngine.Simulator.Dialects;
 /// connection renumbered with the connection's own <c>sequence_num</c> (from 0), as Coinbase numbers them; a
 /// <c>level2</c> subscribed mid-stream gets a fresh <c>l2_data</c> snapshot.
 /// </summary>
-public sealed partial class CoinbaseProtocol : IDialectProtocol
+public sealed partial class CoinbaseProtocol : IExchangeProtocol
 {
     public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
         DialectExchange.StartAsync(new CoinbaseProtocol(), capture, speed, host, port, dropDelta, stallAt, dropAt);
@@ -42,7 +42,7 @@ public sealed partial class CoinbaseProtocol : IDialectProtocol
         return null;
     }
 
-    public (string Symbol, bool Delta)? ApplyBook(JsonElement frame, Func<string, DialectBook> books)
+    public (string Symbol, bool Delta)? ApplyBook(JsonElement frame, Func<string, ExchangeBook> books)
     {
         if (!frame.TryGetProperty("channel", out var c) || c.GetString() != "l2_data") return null;
         string? symbol = null;
@@ -62,27 +62,32 @@ public sealed partial class CoinbaseProtocol : IDialectProtocol
         return symbol is null ? null : (symbol, delta);
     }
 
-    public string Snapshot(string symbol, DialectBook b)
+    public byte[]? Snapshot(string symbol, ExchangeBook b)
     {
         string time = b.Texts.GetValueOrDefault("event_time", b.Texts.GetValueOrDefault("timestamp", Now()));
         string Levels(string side, IEnumerable<(string P, string S)> l) =>
             string.Join(",", l.Select(x => $$"""{"side":"{{side}}","event_time":"{{time}}","price_level":"{{x.P}}","new_quantity":"{{x.S}}"}"""));
-        string all = string.Join(",", new[] { Levels("bid", b.Bids.Values), Levels("offer", b.Asks.Values) }.Where(x => x.Length > 0));
-        return $$"""{"channel":"l2_data","client_id":"","timestamp":"{{b.Texts.GetValueOrDefault("timestamp", time)}}","sequence_num":0,"events":[{"type":"snapshot","product_id":"{{symbol}}","updates":[{{all}}]}]}""";
+        string all = string.Join(",", new[] { Levels("bid", b.Levels(true)), Levels("offer", b.Levels(false)) }.Where(x => x.Length > 0));
+        return System.Text.Encoding.UTF8.GetBytes($$"""{"channel":"l2_data","client_id":"","timestamp":"{{b.Texts.GetValueOrDefault("timestamp", time)}}","sequence_num":0,"events":[{"type":"snapshot","product_id":"{{symbol}}","updates":[{{all}}]}]}""");
     }
 
-    public (IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>) OnClient(string text)
+    public byte[] Malformed() => """{"channel":"market_trades","client_id":"","timest"""u8.ToArray();
+
+    public byte[] Oversize(int size) => BybitProtocol.Padded("""{"channel":"market_trades","pad":" """.TrimEnd(), size);
+
+    public ClientAction OnClient(ReadOnlySpan<byte> message, Func<string[]> subscriptions)
     {
-        using var doc = JsonDocument.Parse(text);
+        using var doc = JsonDocument.Parse(message.ToArray());
         string type = doc.RootElement.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
-        if (type is not ("subscribe" or "unsubscribe")) return ([], [], [], []);
+        if (type is not ("subscribe" or "unsubscribe")) return ClientAction.None;
         string channel = doc.RootElement.GetProperty("channel").GetString()!;
         var products = doc.RootElement.TryGetProperty("product_ids", out var p) ? p.EnumerateArray().Select(x => x.GetString()!).ToList() : [];
         var keys = channel == "heartbeats" ? ["heartbeats"] : products.Select(x => $"{channel}:{x}").ToList();
         string list = string.Join(",", products.Select(x => $"\"{x}\""));
         string ack = "{\"channel\":\"subscriptions\",\"client_id\":\"\",\"timestamp\":\"" + Now() + "\",\"sequence_num\":0,\"events\":[{\"subscriptions\":{\"" + channel + "\":[" + list + "]}}]}";
         var books = type == "subscribe" && channel == "level2" ? products : [];
-        return type == "subscribe" ? (keys, [], books, [ack]) : ([], keys, [], [ack]);
+        byte[] reply = System.Text.Encoding.UTF8.GetBytes(ack);
+        return type == "subscribe" ? new ClientAction(keys, [], books, [reply]) : new ClientAction([], keys, [], [reply]);
     }
 
     /// <summary>The wall clock as Coinbase writes times (acknowledgements are stamped when sent).</summary>
@@ -91,10 +96,12 @@ public sealed partial class CoinbaseProtocol : IDialectProtocol
     [GeneratedRegex("\"sequence_num\":\\d+")]
     private static partial Regex SequenceNum();
 
-    public string Outgoing(string text, ref long counter)
+    public bool Renumbers => true;
+
+    public byte[] Outgoing(byte[] frame, ref long counter)
     {
         long n = counter++;
-        return SequenceNum().Replace(text, $"\"sequence_num\":{n}", 1);
+        return System.Text.Encoding.UTF8.GetBytes(SequenceNum().Replace(System.Text.Encoding.UTF8.GetString(frame), $"\"sequence_num\":{n}", 1));
     }
 
     public ISyntheticWriter SyntheticWriter(string market) => new Writer();

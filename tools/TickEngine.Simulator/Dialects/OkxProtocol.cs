@@ -12,7 +12,7 @@ namespace TickEngine.Simulator.Dialects;
 /// acknowledged per argument with <c>{"event":"subscribe","arg":{...}}</c>; the text <c>ping</c> answered with
 /// <c>pong</c>; a book subscribed mid-stream gets a fresh snapshot with its CRC-32 checksum of the top 25 levels.
 /// </summary>
-public sealed class OkxProtocol : IDialectProtocol
+public sealed class OkxProtocol : IExchangeProtocol
 {
     public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
         DialectExchange.StartAsync(new OkxProtocol(), capture, speed, host, port, dropDelta, stallAt, dropAt);
@@ -30,7 +30,7 @@ public sealed class OkxProtocol : IDialectProtocol
             ? Key(arg.GetProperty("channel").GetString()!, arg.GetProperty("instId").GetString()!)
             : null;
 
-    public (string Symbol, bool Delta)? ApplyBook(JsonElement frame, Func<string, DialectBook> books)
+    public (string Symbol, bool Delta)? ApplyBook(JsonElement frame, Func<string, ExchangeBook> books)
     {
         if (!frame.TryGetProperty("arg", out var arg) || arg.GetProperty("channel").GetString() != "books" || !frame.TryGetProperty("data", out var data)) return null;
         string inst = arg.GetProperty("instId").GetString()!;
@@ -47,36 +47,36 @@ public sealed class OkxProtocol : IDialectProtocol
         return (inst, !snapshot);
     }
 
-    public string Snapshot(string symbol, DialectBook b)
+    public byte[]? Snapshot(string symbol, ExchangeBook b)
     {
-        // The checksum as OKX computes it, over the book the dialect holds (8 decimals hold every OKX price here).
-        var book = new OrderBook();
-        foreach (var (side, levels) in new[] { (BookSide.Bid, b.Bids), (BookSide.Ask, b.Asks) })
-            foreach (var (p, s) in levels.Values)
-                if (FixedDecimal.TryParse(p.AsSpan(), 8, out long px, out _) && FixedDecimal.TryParse(s.AsSpan(), 8, out long sz, out _)) book.Set(side, px, sz);
-        int checksum = OkxChecksum.Compute(book, 8, 8);
+        // The checksum as OKX computes it, over the book the exchange holds (its numbers in shortest form, as OKX writes them).
+        int checksum = OkxChecksum.Compute(b.Book, b.Scale, b.Scale);
         static string Levels(IEnumerable<(string P, string S)> l) => string.Join(",", l.Select(x => $"[\"{x.P}\",\"{x.S}\",\"0\",\"1\"]"));
         string seq = b.Fields.TryGetValue("seqId", out long id) ? $",\"seqId\":{id},\"prevSeqId\":-1" : "";
-        return $$"""{"arg":{"channel":"books","instId":"{{symbol}}"},"action":"snapshot","data":[{"asks":[{{Levels(b.Asks.Values)}}],"bids":[{{Levels(b.Bids.Values)}}],"ts":"{{b.Fields["ts"]}}","checksum":{{checksum}}{{seq}}}]}""";
+        return System.Text.Encoding.UTF8.GetBytes($$"""{"arg":{"channel":"books","instId":"{{symbol}}"},"action":"snapshot","data":[{"asks":[{{Levels(b.Levels(false))}}],"bids":[{{Levels(b.Levels(true))}}],"ts":"{{b.Fields["ts"]}}","checksum":{{checksum}}{{seq}}}]}""");
     }
 
-    public (IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>) OnClient(string text)
+    public byte[] Malformed() => """{"arg":{"channel":"trades","instId":"BTC-USDT"},"da"""u8.ToArray();
+
+    public byte[] Oversize(int size) => BybitProtocol.Padded("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"pad":" """.TrimEnd(), size);
+
+    public ClientAction OnClient(ReadOnlySpan<byte> message, Func<string[]> subscriptions)
     {
-        if (text == "ping") return ([], [], [], ["pong"]);
-        using var doc = JsonDocument.Parse(text);
+        if (message.SequenceEqual("ping"u8)) return new ClientAction([], [], [], ["pong"u8.ToArray()]);
+        using var doc = JsonDocument.Parse(message.ToArray());
         string op = doc.RootElement.TryGetProperty("op", out var o) ? o.GetString() ?? "" : "";
-        if (op is not ("subscribe" or "unsubscribe")) return ([], [], [], []);
+        if (op is not ("subscribe" or "unsubscribe")) return ClientAction.None;
         var keys = new List<string>();
-        var replies = new List<string>();
+        var replies = new List<byte[]>();
         var books = new List<string>();
         foreach (var arg in doc.RootElement.GetProperty("args").EnumerateArray())
         {
             string channel = arg.GetProperty("channel").GetString()!, inst = arg.GetProperty("instId").GetString()!;
             keys.Add(Key(channel, inst));
-            replies.Add("{\"event\":\"" + op + "\",\"arg\":{\"channel\":\"" + channel + "\",\"instId\":\"" + inst + "\"}}");
+            replies.Add(System.Text.Encoding.UTF8.GetBytes("{\"event\":\"" + op + "\",\"arg\":{\"channel\":\"" + channel + "\",\"instId\":\"" + inst + "\"}}"));
             if (op == "subscribe" && channel == "books") books.Add(inst);
         }
-        return op == "subscribe" ? (keys, [], books, replies) : ([], keys, [], replies);
+        return op == "subscribe" ? new ClientAction(keys, [], books, replies) : new ClientAction([], keys, [], replies);
     }
 
     public ISyntheticWriter SyntheticWriter(string market) => new Writer();
