@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json;
@@ -314,7 +315,7 @@ public class HostileCorpusTests(ITestOutputHelper output)
         Assert.Contains("header names the exchange BYBIT", header.Error);
 
         // A USD-M futures capture recorded as spot.
-        var market = new Simulator.Market.SyntheticMarketSource(["BTCUSDT"], 2_000, seed: 3, startMs: 1723161255000, futures: true);
+        var market = new Simulator.Dialects.Binance.SyntheticMarketSource(["BTCUSDT"], 2_000, seed: 3, startMs: 1723161255000, futures: true);
         await Simulator.CaptureWriter.WriteAsync(market, dir.File("futures.gz"), 5_000);
         var futures = Record(dir, dir.File("futures.gz"), "f");
         Assert.Equal(1, futures.ExitCode);

@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;

@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using System.Diagnostics;
 using TickEngine.Engine.Live;
 using TickEngine.Engine.Metrics;

@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.WebSockets;

@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using System.Diagnostics;
 using TickEngine.Benchmarks.Inputs;
 using TickEngine.Simulator;

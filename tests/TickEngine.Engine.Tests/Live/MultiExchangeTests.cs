@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using TickEngine.Engine.Live;
 using TickEngine.Engine.Pipeline;
 using TickEngine.Simulator;

@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using TickEngine.Engine.Live;
 using TickEngine.Engine.Pipeline;
 using TickEngine.Simulator;
@@ -68,6 +69,8 @@ public class MultiVenueLiveTests
         recorder.Start();
         var until = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < until && !(dialect.Connections >= 2 && dialect.Played.IsCompleted)) await Task.Delay(50);
+        // A loaded machine may answer the resubscription after the market has played out: wait for the books' resync.
+        while (DateTime.UtcNow < until && recorder.Pipeline.Adapters[0].Counters.Resyncs == 0) await Task.Delay(50);
         await Task.Delay(500);
         await recorder.StopAsync();
         var c = recorder.Pipeline.Adapters[0].Counters;

@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using TickEngine.Engine.Tests.Pipeline;
 using TickEngine.Simulator;
 using TickEngine.Simulator.Market;

@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using TickEngine.Engine.Tests.Pipeline;
 using TickEngine.Simulator.Market;
 using TickEngine.Storage.Format;

@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using TickEngine.Simulator;
 using TickEngine.Simulator.Faults;
 using TickEngine.Simulator.Market;

@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using System.Diagnostics;
 using TickEngine.Cli.CommandLine;
 using TickEngine.Engine.Live;

@@ -1,3 +1,4 @@
+using TickEngine.Simulator.Dialects.Binance;
 using System.CommandLine;
 using TickEngine.Cli.CommandLine;
 using TickEngine.Engine.Replay;

@@ -5,7 +5,7 @@ using TickEngine.Simulator.Market;
 using TickEngine.Storage.Format;
 using TickEngine.Storage.Numerics;
 
-namespace TickEngine.Simulator.Dialects;
+namespace TickEngine.Simulator.Dialects.Binance;
 
 /// <summary>
 /// Binance's words for the simulated exchange (<see cref="SimulatedExchange"/>): stream names as subscription keys
@@ -13,13 +13,13 @@ namespace TickEngine.Simulator.Dialects;
 /// <c>LIST_SUBSCRIPTIONS</c>), REST depth snapshots and their errors, <c>exchangeInfo</c>, <c>bookTicker</c> from the
 /// book, the diff that turns a looped market's book back to its start, <c>serverShutdown</c> and the fault frames;
 /// and the diffs and snapshots it reads to keep its book. Its markets' frames are written by its sources
-/// (<see cref="Market.SyntheticMarketSource"/> from the venue-neutral synthetic market, <see cref="Market.CaptureMarketSource"/>,
-/// <see cref="Market.RecordingMarketSource"/>); the routes by <see cref="SimulatorServer"/>.
+/// (<see cref="SyntheticMarketSource"/> from the venue-neutral synthetic market, <see cref="CaptureMarketSource"/>,
+/// <see cref="RecordingMarketSource"/>); the routes by <see cref="SimulatorServer"/>.
 /// </summary>
 public sealed class BinanceProtocol : IExchangeProtocol
 {
     public string? MarketOf(string urlOrPath) => "binance";
-    public string Key(string stream) => Market.StreamKey.Of(stream);
+    public string Key(string stream) => StreamKey.Of(stream);
     public bool RestSnapshots => true;
 
     public ClientAction OnClient(ReadOnlySpan<byte> message, Func<string[]> subscriptions)
@@ -48,7 +48,7 @@ public sealed class BinanceProtocol : IExchangeProtocol
     {
         if (!b.Book.TryBestBid(out long bp, out long bq) || !b.Book.TryBestAsk(out long ap, out long aq)) return null;
         var bytes = BookTicker(frame.Symbol, b.Book.UpdateId, bp, bq, ap, aq, b.Scale);
-        return frame with { Raw = bytes, Combined = Market.FrameRewriter.Wrap(frame.Stream, bytes) };
+        return frame with { Raw = bytes, Combined = FrameRewriter.Wrap(frame.Stream, bytes) };
     }
 
     public string RestDepth(ExchangeBook book, int limit) => Depth(book.Book, limit, book.Scale);
@@ -69,14 +69,14 @@ public sealed class BinanceProtocol : IExchangeProtocol
     {
         string stream = symbol.ToLowerInvariant() + "@depth@100ms";
         var raw = Diff(symbol, updateId, eventTimeMs, changes, scale);
-        return new MarketFrame(timeNs, stream, Market.FrameKind.DepthDiff, symbol, Market.FrameRewriter.Wrap(stream, raw), raw, updateId, updateId);
+        return new MarketFrame(timeNs, stream, Market.FrameKind.DepthDiff, symbol, FrameRewriter.Wrap(stream, raw), raw, updateId, updateId);
     }
 
     byte[] IExchangeProtocol.Malformed() => Malformed();
     byte[]? IExchangeProtocol.ServerShutdown(long eventTimeMs) => ServerShutdown(eventTimeMs);
     byte[] IExchangeProtocol.Oversize(int size) => Oversize(size);
 
-    /// <summary>Binance's synthetic market is written by <see cref="Market.SyntheticMarketSource"/> (its frames carry the ids the exchange's book follows).</summary>
+    /// <summary>Binance's synthetic market is written by <see cref="SyntheticMarketSource"/> (its frames carry the ids the exchange's book follows).</summary>
     public ISyntheticWriter SyntheticWriter(string market) => throw new NotSupportedException("Binance plays the synthetic market through SyntheticMarketSource");
 
     public const string TooManyRequests = "{\"code\":-1003,\"msg\":\"Too many requests.\"}";

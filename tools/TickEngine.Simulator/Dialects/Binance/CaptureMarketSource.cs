@@ -2,7 +2,9 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 
-namespace TickEngine.Simulator.Market;
+using TickEngine.Simulator.Market;
+
+namespace TickEngine.Simulator.Dialects.Binance;
 
 /// <summary>
 /// Plays a Binance capture in the timestamped-lines layout (<c>&lt;receive ns&gt; &lt;frame&gt;</c>, gzip or not). The first

@@ -3,7 +3,9 @@ using TickEngine.Engine.Replay;
 using TickEngine.Storage.Format;
 using TickEngine.Storage.Numerics;
 
-namespace TickEngine.Simulator.Market;
+using TickEngine.Simulator.Market;
+
+namespace TickEngine.Simulator.Dialects.Binance;
 
 /// <summary>
 /// Plays a recording (a data root) as a Binance market, in the order the rows were received: trades as trade

@@ -2,7 +2,9 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 
-namespace TickEngine.Simulator.Market;
+using TickEngine.Simulator.Market;
+
+namespace TickEngine.Simulator.Dialects.Binance;
 
 /// <summary>
 /// Rewrites a Binance frame's numeric fields by name (update ids, trade ids, times) without touching anything

@@ -1,4 +1,6 @@
-namespace TickEngine.Simulator.Market;
+using TickEngine.Simulator.Market;
+
+namespace TickEngine.Simulator.Dialects.Binance;
 
 /// <summary>
 /// Normalises Binance stream names for matching subscriptions: lower case; every diff-depth speed

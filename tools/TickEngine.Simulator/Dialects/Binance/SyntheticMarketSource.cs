@@ -1,6 +1,8 @@
 using System.Text;
 
-namespace TickEngine.Simulator.Market;
+using TickEngine.Simulator.Market;
+
+namespace TickEngine.Simulator.Dialects.Binance;
 
 /// <summary>
 /// The Binance dialect of the venue-neutral <see cref="SyntheticMarket"/>: its book messages as diff-depth messages
