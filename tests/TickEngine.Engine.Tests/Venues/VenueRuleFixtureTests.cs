@@ -167,6 +167,85 @@ public class VenueRuleFixtureTests
         Assert.Equal(SequenceVerdict.Apply, rule.Check(-1, new SequenceFields(-1, -1, false))); // frames from before seqId: the checksum decides
     }
 
+    /// <summary>
+    /// Why OKX and Coinbase check their books by other means than a best bid/ask channel (README): on the real
+    /// captures, OKX's <c>tickers</c> agree with the book as of their <c>ts</c> (or the next book message) once in 25
+    /// (they are cut on another clock; the CRC-32 checksum, 290 of 290, is the check); Coinbase's <c>ticker</c> agrees
+    /// with the book at its place in the connection's sequence 132 times in 154, and within five book messages every
+    /// time: it lags the book, so a disagreement is not a fault (both books never cross, and trade sides are counted
+    /// against the book instead).
+    /// </summary>
+    [Fact]
+    public void OkxAndCoinbaseTickersAreNoExactCheckOfTheBook()
+    {
+        var okxBooks = new Dictionary<string, OrderBook>();
+        var history = new Dictionary<string, List<(long Ts, long Bid, long Ask)>>();
+        var okxTickers = new List<(string Inst, long Ts, long Bid, long Ask)>();
+        foreach (var (_, f) in Frames("okx/cryptofeed_OKX_v5.jsonl.gz"))
+        {
+            if (!f.TryGetProperty("arg", out var arg) || !f.TryGetProperty("data", out var data)) continue;
+            string channel = arg.GetProperty("channel").GetString()!, inst = arg.GetProperty("instId").GetString()!;
+            foreach (var d in data.EnumerateArray())
+            {
+                long ts = long.Parse(d.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                if (channel == "books")
+                {
+                    if (f.GetProperty("action").GetString() == "snapshot") okxBooks[inst] = new OrderBook();
+                    var book = okxBooks[inst];
+                    SetLevels(book, BookSide.Bid, d.GetProperty("bids"));
+                    SetLevels(book, BookSide.Ask, d.GetProperty("asks"));
+                    book.TryBestBid(out long bid, out _);
+                    book.TryBestAsk(out long ask, out _);
+                    (history.TryGetValue(inst, out var h) ? h : history[inst] = new()).Add((ts, bid, ask));
+                }
+                else if (channel == "tickers" && history.ContainsKey(inst))
+                    okxTickers.Add((inst, ts, Fixed(d.GetProperty("bidPx").GetString()!), Fixed(d.GetProperty("askPx").GetString()!)));
+            }
+        }
+        int okxAgree = okxTickers.Count(t =>
+        {
+            var h = history[t.Inst];
+            int at = h.FindLastIndex(x => x.Ts <= t.Ts);
+            return new[] { at, at + 1 }.Any(i => i >= 0 && i < h.Count && h[i].Bid == t.Bid && h[i].Ask == t.Ask);
+        });
+        Assert.Equal(25, okxTickers.Count);
+        Assert.Equal(1, okxAgree);
+
+        var cbBooks = new Dictionary<string, OrderBook>();
+        var cbHistory = new Dictionary<string, List<(long Bid, long Ask)>>();
+        var cbTickers = new List<(string Product, int At, long Bid, long Ask)>();
+        foreach (var (_, f) in Frames("coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz"))
+        {
+            if (!f.TryGetProperty("channel", out var ch)) continue;
+            foreach (var e in f.GetProperty("events").EnumerateArray())
+            {
+                if (ch.GetString() == "l2_data")
+                {
+                    string product = e.GetProperty("product_id").GetString()!;
+                    if (e.GetProperty("type").GetString() == "snapshot") cbBooks[product] = new OrderBook();
+                    var book = cbBooks[product];
+                    foreach (var u in e.GetProperty("updates").EnumerateArray())
+                        book.Set(u.GetProperty("side").GetString() == "bid" ? BookSide.Bid : BookSide.Ask, Fixed(u.GetProperty("price_level").GetString()!), Fixed(u.GetProperty("new_quantity").GetString()!));
+                    book.TryBestBid(out long bid, out _);
+                    book.TryBestAsk(out long ask, out _);
+                    (cbHistory.TryGetValue(product, out var h) ? h : cbHistory[product] = new()).Add((bid, ask));
+                }
+                else if (ch.GetString() == "ticker" && e.TryGetProperty("tickers", out var tickers))
+                    foreach (var t in tickers.EnumerateArray())
+                    {
+                        string product = t.GetProperty("product_id").GetString()!;
+                        if (cbHistory.TryGetValue(product, out var h))
+                            cbTickers.Add((product, h.Count - 1, Fixed(t.GetProperty("best_bid").GetString()!), Fixed(t.GetProperty("best_ask").GetString()!)));
+                    }
+            }
+        }
+        bool Within(int k, (string Product, int At, long Bid, long Ask) t) =>
+            Enumerable.Range(t.At - k, 2 * k + 1).Any(i => i >= 0 && i < cbHistory[t.Product].Count && cbHistory[t.Product][i] == (t.Bid, t.Ask));
+        Assert.Equal(154, cbTickers.Count);
+        Assert.Equal(132, cbTickers.Count(t => Within(0, t)));
+        Assert.Equal(154, cbTickers.Count(t => Within(5, t)));
+    }
+
     [Fact]
     public void BinanceRulesBracketTheSnapshotThenChainByUOrPu()
     {
