@@ -1,11 +1,5 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using TickEngine.Simulator.Faults;
 
 namespace TickEngine.Simulator;
@@ -40,16 +34,7 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     public static async Task<SimulatorServer> StartAsync(SimulatedExchange exchange, SimulatorOptions options)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.Listen(IPAddress.Parse(options.Host), options.Port);
-            k.Limits.MaxRequestBodySize = 64 * 1024;
-            k.Limits.MaxRequestLineSize = 16 * 1024;
-        });
-        var app = builder.Build();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        var app = LoopbackHost.Build(options.Host, options.Port);
         var server = new SimulatorServer(app, exchange);
 
         async Task Ws(HttpContext ctx, IEnumerable<string> streams, bool combined)
@@ -85,8 +70,7 @@ public sealed class SimulatorServer : IAsyncDisposable
             return Results.Ok();
         });
         await app.StartAsync();
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        server.BaseAddress = new Uri(addresses.First());
+        server.BaseAddress = LoopbackHost.Address(app);
         server._market = Task.Run(() => exchange.RunAsync(server._stop.Token));
         return server;
     }

@@ -1,15 +1,9 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using TickEngine.Simulator.Market;
 
 namespace TickEngine.Simulator.Dialects;
@@ -77,11 +71,7 @@ public sealed class DialectExchange : IAsyncDisposable
     private static async Task<DialectExchange> StartAsync(IExchangeProtocol protocol, Func<string, IMarketSource?> markets, double speed, string host, int port,
         int dropDelta, int stallAt, int dropAt)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(host), port));
-        var app = builder.Build();
-        app.UseWebSockets();
+        var app = LoopbackHost.Build(host, port);
         var dialect = new DialectExchange(app, protocol, markets, speed, dropDelta, stallAt, dropAt);
         app.Map("/{**path}", async ctx =>
         {
@@ -92,8 +82,7 @@ public sealed class DialectExchange : IAsyncDisposable
             await exchange.ServeAsync(socket, [], combined: false, dialect._stop.Token);
         });
         await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        dialect.WebSocketBase = new Uri($"ws://{address.Authority}");
+        dialect.WebSocketBase = new Uri($"ws://{LoopbackHost.Address(app).Authority}");
         return dialect;
     }
 
