@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Text.Json;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Live;
 using TickEngine.Engine.Pipeline;
@@ -24,16 +22,10 @@ public class CoinbaseLiveTests
     private static HashSet<(string, long, long, byte)> CaptureTrades()
     {
         var set = new HashSet<(string, long, long, byte)>();
-        using var gz = new GZipStream(File.OpenRead(RepoPaths.Fixture(Capture)), CompressionMode.Decompress);
-        using var reader = new StreamReader(gz);
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        foreach (var (_, f) in TickEngine.Engine.Tests.Venues.VenueRecording.CaptureFrames(Capture))
         {
-            using var rec = JsonDocument.Parse(line);
-            if (rec.RootElement.GetProperty("t").GetString() != "recv") continue;
-            using var f = JsonDocument.Parse(rec.RootElement.GetProperty("data").GetString()!);
-            if (f.RootElement.GetProperty("channel").GetString() != "market_trades") continue;
-            foreach (var e in f.RootElement.GetProperty("events").EnumerateArray())
+            if (f.GetProperty("channel").GetString() != "market_trades") continue;
+            foreach (var e in f.GetProperty("events").EnumerateArray())
                 foreach (var t in e.GetProperty("trades").EnumerateArray())
                     set.Add((t.GetProperty("product_id").GetString()!, long.Parse(t.GetProperty("trade_id").GetString()!),
                         TickEngine.Engine.Tests.Venues.VenueRecording.Fixed(t.GetProperty("price").GetString()!),

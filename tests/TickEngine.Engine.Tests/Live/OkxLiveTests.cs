@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Text.Json;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Live;
 using TickEngine.Engine.Pipeline;
@@ -24,17 +22,9 @@ public class OkxLiveTests
     private static HashSet<(string, long, long, long, byte)> CaptureTrades()
     {
         var set = new HashSet<(string, long, long, long, byte)>();
-        using var gz = new GZipStream(File.OpenRead(RepoPaths.Fixture(Capture)), CompressionMode.Decompress);
-        using var reader = new StreamReader(gz);
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        foreach (var (_, f) in TickEngine.Engine.Tests.Venues.VenueRecording.CaptureFrames(Capture))
         {
-            using var rec = JsonDocument.Parse(line);
-            if (rec.RootElement.GetProperty("t").GetString() != "recv") continue;
-            string data = rec.RootElement.GetProperty("data").GetString()!;
-            if (!data.StartsWith('{')) continue;
-            using var f = JsonDocument.Parse(data);
-            if (!f.RootElement.TryGetProperty("arg", out var arg) || arg.GetProperty("channel").GetString() != "trades" || !f.RootElement.TryGetProperty("data", out var d)) continue;
+            if (!f.TryGetProperty("arg", out var arg) || arg.GetProperty("channel").GetString() != "trades" || !f.TryGetProperty("data", out var d)) continue;
             foreach (var t in d.EnumerateArray())
                 set.Add((t.GetProperty("instId").GetString()!, long.Parse(t.GetProperty("tradeId").GetString()!), TickEngine.Engine.Tests.Venues.VenueRecording.Fixed(t.GetProperty("px").GetString()!),
                     long.Parse(t.GetProperty("ts").GetString()!) * 1_000_000, t.GetProperty("side").GetString() == "buy" ? (byte)TradeSide.Buy : (byte)TradeSide.Sell));
@@ -47,19 +37,11 @@ public class OkxLiveTests
     {
         var books = new Dictionary<string, (SortedDictionary<decimal, decimal> Bids, SortedDictionary<decimal, decimal> Asks)>();
         int update = 0;
-        using var gz = new GZipStream(File.OpenRead(RepoPaths.Fixture(Capture)), CompressionMode.Decompress);
-        using var reader = new StreamReader(gz);
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        foreach (var (_, f) in TickEngine.Engine.Tests.Venues.VenueRecording.CaptureFrames(Capture))
         {
-            using var rec = JsonDocument.Parse(line);
-            if (rec.RootElement.GetProperty("t").GetString() != "recv") continue;
-            string data = rec.RootElement.GetProperty("data").GetString()!;
-            if (!data.StartsWith('{')) continue;
-            using var f = JsonDocument.Parse(data);
-            if (!f.RootElement.TryGetProperty("arg", out var arg) || arg.GetProperty("channel").GetString() != "books" || !f.RootElement.TryGetProperty("data", out var d)) continue;
+            if (!f.TryGetProperty("arg", out var arg) || arg.GetProperty("channel").GetString() != "books" || !f.TryGetProperty("data", out var d)) continue;
             string inst = arg.GetProperty("instId").GetString()!;
-            bool snapshot = f.RootElement.GetProperty("action").GetString() == "snapshot";
+            bool snapshot = f.GetProperty("action").GetString() == "snapshot";
             if (snapshot || !books.ContainsKey(inst)) books[inst] = (new(Comparer<decimal>.Create((a, b) => b.CompareTo(a))), new());
             var (bids, asks) = books[inst];
             bool top = false;

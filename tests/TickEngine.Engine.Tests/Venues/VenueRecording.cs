@@ -28,6 +28,24 @@ public static class VenueRecording
         return (pipeline, collector);
     }
 
+    /// <summary>The frames a cryptofeed capture received (its <c>recv</c> records holding JSON), with their connection, read independently of the product.</summary>
+    public static IEnumerable<(string Conn, System.Text.Json.JsonElement Frame)> CaptureFrames(string fixture)
+    {
+        using var gz = new System.IO.Compression.GZipStream(File.OpenRead(RepoPaths.Fixture(fixture)), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gz, Encoding.UTF8);
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            using var record = System.Text.Json.JsonDocument.Parse(line);
+            var root = record.RootElement;
+            if (root.GetProperty("t").GetString() != "recv") continue;
+            string data = root.GetProperty("data").GetString()!;
+            if (!data.StartsWith('{')) continue; // text control frames (OKX's pong)
+            using var frame = System.Text.Json.JsonDocument.Parse(data);
+            yield return (root.GetProperty("conn").GetString()!, frame.RootElement.Clone());
+        }
+    }
+
     /// <summary>Decimal text at scale 8, as the venues' instruments are registered.</summary>
     public static long Fixed(string text)
     {

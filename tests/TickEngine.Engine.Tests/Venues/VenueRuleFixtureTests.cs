@@ -24,20 +24,7 @@ public class VenueRuleFixtureTests
     private const int Scale = 8;
 
     /// <summary>The frames of a cryptofeed capture, in order, with the connection each came on.</summary>
-    private static IEnumerable<(string Conn, JsonElement Frame)> Frames(string fixture)
-    {
-        using var gz = new GZipStream(File.OpenRead(RepoPaths.Fixture(fixture)), CompressionMode.Decompress);
-        using var reader = new StreamReader(gz, Encoding.UTF8);
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
-        {
-            using var record = JsonDocument.Parse(line);
-            var root = record.RootElement;
-            if (root.GetProperty("t").GetString() != "recv") continue;
-            using var frame = JsonDocument.Parse(root.GetProperty("data").GetString()!);
-            yield return (root.GetProperty("conn").GetString()!, frame.RootElement.Clone());
-        }
-    }
+    private static IEnumerable<(string Conn, JsonElement Frame)> Frames(string fixture) => VenueRecording.CaptureFrames(fixture);
 
     private static long Fixed(string text)
     {
