@@ -47,7 +47,8 @@ public sealed class BookRebuilder
             }
             return true;
         }
-        if (e.Kind == EventKind.Status && (StatusKind)e.Side is StatusKind.SequenceGap or StatusKind.BookInvalid or StatusKind.Disconnect or StatusKind.Damaged)
+        // A scale change is followed at once by the book republished at the new scales: until then, out of sync.
+        if (e.Kind == EventKind.Status && (StatusKind)e.Side is StatusKind.SequenceGap or StatusKind.BookInvalid or StatusKind.Disconnect or StatusKind.Damaged or StatusKind.ScaleChange)
         {
             Valid = false;
             _inSnapshot = false;

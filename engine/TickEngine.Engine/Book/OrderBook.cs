@@ -55,6 +55,44 @@ public sealed class OrderBook
         return (bid ? _bids : _asks).CopyTop(prices, quantities, negate: !bid);
     }
 
+    /// <summary>True when every level can be moved exactly from the old scales to the new (no digit lost, no overflow).</summary>
+    public bool CanRescale(int fromPrice, int fromQuantity, int toPrice, int toQuantity)
+    {
+        foreach (var side in new[] { BookSide.Bid, BookSide.Ask })
+        {
+            var (prices, qtys) = Levels(side);
+            for (int i = 0; i < prices.Length; i++)
+                if (!Storage.Numerics.FixedDecimal.TryRescale(prices[i], fromPrice, toPrice, out _) ||
+                    !Storage.Numerics.FixedDecimal.TryRescale(qtys[i], fromQuantity, toQuantity, out _)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Moves every level to the new scales (<see cref="CanRescale"/> first). Not for hot paths: it copies the book.</summary>
+    public void Rescale(int fromPrice, int fromQuantity, int toPrice, int toQuantity)
+    {
+        var (bp, bq) = Levels(BookSide.Bid);
+        var (ap, aq) = Levels(BookSide.Ask);
+        long id = UpdateId;
+        Clear();
+        UpdateId = id;
+        for (int i = 0; i < bp.Length; i++) Set(BookSide.Bid, Move(bp[i], fromPrice, toPrice), Move(bq[i], fromQuantity, toQuantity));
+        for (int i = 0; i < ap.Length; i++) Set(BookSide.Ask, Move(ap[i], fromPrice, toPrice), Move(aq[i], fromQuantity, toQuantity));
+    }
+
+    private static long Move(long v, int from, int to) =>
+        Storage.Numerics.FixedDecimal.TryRescale(v, from, to, out long r) ? r : throw new InvalidOperationException($"{v} at scale {from} does not move to scale {to}: ask CanRescale first");
+
+    /// <summary>Every level of a side, best first (copies: not for hot paths).</summary>
+    public (long[] Prices, long[] Quantities) Levels(BookSide side)
+    {
+        int n = side == BookSide.Bid ? BidCount : AskCount;
+        var prices = new long[n];
+        var qtys = new long[n];
+        CopyTop(side, prices, qtys);
+        return (prices, qtys);
+    }
+
     /// <summary>The quantity at a price, 0 when there is no level.</summary>
     public long QuantityAt(BookSide side, long price) => side == BookSide.Bid ? _bids.Get(price) : _asks.Get(-price);
 

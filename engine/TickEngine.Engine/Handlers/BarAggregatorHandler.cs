@@ -19,6 +19,13 @@ namespace TickEngine.Engine.Handlers;
 /// open bar are counted as late and left out. All of the id rules hold for venues whose trade ids rise by one
 /// (<see cref="TradeIdKind.Sequential"/>); where ids promise nothing (<see cref="TradeIdKind.Integer"/>, and text
 /// ids, stored as 0 in the bar), no flat bar is made and only the start and end of the recording make a bar partial.
+/// <para>Nothing is made up across time the data does not cover: flat bars fill a quiet stretch only when the data
+/// covers it (<see cref="L2SamplerHandler.Covered"/>: by the receive time that passed over it, or, where receive times
+/// say nothing, up to <see cref="L2SamplerHandler.MaxQuietStretch"/>): a history trade sent at subscription, dated hours or years
+/// before it was received, is a bar of its own, never the start of a run of flat bars up to now. A bar's volume that
+/// would overflow 64 bits at the quantity scale closes the bar (partial) and the interval goes on in a second partial
+/// bar; a scale change (<see cref="StatusKind.ScaleChange"/>) closes the instrument's open bars as partial at the old
+/// scales.</para>
 /// Its own thread; allocation-free per event.
 /// </summary>
 public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
@@ -29,8 +36,12 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
     private readonly long[] _intervals;
     private Series?[] _series = new Series?[16];
 
-    public BarAggregatorHandler(RowOutput output, long[]? intervals = null)
+    private readonly bool _clocksComparable;
+
+    /// <param name="clocksComparable">See <see cref="L2SamplerHandler"/>: quiet stretches are bounded by receive time.</param>
+    public BarAggregatorHandler(RowOutput output, long[]? intervals = null, bool clocksComparable = true)
     {
+        _clocksComparable = clocksComparable;
         _output = output;
         _intervals = intervals ?? DefaultIntervals;
     }
@@ -41,7 +52,19 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        _output.Observe(e.ReceiveTime);
+        if (e.Kind == EventKind.Status && e.Side == (byte)StatusKind.ScaleChange && e.InstrumentId < _series.Length && _series[e.InstrumentId] is { } sc)
+        {
+            // The open bars hold values at the old scales: they close here (partial), before the output moves on.
+            for (int k = 0; k < _intervals.Length; k++)
+            {
+                var bar = sc.Bars[k];
+                if (!bar.Open) continue;
+                Emit(e.InstrumentId, bar, _intervals[k], e.ReceiveTime, partial: true);
+                bar.Open = false;
+                bar.RestartPartial = true;
+            }
+        }
+        _output.Observe(e);
         if (e.Kind is EventKind.Trade or EventKind.BookDelta)
         {
             // The instrument's data starts here: a bar that opened earlier cannot hold every trade of its interval.
@@ -58,6 +81,8 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
             {
                 for (int k = 0; k < _intervals.Length; k++) Add(e.InstrumentId, s, s.Bars[k], _intervals[k], ref e);
                 s.LastId = e.Id;
+                s.LastTradeTime = e.ExchangeTime;
+                s.LastTradeReceive = e.ReceiveTime;
             }
         }
         if (endOfBatch) _output.EndOfBatch();
@@ -77,7 +102,10 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
             if (open > bar.Start)
             {
                 long close = bar.Close;
-                bool contiguous = s.Sequential && e.Id == bar.LastId + 1;
+                // Flat bars only where no trade was missed and the receive times cover the quiet stretch.
+                bool unknown = (e.Flags & (long)RowFlags.ReceiveTimeUnknown) != 0;
+                bool covered = L2SamplerHandler.Covered(s.LastTradeTime, s.LastTradeReceive, t, e.ReceiveTime, _clocksComparable && !unknown);
+                bool contiguous = s.Sequential && e.Id == bar.LastId + 1 && covered;
                 Emit(instrumentId, bar, interval, e.ReceiveTime, partial: false);
                 if (contiguous)
                 {
@@ -106,7 +134,18 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
             bar.FirstId = s.Text ? 0 : e.Id;
             // Partial when the recording started inside the interval, or when trades before this one are missing
             // (its id does not follow the previous trade's): the bar may lack trades of its interval.
-            bar.Partial = open < s.FirstSeen || (s.Sequential && s.LastId != 0 && e.Id != s.LastId + 1);
+            bar.Partial = open < s.FirstSeen || (s.Sequential && s.LastId != 0 && e.Id != s.LastId + 1) || bar.RestartPartial;
+            bar.RestartPartial = false;
+        }
+        else if (bar.Volume > long.MaxValue - e.Quantity || (e.Side == (byte)TradeSide.Buy && bar.BuyVolume > long.MaxValue - e.Quantity))
+        {
+            // The volume would not fit 64 bits at this scale: this bar closes (partial) and a second one goes on.
+            Emit(instrumentId, bar, interval, e.ReceiveTime, partial: true);
+            bar.O = bar.High = bar.Low = bar.Close = e.Price;
+            bar.Volume = bar.BuyVolume = 0;
+            bar.Count = 0;
+            bar.FirstId = s.Text ? 0 : e.Id;
+            bar.Partial = true;
         }
         else if (s.Sequential && e.Id != bar.LastId + 1) bar.Partial = true; // trades missing inside the bar
         if (e.Price > bar.High) bar.High = e.Price;
@@ -165,12 +204,16 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
         public bool Text => IdKind == (int)TradeIdKind.Text;
         /// <summary>Exchange time of the instrument's first trade or level change in this run.</summary>
         public long FirstSeen = long.MaxValue;
+        /// <summary>Exchange and receive time of the last trade aggregated.</summary>
+        public long LastTradeTime = long.MinValue, LastTradeReceive = long.MinValue;
     }
 
     private sealed class Bar
     {
         public bool Open;
         public bool Partial;
+        /// <summary>The next bar opened here is partial (the bar before it was closed early by a scale change).</summary>
+        public bool RestartPartial;
         public long Start, O, High, Low, Close, Volume, BuyVolume, Count, FirstId, LastId, LastReceive;
     }
 }

@@ -15,7 +15,7 @@ public sealed class DeltaWriterHandler(RowOutput output) : IValueEventHandler<Ma
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        output.Observe(e.ReceiveTime);
+        output.Observe(e);
         if (e.Kind == EventKind.BookDelta)
         {
             var row = output.Row;

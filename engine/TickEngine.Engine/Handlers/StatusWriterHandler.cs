@@ -12,7 +12,7 @@ public sealed class StatusWriterHandler(RowOutput output) : IValueEventHandler<M
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        output.Observe(e.ReceiveTime);
+        output.Observe(e);
         if (e.Kind == EventKind.Status)
         {
             var row = output.Row;

@@ -12,7 +12,7 @@ public sealed class TradeWriterHandler(RowOutput output) : IValueEventHandler<Ma
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        output.Observe(e.ReceiveTime);
+        output.Observe(e);
         if (e.Kind == EventKind.Trade)
         {
             var row = output.Row;

@@ -17,6 +17,12 @@ public sealed class IngestCounters
     public long DepthMessages;
     public long DiffsApplied;
     public long DiffsStale;
+    /// <summary>Book updates dropped because their book was out of sync (no snapshot under them yet).</summary>
+    public long DiffsOutOfSync;
+    /// <summary>Book messages behind the book's id after it had moved on (or repeated in a run): taken as a gap, the book resynced.</summary>
+    public long SequenceBackwards;
+    /// <summary>Book updates that carry nothing to check their continuity by (no sequence ids, no checksum): the book cannot be kept.</summary>
+    public long UnverifiableUpdates;
     public long DiffsBuffered;
     public long LevelsApplied;
     public long Gaps;
@@ -45,6 +51,10 @@ public sealed class IngestCounters
     public long ChecksumMismatched;
     /// <summary>Book messages that carry no checksum (OKX sends 0 since it deprecated the field): the sequence is then the only check.</summary>
     public long ChecksumAbsent;
+    /// <summary>Instruments moved to other scales because a value did not fit (each a <c>scale_change</c> marker and a new segment part).</summary>
+    public long ScaleChanges;
+    /// <summary>Scale changes a value asked for that the instrument's book could not take exactly (the frame stays malformed).</summary>
+    public long ScaleChangesRefused;
 
     private readonly List<string> _samples = new();
     private readonly Dictionary<string, long> _byReason = new();
@@ -55,10 +65,34 @@ public sealed class IngestCounters
     /// <summary>Malformed frames counted by reason (the reasons are the adapters' fixed texts).</summary>
     public IReadOnlyDictionary<string, long> MalformedByReason => _byReason;
 
+    private readonly string[] _recent = new string[16]; // the last reasons counted, for RollBack
+    private int _recentTop, _recentDepth;
+
+    /// <summary>Where the malformed counts stand, to <see cref="RollBack"/> to (a frame read again at other scales).</summary>
+    public (long Malformed, int Samples) Mark() => (Malformed, _samples.Count);
+
+    /// <summary>Takes back the malformed frames counted since <paramref name="mark"/> (at most 16).</summary>
+    public void RollBack((long Malformed, int Samples) mark)
+    {
+        while (Malformed > mark.Malformed && _recentDepth > 0)
+        {
+            _recentTop = (_recentTop + _recent.Length - 1) % _recent.Length;
+            _recentDepth--;
+            string reason = _recent[_recentTop];
+            long n = _byReason.GetValueOrDefault(reason) - 1;
+            if (n <= 0) _byReason.Remove(reason); else _byReason[reason] = n;
+            Malformed--;
+        }
+        if (_samples.Count > mark.Samples) _samples.RemoveRange(mark.Samples, _samples.Count - mark.Samples);
+    }
+
     public void AddMalformed(string reason, ReadOnlySpan<byte> frame)
     {
         Malformed++;
         _byReason[reason] = _byReason.GetValueOrDefault(reason) + 1;
+        _recent[_recentTop] = reason;
+        _recentTop = (_recentTop + 1) % _recent.Length;
+        if (_recentDepth < _recent.Length) _recentDepth++;
         if (_samples.Count >= 20) return;
         var head = frame[..Math.Min(frame.Length, 300)];
         // Text as it came; bytes that are not UTF-8 (binary frames, broken encodings) as hex.
@@ -81,6 +115,9 @@ public sealed class IngestCounters
         DepthMessages += other.DepthMessages;
         DiffsApplied += other.DiffsApplied;
         DiffsStale += other.DiffsStale;
+        DiffsOutOfSync += other.DiffsOutOfSync;
+        SequenceBackwards += other.SequenceBackwards;
+        UnverifiableUpdates += other.UnverifiableUpdates;
         DiffsBuffered += other.DiffsBuffered;
         LevelsApplied += other.LevelsApplied;
         Gaps += other.Gaps;
@@ -101,6 +138,8 @@ public sealed class IngestCounters
         ChecksumMatched += other.ChecksumMatched;
         ChecksumMismatched += other.ChecksumMismatched;
         ChecksumAbsent += other.ChecksumAbsent;
+        ScaleChanges += other.ScaleChanges;
+        ScaleChangesRefused += other.ScaleChangesRefused;
         foreach (var (reason, n) in other._byReason) _byReason[reason] = _byReason.GetValueOrDefault(reason) + n;
         foreach (var s in other._samples) if (_samples.Count < 20) _samples.Add(s);
     }

@@ -33,7 +33,7 @@ public sealed class InstrumentRegistry
         lock (_gate)
         {
             if (_byName.TryGetValue((exchange, symbol), out found)) return found;
-            created = new Instrument(_byId.Count, exchange, symbol, priceScale ?? DefaultPriceScale, quantityScale ?? DefaultQuantityScale, tradeIds);
+            created = new Instrument(_byId.Count, exchange, symbol, priceScale ?? DefaultPriceScale, quantityScale ?? DefaultQuantityScale, tradeIds, this);
             _byId.Add(created);
             _snapshot = _byId.ToArray();
             _byName[(exchange, symbol)] = created;
@@ -66,6 +66,33 @@ public sealed class InstrumentRegistry
         string symbol = new(chars);
         var known = scales?.Invoke(symbol);
         return GetOrAdd(exchange, symbol, known?.Price, known?.Quantity, tradeIds);
+    }
+
+    private readonly List<Instrument> _scaleRequests = new();
+    private readonly List<Instrument> _taken = new();
+
+    /// <summary>True when a value asked an instrument for other scales (producer thread).</summary>
+    public bool HasScaleRequests => _scaleRequests.Count > 0;
+
+    internal void AskScaleChange(Instrument inst)
+    {
+        if (!_scaleRequests.Contains(inst)) _scaleRequests.Add(inst);
+    }
+
+    /// <summary>The instruments asking for other scales, emptied (producer thread; the list is reused).</summary>
+    internal List<Instrument> TakeScaleRequests()
+    {
+        _taken.Clear();
+        _taken.AddRange(_scaleRequests);
+        _scaleRequests.Clear();
+        return _taken;
+    }
+
+    /// <summary>Forgets the requests (a frame that asked was dropped for another reason).</summary>
+    public void ClearScaleRequests()
+    {
+        foreach (var i in _scaleRequests) i.WantedPriceScale = i.WantedQuantityScale = -1;
+        _scaleRequests.Clear();
     }
 
     private static bool EqualsIgnoreCase(string symbol, ReadOnlySpan<byte> utf8)

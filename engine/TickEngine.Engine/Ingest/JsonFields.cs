@@ -20,6 +20,30 @@ public static class JsonFields
         return FixedDecimal.TryParse(r.ValueSpan, scale, out mantissa, out _);
     }
 
+    /// <summary>A price of <paramref name="inst"/> given as a JSON string (or number) at its current scale (<see cref="Instrument.TryPrice"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryPrice(ref Utf8JsonReader r, Instrument inst, out long mantissa)
+    {
+        if ((r.TokenType != JsonTokenType.String && r.TokenType != JsonTokenType.Number) || r.ValueIsEscaped || r.HasValueSequence)
+        {
+            mantissa = 0;
+            return false;
+        }
+        return inst.TryPrice(r.ValueSpan, out mantissa);
+    }
+
+    /// <summary>A quantity of <paramref name="inst"/>; see <see cref="TryPrice"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryQuantity(ref Utf8JsonReader r, Instrument inst, out long mantissa)
+    {
+        if ((r.TokenType != JsonTokenType.String && r.TokenType != JsonTokenType.Number) || r.ValueIsEscaped || r.HasValueSequence)
+        {
+            mantissa = 0;
+            return false;
+        }
+        return inst.TryQuantity(r.ValueSpan, out mantissa);
+    }
+
     /// <summary>An integer given as a JSON number or a string of digits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryInt64(ref Utf8JsonReader r, out long value)

@@ -57,8 +57,10 @@ public sealed class RecordPipeline
         var handlers = new List<IValueEventHandler<MarketEvent>>();
         if (options.Types.Contains(SchemaKind.Trades)) handlers.Add(Trades = new TradeWriterHandler(Output(SchemaKind.Trades)));
         if (options.Types.Contains(SchemaKind.Deltas)) handlers.Add(Deltas = new DeltaWriterHandler(Output(SchemaKind.Deltas)));
-        if (options.Types.Contains(SchemaKind.L2)) handlers.Add(L2 = new L2SamplerHandler(Output(SchemaKind.L2, options.Depth), options.Depth, options.IntervalNs));
-        if (options.Types.Contains(SchemaKind.Bars)) handlers.Add(Bars = new BarAggregatorHandler(Output(SchemaKind.Bars), options.BarIntervals));
+        // Receive and exchange times advance together only where exchange times are bounded against receive times.
+        bool comparable = options.Rules.SkewBounded && !options.ReceiveTimeUnknown;
+        if (options.Types.Contains(SchemaKind.L2)) handlers.Add(L2 = new L2SamplerHandler(Output(SchemaKind.L2, options.Depth), options.Depth, options.IntervalNs, comparable));
+        if (options.Types.Contains(SchemaKind.Bars)) handlers.Add(Bars = new BarAggregatorHandler(Output(SchemaKind.Bars), options.BarIntervals, comparable));
         handlers.Add(Status = new StatusWriterHandler(Output(SchemaKind.Status)));
         if (options.SharedHandlerThread) _disruptor.HandleEventsWith(new AggregateEventHandler<MarketEvent>(handlers));
         else foreach (var h in handlers) _disruptor.HandleEventsWith(h);

@@ -65,28 +65,42 @@ public sealed class ReplayPublisher
         _publisher.Publish();
     }
 
-    private Instrument Resolve(SegmentSchema? schema)
+    /// <summary>What a segment's rows are published as: the instrument, and how far each of its scales is raised.</summary>
+    private sealed record Target(Instrument Instrument, int PriceShift, int QuantityShift);
+
+    private Target Resolve(SegmentSchema? schema)
     {
-        if (_reader.CurrentTag is Instrument known) return known;
-        var inst = _registry.GetOrAdd(_reader.Exchange, _reader.Symbol, schema?.PriceScale, schema?.QuantityScale);
-        if (schema is not null && (inst.PriceScale != schema.PriceScale || inst.QuantityScale != schema.QuantityScale))
+        if (_reader.CurrentTag is Target known) return known;
+        // Every row of an instrument goes out at the largest scales among its segments (a recording continues at
+        // other scales when a value needed them), so handlers see one scale per instrument for the whole replay.
+        var scales = _reader.ScalesOf(_reader.Exchange, _reader.Symbol);
+        var inst = _registry.GetOrAdd(_reader.Exchange, _reader.Symbol, scales?.Price ?? schema?.PriceScale, scales?.Quantity ?? schema?.QuantityScale);
+        int dp = schema is null || schema.Kind == SchemaKind.Status ? 0 : inst.PriceScale - schema.PriceScale;
+        int dq = schema is null || schema.Kind == SchemaKind.Status ? 0 : inst.QuantityScale - schema.QuantityScale;
+        if (dp < 0 || dq < 0)
             throw new StorageFormatException(_reader.Current.Reader.Path, 0,
-                $"{inst.Exchange}/{inst.Symbol} {schema.Name} is stored at scales {schema.PriceScale}/{schema.QuantityScale} and other segments of it at {inst.PriceScale}/{inst.QuantityScale}: they cannot be replayed together exactly");
-        _reader.CurrentTag = inst;
-        return inst;
+                $"{inst.Exchange}/{inst.Symbol} {schema!.Name} is stored at scales {schema.PriceScale}/{schema.QuantityScale} and replayed at {inst.PriceScale}/{inst.QuantityScale}");
+        var target = new Target(inst, dp, dq);
+        _reader.CurrentTag = target;
+        return target;
     }
 
     private void PublishRow()
     {
         var c = _reader.Current;
-        var inst = Resolve(c.Reader.Schema);
-        RowEvents.Publish(_publisher, c, _reader.Kind, inst.Id);
+        var kind = _reader.Kind;
+        // Scale changes are the recorder's: a replay publishes every row of an instrument at one scale.
+        if (kind == SchemaKind.Status && c[StatusColumns.Kind] == (long)StatusKind.ScaleChange) return;
+        var t = Resolve(c.Reader.Schema);
+        if (!RowEvents.Publish(_publisher, c, kind, t.Instrument.Id, t.PriceShift, t.QuantityShift))
+            throw new StorageFormatException(c.Reader.Path, 0,
+                $"{t.Instrument.Exchange}/{t.Instrument.Symbol}: a value of this segment does not fit 64 bits at the scales {t.Instrument.PriceScale}/{t.Instrument.QuantityScale} other segments of it need: they cannot be replayed together exactly");
     }
 
     private void PublishDamage(long ts)
     {
         Damaged++;
-        var inst = _reader.CurrentTag as Instrument ?? _registry.GetOrAdd(_reader.Exchange, _reader.Symbol);
+        var inst = (_reader.CurrentTag as Target)?.Instrument ?? _registry.GetOrAdd(_reader.Exchange, _reader.Symbol);
         ref var e = ref _publisher.Claim();
         e.Kind = EventKind.Status;
         e.Side = (byte)StatusKind.Damaged;

@@ -67,9 +67,8 @@ public sealed class ReplayReader : IDisposable
                 foreach (var file in DataRoot.FindSegments(selection.Root, kind, skipped: _skipped))
                 {
                     var parts = Path.GetRelativePath(selection.Root, file).Split(Path.DirectorySeparatorChar);
-                    if (!DateTime.TryParseExact(Path.GetFileNameWithoutExtension(file), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
-                            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var date)) continue;
-                    Add(file, parts[^4], parts[^3], kind, (date.Ticks - DateTime.UnixEpoch.Ticks) * 100);
+                    if (!DataRoot.TryParseName(file, out long day, out _)) continue;
+                    Add(file, parts[^4], parts[^3], kind, day);
                 }
             }
         }
@@ -83,6 +82,27 @@ public sealed class ReplayReader : IDisposable
         // A day's rows can carry receive times up to a day later; skip segments that cannot reach the range.
         if (day + 2 * Day <= _selection.StartNs || day - Day >= _selection.EndNs) return;
         _pending.Add(new Pending(file, exchange, symbol, kind, day, Priority(kind)));
+    }
+
+    /// <summary>
+    /// The largest price and quantity scales of an instrument's segments in the selection (a recording may continue
+    /// at other scales: FORMAT.md, "Layout on disk"); null when none of its headers reads.
+    /// </summary>
+    public (int Price, int Quantity)? ScalesOf(string exchange, string symbol)
+    {
+        int p = -1, q = -1;
+        foreach (var x in _pending)
+        {
+            if (x.Exchange != exchange || x.Symbol != symbol || x.Kind == SchemaKind.Status) continue;
+            try
+            {
+                var h = SegmentHeader.ReadFile(x.Path);
+                p = Math.Max(p, h.Schema.PriceScale);
+                q = Math.Max(q, h.Schema.QuantityScale);
+            }
+            catch (Exception e) when (e is StorageFormatException or IOException) { } // reported where the segment is read
+        }
+        return p < 0 ? null : (p, q);
     }
 
     /// <summary>Segments the selection matched.</summary>

@@ -73,20 +73,51 @@ public sealed class RowOutput : IDisposable
     public long CommittedRows => _primary.CommittedRows;
     public long Bytes => _primary.Bytes;
 
-    /// <summary>Sees every event's receive time: commits pending rows at each boundary of the grid.</summary>
-    public void Observe(long receiveNs)
+    /// <summary>
+    /// Sees every event before the handler acts on it: commits pending rows at each boundary of the receive-time grid,
+    /// and follows an instrument's <see cref="StatusKind.ScaleChange"/> markers (its rows after one are at the new
+    /// scales, in a new segment part).
+    /// </summary>
+    public void Observe(in Events.MarketEvent e)
     {
+        if (e.Kind == Events.EventKind.Status && e.Side == (byte)StatusKind.ScaleChange) ChangeScales(e.InstrumentId, (int)e.Id, (int)e.Id2);
+        long receiveNs = e.ReceiveTime;
         if (receiveNs < _nextCommitAt || _intervalNs == 0) return;
         if (_nextCommitAt != long.MinValue) Flush();
         _nextCommitAt = (receiveNs / _intervalNs + 1) * _intervalNs;
+    }
+
+    private int[] _priceScales = new int[16], _quantityScales = new int[16];
+
+    /// <summary>The scales this output writes an instrument's rows at (the handler's view: its initial scales and the markers since).</summary>
+    public (int Price, int Quantity) ScalesOf(int instrumentId)
+    {
+        ref int p = ref InstrumentSlots.At(ref _priceScales, instrumentId);
+        ref int q = ref InstrumentSlots.At(ref _quantityScales, instrumentId);
+        if (p == 0 && q == 0)
+        {
+            var inst = _registry[instrumentId];
+            // Stored one above the scale so that 0 means "not yet known".
+            p = inst.InitialPriceScale + 1;
+            q = inst.InitialQuantityScale + 1;
+        }
+        return (p - 1, q - 1);
+    }
+
+    private void ChangeScales(int instrumentId, int priceScale, int quantityScale)
+    {
+        if (priceScale is < 0 or > 18 || quantityScale is < 0 or > 18) return; // not a marker this version wrote
+        ScalesOf(instrumentId);
+        InstrumentSlots.At(ref _priceScales, instrumentId) = priceScale + 1;
+        InstrumentSlots.At(ref _quantityScales, instrumentId) = quantityScale + 1;
+        InstrumentSlots.At(ref _schemas, instrumentId) = null;
     }
 
     /// <summary>Appends <see cref="Row"/> for an instrument to every sink.</summary>
     public void Append(int instrumentId)
     {
         var inst = _registry[instrumentId];
-        var schema = InstrumentSlots.At(ref _schemas, instrumentId) ??= SegmentSchema.Create(Kind, _depth, inst.PriceScale, inst.QuantityScale,
-            Kind == SchemaKind.Trades && inst.TextTradeIds);
+        var schema = InstrumentSlots.At(ref _schemas, instrumentId) ??= CreateSchema(inst);
         var row = Row.AsSpan(0, schema.ColumnCount);
         _primary.Write(inst, schema, row);
         Rows++;
@@ -107,6 +138,12 @@ public sealed class RowOutput : IDisposable
             }
         }
         _dirty = true;
+    }
+
+    private SegmentSchema CreateSchema(Instrument inst)
+    {
+        var (p, q) = ScalesOf(inst.Id);
+        return SegmentSchema.Create(Kind, _depth, p, q, Kind == SchemaKind.Trades && inst.TextTradeIds);
     }
 
     /// <summary>The end of a ring batch: the secondary sinks' batch ends too (they flush; a failed one is tried again).</summary>

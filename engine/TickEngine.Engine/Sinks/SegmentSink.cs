@@ -22,7 +22,7 @@ public sealed class SegmentSink(string root, SegmentWriterOptions? options = nul
     public void Write(Instrument instrument, SegmentSchema schema, ReadOnlySpan<long> row)
     {
         var w = InstrumentSlots.At(ref _writers, instrument.Id) ??= new PartitionedWriter(Root, instrument.Exchange, instrument.Symbol, schema, _options);
-        w.Append(row);
+        w.Append(schema, row);
     }
 
     /// <summary>Commits every pending row of every instrument.</summary>

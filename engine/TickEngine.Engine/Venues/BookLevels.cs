@@ -30,8 +30,8 @@ public static class BookLevels
         if (r.TokenType != JsonTokenType.StartArray) { counters.AddMalformed("book levels are not an array", frame); return false; }
         while (r.Read() && r.TokenType == JsonTokenType.StartArray)
         {
-            if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.PriceScale, out long px) ||
-                !r.Read() || !JsonFields.TryDecimal(ref r, inst.QuantityScale, out long qty))
+            if (!r.Read() || !JsonFields.TryPrice(ref r, inst, out long px) ||
+                !r.Read() || !JsonFields.TryQuantity(ref r, inst, out long qty))
             { counters.AddMalformed("book level price or size missing or not exact at the instrument's scale", frame); return false; }
             int read = 2;
             while (r.Read() && r.TokenType != JsonTokenType.EndArray) { r.Skip(); read++; }

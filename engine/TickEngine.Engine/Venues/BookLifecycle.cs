@@ -34,9 +34,12 @@ public enum BookOutcome : byte
 /// <see cref="EventKind.BookDelta"/> with the message's ids, only while the book is in sync. Producer thread only;
 /// nothing allocated per message in steady state.
 /// </summary>
-public sealed class BookLifecycle
+public sealed class BookLifecycle : IScaledState
 {
     private const int MaxPending = 4096;
+    /// <summary>Repeats of the book's last message in a row that are taken as a stream replaying old data.</summary>
+    private const int MaxRepeats = 3;
+    private int _repeats;
     private readonly Instrument _instrument;
     private readonly ISequenceRule _rule;
     private readonly bool _buffers;
@@ -63,6 +66,7 @@ public sealed class BookLifecycle
         _publisher = publisher;
         _counters = counters;
         _requester = requester;
+        instrument.Track(this);
     }
 
     public OrderBook Book { get; } = new();
@@ -75,7 +79,7 @@ public sealed class BookLifecycle
         _counters.DepthMessages++;
         if (_synced) return Process(m);
         if (_rule.Check(-1, m.Fields, false) == SequenceVerdict.Replace) return Sync(m);
-        if (!_buffers) { _counters.DiffsStale++; return BookOutcome.Stale; }
+        if (!_buffers) { _counters.DiffsOutOfSync++; return BookOutcome.Stale; }
         Buffer(m);
         if (_holding) TrySyncHeld();
         return BookOutcome.Buffered;
@@ -89,6 +93,15 @@ public sealed class BookLifecycle
         {
             case SequenceVerdict.Stale:
                 _counters.DiffsStale++;
+                if (!_firstAfterSnapshot && (fields.Id < id || ++_repeats >= MaxRepeats))
+                {
+                    // The stream went back behind the book (or keeps repeating it): either the book's id came from a
+                    // bad message (an id far ahead that applied), or the stream is replaying old data. Dropping what
+                    // follows would freeze the book in sync: it is a gap, and the book resyncs.
+                    _counters.SequenceBackwards++;
+                    GapAt(id, fields.Id, m.ExchangeTime, m.ReceiveTime);
+                    return BookOutcome.Gap;
+                }
                 return BookOutcome.Stale;
             case SequenceVerdict.Replace:
                 return Sync(m);
@@ -100,6 +113,7 @@ public sealed class BookLifecycle
                 return BookOutcome.Gap;
             default:
                 _firstAfterSnapshot = false;
+                _repeats = 0;
                 return Apply(m);
         }
     }
@@ -111,6 +125,7 @@ public sealed class BookLifecycle
         _counters.LevelsApplied += m.Count;
         _counters.DiffsApplied++;
         Book.UpdateId = m.LastId;
+        if (m.ExchangeTime != 0) _lastExchangeTime = m.ExchangeTime;
         if (Book.IsCrossed)
         {
             _counters.Crossed++;
@@ -220,6 +235,8 @@ public sealed class BookLifecycle
             e.Flags = (long)(RowFlags.BookReset | RowFlags.SnapshotBegins | RowFlags.FromSnapshot | RowFlags.LastInMessage);
         }
         Book.UpdateId = last;
+        _lastExchangeTime = time;
+        _repeats = 0;
         _synced = true;
         _firstAfterSnapshot = true;
         _counters.Syncs++;
@@ -365,6 +382,65 @@ public sealed class BookLifecycle
         _pendingCount = 0;
         _pendingStart = 0;
         _requester?.Request(_instrument);
+    }
+
+    /// <summary>Exchange time of the last message applied or synced (where a republished snapshot is stamped).</summary>
+    private long _lastExchangeTime;
+
+    public bool CanRescale(int fromPrice, int fromQuantity, int toPrice, int toQuantity)
+    {
+        if (!Book.CanRescale(fromPrice, fromQuantity, toPrice, toQuantity)) return false;
+        for (int k = 0; k < _pendingCount; k++)
+            if (!_pending[(_pendingStart + k) % MaxPending]!.CanRescale(fromPrice, fromQuantity, toPrice, toQuantity)) return false;
+        return !_holding || _held!.CanRescale(fromPrice, fromQuantity, toPrice, toQuantity);
+    }
+
+    /// <summary>
+    /// The instrument moved to other scales: the book, the buffered updates and a held snapshot move with it, quotes
+    /// waiting for their check are dropped (unchecked), and a book in sync republishes itself as a snapshot at the new
+    /// scales (no resync marker: nothing was lost), so every book rebuilt downstream continues from it.
+    /// </summary>
+    public void Rescale(int fromPrice, int fromQuantity, int toPrice, int toQuantity, long receiveNs)
+    {
+        Book.Rescale(fromPrice, fromQuantity, toPrice, toQuantity);
+        for (int k = 0; k < _pendingCount; k++) _pending[(_pendingStart + k) % MaxPending]!.Rescale(fromPrice, fromQuantity, toPrice, toQuantity);
+        if (_holding) _held!.Rescale(fromPrice, fromQuantity, toPrice, toQuantity);
+        DropTickers();
+        if (!_synced) return;
+        long time = _lastExchangeTime != 0 ? _lastExchangeTime : receiveNs;
+        var (bp, bq) = Book.Levels(BookSide.Bid);
+        var (ap, aq) = Book.Levels(BookSide.Ask);
+        int total = bp.Length + ap.Length;
+        long id = Book.UpdateId;
+        if (total == 0)
+        {
+            ref var e = ref _publisher.Claim();
+            e.Kind = EventKind.BookDelta;
+            e.InstrumentId = _instrument.Id;
+            e.ExchangeTime = time;
+            e.ReceiveTime = receiveNs;
+            e.Id = e.Id2 = id;
+            e.Flags = (long)(RowFlags.BookReset | RowFlags.SnapshotBegins | RowFlags.FromSnapshot | RowFlags.LastInMessage);
+            return;
+        }
+        for (int i = 0; i < total; i++)
+        {
+            bool bid = i < bp.Length;
+            int j = bid ? i : i - bp.Length;
+            ref var e = ref _publisher.Claim();
+            e.Kind = EventKind.BookDelta;
+            e.InstrumentId = _instrument.Id;
+            e.Side = (byte)(bid ? BookSide.Bid : BookSide.Ask);
+            e.ExchangeTime = time;
+            e.ReceiveTime = receiveNs;
+            e.Price = bid ? bp[j] : ap[j];
+            e.Quantity = bid ? bq[j] : aq[j];
+            e.Id = e.Id2 = id;
+            long flags = (long)RowFlags.FromSnapshot;
+            if (i == 0) flags |= (long)RowFlags.SnapshotBegins;
+            if (i == total - 1) flags |= (long)RowFlags.LastInMessage;
+            e.Flags = flags;
+        }
     }
 
     private void Status(StatusKind kind, long receiveNs, long exchangeNs, long a, long b) => _publisher.Status(_instrument.Id, kind, receiveNs, exchangeNs, a, b);

@@ -68,6 +68,29 @@ public sealed class BookMessage
         Count = count;
     }
 
+    /// <summary>True when every level can move exactly to the new scales.</summary>
+    public bool CanRescale(int fromPrice, int fromQuantity, int toPrice, int toQuantity)
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            ref readonly var l = ref _levels[_start + i];
+            if (!Storage.Numerics.FixedDecimal.TryRescale(l.Price, fromPrice, toPrice, out _) ||
+                !Storage.Numerics.FixedDecimal.TryRescale(l.Quantity, fromQuantity, toQuantity, out _)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Moves the levels to the new scales (a message with levels of its own: a buffered copy).</summary>
+    public void Rescale(int fromPrice, int fromQuantity, int toPrice, int toQuantity)
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            ref var l = ref _levels[_start + i];
+            Storage.Numerics.FixedDecimal.TryRescale(l.Price, fromPrice, toPrice, out l.Price);
+            Storage.Numerics.FixedDecimal.TryRescale(l.Quantity, fromQuantity, toQuantity, out l.Quantity);
+        }
+    }
+
     public void CopyFrom(BookMessage other)
     {
         FirstId = other.FirstId;

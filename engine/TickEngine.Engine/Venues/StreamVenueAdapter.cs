@@ -9,7 +9,7 @@ namespace TickEngine.Engine.Venues;
 /// then act on it (<see cref="Commit"/>), publishing what it claimed. The venue supplies the three steps.
 /// Producer thread only; allocation-free per frame when the venue's steps are.
 /// </summary>
-public abstract class StreamVenueAdapter(EventPublisher publisher) : IExchangeAdapter
+public abstract class StreamVenueAdapter(InstrumentRegistry registry, EventPublisher publisher) : IExchangeAdapter
 {
     public abstract string Exchange { get; }
     public IngestCounters Counters { get; } = new();
@@ -22,13 +22,36 @@ public abstract class StreamVenueAdapter(EventPublisher publisher) : IExchangeAd
     {
         if (IsControlText(frame)) { Counters.Frames++; Counters.Control++; return; }
         if (!FrameRules.Admit(Counters, frame, receiveNs)) return;
+        // A value that does not fit its instrument's scales asks for others: the instrument moves to them tentatively
+        // and the frame is read again; the move is made real only when the frame then reads whole.
+        var mark = Counters.Mark();
         Reset();
-        bool ready;
-        try { ready = Parse(frame, receiveNs); }
-        catch (JsonException) { ready = false; Counters.AddMalformed("not valid JSON", frame); }
-        catch (InvalidOperationException) { ready = false; Counters.AddMalformed("unexpected JSON token", frame); }
-        if (ready) Commit(receiveNs);
+        bool ready = TryParse(frame, receiveNs);
+        for (int round = 0; !ready && registry.HasScaleRequests && round < 4; round++)
+        {
+            if (!_scales.TryBegin(registry, Counters)) break;
+            Counters.RollBack(mark);
+            Reset();
+            ready = TryParse(frame, receiveNs);
+        }
+        registry.ClearScaleRequests();
+        if (ready)
+        {
+            if (_scales.Pending) _scales.Complete(publisher, Counters, receiveNs);
+            Commit(receiveNs);
+        }
+        else if (_scales.Pending) _scales.Revert();
         publisher.Publish();
+    }
+
+    private readonly ScaleChange _scales = new();
+
+    private bool TryParse(ReadOnlySpan<byte> frame, long receiveNs)
+    {
+        try { return Parse(frame, receiveNs); }
+        catch (JsonException) { Counters.AddMalformed("not valid JSON", frame); }
+        catch (InvalidOperationException) { Counters.AddMalformed("unexpected JSON token", frame); }
+        return false;
     }
 
     /// <summary>A frame that is plain text the venue sends for control (OKX's <c>pong</c>): counted, not parsed.</summary>

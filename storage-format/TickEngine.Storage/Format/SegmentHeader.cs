@@ -147,6 +147,23 @@ public sealed class SegmentHeader
         return new SegmentHeader(schema, exchange, symbol, day, created, blockRows, major, minor);
     }
 
+    /// <summary>Reads and validates the header of the segment file at <paramref name="path"/> (only the header's bytes are read).</summary>
+    public static SegmentHeader ReadFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new StorageFormatException(path, -1, "no such file");
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var head = new byte[(int)Math.Min(fs.Length, FixedSize)];
+        fs.ReadExactly(head);
+        if (head.Length < FixedSize) return Read(head, path); // names what is wrong with a short file
+        int len = BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(16));
+        if (len < FixedSize || len > 1 << 20 || len > fs.Length) return Read(head, path);
+        var all = new byte[len];
+        fs.Position = 0;
+        fs.ReadExactly(all);
+        return Read(all, path);
+    }
+
     /// <summary>True when a segment of this header may receive rows meant for <paramref name="other"/>.</summary>
     public bool IsCompatibleWith(SegmentHeader other) =>
         Schema.Kind == other.Schema.Kind && Schema.Depth == other.Schema.Depth && Schema.PriceScale == other.Schema.PriceScale &&

@@ -22,4 +22,10 @@ public enum StatusKind : byte
     /// a book rebuilt from the stored deltas is out of sync from there until the next snapshot.
     /// </summary>
     Damaged = 8,
+    /// <summary>
+    /// The instrument's rows continue at other decimal scales (a = the new price scale, b = the new quantity scale):
+    /// a value the exchange sent did not fit the old ones. Its rows after it are in a new segment part; a book is
+    /// republished as a snapshot at the new scales right after it.
+    /// </summary>
+    ScaleChange = 9,
 }

@@ -174,6 +174,51 @@ public static class FixedDecimal
         return true;
     }
 
+    /// <summary>
+    /// The scales at which <paramref name="text"/> can be held exactly in a 64-bit mantissa: from
+    /// <paramref name="minScale"/> (its significant decimals) to <paramref name="maxScale"/> (the most decimals its
+    /// magnitude leaves room for), both within 0..18. False when no scale holds it (not a number, or more significant
+    /// digits than 64 bits hold). Not for hot paths: it is asked when a value does not fit an instrument's scale.
+    /// </summary>
+    public static bool TryFit(ReadOnlySpan<byte> text, out int minScale, out int maxScale)
+    {
+        minScale = -1;
+        maxScale = -1;
+        for (int s = 0; s <= MaxScale; s++)
+        {
+            if (!TryParse(text, s, out _, out var error))
+            {
+                if (error is DecimalParseError.Empty or DecimalParseError.NotANumber) return false;
+                if (minScale >= 0) break; // past the largest scale that holds it
+                continue;
+            }
+            if (minScale < 0) minScale = s;
+            maxScale = s;
+        }
+        return minScale >= 0;
+    }
+
+    /// <summary>
+    /// <paramref name="mantissa"/> at <paramref name="fromScale"/> moved to <paramref name="toScale"/> exactly: false
+    /// when it would lose digits (fewer decimals than it has) or overflow 64 bits.
+    /// </summary>
+    public static bool TryRescale(long mantissa, int fromScale, int toScale, out long result)
+    {
+        result = mantissa;
+        if (toScale == fromScale || mantissa == 0) return true;
+        if (toScale > fromScale)
+        {
+            long f = Pow10[toScale - fromScale];
+            if (mantissa > long.MaxValue / f || mantissa < long.MinValue / f) return false;
+            result = mantissa * f;
+            return true;
+        }
+        long d = Pow10[fromScale - toScale];
+        if (mantissa % d != 0) return false;
+        result = mantissa / d;
+        return true;
+    }
+
     /// <summary>Parses UTF-16 text; see the UTF-8 overload.</summary>
     [SkipLocalsInit]
     public static bool TryParse(ReadOnlySpan<char> text, int scale, out long mantissa, out DecimalParseError error)

@@ -78,6 +78,8 @@ public sealed unsafe partial class SegmentWriter : IDisposable
         _blockCount = blockCount;
         _end = end;
         _committedRows = rows;
+        RowsAtOpen = rows;
+        BytesAtOpen = blockCount == 0 ? 0 : end;
         _capacity = Math.Max(file.Length, Math.Max(options.InitialCapacity, end + MaxBlockBytes()));
         FileSpace.Reserve(file, path, _capacity);
         Map();
@@ -89,6 +91,12 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     /// <summary>Rows whose block is committed (survive a killed process). Readable from any thread.</summary>
     public long CommittedRows => Volatile.Read(ref _committedRows);
 
+    /// <summary>Committed rows the segment held when this writer opened it (0 for a new segment).</summary>
+    public long RowsAtOpen { get; }
+
+    /// <summary>Committed bytes the segment held when this writer opened it (0 for a new segment).</summary>
+    public long BytesAtOpen { get; }
+
     /// <summary>Rows appended but not yet in a committed block.</summary>
     public int PendingRows => _count;
 
@@ -98,26 +106,48 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     /// <summary>Committed blocks so far.</summary>
     public int BlockCount => _blockCount;
 
-    /// <summary>Creates a new segment; fails when the file exists.</summary>
+    /// <summary>Suffix of the file a new segment is prepared in before it takes its name.</summary>
+    public const string CreatingSuffix = ".creating";
+
+    /// <summary>
+    /// Creates a new segment; fails when the file exists. The segment is prepared under a temporary name (header
+    /// written, first space reserved, synced) and only then takes its name, so a crash or a full disk at creation
+    /// never leaves an empty or headless segment behind.
+    /// </summary>
     public static SegmentWriter Create(string path, SegmentHeader header, SegmentWriterOptions? options = null)
     {
         options ??= new SegmentWriterOptions();
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        var fs = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+        if (File.Exists(path)) throw new IOException($"{path}: the segment exists already");
+        string temp = path + CreatingSuffix;
+        if (File.Exists(temp)) File.Delete(temp); // a creation interrupted before: nothing was committed to it
+        FileStream? fs = null;
         try
         {
+            fs = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
             Span<byte> buf = new byte[header.Length];
             header.Write(buf);
             fs.Write(buf);
-            fs.Flush();
-            return new SegmentWriter(path, fs, header, options, 0, header.Length, 0);
+            fs.Flush(true);
+            var writer = new SegmentWriter(path, fs, header, options, 0, header.Length, 0);
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+            }
+            catch
+            {
+                writer.Abandon();
+                throw;
+            }
+            return writer;
         }
         catch
         {
-            // Nothing was committed to it (a full disk, say): leave no empty segment behind.
-            fs.Dispose();
-            try { File.Delete(path); } catch (IOException) { }
+            // Nothing was committed to it (a full disk, say): leave no file behind. Closing may fail too (its
+            // buffered bytes cannot be written): the file is deleted all the same.
+            try { fs?.Dispose(); } catch (IOException) { }
+            try { File.Delete(temp); } catch (IOException) { }
             throw;
         }
     }

@@ -72,13 +72,14 @@ public class FrameFuzzTests(ITestOutputHelper output)
     {
         private readonly ValueDisruptor<MarketEvent> _ring = new(1 << 16);
         private readonly EventPublisher _publisher;
+        private readonly InstrumentRegistry _registry = new();
         public readonly BinanceAdapter Adapter;
         public long Inputs, Malformed, Published, TradesChecked, LevelsChecked;
 
         public Checker()
         {
             _publisher = new EventPublisher(_ring.Ring, _ring.Sequencer);
-            Adapter = new BinanceAdapter(new InstrumentRegistry(), _publisher, futures: false);
+            Adapter = new BinanceAdapter(_registry, _publisher, futures: false);
         }
 
         public void Feed(long receiveNs, byte[] frame, bool rest)
@@ -131,8 +132,10 @@ public class FrameFuzzTests(ITestOutputHelper output)
             }
             foreach (var t in trades)
             {
-                Assert.Equal(Mantissa(data.GetProperty("p").GetString()!), t.Price);
-                Assert.Equal(Mantissa(data.GetProperty("q").GetString()!), t.Quantity);
+                // At the instrument's scales after the frame (a value that did not fit moved them before it was read).
+                var inst = _registry[t.InstrumentId];
+                Assert.Equal(Mantissa(data.GetProperty("p").GetString()!, inst.PriceScale), t.Price);
+                Assert.Equal(Mantissa(data.GetProperty("q").GetString()!, inst.QuantityScale), t.Quantity);
                 Assert.Equal(data.GetProperty("t").GetInt64(), t.Id);
                 // The trade time, or the event time when the frame has no trade time.
                 Assert.Equal((data.TryGetProperty("T", out var tt) ? tt : data.GetProperty("E")).GetInt64() * 1_000_000, t.ExchangeTime);
@@ -147,8 +150,9 @@ public class FrameFuzzTests(ITestOutputHelper output)
                 for (int i = 0; i < levels.Count; i++)
                 {
                     Assert.Equal(expected[i].Side, levels[i].Side);
-                    Assert.Equal(Mantissa(expected[i].Item2), levels[i].Price);
-                    Assert.Equal(Mantissa(expected[i].Item3), levels[i].Quantity);
+                    var inst = _registry[levels[i].InstrumentId];
+                    Assert.Equal(Mantissa(expected[i].Item2, inst.PriceScale), levels[i].Price);
+                    Assert.Equal(Mantissa(expected[i].Item3, inst.QuantityScale), levels[i].Quantity);
                     Assert.True(levels[i].Price > 0 && levels[i].Quantity >= 0);
                 }
                 Assert.Equal(data.GetProperty("E").GetInt64() * 1_000_000, levels[0].ExchangeTime);
@@ -156,7 +160,13 @@ public class FrameFuzzTests(ITestOutputHelper output)
             }
         }
 
-        private static long Mantissa(string text) => (long)(decimal.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) * 100_000_000m);
+        private static long Mantissa(string text, int scale)
+        {
+            decimal v = decimal.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            for (int i = 0; i < scale; i++) v *= 10;
+            Assert.Equal(decimal.Truncate(v), v); // exact at that scale
+            return (long)v;
+        }
     }
 
     private sealed class Totals

@@ -165,7 +165,7 @@ public class BybitAdapterTests
             ((IConnectionAware)a).OnConnection(0, Linear);
             a.OnFrame(Book("snapshot", 10, 100, """["100","1"]""", """["101","2"]"""), T0 + 1);
             a.OnFrame(Trade("a9188a0a-82bc-50de-BE60-03eedbe3cdd7"), T0 + 2);                         // a mixed-case UUID: its case could not come back
-            a.OnFrame(Trade("a9188a0a-82bc-50de-be60-03eedbe3cdd7", price: "101.000000001"), T0 + 3); // not exact at scale 8
+            a.OnFrame(Trade("b9188a0a-82bc-50de-be60-03eedbe3cdd7", price: "101.000000001"), T0 + 3); // not exact at scale 8: the price scale moves to 9
             a.OnFrame(Book("delta", 11, 101, """["100","x"]""", ""), T0 + 4);
             var delta = Book("delta", 11, 101, """["100","3"]""", "");
             var trade = Trade("a9188a0a-82bc-50de-be60-03eedbe3cdd7");
@@ -178,12 +178,21 @@ public class BybitAdapterTests
         });
         var c = pipeline.Adapters[0].Counters;
         Assert.Equal(0, allocated);
-        Assert.Equal(4, c.Malformed);
+        Assert.Equal(3, c.Malformed);
+        Assert.Equal(1, c.ScaleChanges);
         Assert.Equal(2, c.DuplicateTrades); // the repeat, warmed up and measured
-        var trade1 = Assert.Single(got.Events, e => e.Kind == EventKind.Trade);
-        Assert.Equal("a9188a0a-82bc-50de-be60-03eedbe3cdd7", TradeIds.ToText(trade1.Id, trade1.Id2, trade1.Flags));
-        var levels = got.Events.Where(e => e.Kind == EventKind.BookDelta).Select(e => e.Quantity / 100_000_000).ToList();
-        Assert.Equal([1L, 2L, 3L], levels);
+        var trades = got.Events.Where(e => e.Kind == EventKind.Trade).ToList();
+        Assert.Equal(2, trades.Count);
+        // The 9-decimal price is stored exactly, after a scale-change marker (price scale 9, quantity scale 8).
+        Assert.Equal("b9188a0a-82bc-50de-be60-03eedbe3cdd7", TradeIds.ToText(trades[0].Id, trades[0].Id2, trades[0].Flags));
+        Assert.Equal(101_000_000_001, trades[0].Price);
+        var marker = Assert.Single(got.Events, e => e.Kind == EventKind.Status && e.Side == (byte)StatusKind.ScaleChange);
+        Assert.Equal((9L, 8L), (marker.Id, marker.Id2));
+        Assert.Equal("a9188a0a-82bc-50de-be60-03eedbe3cdd7", TradeIds.ToText(trades[1].Id, trades[1].Id2, trades[1].Flags));
+        Assert.Equal(101_000_000_000, trades[1].Price); // 101 at scale 9
+        // The book republished itself at the new scales (its prices x 10), then the delta applied.
+        var levels = got.Events.Where(e => e.Kind == EventKind.BookDelta).Select(e => (e.Price, e.Quantity / 100_000_000)).ToList();
+        Assert.Equal([(10_000_000_000L, 1L), (10_100_000_000L, 2L), (100_000_000_000L, 1L), (101_000_000_000L, 2L), (100_000_000_000L, 3L)], levels);
     }
 
     [Fact]

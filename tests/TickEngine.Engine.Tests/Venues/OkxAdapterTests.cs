@@ -87,17 +87,18 @@ public class OkxAdapterTests
             a.OnFrame(Book("update", """["98","1","0","1"]""", "", Crc("whatever")), T0 + 3);   // out of sync: dropped
             a.OnFrame(Book("update", """["97","1","0","1"]""", "", 0), T0 + 4);                  // absent, and out of sync
             a.OnFrame(Book("snapshot", """["96","1","0","1"]""", """["102","2","0","1"]""", Crc("96:1:102:2")), T0 + 5);
-            a.OnFrame(Book("update", """["96","2","0","1"]""", "", 0), T0 + 6);                  // absent: applied, counted
+            a.OnFrame(Book("update", """["96","2","0","1"]""", "", 0), T0 + 6);                  // no seqId and no checksum: unverifiable, a gap
         });
         var c = pipeline.Adapters[0].Counters;
         Assert.Equal(3, c.ChecksumMatched);
         Assert.Equal(1, c.ChecksumMismatched);
-        Assert.Equal(1, c.ChecksumAbsent);
+        Assert.Equal(0, c.ChecksumAbsent);
+        Assert.Equal(2, c.UnverifiableUpdates); // 97 (out of sync already) and the last
         Assert.Equal(1, c.Resyncs);
         var status = got.Events.Where(e => e.Kind == EventKind.Status).Select(e => (StatusKind)e.Side).ToList();
-        Assert.Equal([StatusKind.Resync, StatusKind.BookInvalid, StatusKind.Resync], status);
+        Assert.Equal([StatusKind.Resync, StatusKind.BookInvalid, StatusKind.Resync, StatusKind.SequenceGap], status);
         var bids = got.Events.Where(e => e.Kind == EventKind.BookDelta && e.Side == (byte)BookSide.Bid).Select(e => e.Price / 100_000_000).ToList();
-        Assert.Equal([100L, 100L, 99L, 96L, 96L], bids); // 99 was applied before its checksum failed; 98 and 97 never
+        Assert.Equal([100L, 100L, 99L, 96L], bids); // 99 was applied before its checksum failed; 98, 97 and the unverifiable one never
     }
 
     [Fact]

@@ -16,4 +16,51 @@ public static class Paths
         }
         return p ?? throw new UsageException("--data is required: a segment file or a data root");
     }
+
+    /// <summary>
+    /// Refuses an output path that would overwrite data being read: a segment file (<c>.tks</c>), the segment or
+    /// data root given as <paramref name="data"/>, or anything inside that data root. Links are resolved first.
+    /// </summary>
+    public static void CheckOutsideData(string output, string data, string option)
+    {
+        string o = Resolve(output);
+        string d = Resolve(data);
+        if (o.EndsWith(Storage.Layout.DataRoot.Extension, StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"{option} {output} names a segment file (.tks): an export never overwrites a segment; give another file name");
+        if (string.Equals(o, d, StringComparison.Ordinal))
+            throw new UsageException($"{option} {output} is the data being read; give another file name");
+        if (Directory.Exists(d) && o.StartsWith(d.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new UsageException($"{option} {output} is inside the data root {data}: write outputs outside it (a data root holds segments only)");
+    }
+
+    /// <summary>The full path with symbolic links resolved (of the path itself, or of its folder when it does not exist yet).</summary>
+    private static string Resolve(string path)
+    {
+        string full = Path.GetFullPath(path);
+        try
+        {
+            var info = new FileInfo(full);
+            if (info.Exists && info.LinkTarget is not null) return Path.GetFullPath(info.ResolveLinkTarget(true)!.FullName);
+            var dir = new DirectoryInfo(full);
+            if (dir.Exists && dir.LinkTarget is not null) return Path.GetFullPath(dir.ResolveLinkTarget(true)!.FullName);
+            string? parent = Path.GetDirectoryName(full);
+            if (parent is not null && Directory.Exists(parent)) return Path.Combine(RealDirectory(parent), Path.GetFileName(full));
+        }
+        catch (IOException) { }
+        return full;
+    }
+
+    private static string RealDirectory(string dir)
+    {
+        // Resolve each component's link, from the root down.
+        var parts = Path.GetFullPath(dir).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        string current = Path.DirectorySeparatorChar.ToString();
+        foreach (var part in parts)
+        {
+            string next = Path.Combine(current, part);
+            var di = new DirectoryInfo(next);
+            current = di.Exists && di.LinkTarget is not null ? Path.GetFullPath(di.ResolveLinkTarget(true)!.FullName) : next;
+        }
+        return current;
+    }
 }

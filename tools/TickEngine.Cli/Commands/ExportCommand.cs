@@ -73,6 +73,7 @@ public static class ExportCommand
         if (reader.SegmentCount == 0)
             throw new InputException($"{path}: no segments of schema {SegmentSchema.NameOf(kind.Value)}{(symbols is null ? "" : $" for symbol {string.Join(",", symbols)}")}{(exchanges is null ? "" : $" on {string.Join(",", exchanges)}")}");
         if (outPath is not null && Directory.Exists(outPath)) throw new UsageException($"--out {outPath} is a directory; give a file name");
+        if (outPath is not null) Paths.CheckOutsideData(outPath, path, "--out");
         Stream stream = outPath is null ? ctx.OpenStandardOutput() : new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
         using var o = new Utf8Output(stream);
         SegmentSchema? first = null;

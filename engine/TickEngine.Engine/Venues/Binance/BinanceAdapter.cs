@@ -58,6 +58,30 @@ public sealed class BinanceAdapter : IExchangeAdapter
         if (!FrameRules.Admit(Counters, frame, receiveNs)) return;
         // Parse the whole frame first, then act: a frame found malformed anywhere (trailing bytes included) changes
         // nothing, not a book, not a trade id, not the ring.
+        // A value that does not fit its instrument's scales asks for others: the instrument moves to them tentatively
+        // and the frame is read again; the move is made real only when the frame then reads whole.
+        var mark = Counters.Mark();
+        Read(frame, receiveNs);
+        for (int round = 0; Counters.Malformed != mark.Malformed && _registry.HasScaleRequests && round < 4; round++)
+        {
+            if (!_scales.TryBegin(_registry, Counters)) break;
+            Counters.RollBack(mark);
+            Read(frame, receiveNs);
+        }
+        _registry.ClearScaleRequests();
+        if (_scales.Pending)
+        {
+            if (Counters.Malformed == mark.Malformed) _scales.Complete(_publisher, Counters, receiveNs);
+            else _scales.Revert();
+        }
+        Commit();
+        _publisher.Publish();
+    }
+
+    private readonly ScaleChange _scales = new();
+
+    private void Read(ReadOnlySpan<byte> frame, long receiveNs)
+    {
         _pending.Kind = PendingKind.None;
         try
         {
@@ -73,8 +97,6 @@ public sealed class BinanceAdapter : IExchangeAdapter
             _pending.Kind = PendingKind.None;
             Counters.AddMalformed("unexpected JSON token", frame);
         }
-        Commit();
-        _publisher.Publish();
     }
 
     private void Dispatch(ReadOnlySpan<byte> frame, long receiveNs)
@@ -227,8 +249,8 @@ public sealed class BinanceAdapter : IExchangeAdapter
             Counters.AddMalformed("trade without s, t, p, q or T", data);
             return false;
         }
-        if (!Storage.Numerics.FixedDecimal.TryParse(priceText, inst.PriceScale, out price, out _) ||
-            !Storage.Numerics.FixedDecimal.TryParse(qtyText, inst.QuantityScale, out qty, out _))
+        if (!inst.TryPrice(priceText, out price) ||
+            !inst.TryQuantity(qtyText, out qty))
         {
             Counters.AddMalformed("trade price or quantity not exact at the instrument's scale", data);
             return false;
@@ -372,10 +394,10 @@ public sealed class BinanceAdapter : IExchangeAdapter
         }
         if (badSymbol) { Counters.AddMalformed(FrameRules.BadSymbol, data); return false; }
         if (inst is null || u < 0 ||
-            !Storage.Numerics.FixedDecimal.TryParse(b, inst.PriceScale, out long bp, out _) ||
-            !Storage.Numerics.FixedDecimal.TryParse(bq, inst.QuantityScale, out long bqty, out _) ||
-            !Storage.Numerics.FixedDecimal.TryParse(a, inst.PriceScale, out long ap, out _) ||
-            !Storage.Numerics.FixedDecimal.TryParse(aq, inst.QuantityScale, out long aqty, out _))
+            !inst.TryPrice(b, out long bp) ||
+            !inst.TryQuantity(bq, out long bqty) ||
+            !inst.TryPrice(a, out long ap) ||
+            !inst.TryQuantity(aq, out long aqty))
         {
             Counters.AddMalformed("bookTicker without u, s, b, B, a or A (or not exact)", data);
             return false;
@@ -474,8 +496,8 @@ public sealed class BinanceAdapter : IExchangeAdapter
         if (r.TokenType != JsonTokenType.StartArray) return LevelsResult.Malformed;
         while (r.Read() && r.TokenType == JsonTokenType.StartArray)
         {
-            if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.PriceScale, out long px)) return LevelsResult.Malformed;
-            if (!r.Read() || !JsonFields.TryDecimal(ref r, inst.QuantityScale, out long qty)) return LevelsResult.Malformed;
+            if (!r.Read() || !JsonFields.TryPrice(ref r, inst, out long px)) return LevelsResult.Malformed;
+            if (!r.Read() || !JsonFields.TryQuantity(ref r, inst, out long qty)) return LevelsResult.Malformed;
             while (r.Read() && r.TokenType != JsonTokenType.EndArray) r.Skip(); // extra elements, if any
             if (r.TokenType != JsonTokenType.EndArray) return LevelsResult.Malformed;
             if (px <= 0 || qty < 0) return LevelsResult.Bad;
@@ -487,7 +509,42 @@ public sealed class BinanceAdapter : IExchangeAdapter
     public void OnRest(ReadOnlySpan<byte> body, long receiveNs, string? url)
     {
         Counters.Frames++;
-        if (!FrameRules.InRange(receiveNs)) { Counters.AddMalformed(FrameRules.ReceiveTimeOutOfRange, body); return; }
+        var mark = Counters.Mark();
+        var (action, inst) = Rest(body, receiveNs, url);
+        for (int round = 0; Counters.Malformed != mark.Malformed && _registry.HasScaleRequests && round < 4; round++)
+        {
+            if (!_scales.TryBegin(_registry, Counters)) break;
+            Counters.RollBack(mark);
+            (action, inst) = Rest(body, receiveNs, url);
+        }
+        _registry.ClearScaleRequests();
+        if (_scales.Pending)
+        {
+            if (Counters.Malformed == mark.Malformed) _scales.Complete(_publisher, Counters, receiveNs);
+            else _scales.Revert();
+        }
+        // Read whole: now it acts (after any scale change, so the snapshot meets a book at its scales).
+        switch (action)
+        {
+            case RestAction.Unknown: Counters.Unknown++; break;
+            case RestAction.NoLastUpdateId:
+                // A depth snapshot that cannot be placed in the stream: counted, marked, and the book waits for another.
+                Counters.AddMalformed("REST depth snapshot without a valid lastUpdateId", body);
+                PublishStatus(inst!, StatusKind.BookInvalid, receiveNs);
+                break;
+            case RestAction.Snapshot:
+                _depth.FirstId = _depth.LastId;
+                Book(inst!).OnSnapshot(_depth);
+                break;
+        }
+        _publisher.Publish();
+    }
+
+    private enum RestAction { None, Unknown, NoLastUpdateId, Snapshot }
+
+    private (RestAction, Instrument?) Rest(ReadOnlySpan<byte> body, long receiveNs, string? url)
+    {
+        if (!FrameRules.InRange(receiveNs)) { Counters.AddMalformed(FrameRules.ReceiveTimeOutOfRange, body); return (RestAction.None, null); }
         Instrument? inst = null;
         try
         {
@@ -495,16 +552,16 @@ public sealed class BinanceAdapter : IExchangeAdapter
             var m = _depth;
             m.Clear();
             m.ReceiveTime = receiveNs;
-            if (symbol is not null && !FrameRules.IsName(symbol)) { Counters.AddMalformed(FrameRules.BadSymbol, body); return; }
+            if (symbol is not null && !FrameRules.IsName(symbol)) { Counters.AddMalformed(FrameRules.BadSymbol, body); return (RestAction.None, null); }
             inst = symbol is null ? null : _registry.GetOrAdd(Exchange, symbol);
             var r = new Utf8JsonReader(body, Options);
-            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("REST body is not a JSON object", body); return; }
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("REST body is not a JSON object", body); return (RestAction.None, null); }
             bool hasLast = false, sawLast = false, sawBids = false, sawAsks = false;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
                 if (r.ValueTextEquals("lastUpdateId"u8))
                 {
-                    if (sawLast) { Counters.AddMalformed(FrameRules.DuplicateKey, body); return; }
+                    if (sawLast) { Counters.AddMalformed(FrameRules.DuplicateKey, body); return (RestAction.None, null); }
                     sawLast = true;
                     r.Read();
                     hasLast = JsonFields.TryInt64(ref r, out m.LastId) && m.LastId > 0;
@@ -514,44 +571,33 @@ public sealed class BinanceAdapter : IExchangeAdapter
                     r.Read();
                     if (JsonFields.TryInt64(ref r, out long t))
                     {
-                        if (!FrameRules.TryTime(t, 1_000_000, out m.ExchangeTime)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, body); return; }
-                        if (!Rules.WithinSkew(m.ExchangeTime, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, body); return; }
+                        if (!FrameRules.TryTime(t, 1_000_000, out m.ExchangeTime)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, body); return (RestAction.None, null); }
+                        if (!Rules.WithinSkew(m.ExchangeTime, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, body); return (RestAction.None, null); }
                     }
                 }
                 else if (r.ValueTextEquals("bids"u8) || r.ValueTextEquals("asks"u8))
                 {
                     bool bids = r.ValueTextEquals("bids"u8);
-                    if (bids ? sawBids : sawAsks) { Counters.AddMalformed(FrameRules.DuplicateKey, body); return; }
+                    if (bids ? sawBids : sawAsks) { Counters.AddMalformed(FrameRules.DuplicateKey, body); return (RestAction.None, null); }
                     if (bids) sawBids = true; else sawAsks = true;
                     r.Read();
-                    if (inst is null) { Counters.AddMalformed("REST depth snapshot names no symbol and the capture has diffs of several (or no) symbols: give the symbol", body); return; }
+                    if (inst is null) { Counters.AddMalformed("REST depth snapshot names no symbol and the capture has diffs of several (or no) symbols: give the symbol", body); return (RestAction.None, null); }
                     var levels = ReadLevels(ref r, bids ? BookSide.Bid : BookSide.Ask, inst, m);
-                    if (levels == LevelsResult.Bad) { Counters.AddMalformed(FrameRules.BadLevel, body); return; }
-                    if (levels != LevelsResult.Ok) { Counters.AddMalformed("REST depth levels not exact", body); return; }
+                    if (levels == LevelsResult.Bad) { Counters.AddMalformed(FrameRules.BadLevel, body); return (RestAction.None, null); }
+                    if (levels != LevelsResult.Ok) { Counters.AddMalformed("REST depth levels not exact", body); return (RestAction.None, null); }
                 }
                 else { r.Read(); r.Skip(); }
             }
-            if (r.TokenType != JsonTokenType.EndObject || r.Read()) { Counters.AddMalformed("REST body is not valid JSON", body); return; }
-            if (inst is null) { Counters.Unknown++; return; }
-            if (!sawLast && !sawBids && !sawAsks) { Counters.Unknown++; return; } // not a depth snapshot
-            if (!hasLast)
-            {
-                // A depth snapshot that cannot be placed in the stream: counted, marked, and the book waits for another.
-                Counters.AddMalformed("REST depth snapshot without a valid lastUpdateId", body);
-                PublishStatus(inst, StatusKind.BookInvalid, receiveNs);
-                return;
-            }
-            m.FirstId = m.LastId;
-            Book(inst).OnSnapshot(m);
+            if (r.TokenType != JsonTokenType.EndObject || r.Read()) { Counters.AddMalformed("REST body is not valid JSON", body); return (RestAction.None, null); }
+            if (inst is null) return (RestAction.Unknown, null);
+            if (!sawLast && !sawBids && !sawAsks) return (RestAction.Unknown, null); // not a depth snapshot
+            return (hasLast ? RestAction.Snapshot : RestAction.NoLastUpdateId, inst);
         }
         catch (JsonException)
         {
             Counters.AddMalformed("REST body is not valid JSON", body);
         }
-        finally
-        {
-            _publisher.Publish();
-        }
+        return (RestAction.None, null);
     }
 
     private void PublishStatus(Instrument inst, StatusKind kind, long receiveNs) => _publisher.Status(inst.Id, kind, receiveNs);

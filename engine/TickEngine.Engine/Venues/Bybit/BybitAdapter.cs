@@ -70,7 +70,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
     private long _u, _seq, _bookTime, _messageTs, _cts, _cs, _tickerBid, _tickerAsk;
     private bool _hasBid, _hasAsk;
 
-    public BybitAdapter(InstrumentRegistry registry, EventPublisher publisher) : base(publisher)
+    public BybitAdapter(InstrumentRegistry registry, EventPublisher publisher) : base(registry, publisher)
     {
         _registry = registry;
         _publisher = publisher;
@@ -315,7 +315,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
         long hi, lo = 0, form = TradeIds.FormInteger;
         if (inst.TradeIds == TradeIdKind.Text ? !TradeIds.TryEncode(id, out hi, out lo, out form) : !TradeIds.TryInteger(id, out hi))
         { Counters.AddMalformed("trade id i missing or not storable exactly (spot: digits; contracts: a UUID or text)", frame); return false; }
-        if (!FixedDecimal.TryParse(px, inst.PriceScale, out long price, out _) || !FixedDecimal.TryParse(qty, inst.QuantityScale, out long quantity, out _))
+        if (!inst.TryPrice(px, out long price) || !inst.TryQuantity(qty, out long quantity))
         { Counters.AddMalformed("trade p or v missing or not exact at the instrument's scale", frame); return false; }
         if (price <= 0) { Counters.AddMalformed(FrameRules.BadPrice, frame); return false; }
         if (quantity <= 0) { Counters.AddMalformed(FrameRules.BadQuantity, frame); return false; }
@@ -341,7 +341,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
                 r.Read();
                 // An empty price (no order on that side) is kept as 0: not a level to compare.
                 long px = 0;
-                if (r.TokenType != JsonTokenType.String || (r.ValueSpan.Length > 0 && !FixedDecimal.TryParse(r.ValueSpan, inst.PriceScale, out px, out _)) || px < 0)
+                if (r.TokenType != JsonTokenType.String || (r.ValueSpan.Length > 0 && !inst.TryPrice(r.ValueSpan, out px)) || px < 0)
                 { Counters.AddMalformed("ticker bid1Price or ask1Price not exact at the instrument's scale", frame); return false; }
                 if (bid) { _hasBid = true; _tickerBid = px; } else { _hasAsk = true; _tickerAsk = px; }
             }

@@ -43,7 +43,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
     private long _sequence;
     private long _messageTime;
 
-    public CoinbaseAdapter(InstrumentRegistry registry, EventPublisher publisher) : base(publisher)
+    public CoinbaseAdapter(InstrumentRegistry registry, EventPublisher publisher) : base(registry, publisher)
     {
         _registry = registry;
         _publisher = publisher;
@@ -220,8 +220,8 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
         if (side.SequenceEqual("bid"u8)) s = BookSide.Bid;
         else if (side.SequenceEqual("offer"u8) || side.SequenceEqual("ask"u8)) s = BookSide.Ask;
         else { Counters.AddMalformed("level side is neither bid nor offer", frame); return false; }
-        if (!Storage.Numerics.FixedDecimal.TryParse(price, inst.PriceScale, out long px, out _) ||
-            !Storage.Numerics.FixedDecimal.TryParse(qty, inst.QuantityScale, out long q, out _))
+        if (!inst.TryPrice(price, out long px) ||
+            !inst.TryQuantity(qty, out long q))
         { Counters.AddMalformed("level price or quantity missing or not exact at the instrument's scale", frame); return false; }
         if (px <= 0 || q < 0) { Counters.AddMalformed(FrameRules.BadLevel, frame); return false; }
         if (!IsoTime.TryParseUtc(time, out long ns) || !FrameRules.InRange(ns)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, frame); return false; }
@@ -258,8 +258,8 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
         var inst = _registry.Resolve(Name, product);
         if (inst is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
         if (!VenueTrades.TryInteger(id, out long tradeId)) { Counters.AddMalformed("trade_id is not an integer (this version stores integer trade ids)", frame); return false; }
-        if (!Storage.Numerics.FixedDecimal.TryParse(price, inst.PriceScale, out long px, out _) ||
-            !Storage.Numerics.FixedDecimal.TryParse(size, inst.QuantityScale, out long q, out _))
+        if (!inst.TryPrice(price, out long px) ||
+            !inst.TryQuantity(size, out long q))
         { Counters.AddMalformed("trade price or size missing or not exact at the instrument's scale", frame); return false; }
         if (px <= 0) { Counters.AddMalformed(FrameRules.BadPrice, frame); return false; }
         if (q <= 0) { Counters.AddMalformed(FrameRules.BadQuantity, frame); return false; }
@@ -278,7 +278,15 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
         if (_sequence >= 0)
         {
             var verdict = CoinbaseSequenceRule.Instance.Check(_lastSequence, new SequenceFields(_sequence, -1, false));
-            if (verdict == SequenceVerdict.Stale) { Counters.SequenceRepeats++; return; }
+            if (verdict == SequenceVerdict.Stale && _sequence == _lastSequence) { Counters.SequenceRepeats++; return; }
+            if (verdict == SequenceVerdict.Stale)
+            {
+                // Behind the last number: the connection's count went back (a number far ahead before it became the
+                // baseline, or the server restarted its count). Taken as a gap from here, never as a reason to drop
+                // what follows: the books resync, the trades are kept, and the count goes on from this message.
+                Counters.SequenceBackwards++;
+                verdict = SequenceVerdict.Gap;
+            }
             if (verdict == SequenceVerdict.Gap)
             {
                 // The sequence is the connection's: every book of it missed something, and each is resubscribed (live).

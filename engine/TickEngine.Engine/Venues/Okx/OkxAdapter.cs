@@ -43,7 +43,7 @@ public sealed class OkxAdapter : StreamVenueAdapter
     private readonly InstrumentScales _scales;
     private readonly Func<string, (int Price, int Quantity)?> _scaleOf;
 
-    public OkxAdapter(InstrumentRegistry registry, EventPublisher publisher) : base(publisher)
+    public OkxAdapter(InstrumentRegistry registry, EventPublisher publisher) : base(registry, publisher)
     {
         _scales = new InstrumentScales(registry.DefaultPriceScale, registry.DefaultQuantityScale);
         _scaleOf = _scales.Of;
@@ -225,8 +225,8 @@ public sealed class OkxAdapter : StreamVenueAdapter
         var instrument = inst.IsEmpty ? _instrument : _registry.Resolve(Name, inst, scales: _scaleOf);
         if (instrument is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
         if (!VenueTrades.TryInteger(id, out long tradeId)) { Counters.AddMalformed("tradeId is not an integer (this version stores integer trade ids)", frame); return false; }
-        if (!Storage.Numerics.FixedDecimal.TryParse(px, instrument.PriceScale, out long price, out _) ||
-            !Storage.Numerics.FixedDecimal.TryParse(sz, instrument.QuantityScale, out long qty, out _))
+        if (!instrument.TryPrice(px, out long price) ||
+            !instrument.TryQuantity(sz, out long qty))
         { Counters.AddMalformed("trade px or sz missing or not exact at the instrument's scale", frame); return false; }
         if (price <= 0) { Counters.AddMalformed(FrameRules.BadPrice, frame); return false; }
         if (qty <= 0) { Counters.AddMalformed(FrameRules.BadQuantity, frame); return false; }
@@ -256,6 +256,15 @@ public sealed class OkxAdapter : StreamVenueAdapter
             msg.ExchangeTime = m.Time;
             msg.ReceiveTime = receiveNs;
             msg.View(_levels, m.Start, m.Count);
+            if (!_snapshot && m.PrevSeqId < 0 && m.Checksum == 0)
+            {
+                // Neither a prevSeqId nor a checksum: nothing tells whether an update was lost before this one, so no
+                // book built on it can claim to be in sync.
+                Counters.UnverifiableUpdates++;
+                if (book.IsSynced) book.Gap(book.Book.UpdateId, -1, m.Time, receiveNs);
+                else Counters.DiffsOutOfSync++;
+                continue;
+            }
             var outcome = book.OnMessage(msg);
             if (outcome is not (BookOutcome.Applied or BookOutcome.Replaced) || !book.IsSynced) continue;
             long id = msg.LastId;
