@@ -14,7 +14,7 @@ public class BadInputTests
     [Theory]
     [InlineData("timestamp,symbol,quantity,side\n1,BTCUSDT,1,buy\n", "line 1", "no 'price' column")]
     [InlineData("timestamp,symbol,price,quantity,side\n1723161255342,BTCUSDT,abc,1,buy\n", "line 2", "'abc' is not a decimal number")]
-    [InlineData("timestamp,symbol,price,quantity,side\n1723161255342,BTCUSDT,1.123456789,1,buy\n", "line 2", "more decimals than the column's scale of 8")]
+    [InlineData("timestamp,symbol,price,quantity,side\n1723161255342,BTCUSDT,1.1234567890123456789,1,buy\n", "line 2", "cannot be held exactly in 64 bits at any scale")]
     [InlineData("timestamp,symbol,price,quantity,side\n1723161255342,BTCUSDT,1,1\n", "line 2", "4 fields where the header has 5")]
     [InlineData("timestamp,symbol,price,quantity,side\n1723161255342,BTCUSDT,1,1,sideways\n", "line 2", "'sideways' is not buy, sell or unknown")]
     [InlineData("", "line 1", "the file is empty")]

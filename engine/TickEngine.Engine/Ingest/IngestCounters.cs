@@ -34,6 +34,10 @@ public sealed class IngestCounters
     public long Crossed;
     public long RestSnapshots;
     public long SnapshotsStale;
+    /// <summary>Snapshots that replaced a book already in sync (Bybit's orderbook.1 sends only snapshots): no resync.</summary>
+    public long SnapshotsInSync;
+    /// <summary>Frames of a shallower book channel of an instrument whose book comes from a deeper one (OKX books5 beside books): left.</summary>
+    public long ShallowerBookFrames;
     public long ServerShutdowns;
     /// <summary>Frames of another market than the one given (futures diffs under a spot exchange name).</summary>
     public long WrongMarket;
@@ -129,6 +133,8 @@ public sealed class IngestCounters
         Crossed += other.Crossed;
         RestSnapshots += other.RestSnapshots;
         SnapshotsStale += other.SnapshotsStale;
+        SnapshotsInSync += other.SnapshotsInSync;
+        ShallowerBookFrames += other.ShallowerBookFrames;
         ServerShutdowns += other.ServerShutdowns;
         WrongMarket += other.WrongMarket;
         SequenceRepeats += other.SequenceRepeats;

@@ -67,6 +67,9 @@ public sealed record RecordOptions
     /// <summary>Timing hooks along the path (latency measurement); null in normal runs.</summary>
     public Metrics.ILatencyProbe? Probe { get; init; }
 
+    /// <summary>What the run is, for the data root's lock (who holds it, when another writer is refused).</summary>
+    public string? Purpose { get; init; }
+
     /// <summary>Live feeds: the largest WebSocket message taken; a larger one is counted as malformed and dropped unread.</summary>
     public int MaxFrameBytes { get; init; } = 16 << 20;
 

@@ -89,8 +89,15 @@ public sealed class RecordPipeline
     /// <summary>Bytes the handler threads have allocated since they started (see <see cref="IEventProcessor.AllocatedBytes"/>).</summary>
     public long HandlerAllocatedBytes => _disruptor.Processors.Sum(p => p.AllocatedBytes);
 
+    private Storage.Layout.DataRootLock? _lock;
+
+    /// <summary>
+    /// Takes the data root's write lock (one writer per root: a second is refused with
+    /// <see cref="Storage.Layout.DataRootLockedException"/>, naming the first) and starts the handlers.
+    /// </summary>
     public void Start()
     {
+        _lock = Storage.Layout.DataRootLock.Acquire(Options.Root, Options.Purpose ?? $"recording {Options.Exchange}");
         _disruptor.Start();
         _clock.Start();
     }
@@ -101,8 +108,16 @@ public sealed class RecordPipeline
         if (_stopped) return;
         _stopped = true;
         Publisher.Publish();
-        _disruptor.Shutdown();
-        _clock.Stop();
+        try
+        {
+            _disruptor.Shutdown();
+        }
+        finally
+        {
+            _clock.Stop();
+            _lock?.Dispose();
+            _lock = null;
+        }
     }
 
     /// <summary>Handler failures (a full disk, a damaged segment), if any.</summary>

@@ -237,13 +237,20 @@ public sealed class BookLifecycle : IScaledState
         Book.UpdateId = last;
         _lastExchangeTime = time;
         _repeats = 0;
+        bool wasSynced = _synced;
         _synced = true;
         _firstAfterSnapshot = true;
         _counters.Syncs++;
-        if (_everSynced) _counters.Resyncs++; // this book was in sync before: a resync
-        _everSynced = true;
         DropTickers(); // quotes stated against the old book cannot be judged against this one
-        Status(StatusKind.Resync, m.ReceiveTime, time, last, 0);
+        if (!wasSynced)
+        {
+            // The book comes (back) in sync: a marker. A snapshot that replaces a book in sync (a venue whose every
+            // message is a snapshot, as Bybit's orderbook.1) lost nothing: its rows say what it is, no marker.
+            if (_everSynced) _counters.Resyncs++;
+            _everSynced = true;
+            Status(StatusKind.Resync, m.ReceiveTime, time, last, 0);
+        }
+        else _counters.SnapshotsInSync++;
         // Replay what was buffered, in order, under the rule.
         while (_pendingCount > 0 && _synced)
         {

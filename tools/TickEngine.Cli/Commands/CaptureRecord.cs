@@ -48,10 +48,15 @@ public static class CaptureRecord
             DefaultSymbol = a.Symbols.Count == 1 ? a.Symbols[0].ToUpperInvariant() : null,
             Rules = RecordCommand.Rules(a.MaxClockSkew, Engine.Ingest.FrameRules.Default),
         };
+        // Nothing ingested twice: a capture this root already holds is refused (--force to record it again).
+        string how = $"record --capture --exchange {string.Join(",", venues.Select(v => v.Name))} --schema {string.Join(",", a.Schemas.Select(SegmentSchema.NameOf).Order())}";
+        var guard = IngestGuard.Check(a.Root, files, how, a.Force, ctx);
+        options = options with { Purpose = "record --capture" };
         var pipeline = new RecordPipeline(options, venues.Select(v => (v.Name, (Engine.Ingest.ISnapshotRequester?)null)).ToList());
         long lines = 0;
         var formats = new List<string>();
         pipeline.Start();
+        guard.Started();
         Exception? failure = null;
         try
         {
@@ -91,7 +96,12 @@ public static class CaptureRecord
         foreach (var fault in stats.HandlerFaults) ctx.Error.WriteLine($"tickengine record: error: {fault}");
         if (failure is not null) throw new InputException(failure.Message);
         if (stats.HandlerFaults.Count > 0) return 1;
-        if (ctx.Cancel.IsCancellationRequested) return 0; // stopped on request: what was read is recorded
+        if (ctx.Cancel.IsCancellationRequested)
+        {
+            // Stopped on request: what was read is recorded; the ledger keeps the files as started, not done.
+            ctx.Error.WriteLine("record: stopped by Ctrl+C or SIGTERM: the captures were recorded up to there");
+            return 1;
+        }
         // Exit 0 only when something usable was recorded, and nothing says the frames were of another market.
         var ingest = stats.Ingest;
         if (lines == 0) throw new InputException($"{string.Join(", ", files)}: the capture is empty (no lines)");
@@ -106,6 +116,7 @@ public static class CaptureRecord
                 : $"of its {ingest.Frames:N0} frames none made a row of the schemas asked for";
             throw new InputException($"{string.Join(", ", files)}: nothing usable was recorded: {why}");
         }
+        guard.Done(rows);
         return 0;
     }
 }

@@ -41,15 +41,16 @@ public static class ImportCommand
         var ps = Vocabulary.Int("--price-scale", "decimals stored for prices", SegmentSchema.DefaultScale, 0, 18);
         var qs = Vocabulary.Int("--qty-scale", "decimals stored for quantities", SegmentSchema.DefaultScale, 0, 18);
         var quiet = Vocabulary.Quiet();
+        var force = Vocabulary.Flag("--force", "import a file this data root already holds (its rows would be doubled)");
         var market = new Option<string?>("--market") { Description = "bybit-book: linear, inverse or spot", HelpName = "M" };
         market.AcceptOnlyFromAmong("linear", "inverse", "spot");
         var depth = Vocabulary.Int("--depth", "bybit-book: L2 levels per side sampled", SegmentSchema.DefaultDepth, 1, SegmentSchema.MaxDepth);
         cmd.Arguments.Add(format); cmd.Arguments.Add(file);
         data.AddTo(cmd);
-        foreach (var o in new Option[] { schema, exchange, symbol, ps, qs, market, depth, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { schema, exchange, symbol, ps, qs, market, depth, quiet, force }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
-            if (r.GetValue(format) == "bybit-book") return BybitBook(ctx, r.GetValue(file)!, r.GetValue(market), r.GetValue(depth), data.Get(r, ctx.Error), r.GetValue(quiet));
+            if (r.GetValue(format) == "bybit-book") return BybitBook(ctx, r.GetValue(file)!, r.GetValue(market), r.GetValue(depth), data.Get(r, ctx.Error), r.GetValue(quiet), r.GetValue(force));
             string st = r.GetValue(schema) ?? throw new UsageException("--schema is required: trades, l2, bars or deltas");
             if (!SegmentSchema.TryParseName(st, out var kind) || kind == SchemaKind.Status) throw new UsageException($"--schema must be trades, l2, bars or deltas, got '{st}'");
             string root = data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: the data root to write into");
@@ -58,15 +59,23 @@ public static class ImportCommand
             if (!File.Exists(path)) throw new UsageException($"{path}: no such file");
             bool q = r.GetValue(quiet);
             var sw = Stopwatch.StartNew();
+            string how = $"import csv --schema {SegmentSchema.NameOf(kind)} --exchange {r.GetValue(exchange) ?? "(column)"} --symbol {r.GetValue(symbol) ?? "(column)"}";
+            var guard = IngestGuard.Check(root, [path], how, r.GetValue(force), ctx);
+            using var rootLock = Storage.Layout.DataRootLock.Acquire(root, "import csv");
+            guard.Started();
             var importer = new CsvImporter(path, kind, r.GetValue(exchange), r.GetValue(symbol), root, r.GetValue(ps), r.GetValue(qs), q ? null : ctx.Error);
-            importer.Run();
+            importer.Run(ctx.Cancel);
+            if (ctx.Cancel.IsCancellationRequested)
+                throw new InputException($"stopped by Ctrl+C or SIGTERM after {importer.Rows:N0} rows: the import is incomplete (its rows so far are kept)");
+            if (importer.Rows == 0) throw new InputException($"{path}: no row to import (a header and nothing else)");
+            guard.Done(importer.Rows);
             if (!q) ctx.Error.WriteLine($"import: {importer.Rows:N0} rows into {string.Join(", ", importer.Outputs)} under {root} in {sw.Elapsed.TotalSeconds:F2} s");
             return 0;
         });
         return cmd;
     }
 
-    private static int BybitBook(CliContext ctx, string path, string? market, int depth, string? dataRoot, bool quiet)
+    private static int BybitBook(CliContext ctx, string path, string? market, int depth, string? dataRoot, bool quiet, bool force)
     {
         string root = dataRoot ?? throw new UsageException("--data is required: the data root to write into");
         if (File.Exists(root)) throw new UsageException($"--data {root} is a file; give a data root directory");
@@ -81,10 +90,12 @@ public static class ImportCommand
             Depth = depth,
             ReceiveTimeUnknown = true,
         };
-        var pipeline = new Engine.Pipeline.RecordPipeline(options);
+        var guard = IngestGuard.Check(root, [path], $"import bybit-book --market {market} --depth {depth}", force, ctx);
+        var pipeline = new Engine.Pipeline.RecordPipeline(options with { Purpose = "import bybit-book" });
         var adapter = (Engine.Venues.Bybit.BybitAdapter)pipeline.Adapters[0];
         var archive = new Engine.Venues.Bybit.BybitBookArchive(path, adapter, market);
         pipeline.Start();
+        guard.Started();
         try { archive.Run(ctx.Cancel); }
         finally { pipeline.Stop(); }
         var c = adapter.Counters;
@@ -92,6 +103,22 @@ public static class ImportCommand
         if (!quiet)
             ctx.Error.WriteLine($"import: {archive.Lines:N0} lines, {c.DiffsApplied:N0} deltas applied, {c.Syncs:N0} snapshots, {c.Gaps:N0} gaps, {c.Malformed:N0} malformed; {rows} under {root} in {sw.Elapsed.TotalSeconds:F2} s");
         foreach (var (reason, count) in c.MalformedByReason) ctx.Error.WriteLine($"import: malformed: {reason}: {count:N0}");
-        return c.Malformed > 0 || c.Gaps > 0 ? 1 : 0;
+        if (ctx.Cancel.IsCancellationRequested)
+            throw new InputException($"stopped by Ctrl+C or SIGTERM after {archive.Lines:N0} lines: the import is incomplete (its rows so far are kept)");
+        long written = pipeline.Outputs.Where(o => o.Kind != SchemaKind.Status).Sum(o => o.CommittedRows);
+        guard.Done(written);
+        if (written == 0)
+            throw new InputException($"{path}: nothing was imported: " + (c.Syncs == 0
+                ? $"the archive holds no snapshot to start a book from ({archive.Lines:N0} lines; a day's archive starts with one)"
+                : "no level change could be applied"));
+        // The archive's own faults: exit 1, each named (the rows around them are kept, with their markers).
+        var faults = new List<string>();
+        if (c.Malformed > 0) faults.Add($"{c.Malformed:N0} malformed lines");
+        if (c.Gaps > 0) faults.Add($"{c.Gaps:N0} gaps in the update ids");
+        if (c.Crossed > 0) faults.Add($"{c.Crossed:N0} times the book crossed (stored as book-invalid markers; the book resumed at the next snapshot)");
+        if (c.SequenceBackwards > 0) faults.Add($"{c.SequenceBackwards:N0} update ids going back");
+        if (faults.Count == 0) return 0;
+        ctx.Error.WriteLine($"tickengine import: error: {path}: {string.Join("; ", faults)}");
+        return 1;
     }
 }

@@ -27,7 +27,8 @@ public static class RecordCommand
         IReadOnlyList<string> Captures,
         double? Speed,
         int? Rate,
-        TimeSpan? MaxClockSkew);
+        TimeSpan? MaxClockSkew,
+        bool Force = false);
 
     public static Command Build(CliContext ctx)
     {
@@ -44,7 +45,7 @@ public static class RecordCommand
               tickengine record --exchange binance --capture day1.gz day2.gz --data data --schema trades,deltas
               tickengine record --exchange coinbase --capture coinbase.jsonl.gz --data data
             """);
-        var exchange = Vocabulary.Exchange("binance (spot), binance-futures (USD-M), coinbase (captures), sim (the built-in simulator); several: binance,binance-futures");
+        var exchange = Vocabulary.Exchange($"{string.Join(", ", Engine.Venues.VenueRegistry.All.Select(v => v.Name + (v.Live ? "" : " (captures)")))}, or sim (the built-in simulator); several at once: binance,bybit,okx");
         var symbol = Vocabulary.Symbol("symbols to record (live); for a capture, the symbol its REST snapshots belong to when they name none", "--symbols");
         var data = Vocabulary.Data("the data root segments go to (created if need be)", "--out");
         var schema = Spelled<string[]>.Create(Vocabulary.List("--schema", "what to write: l2, trades, bars, deltas (default all four); status markers are always written", "S[,S...]"), ["--types"]);
@@ -64,14 +65,15 @@ public static class RecordCommand
                 "off for frames dated in the past on purpose: a recording served by tickengine serve; the simulator playing a capture is off by itself)",
             HelpName = "DURATION|off",
         };
+        var force = Vocabulary.Flag("--force", "with --capture: record a capture this data root already holds (its rows would be doubled)");
         var rate = Spelled<int?>.Create(new Option<int?>("--rate") { Description = "simulator: messages/s of the synthetic market (default 5000)", HelpName = "N" }, ["--sim-rate"]);
         exchange.AddTo(cmd); symbol.AddTo(cmd); data.AddTo(cmd); schema.AddTo(cmd);
         cmd.Options.Add(depth); cmd.Options.Add(interval); cmd.Options.Add(duration); cmd.Options.Add(summary); cmd.Options.Add(quiet);
         cmd.Options.Add(ws); cmd.Options.Add(rest); cmd.Options.Add(key);
-        capture.AddTo(cmd); speed.AddTo(cmd); rate.AddTo(cmd); cmd.Options.Add(skew);
+        capture.AddTo(cmd); speed.AddTo(cmd); rate.AddTo(cmd); cmd.Options.Add(skew); cmd.Options.Add(force);
         cmd.SetAction(r =>
         {
-            var exchanges = exchange.Get(r, ctx.Error) ?? throw new UsageException("--exchange is required (binance, binance-futures or sim)");
+            var exchanges = exchange.Get(r, ctx.Error) ?? throw new UsageException($"--exchange is required ({Engine.Venues.VenueRegistry.Names} or sim)");
             string root = data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: the data root segments go to");
             if (File.Exists(root)) throw new UsageException($"--data {root} is a file; give a data root directory");
             var schemas = ParseSchemas(schema.Get(r, ctx.Error));
@@ -81,7 +83,7 @@ public static class RecordCommand
             if (rateValue is <= 0 or > 10_000_000) throw new UsageException($"--rate must be from 1 to 10000000, got {rateValue}");
             var args = new Args(exchanges, symbol.Get(r, ctx.Error) ?? [], root, schemas, r.GetValue(depth), r.GetValue(interval) ?? TimeSpan.FromSeconds(1),
                 r.GetValue(duration), summaryPath, r.GetValue(quiet), r.GetValue(ws), r.GetValue(rest), r.GetValue(key), capture.Get(r, ctx.Error) ?? [],
-                speed.Get(r, ctx.Error), rateValue, ParseSkew(r.GetValue(skew)));
+                speed.Get(r, ctx.Error), rateValue, ParseSkew(r.GetValue(skew)), r.GetValue(force));
             bool sim = exchanges.Contains("sim");
             if (args.Captures.Count > 0 && !sim) return CaptureRecord.Run(args, ctx);
             return LiveRecord.Run(args, ctx);

@@ -4,11 +4,13 @@ namespace TickEngine.Cli.Csv;
 public sealed class CsvFields
 {
     private readonly List<(int Start, int Length)> _ranges = new();
+    private readonly Dictionary<int, string> _unescaped = new(); // fields whose quotes were doubled ("q""x" is q"x)
     private string _line = "";
 
     public int Count => _ranges.Count;
 
-    public ReadOnlySpan<char> this[int i] => _line.AsSpan(_ranges[i].Start, _ranges[i].Length);
+    /// <summary>Field <paramref name="i"/>, its doubled quotes made single.</summary>
+    public ReadOnlySpan<char> this[int i] => _unescaped.TryGetValue(i, out var u) ? u.AsSpan() : _line.AsSpan(_ranges[i].Start, _ranges[i].Length);
 
     public string Text(int i) => this[i].ToString();
 
@@ -17,6 +19,7 @@ public sealed class CsvFields
     {
         _line = line;
         _ranges.Clear();
+        _unescaped.Clear();
         int i = 0;
         if (line.Length > 0 && line[^1] == '\r') line = line[..^1];
         int end = line.Length;
@@ -26,13 +29,15 @@ public sealed class CsvFields
             {
                 int start = i + 1;
                 int j = start;
+                bool doubled = false;
                 while (true)
                 {
                     j = line.IndexOf('"', j);
                     if (j < 0 || j >= end) return "a quoted field is not closed";
-                    if (j + 1 < end && line[j + 1] == '"') { j += 2; continue; }
+                    if (j + 1 < end && line[j + 1] == '"') { j += 2; doubled = true; continue; }
                     break;
                 }
+                if (doubled) _unescaped[_ranges.Count] = line.Substring(start, j - start).Replace("\"\"", "\"", StringComparison.Ordinal);
                 _ranges.Add((start, j - start));
                 i = j + 1;
                 if (i >= end) break;

@@ -12,7 +12,10 @@ namespace TickEngine.Cli.Csv;
 /// Imports a CSV file (the export layouts, default or full, or Tardis's trades, book_snapshot_N and
 /// incremental_book_L2 layouts; gzip when the name ends in .gz) into a data root. Columns are found by header
 /// name. Every value is parsed exactly; the first bad value stops the import with file, line and column named,
-/// after committing and sealing what was imported before it.
+/// after committing and sealing what was imported before it. Scales follow the data: <c>--price-scale</c> and
+/// <c>--qty-scale</c> are where each exchange and symbol starts, and a value that does not fit them moves that series
+/// to scales that hold it (its rows continue in a new segment part); trade ids that are not integers (UUIDs, text)
+/// move it to format 1.1 text ids the same way.
 /// </summary>
 public sealed class CsvImporter
 {
@@ -24,7 +27,25 @@ public sealed class CsvImporter
     private readonly int _priceScale;
     private readonly int _qtyScale;
     private readonly TextWriter? _progress;
-    private readonly Dictionary<(string, string), PartitionedWriter> _writers = new();
+    private readonly Dictionary<(string, string), Series> _writers = new();
+
+    /// <summary>One exchange and symbol: its writer and the schema its rows are at now (scales, id form).</summary>
+    private sealed class Series(PartitionedWriter writer, SegmentSchema schema)
+    {
+        public readonly PartitionedWriter Writer = writer;
+        public SegmentSchema Schema = schema;
+        public void Append(SegmentSchema schema, long[] row) => Writer.Append(schema, row.AsSpan(0, schema.ColumnCount));
+    }
+
+    /// <summary>A value that does not fit the series' scales (or an id its schema cannot hold): the row is read again at others.</summary>
+    private sealed class NeedsSchema(bool price, string text) : Exception
+    {
+        public bool Price { get; } = price;
+        public string Text { get; } = text;
+    }
+
+    /// <summary>The scales (and id form) rows are being read at: the current series' schema.</summary>
+    private SegmentSchema _at = null!;
     private readonly CsvFields _f = new();
     private Dictionary<string, int> _col = new(StringComparer.Ordinal);
     private bool _tardis;
@@ -44,9 +65,12 @@ public sealed class CsvImporter
     }
 
     public long Rows { get; private set; }
-    public IEnumerable<string> Outputs => _writers.Values.Select(w => $"{w.Exchange}/{w.Symbol}/{w.Schema.Name}");
+    public IEnumerable<string> Outputs => _writers.Values.Select(w => $"{w.Writer.Exchange}/{w.Writer.Symbol}/{w.Schema.Name}");
 
-    public void Run()
+    /// <summary>Series whose scales or id form moved during the import (each a new segment part).</summary>
+    public int SchemaChanges { get; private set; }
+
+    public void Run(CancellationToken cancel = default)
     {
         if (!File.Exists(_file)) throw new InputException($"{_file}: no such file");
         using var fs = new FileStream(_file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -62,20 +86,37 @@ public sealed class CsvImporter
             long lastReport = 0;
             var row = new long[_kind == SchemaKind.Trades ? TradeColumns.CountWithTextIds : _schema.ColumnCount];
             long[]? held = null; // deltas: the previous row, until the next one tells whether it ended its message
+            SegmentSchema? heldSchema = null;
             string heldSymbol = "", heldExchange = "";
             string? line;
             while ((line = reader.ReadLine()) is not null)
             {
                 _line++;
+                if ((_line & 1023) == 0) cancel.ThrowIfCancellationRequested();
                 if (line.Length == 0) continue;
+                if (line.Length > MaxLineChars) throw Error($"a line of {line.Length:N0} characters; lines of at most {MaxLineChars:N0} are read");
                 string? bad = _f.Split(line);
                 if (bad is not null) throw Error(bad);
                 if (_f.Count != _col.Count) throw Error($"{_f.Count} fields where the header has {_col.Count}");
                 string symbol = _symbol ?? Field("symbol", "a --symbol option or a 'symbol' column is required").ToString();
                 string exchange = _exchange ?? Field("exchange", "an --exchange option or an 'exchange' column is required").ToString();
-                Array.Clear(row);
-                var writer = _kind == SchemaKind.Trades ? Writer(exchange, symbol) : null;
-                FillRow(row, writer?.Schema.TextTradeIds ?? false);
+                var series = Writer(exchange, symbol);
+                // Read at the series' schema; a value it cannot hold moves it to one that can, and the row is read again.
+                for (int attempt = 0; ; attempt++)
+                {
+                    _at = series.Schema;
+                    Array.Clear(row);
+                    try
+                    {
+                        FillRow(row, _at.TextTradeIds);
+                        break;
+                    }
+                    catch (NeedsSchema n) when (attempt < 4)
+                    {
+                        series.Schema = Move(series.Schema, n);
+                        SchemaChanges++;
+                    }
+                }
                 if (_kind == SchemaKind.Deltas && !_col.ContainsKey("flags"))
                 {
                     if (held is not null)
@@ -85,19 +126,19 @@ public sealed class CsvImporter
                         if (!sameMessage) held[DeltaColumns.Flags] |= (long)RowFlags.LastInMessage;
                         bool startsSnapshot = (row[DeltaColumns.Flags] & (long)RowFlags.FromSnapshot) != 0 && (held[DeltaColumns.Flags] & (long)RowFlags.FromSnapshot) == 0;
                         if (startsSnapshot) row[DeltaColumns.Flags] |= (long)RowFlags.SnapshotBegins;
-                        Writer(heldExchange, heldSymbol).Append(held);
+                        Writer(heldExchange, heldSymbol).Append(heldSchema!, held);
                         Rows++;
                     }
                     else if ((row[DeltaColumns.Flags] & (long)RowFlags.FromSnapshot) != 0) row[DeltaColumns.Flags] |= (long)RowFlags.SnapshotBegins;
                     held ??= new long[row.Length];
                     row.CopyTo(held, 0);
+                    heldSchema = _at;
                     heldSymbol = symbol;
                     heldExchange = exchange;
                 }
                 else
                 {
-                    var w = writer ?? Writer(exchange, symbol);
-                    w.Append(row.AsSpan(0, w.Schema.ColumnCount));
+                    series.Append(_at, row);
                     Rows++;
                 }
                 if ((Rows & 0xFFFF) == 0 && _progress is not null && sw.ElapsedMilliseconds - lastReport > 1000)
@@ -110,9 +151,13 @@ public sealed class CsvImporter
             if (held is not null)
             {
                 held[DeltaColumns.Flags] |= (long)RowFlags.LastInMessage;
-                Writer(heldExchange, heldSymbol).Append(held);
+                Writer(heldExchange, heldSymbol).Append(heldSchema!, held);
                 Rows++;
             }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C or SIGTERM: what was imported so far is sealed below; the caller says it is incomplete.
         }
         catch (InvalidDataException e)
         {
@@ -120,8 +165,29 @@ public sealed class CsvImporter
         }
         finally
         {
-            foreach (var w in _writers.Values) w.Dispose();
+            foreach (var w in _writers.Values) w.Writer.Dispose();
         }
+    }
+
+    /// <summary>What a <see cref="NeedsSchema"/> says when an id needs text ids rather than other scales.</summary>
+    private static readonly string TextIds = "(text ids)";
+
+    /// <summary>The longest line read (a line beyond it is an error naming it, never a buffer that grows without bound).</summary>
+    public const int MaxLineChars = 1 << 20;
+
+    /// <summary>The schema that holds what <paramref name="n"/> needs, or an error when none can.</summary>
+    private SegmentSchema Move(SegmentSchema current, NeedsSchema n)
+    {
+        if (ReferenceEquals(n.Text, TextIds))
+        {
+            if (_kind != SchemaKind.Trades || current.TextTradeIds) throw Error("a trade id that cannot be stored");
+            return SegmentSchema.Create(_kind, Math.Max(current.Depth, 1), current.PriceScale, current.QuantityScale, textTradeIds: true);
+        }
+        int scale = n.Price ? current.PriceScale : current.QuantityScale;
+        if (!FixedDecimal.TryFit(System.Text.Encoding.ASCII.GetBytes(n.Text), out int min, out int max))
+            throw Error($"'{n.Text}' cannot be held exactly in 64 bits at any scale (more than 18 significant digits)");
+        int target = scale < min ? min : scale > max ? max : scale;
+        return SegmentSchema.Create(_kind, Math.Max(current.Depth, 1), n.Price ? target : current.PriceScale, n.Price ? current.QuantityScale : target, current.TextTradeIds);
     }
 
     private readonly Dictionary<string, string> _venueIds = new();
@@ -136,7 +202,7 @@ public sealed class CsvImporter
         return id;
     }
 
-    private PartitionedWriter Writer(string exchange, string symbol)
+    private Series Writer(string exchange, string symbol)
     {
         exchange = VenueId(exchange);
         if (!_writers.TryGetValue((exchange, symbol), out var w))
@@ -145,7 +211,7 @@ public sealed class CsvImporter
             var schema = _kind == SchemaKind.Trades && Engine.Venues.VenueRegistry.TradeIdsOf(exchange) == Engine.Ingest.TradeIdKind.Text
                 ? SegmentSchema.Create(SchemaKind.Trades, 1, _priceScale, _qtyScale, textTradeIds: true)
                 : _schema;
-            try { w = new PartitionedWriter(_root, exchange, symbol, schema); }
+            try { w = new Series(new PartitionedWriter(_root, exchange, symbol, schema), schema); }
             catch (ArgumentException e) { throw Error(e.Message); }
             _writers[(exchange, symbol)] = w;
         }
@@ -191,7 +257,12 @@ public sealed class CsvImporter
     {
         string name = Has("trade_id") ? "trade_id" : Has("id") ? "id" : "";
         if (name.Length == 0) { row[TradeColumns.TradeId] = 0; return; }
-        if (!textTradeIds) { row[TradeColumns.TradeId] = Int(name); return; }
+        if (!textTradeIds)
+        {
+            var raw = Field(name, "").Trim();
+            if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v)) { row[TradeColumns.TradeId] = v; return; }
+            throw new NeedsSchema(false, TextIds); // not an integer: the series moves to text ids
+        }
         string text = Field(name, "").Trim().ToString();
         if (text.Length == 0) { row[TradeColumns.TradeId] = 0; row[TradeColumns.TradeIdLo] = 0; return; }
         if (!TradeIds.TryEncode(System.Text.Encoding.UTF8.GetBytes(text), out long hi, out long lo, out long form))
@@ -222,8 +293,8 @@ public sealed class CsvImporter
         {
             case SchemaKind.Trades:
                 TradeIdOf(row, ref flags, textTradeIds);
-                row[TradeColumns.Price] = Decimal("price", _priceScale);
-                row[TradeColumns.Quantity] = Decimal(qtyName, _qtyScale);
+                row[TradeColumns.Price] = Price("price");
+                row[TradeColumns.Quantity] = Quantity(qtyName);
                 row[TradeColumns.Side] = Has("side") ? TradeSideOf("side") : (long)TradeSide.Unknown;
                 row[TradeColumns.Flags] = flags;
                 break;
@@ -231,12 +302,12 @@ public sealed class CsvImporter
                 var iv = Field("interval", "");
                 if (!ExportLayout.TryParseInterval(iv, out long ns)) throw Error($"column 'interval': '{iv}' is not an interval such as 1m, 5m, 1h, 1d or 30s");
                 row[BarColumns.Interval] = ns;
-                row[BarColumns.Open] = Decimal("open", _priceScale);
-                row[BarColumns.High] = Decimal("high", _priceScale);
-                row[BarColumns.Low] = Decimal("low", _priceScale);
-                row[BarColumns.Close] = Decimal("close", _priceScale);
-                row[BarColumns.Volume] = Decimal("volume", _qtyScale);
-                row[BarColumns.BuyVolume] = Has("buy_volume") ? Decimal("buy_volume", _qtyScale) : 0;
+                row[BarColumns.Open] = Price("open");
+                row[BarColumns.High] = Price("high");
+                row[BarColumns.Low] = Price("low");
+                row[BarColumns.Close] = Price("close");
+                row[BarColumns.Volume] = Quantity("volume");
+                row[BarColumns.BuyVolume] = Has("buy_volume") ? Quantity("buy_volume") : 0;
                 row[BarColumns.TradeCount] = Has("trade_count") ? Int("trade_count") : 0;
                 row[BarColumns.FirstTradeId] = Has("first_trade_id") ? Int("first_trade_id") : 0;
                 row[BarColumns.LastTradeId] = Has("last_trade_id") ? Int("last_trade_id") : 0;
@@ -248,8 +319,8 @@ public sealed class CsvImporter
                 row[DeltaColumns.Side] = side.Equals("bid", StringComparison.OrdinalIgnoreCase) || side.Equals("buy", StringComparison.OrdinalIgnoreCase) ? (long)BookSide.Bid
                     : side.Equals("ask", StringComparison.OrdinalIgnoreCase) || side.Equals("sell", StringComparison.OrdinalIgnoreCase) || side.Equals("offer", StringComparison.OrdinalIgnoreCase) ? (long)BookSide.Ask
                     : throw Error($"column 'side': '{side}' is not bid or ask");
-                row[DeltaColumns.Price] = Decimal("price", _priceScale);
-                row[DeltaColumns.Quantity] = Decimal(qtyName, _qtyScale);
+                row[DeltaColumns.Price] = Price("price");
+                row[DeltaColumns.Quantity] = Quantity(qtyName);
                 row[DeltaColumns.FirstUpdateId] = Has("first_update_id") ? Int("first_update_id") : 0;
                 row[DeltaColumns.LastUpdateId] = Has("last_update_id") ? Int("last_update_id") : 0;
                 if (_tardis && Has("is_snapshot"))
@@ -292,8 +363,8 @@ public sealed class CsvImporter
             }
             if (gap) throw Error($"column '{p}': a level follows an empty one; levels must be contiguous from the best price");
             int col = bid ? L2Columns.BidPrice(i) : L2Columns.AskPrice(depth, i);
-            row[col] = Decimal(p, _priceScale);
-            row[col + 1] = Decimal(q, _qtyScale);
+            row[col] = Price(p);
+            row[col + 1] = Quantity(q);
             present++;
         }
         return present;
@@ -307,12 +378,24 @@ public sealed class CsvImporter
         return _f[i];
     }
 
+    private long Price(string name) => Decimal(name, _at.PriceScale, price: true);
+
+    private long Quantity(string name) => Decimal(name, _at.QuantityScale, price: false);
+
+    private long Decimal(string name, int scale, bool price)
+    {
+        var text = Field(name, $"no '{name}' column");
+        if (FixedDecimal.TryParse(text, scale, out long v, out var err)) return v;
+        if (err is DecimalParseError.TooManyDecimals or DecimalParseError.OutOfRange) throw new NeedsSchema(price, text.Trim().ToString());
+        throw Error($"column '{name}': {FixedDecimal.Describe(err, text.ToString(), scale)}");
+    }
+
+    /// <summary>Times and counts: fixed scales (ns from ms or µs), never moved.</summary>
     private long Decimal(string name, int scale)
     {
         var text = Field(name, $"no '{name}' column");
         if (FixedDecimal.TryParse(text, scale, out long v, out var err)) return v;
-        string hint = err == DecimalParseError.TooManyDecimals ? " (raise the scale with --price-scale or --qty-scale)" : "";
-        throw Error($"column '{name}': {FixedDecimal.Describe(err, text.ToString(), scale)}{hint}");
+        throw Error($"column '{name}': {FixedDecimal.Describe(err, text.ToString(), scale)}");
     }
 
     private long Int(string name)

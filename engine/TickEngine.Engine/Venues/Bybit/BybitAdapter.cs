@@ -278,7 +278,13 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
         }
         if (!sawU || (!sawBids && !sawAsks)) { Counters.AddMalformed("orderbook data without u, b or a", frame); return false; }
         _bookTime = _cts != 0 ? _cts : _messageTs;
-        if (!Rules.WithinSkew(_bookTime, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
+        // Skew is about when a message was sent, not how old a level is: a snapshot of a quiet book carries the
+        // matching engine's time of its last change (cts), which may be long past; its send time (ts) is bounded
+        // both ways, its book time only ahead. An update's book time is bounded both ways.
+        bool fresh = _snapshot
+            ? Rules.WithinSkew(_messageTs, receiveNs) && _bookTime - receiveNs <= Rules.MaxClockSkewNs
+            : Rules.WithinSkew(_bookTime, receiveNs);
+        if (!fresh) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
         return true;
     }
 

@@ -6,8 +6,10 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Engine.Venues.Okx;
 
 /// <summary>
-/// OKX v5 public market data (<c>wss://ws.okx.com:8443/ws/v5/public</c>): <c>books</c> (400 levels: a snapshot, then
-/// updates), <c>trades</c>, and <c>tickers</c> (no stored data: counted as control); spot, swap, futures and option
+/// OKX v5 public market data (<c>wss://ws.okx.com:8443/ws/v5/public</c>): <c>books</c> and <c>books-l2-tbt</c> (400
+/// levels: a snapshot, then updates), <c>books50-l2-tbt</c> (50), <c>books5</c> and <c>bbo-tbt</c> (each message the whole
+/// top 5 or top 1: a snapshot each; an instrument's book comes from the deepest of them subscribed), <c>trades</c>, and
+/// <c>tickers</c> (no stored data: counted as control); spot, swap, futures and option
 /// instruments on one connection, told apart by their <c>instId</c> (BTC-USDT, UNI-USD-SWAP, BTC-USD-220527).
 /// <para>Books: <see cref="OkxSequenceRule"/> (<c>prevSeqId</c> chain; frames from before OKX added it carry none) and
 /// the CRC-32 <c>checksum</c> of the top 25 levels, verified on every message that carries one and counted; a
@@ -39,6 +41,8 @@ public sealed class OkxAdapter : StreamVenueAdapter
     private int _tradeCount;
     private Instrument? _instrument;
     private bool _snapshot;
+    private int _depthRank;
+    private int[] _bookRank = new int[16]; // per instrument: 1 + the rank of the channel its book comes from (0: none yet)
 
     private readonly InstrumentScales _scales;
     private readonly Func<string, (int Price, int Quantity)?> _scaleOf;
@@ -90,8 +94,12 @@ public sealed class OkxAdapter : StreamVenueAdapter
                         if (sawChannel) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
                         sawChannel = true;
                         r.Read();
-                        channel = r.ValueTextEquals("books"u8) ? Channel.Books : r.ValueTextEquals("trades"u8) ? Channel.Trades
-                            : r.ValueTextEquals("tickers"u8) || r.ValueTextEquals("bbo-tbt"u8) || r.ValueTextEquals("books5"u8) ? Channel.Control : Channel.Other;
+                        // Book channels, deepest first: books and books-l2-tbt (400 levels), books50-l2-tbt (50), each a
+                        // snapshot then updates; books5 (5) and bbo-tbt (1), each message a whole book.
+                        _depthRank = r.ValueTextEquals("books"u8) || r.ValueTextEquals("books-l2-tbt"u8) ? 3
+                            : r.ValueTextEquals("books50-l2-tbt"u8) ? 2 : r.ValueTextEquals("books5"u8) ? 1 : r.ValueTextEquals("bbo-tbt"u8) ? 0 : -1;
+                        channel = _depthRank >= 0 ? Channel.Books : r.ValueTextEquals("trades"u8) ? Channel.Trades
+                            : r.ValueTextEquals("tickers"u8) ? Channel.Control : Channel.Other;
                     }
                     else if (r.ValueTextEquals("instId"u8))
                     {
@@ -138,7 +146,15 @@ public sealed class OkxAdapter : StreamVenueAdapter
         }
         if (channel == Channel.Control) { Counters.Control++; return false; }
         if (channel != Channel.Books && channel != Channel.Trades) { Counters.Unknown++; return false; }
-        if (channel == Channel.Books && (_instrument is null || !sawAction)) { Counters.AddMalformed("books frame without instId or action", frame); return false; }
+        if (channel == Channel.Books)
+        {
+            if (_depthRank <= 1) _snapshot = true; // books5 and bbo-tbt: every message is the whole (top of the) book
+            if (_instrument is null || (!sawAction && _depthRank > 1)) { Counters.AddMalformed("books frame without instId or action", frame); return false; }
+            // One book per instrument, fed by the deepest channel subscribed: a shallower channel's frames are left.
+            ref int rank = ref InstrumentSlots.At(ref _bookRank, _instrument.Id);
+            if (_depthRank + 1 < rank) { Counters.ShallowerBookFrames++; return false; }
+            rank = _depthRank + 1;
+        }
         var d = new Utf8JsonReader(frame[dataStart..dataEnd], Options);
         d.Read();
         while (d.Read() && d.TokenType == JsonTokenType.StartObject)
@@ -192,7 +208,9 @@ public sealed class OkxAdapter : StreamVenueAdapter
             else { r.Read(); r.Skip(); }
         }
         if (!sawTs) { Counters.AddMalformed("books data without ts", frame); return false; }
-        if (!Rules.WithinSkew(item.Time, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
+        // A snapshot's ts is when its book was made, long ago for a quiet instrument (an option): only a time ahead
+        // of receipt is refused; an update's is bounded both ways.
+        if (_snapshot ? item.Time - receiveNs > Rules.MaxClockSkewNs : !Rules.WithinSkew(item.Time, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
         item.Count = _levelCount - item.Start;
         if (_bookCount == _bookItems.Length) Array.Resize(ref _bookItems, _bookItems.Length * 2);
         _bookItems[_bookCount++] = item;
@@ -268,7 +286,11 @@ public sealed class OkxAdapter : StreamVenueAdapter
             var outcome = book.OnMessage(msg);
             if (outcome is not (BookOutcome.Applied or BookOutcome.Replaced) || !book.IsSynced) continue;
             long id = msg.LastId;
-            if (m.Checksum == 0) { Counters.ChecksumAbsent++; continue; }
+            if (m.Checksum == 0)
+            {
+                if (_depthRank > 1) Counters.ChecksumAbsent++; // books5 and bbo-tbt carry none
+                continue;
+            }
             if (OkxChecksum.Compute(book.Book, inst.PriceScale, inst.QuantityScale) == m.Checksum) Counters.ChecksumMatched++;
             else
             {
