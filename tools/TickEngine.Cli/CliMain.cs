@@ -86,6 +86,8 @@ public static class CliMain
 
     public static int Run(string[] args, CliContext ctx)
     {
+        // One format on every machine, whatever the locale (Program sets it for the process; a host calling Run does too).
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
         string? first = args.Length > 0 && !args[0].StartsWith('-') && !args[0].StartsWith('[') ? args[0] : null;
         var root = Build(ctx, first is not null ? first : args.Length > 0 && args[0].StartsWith("[suggest", StringComparison.Ordinal) ? null : "");
         if (first is not null && root.Subcommands.All(c => c.Name != first))

@@ -272,9 +272,12 @@ public sealed class SimulatedExchange
         if (b is null) return (400, _protocol.RestError(400), 0);
         if (!b.Ready.Task.IsCompleted)
         {
+            // The market starts with its first WebSocket subscriber: until then there is no book to answer with, and a
+            // client is told so at once (503, retry in a second) instead of waiting.
+            if (_options.WaitForSubscriber && !_firstSubscriber.Task.IsCompleted) return (503, _protocol.RestError(503), 1);
             b.Requested.TrySetResult();
             // In flight when the market reaches its recorded snapshot: answered with that snapshot, as recorded.
-            try { await b.Ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel); }
+            try { await b.Ready.Task.WaitAsync(TimeSpan.FromSeconds(10), cancel); }
             catch (TimeoutException) { return (503, _protocol.RestError(503), 1); }
             if (b.Recorded is { } recorded) return (200, Encoding.UTF8.GetString(recorded), 0);
         }

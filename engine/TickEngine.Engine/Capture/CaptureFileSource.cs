@@ -25,11 +25,20 @@ public sealed class CaptureFileSource
     private CaptureFormat? _format;
     private readonly List<(byte[] Name, string? Address)> _connections = new();
 
-    public CaptureFileSource(string path, IExchangeAdapter adapter)
+    private readonly int _connectionBase;
+
+    /// <param name="connectionBase">The number this file's first connection gets: files recorded in one run give each a
+    /// base of its own, so a connection named alike in two files (cryptofeed's "BYBIT.ws.2") is two connections, each
+    /// of its own file's market.</param>
+    public CaptureFileSource(string path, IExchangeAdapter adapter, int connectionBase = 0)
     {
         _path = path;
         _adapter = adapter;
+        _connectionBase = connectionBase;
     }
+
+    /// <summary>The most connections one capture file may name.</summary>
+    public const int MaxConnections = 1024;
 
     public long Lines { get; private set; }
     public long BytesRead { get; private set; }
@@ -313,7 +322,7 @@ public sealed class CaptureFileSource
         if (connection >= 0 && _adapter is IConnectionAware aware)
         {
             if (addr is not null && _connections[connection].Address is null) _connections[connection] = (_connections[connection].Name, addr);
-            aware.OnConnection(connection, _connections[connection].Address);
+            aware.OnConnection(_connectionBase + connection, _connections[connection].Address);
         }
         if (type.SequenceEqual("recv"u8) && dataLength >= 0) _adapter.OnFrame(_unescaped.AsSpan(0, dataLength), ts);
         else if (type.SequenceEqual("http"u8) && dataLength >= 0) _adapter.OnRest(_unescaped.AsSpan(0, dataLength), ts, url);
@@ -327,8 +336,10 @@ public sealed class CaptureFileSource
     {
         for (int i = 0; i < _connections.Count; i++)
             if (name.SequenceEqual(_connections[i].Name)) return i;
-        if (_connections.Count >= 1024) return -1; // a capture naming more connections than any run opens: no more numbers
-        _connections.Add((name.ToArray(), null));
+        if (_connections.Count >= MaxConnections) return -1; // a capture naming more connections than any run opens: no more numbers
+        // A name that is a URL (some recorders name a connection by its address) is its address.
+        string? address = name.StartsWith("wss://"u8) || name.StartsWith("ws://"u8) ? System.Text.Encoding.UTF8.GetString(name) : null;
+        _connections.Add((name.ToArray(), address));
         return _connections.Count - 1;
     }
 

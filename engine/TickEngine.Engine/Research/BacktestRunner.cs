@@ -66,7 +66,28 @@ public static class BacktestRunner
         var exchanges = deltas.Select(p => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(p))))).Distinct().ToList();
         if (exchanges.Count > 1) throw new ArgumentException($"{spec.Symbol} is recorded on {string.Join(", ", exchanges)}: give the exchange");
         using var first = SegmentReader.Open(deltas[0]);
-        return (first.Header.Exchange, first.Schema.PriceScale, first.Schema.QuantityScale, sampleDepth);
+        // The instrument is replayed at the largest scales among its segments (a recording continues at other scales
+        // where a value needed them): money is counted at those.
+        using var all = new ReplayReader(Selection(spec) with { Exchanges = [first.Header.Exchange], Schemas = new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.L2, SchemaKind.Trades } });
+        var scales = all.ScalesOf(first.Header.Exchange, first.Header.Symbol) ?? (first.Schema.PriceScale, first.Schema.QuantityScale);
+        return (first.Header.Exchange, scales.Price, scales.Quantity, sampleDepth);
+    }
+
+    /// <summary>The exchange-time span of the data a spec selects, from the segments' block indexes (no row read); null when empty.</summary>
+    public static (long First, long Last)? Span(BacktestSpec spec)
+    {
+        using var reader = new ReplayReader(Selection(spec));
+        long first = long.MaxValue, last = long.MinValue;
+        foreach (var path in reader.SegmentPaths)
+        {
+            try
+            {
+                using var r = SegmentReader.Open(path);
+                foreach (var b in r.Blocks) { first = Math.Min(first, b.MinExchangeTime); last = Math.Max(last, b.MaxExchangeTime); }
+            }
+            catch (Storage.Format.StorageFormatException) { } // reported where it is read
+        }
+        return first == long.MaxValue ? null : (Math.Max(first, spec.StartNs), Math.Min(last, spec.EndNs));
     }
 
     private static ReplaySelection Selection(BacktestSpec spec) => new()
@@ -132,6 +153,28 @@ public static class BacktestRunner
         finally { disruptor.Shutdown(); }
         foreach (var (handler, fault) in disruptor.Faults) throw new InvalidOperationException($"{handler}: {fault.Message}", fault);
         return (backtest, replay.Events, reader.Damage.Count);
+    }
+
+    /// <summary>
+    /// Every damaged segment of the data a spec selects (each block's checksum and encoding verified, as
+    /// <c>inspect</c> does): empty when the data is whole. Tune runs it first (a ranking over damaged data would rank
+    /// nothing real); a backtest that met damage names it from here.
+    /// </summary>
+    public static List<Storage.Format.StorageFormatException> Verify(BacktestSpec spec, CancellationToken cancel = default)
+    {
+        var found = new List<Storage.Format.StorageFormatException>();
+        using var reader = new ReplayReader(Selection(spec));
+        foreach (var path in reader.SegmentPaths)
+        {
+            if (cancel.IsCancellationRequested) break;
+            try
+            {
+                using var r = SegmentReader.Open(path);
+                found.AddRange(r.Verify());
+            }
+            catch (Storage.Format.StorageFormatException e) { found.Add(e); }
+        }
+        return found;
     }
 
     /// <summary>Rows the run will replay (from the segments' indexes), for progress.</summary>

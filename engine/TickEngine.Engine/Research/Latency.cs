@@ -28,11 +28,24 @@ public abstract class LatencyModel
     /// Reads an HdrHistogram percentile distribution (<c>.hgrm</c>: "Value Percentile TotalCount 1/(1-Percentile)"
     /// rows) in <paramref name="unitNs"/> per value, and draws from it by its percentiles.
     /// </summary>
+    /// <summary>The largest .hgrm file read.</summary>
+    public const int MaxHgrmBytes = 4 << 20;
+
     public static LatencyModel FromHgrm(string path, double unitNs, int seed)
     {
         var values = new List<(double Value, double Percentile)>();
         int line = 0;
-        foreach (var raw in File.ReadLines(path))
+        // An .hgrm file is a few kilobytes: read at most MaxHgrmBytes (a device or a huge file is refused, never read whole).
+        byte[] bytes;
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+        {
+            var buffer = new byte[MaxHgrmBytes + 1];
+            int n = 0, got;
+            while (n < buffer.Length && (got = fs.Read(buffer, n, buffer.Length - n)) > 0) n += got;
+            if (n > MaxHgrmBytes) throw new FormatException($"{path}: more than {MaxHgrmBytes / (1 << 20)} MB: not an .hgrm percentile file");
+            bytes = buffer[..n];
+        }
+        foreach (var raw in System.Text.Encoding.UTF8.GetString(bytes).Split('\n'))
         {
             line++;
             var t = raw.Trim();

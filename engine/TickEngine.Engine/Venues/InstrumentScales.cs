@@ -24,7 +24,10 @@ public sealed class InstrumentScales(int priceFloor, int quantityFloor)
         if (list.ValueKind != JsonValueKind.Array) return;
         foreach (var item in list.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty(symbolField, out var sym) || sym.GetString() is not { Length: > 0 } symbol) continue;
+            // An entry whose symbol is not text (a number, say) names no instrument we record: skipped, never an error
+            // that would stop the recording.
+            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty(symbolField, out var sym) || sym.ValueKind != JsonValueKind.String ||
+                sym.GetString() is not { Length: > 0 } symbol) { Skipped++; continue; }
             Set(symbol, Text(item, tickField), Text(item, lotField) ?? (lotFallbackField is null ? null : Text(item, lotFallbackField)));
         }
     }
@@ -37,12 +40,18 @@ public sealed class InstrumentScales(int priceFloor, int quantityFloor)
         return e.ValueKind == JsonValueKind.String ? e.GetString() : null;
     }
 
-    /// <summary>Decimals an increment ("0.010" needs 2) or the floor, whichever is more, at most 18.</summary>
+    /// <summary>Entries of the lists read that named no instrument (no symbol, or one that is not text).</summary>
+    public int Skipped { get; private set; }
+
+    /// <summary>
+    /// Decimals an increment ("0.010" needs 2) or the floor, whichever is more. An increment that is not a plain
+    /// decimal, or needs more than 18 decimals (no 64-bit mantissa could hold a whole price at it), says nothing: the
+    /// floor, and the data moves the scale if a value needs it (<see cref="Ingest.Instrument"/>).
+    /// </summary>
     public static int ScaleOf(string? increment, int floor)
     {
-        if (string.IsNullOrEmpty(increment)) return floor;
-        int dot = increment.IndexOf('.');
-        int decimals = dot < 0 ? 0 : increment.TrimEnd('0').Length - dot - 1;
-        return Math.Clamp(Math.Max(decimals, floor), 0, 18);
+        if (string.IsNullOrEmpty(increment) || !Storage.Numerics.FixedDecimal.TryFit(System.Text.Encoding.ASCII.GetBytes(increment), out int decimals, out _))
+            return floor;
+        return decimals > 18 ? floor : Math.Max(decimals, floor);
     }
 }

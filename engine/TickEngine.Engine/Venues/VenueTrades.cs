@@ -23,8 +23,9 @@ public sealed class VenueTrades(EventPublisher publisher, IngestCounters counter
 
     /// <param name="book">The instrument's book, if any; <paramref name="judge"/> false for trades the book cannot speak for (history).</param>
     /// <param name="idLo">With <paramref name="idForm"/> other than <see cref="TradeIds.FormInteger"/>: the id's last 8 bytes (<see cref="TradeIds"/>).</param>
+    /// <param name="history">A trade the exchange sent at subscription, not as it happened: flagged <see cref="RowFlags.History"/>, never judged against the book.</param>
     public void Publish(Instrument inst, long id, long price, long quantity, long exchangeNs, long receiveNs, byte side, BookLifecycle? book, bool judge = true,
-        long idLo = 0, long idForm = TradeIds.FormInteger)
+        long idLo = 0, long idForm = TradeIds.FormInteger, bool history = false)
     {
         if (idForm == TradeIds.FormInteger)
         {
@@ -43,7 +44,7 @@ public sealed class VenueTrades(EventPublisher publisher, IngestCounters counter
             counters.DuplicateTrades++;
             return;
         }
-        Judge(price, side, judge ? book : null);
+        Judge(price, side, judge && !history ? book : null);
         ref var e = ref publisher.Claim();
         e.Kind = EventKind.Trade;
         e.InstrumentId = inst.Id;
@@ -53,7 +54,7 @@ public sealed class VenueTrades(EventPublisher publisher, IngestCounters counter
         e.Quantity = quantity;
         e.Id = id;
         e.Id2 = idLo;
-        e.Flags = idForm;
+        e.Flags = idForm | (history ? (long)RowFlags.History : 0);
         e.Side = side;
         counters.TradeEvents++;
     }

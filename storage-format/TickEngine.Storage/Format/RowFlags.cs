@@ -24,4 +24,10 @@ public enum RowFlags : long
     /// 1 a lower-case UUID, 2 an upper-case UUID, 3 text of 1..16 bytes, each in trade_id and trade_id_lo.
     /// </summary>
     TradeIdForm = 3 << 11,
+    /// <summary>
+    /// Trades: history the exchange sent at subscription (OKX's last trade, Coinbase's snapshot of recent trades), not
+    /// as it happened: its exchange time may be long before its receive time, and it neither starts nor breaks a run of
+    /// trade ids.
+    /// </summary>
+    History = 1 << 13,
 }

@@ -206,8 +206,35 @@ public sealed unsafe partial class SegmentReader : IDisposable
             pos += e.StoredLength;
         }
         if (((pos + 7) & ~7) != block.Length) return "block length does not match its columns' payloads";
+        if (Schema.Kind == SchemaKind.Trades && CheckTradeIds(buffer, rows) is { } badId) return badId;
         buffer.Rows = rows;
         buffer.FirstRow = info.FirstRow;
+        return null;
+    }
+
+    /// <summary>
+    /// A block's checksum proves its bytes, not that its trade ids are ids: every row's id must be one of the forms its
+    /// flags give (FORMAT.md 6.1), and a 7-column trades segment holds integer ids only. Otherwise the block is damage
+    /// (no row of it is returned), never an id printed as something it is not.
+    /// </summary>
+    private string? CheckTradeIds(BlockBuffer buffer, int rows)
+    {
+        Span<byte> text = stackalloc byte[TradeIds.MaxLength];
+        var ids = buffer.Target(TradeColumns.TradeId);
+        var flags = buffer.Target(TradeColumns.Flags);
+        bool textIds = Schema.TextTradeIds;
+        var lo = textIds ? buffer.Target(TradeColumns.TradeIdLo) : default;
+        for (int i = 0; i < rows; i++)
+        {
+            long form = flags[i] & TradeIds.FormMask;
+            if (!textIds)
+            {
+                if (form != 0) return $"row {i}: trade id form bits {form >> 11} in a segment of integer ids (FORMAT.md 6.1)";
+                continue;
+            }
+            if (TradeIds.Format(ids[i], lo[i], flags[i], text) < 0)
+                return $"row {i}: the trade id words {ids[i]:X16} {lo[i]:X16} are not a valid id of form {form >> 11} (FORMAT.md 6.1)";
+        }
         return null;
     }
 

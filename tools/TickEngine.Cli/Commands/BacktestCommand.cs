@@ -88,7 +88,19 @@ public static class BacktestCommand
                     $"  Sharpe {m.Sharpe:F3}, Sortino {m.Sortino:F3}, orders {m.OrdersSent:N0}, fills {m.Fills:N0} (maker {m.MakerFills:N0}), fill rate {m.FillRate:P1}, hit rate {m.HitRate:P1}"));
                 if (r.GetValue(output) is { } d) ctx.Out.WriteLine($"backtest: wrote {Path.Combine(d, "report.json")} and report.html");
             }
-            return damaged > 0 ? 1 : 0;
+            if (ctx.Cancel.IsCancellationRequested)
+            {
+                ctx.Error.WriteLine("tickengine backtest: stopped by Ctrl+C or SIGTERM: the results cover the data up to there");
+                return 1;
+            }
+            if (damaged > 0)
+            {
+                var damage = BacktestRunner.Verify(spec, ctx.Cancel);
+                ctx.Error.WriteLine($"tickengine backtest: error: {damaged} damaged segment{(damaged == 1 ? "" : "s")} met: {(damage.Count > 0 ? damage[0].Message : "see inspect")}; " +
+                    "the book is out of sync from the damage to the next snapshot, and the results cover only what could be read");
+                return 1;
+            }
+            return 0;
         });
         return cmd;
     }
@@ -121,6 +133,9 @@ public sealed class BacktestOptions
     }
 
     public string[] RawParameters(ParseResult r) => r.GetValue(_param) ?? [];
+
+    /// <summary>The most equity points one backtest keeps.</summary>
+    public const long MaxEquityPoints = 5_000_000;
 
     public BacktestSpec Spec(ParseResult r, CliContext ctx, bool parametersAreRanges = false)
     {
@@ -159,6 +174,9 @@ public sealed class BacktestOptions
         if (spec.LatencyHgrm is { } h && !File.Exists(h)) throw new UsageException($"--latency-hgrm {h}: no such file");
         if (spec.LatencyHgrm is not null && spec.LatencyFromRecording) throw new UsageException("give one of --latency-hgrm and --latency-recorded");
         if (spec.SampleNs <= 0) throw new UsageException("--interval must be above 0");
+        // Bounded memory whatever --interval says: the equity points the data's span makes, checked before any is made.
+        if (BacktestRunner.Span(spec) is { } span && span.Last > span.First && (span.Last - span.First) / spec.SampleNs + 1 > MaxEquityPoints)
+            throw new UsageException($"--interval {spec.SampleNs / 1e9:0.#########} s over the {(span.Last - span.First) / 1e9:N0} s of data makes {(span.Last - span.First) / spec.SampleNs + 1:N0} equity points; at most {MaxEquityPoints:N0}: give a longer --interval");
         try
         {
             var (_, ps, qs) = BacktestRunner.Instrument(spec);

@@ -60,11 +60,12 @@ public static class CaptureRecord
         Exception? failure = null;
         try
         {
-            foreach (var file in files)
+            for (int fileIndex = 0; fileIndex < files.Count; fileIndex++)
             {
+                var file = files[fileIndex];
                 if (ctx.Cancel.IsCancellationRequested) break;
                 if (!a.Quiet && files.Count > 1) ctx.Error.WriteLine($"record: {file}");
-                var source = new CaptureFileSource(file, pipeline.Adapters[venueOf[file]]);
+                var source = new CaptureFileSource(file, pipeline.Adapters[venueOf[file]], fileIndex * CaptureFileSource.MaxConnections);
                 try
                 {
                     source.Run(ctx.Cancel);

@@ -78,6 +78,9 @@ public static class SlippageCommand
         return cmd;
     }
 
+    /// <summary>The most samples one analysis keeps (decision points x sizes x sides).</summary>
+    public const long MaxSamples = 10_000_000;
+
     private static int Run(CliContext ctx, ReplaySelection selection, string[] sizeTexts, OrderSide[] sides, long everyNs, long latencyNs, long from, string? outDir, bool json)
     {
         int sampleDepth = 0;
@@ -101,6 +104,28 @@ public static class SlippageCommand
         using (var first = SegmentReader.Open(deltaFiles[0]))
         {
             (exchange, symbol, ps, qs) = (first.Header.Exchange, first.Header.Symbol, first.Schema.PriceScale, first.Schema.QuantityScale);
+        }
+        // Replayed at the largest scales among the instrument's segments (a recording continues at other scales where a
+        // value needed them).
+        if (reader.ScalesOf(exchange, symbol) is { } largest) (ps, qs) = largest;
+        // Bounded memory whatever --every says: the points the data's span makes, checked before any is made.
+        long firstNs = long.MaxValue, lastNs = long.MinValue;
+        foreach (var path in deltaFiles)
+        {
+            try
+            {
+                using var seg = SegmentReader.Open(path);
+                foreach (var b in seg.Blocks) { firstNs = Math.Min(firstNs, b.MinExchangeTime); lastNs = Math.Max(lastNs, b.MaxExchangeTime); }
+            }
+            catch (StorageFormatException) { } // reported where it is read
+        }
+        if (firstNs != long.MaxValue)
+        {
+            long span = Math.Min(lastNs, selection.EndNs) - Math.Max(firstNs, from);
+            long points = span <= 0 ? 0 : span / everyNs + 1;
+            long work = points * sizeTexts.Length * sides.Length;
+            if (work > MaxSamples)
+                throw new UsageException($"--every {everyNs / 1e9:0.#########} s over the {span / 1e9:N0} s of data makes {points:N0} decision points x {sizeTexts.Length} sizes x {sides.Length} sides; at most {MaxSamples:N0} samples: give a longer --every or a shorter period");
         }
         var others = deltaFiles.Select(p => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(p))))).Distinct().ToList();
         if (others.Count > 1) throw new UsageException($"{symbol} is recorded on {string.Join(", ", others)}: give --exchange");

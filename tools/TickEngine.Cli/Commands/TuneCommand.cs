@@ -45,13 +45,19 @@ public static class TuneCommand
             var spec = options.Spec(r, ctx, parametersAreRanges: true);
             if (r.GetValue(grid) is not null == r.GetValue(random) is not null) throw new UsageException("give one of --grid N or --random N");
             if (r.GetValue(grid) is < 2 or > 100) throw new UsageException("--grid must be 2..100 points per range");
-            if (r.GetValue(random) is < 1 or > 100_000) throw new UsageException("--random must be 1..100000 candidates");
+            if (r.GetValue(random) is < 1 or > MaxCandidates) throw new UsageException($"--random must be 1..{MaxCandidates} candidates");
             List<TuneParameter> parameters;
             try { parameters = options.RawParameters(r).Select(TuneParameter.Parse).ToList(); }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
             if (parameters.All(p => p.Fixed)) throw new UsageException("give at least one --param name=from..to to search");
+            // The number of candidates is known before any is made: a grid too large is refused without building it.
+            long count = r.GetValue(grid) is { } g ? parameters.Where(p => !p.Fixed).Aggregate(1L, (n, _) => n > MaxCandidates ? n : n * g) : r.GetValue(random)!.Value;
+            if (count > MaxCandidates) throw new UsageException($"{(count > 1_000_000 ? "more than 1,000,000" : count.ToString("N0", CultureInfo.InvariantCulture))} candidates: narrow the grid (at most {MaxCandidates:N0})");
             var candidates = Tuner.Candidates(parameters, r.GetValue(grid), r.GetValue(random), r.GetValue(seed));
-            if (candidates.Count > 10_000) throw new UsageException($"{candidates.Count:N0} candidates: narrow the grid (at most 10,000)");
+            // A ranking over damaged data would rank nothing real: the data is verified first.
+            var damage = BacktestRunner.Verify(spec, ctx.Cancel);
+            if (damage.Count > 0)
+                throw new InputException($"the data is damaged ({damage.Count} problem{(damage.Count == 1 ? "" : "s")}, the first: {damage[0].Message}): nothing was tuned; tickengine inspect names every one");
             var (_, ps, qs) = BacktestRunner.Instrument(spec);
             try { BacktestRunner.CreateStrategy(spec.Strategy, candidates[0], ps, qs); }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
@@ -78,10 +84,14 @@ public static class TuneCommand
                     ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{++rank,4} {Tuner.Objective(res.Fit, obj, money),14:F4} {(res.Test is { } t ? Tuner.Objective(t, obj, money).ToString("F4", CultureInfo.InvariantCulture) : "-"),14} {money.ToText(res.Fit.TotalPnl),16} {(res.Test is { } t2 ? money.ToText(t2.TotalPnl) : "-"),16} {money.ToText(res.Fit.MaxDrawdown),14}{(res.WithinDrawdown ? "  " : " *")}{res.Key}"));
             }
+            if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the search is incomplete");
             return 0;
         });
         return cmd;
     }
+
+    /// <summary>The most candidates one search runs.</summary>
+    public const int MaxCandidates = 10_000;
 
     private static string Json(BacktestSpec spec, string objective, int seed, double fit, MoneyScale money, List<TuneResult> results)
     {

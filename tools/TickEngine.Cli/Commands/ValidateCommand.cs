@@ -64,6 +64,7 @@ public static class ValidateCommand
         public readonly Dictionary<string, List<string>> Examples = new();
         public readonly List<long> Skews = new();
         public long SkewSeen;
+        public long History;
     }
 
     /// <summary>Stored session markers of one instrument (receive times of disconnects and connects), to explain id gaps.</summary>
@@ -92,11 +93,11 @@ public static class ValidateCommand
 
         var series = new Dictionary<(string, string, SchemaKind), Series>();
         var markers = new Dictionary<(string, string), Markers>();
-        var barsFromTrades = new Dictionary<(string, string), Dictionary<(long Interval, long Open), long[]>>();
-        var storedBars = new List<(string Ex, string Sym, long[] Row)>();
+        var barsFromTrades = new Dictionary<(string, string), Dictionary<(long Interval, long Open), decimal[]>>();
+        var storedBars = new List<(string Ex, string Sym, long[] Row, int PriceScale, int QuantityScale)>();
         // Status first (it explains gaps), then trades (bars are checked against them), then the rest; days in order.
         static int Rank(string f) => f.Contains($"{Path.DirectorySeparatorChar}status{Path.DirectorySeparatorChar}") ? 0 : f.Contains($"{Path.DirectorySeparatorChar}trades{Path.DirectorySeparatorChar}") ? 1 : 2;
-        foreach (var file in files.OrderBy(Rank).ThenBy(f => f, StringComparer.Ordinal))
+        foreach (var file in files.OrderBy(Rank).ThenBy(f => f, Comparer<string>.Create(DataRoot.CompareSegmentPaths)))
         {
             if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the report is incomplete");
             SegmentReader r;
@@ -116,12 +117,13 @@ public static class ValidateCommand
             }
         }
         // Bars against the trades they came from (complete bars with trades, whose trades are in the data).
-        foreach (var (ex, sym, row) in storedBars)
+        foreach (var (ex, sym, row, ps, qs) in storedBars)
         {
             if ((row[BarColumns.Flags] & (long)RowFlags.Partial) != 0 || row[BarColumns.TradeCount] == 0) continue;
             if (!barsFromTrades.TryGetValue((ex, sym), out var computed)) continue;
             if (!computed.TryGetValue((row[BarColumns.Interval], row[BarColumns.OpenTime]), out var c)) continue;
-            bool same = c[0] == row[BarColumns.Open] && c[1] == row[BarColumns.High] && c[2] == row[BarColumns.Low] && c[3] == row[BarColumns.Close] && c[4] == row[BarColumns.Volume] && c[5] == row[BarColumns.TradeCount];
+            bool same = c[0] == Dec(row[BarColumns.Open], ps) && c[1] == Dec(row[BarColumns.High], ps) && c[2] == Dec(row[BarColumns.Low], ps) &&
+                        c[3] == Dec(row[BarColumns.Close], ps) && c[4] == Dec(row[BarColumns.Volume], qs) && c[5] == row[BarColumns.TradeCount];
             if (!same)
                 Problem(Get(series, ex, sym, SchemaKind.Bars), "bar disagrees with its trades", $"{TimeText.FormatIso(row[BarColumns.OpenTime])} {row[BarColumns.Interval] / 1_000_000_000}s: stored O/H/L/C/V/n {row[BarColumns.Open]}/{row[BarColumns.High]}/{row[BarColumns.Low]}/{row[BarColumns.Close]}/{row[BarColumns.Volume]}/{row[BarColumns.TradeCount]}, from trades {c[0]}/{c[1]}/{c[2]}/{c[3]}/{c[4]}/{c[5]}", opts);
         }
@@ -167,7 +169,7 @@ public static class ValidateCommand
     }
 
     private static void CheckRows(SegmentReader r, Series s, Markers markers, Context o,
-        Dictionary<(string, string), Dictionary<(long, long), long[]>> barsFromTrades, List<(string, string, long[])> storedBars)
+        Dictionary<(string, string), Dictionary<(long, long), decimal[]>> barsFromTrades, List<(string, string, long[], int, int)> storedBars)
     {
         var schema = r.Schema;
         using var c = new SegmentCursor(r, ownsReader: false);
@@ -178,7 +180,7 @@ public static class ValidateCommand
         bool sequentialIds = Engine.Venues.VenueRegistry.TradeIdsOf(s.Exchange) == Engine.Ingest.TradeIdKind.Sequential;
         bool inSnapshot = false;
         int flagsColumn = schema.IndexOf("flags");
-        Dictionary<(long, long), long[]>? bars = null;
+        Dictionary<(long, long), decimal[]>? bars = null;
         if (schema.Kind == SchemaKind.Trades && !barsFromTrades.TryGetValue((s.Exchange, s.Symbol), out bars)) barsFromTrades[(s.Exchange, s.Symbol)] = bars = new();
         while (true)
         {
@@ -189,7 +191,11 @@ public static class ValidateCommand
             long recv = c[SegmentSchema.ReceiveTime];
             string at = TimeText.FormatIso(t);
             bool receiveKnown = flagsColumn < 0 || (c[flagsColumn] & (long)RowFlags.ReceiveTimeUnknown) == 0;
-            if (receiveKnown && schema.Kind is not (SchemaKind.Bars or SchemaKind.Status or SchemaKind.L2))
+            // History the exchange sent at subscription: its time is not when it was received, and it is outside the
+            // run of live rows (order, skew, id continuity); only its values are checked.
+            bool history = schema.Kind == SchemaKind.Trades && (c[TradeColumns.Flags] & (long)RowFlags.History) != 0;
+            if (history) s.History++;
+            if (receiveKnown && !history && schema.Kind is not (SchemaKind.Bars or SchemaKind.Status or SchemaKind.L2))
             {
                 s.SkewSeen++;
                 if (s.Skews.Count < 1_000_000) s.Skews.Add(recv - t);
@@ -199,13 +205,20 @@ public static class ValidateCommand
             }
             if (schema.Kind == SchemaKind.Status)
             {
-                if ((StatusKind)c[StatusColumns.Kind] is StatusKind.Disconnect or StatusKind.Connect) markers.Sessions.Add(recv);
+                var kind = (StatusKind)c[StatusColumns.Kind];
+                if (kind is StatusKind.Disconnect or StatusKind.Connect) markers.Sessions.Add(recv);
+                // The recorder found the book inconsistent (crossed, or a checksum or best bid/ask of the exchange's
+                // disagreed): the data around it is not what the exchange meant. A gap marker says what is missing.
+                if (kind == StatusKind.BookInvalid) Problem(s, "book found invalid (stored marker)", $"at {TimeText.FormatIso(t)}: compared {c[StatusColumns.A]} with {c[StatusColumns.B]}", o);
+                else if (kind == StatusKind.SequenceGap) Observe(s, "sequence gap (stored marker)", $"at {TimeText.FormatIso(t)}: expected {c[StatusColumns.A]}, got {c[StatusColumns.B]}", o);
+                else if (kind == StatusKind.ScaleChange) Observe(s, "scale change (stored marker)", $"at {TimeText.FormatIso(t)}: price scale {c[StatusColumns.A]}, quantity scale {c[StatusColumns.B]}", o);
             }
             // Status markers are the recorder's own, written in receive order; their exchange time mixes two clocks
             // (a gap or resync carries the exchange's, a connect or disconnect ours), so their order is checked on
             // the receive time.
             bool byReceive = schema.Kind == SchemaKind.Status;
             long ordered = byReceive ? recv : t;
+            if (history) { CheckTradeValues(c, s, at, o, schema); AddToBars(bars!, t, c, schema); continue; }
             if (schema.Kind != SchemaKind.Bars && prevTime != long.MinValue)
             {
                 if (ordered < prevTime) Problem(s, byReceive ? "receive time out of order" : "exchange time out of order", $"{TimeText.FormatIso(ordered)} after {TimeText.FormatIso(prevTime)}", o);
@@ -217,13 +230,8 @@ public static class ValidateCommand
                 case SchemaKind.Trades:
                 {
                     long id = c[TradeColumns.TradeId];
-                    if (c[TradeColumns.Price] <= 0 || c[TradeColumns.Quantity] <= 0) Problem(s, "zero or negative price or quantity", $"trade {id} at {at}", o);
-                    if (schema.TextTradeIds)
-                    {
-                        // Ids of any form promise no order: each must be a valid id (FORMAT.md 1.1).
-                        if (TradeIds.ToText(id, c[TradeColumns.TradeIdLo], c[TradeColumns.Flags]) is null)
-                            Problem(s, "trade id not valid", $"stored id words {id:X16} {c[TradeColumns.TradeIdLo]:X16} at {at}", o);
-                    }
+                    CheckTradeValues(c, s, at, o, schema);
+                    if (schema.TextTradeIds) { } // ids of any form promise no order
                     else if (id == 0 || !sequentialIds) { } // no id recorded (imported data), or ids that promise no continuity
                     else if (prevId != long.MinValue)
                     {
@@ -236,13 +244,7 @@ public static class ValidateCommand
                         }
                     }
                     if (id != 0) { prevId = Math.Max(prevId, id); prevIdReceive = recv; }
-                    foreach (long interval in Engine.Handlers.BarAggregatorHandler.DefaultIntervals)
-                    {
-                        long open = t - ((t % interval) + interval) % interval;
-                        long px = c[TradeColumns.Price], q = c[TradeColumns.Quantity];
-                        if (!bars!.TryGetValue((interval, open), out var b)) bars[(interval, open)] = b = [px, px, px, px, 0, 0];
-                        b[1] = Math.Max(b[1], px); b[2] = Math.Min(b[2], px); b[3] = px; b[4] += q; b[5]++;
-                    }
+                    AddToBars(bars!, t, c, schema);
                     break;
                 }
                 case SchemaKind.L2:
@@ -280,11 +282,42 @@ public static class ValidateCommand
                     if (c[BarColumns.TradeCount] > 0 && (op <= 0 || l <= 0)) Problem(s, "zero or negative price or quantity", $"bar at {at}", o);
                     var row = new long[BarColumns.Count];
                     for (int k = 0; k < row.Length; k++) row[k] = c[k];
-                    storedBars.Add((s.Exchange, s.Symbol, row));
+                    storedBars.Add((s.Exchange, s.Symbol, row, schema.PriceScale, schema.QuantityScale));
                     break;
                 }
             }
         }
+    }
+
+    private static void CheckTradeValues(SegmentCursor c, Series s, string at, Context o, SegmentSchema schema)
+    {
+        long id = c[TradeColumns.TradeId];
+        if (c[TradeColumns.Price] <= 0 || c[TradeColumns.Quantity] <= 0) Problem(s, "zero or negative price or quantity", $"trade {id} at {at}", o);
+        // Ids of any form must decode (FORMAT.md 1.1); a segment's CRC proves the bytes, not that they are an id.
+        if (schema.TextTradeIds && TradeIds.ToText(id, c[TradeColumns.TradeIdLo], c[TradeColumns.Flags]) is null)
+            Problem(s, "trade id not valid", $"stored id words {id:X16} {c[TradeColumns.TradeIdLo]:X16} at {at}", o);
+    }
+
+    /// <summary>
+    /// Adds a trade to the bars computed from the trades, in exact decimals (a recording's parts may hold trades at
+    /// other scales than its bars).
+    /// </summary>
+    private static void AddToBars(Dictionary<(long, long), decimal[]> bars, long t, SegmentCursor c, SegmentSchema schema)
+    {
+        decimal px = Dec(c[TradeColumns.Price], schema.PriceScale), q = Dec(c[TradeColumns.Quantity], schema.QuantityScale);
+        foreach (long interval in Engine.Handlers.BarAggregatorHandler.DefaultIntervals)
+        {
+            long open = t - ((t % interval) + interval) % interval;
+            if (!bars.TryGetValue((interval, open), out var b)) bars[(interval, open)] = b = [px, px, px, px, 0, 0];
+            b[1] = Math.Max(b[1], px); b[2] = Math.Min(b[2], px); b[3] = px; b[4] += q; b[5]++;
+        }
+    }
+
+    /// <summary>A mantissa at a scale as an exact decimal.</summary>
+    private static decimal Dec(long mantissa, int scale)
+    {
+        ulong m = mantissa < 0 ? (ulong)(-(mantissa + 1)) + 1 : (ulong)mantissa;
+        return new decimal((int)(uint)m, (int)(uint)(m >> 32), 0, mantissa < 0, (byte)scale);
     }
 
     private static Dictionary<string, long>? Skew(Series s)

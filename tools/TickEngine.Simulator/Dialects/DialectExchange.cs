@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using TickEngine.Simulator.Faults;
 using TickEngine.Simulator.Market;
 
 namespace TickEngine.Simulator.Dialects;
@@ -73,6 +74,15 @@ public sealed class DialectExchange : IAsyncDisposable
     {
         var app = LoopbackHost.Build(host, port);
         var dialect = new DialectExchange(app, protocol, markets, speed, dropDelta, stallAt, dropAt);
+        // The same fault route as Binance's simulator: injected into every market this dialect runs (started or not yet).
+        app.MapPost("/_sim/faults/{kind}", (string kind, int? value) =>
+        {
+            if (!Enum.TryParse<FaultKind>(kind, ignoreCase: true, out var k)) return Results.BadRequest($"unknown fault '{kind}'");
+            if (k is FaultKind.Rest429 or FaultKind.Rest500 or FaultKind.ServerShutdown)
+                return Results.BadRequest($"fault '{kind}' is Binance's (REST or its serverShutdown event): this venue has none");
+            dialect.Inject(k, value ?? 1);
+            return Results.Ok();
+        });
         app.Map("/{**path}", async ctx =>
         {
             string? market = protocol.MarketOf(ctx.Request.Path.Value ?? "");
@@ -86,6 +96,17 @@ public sealed class DialectExchange : IAsyncDisposable
         return dialect;
     }
 
+    private readonly ConcurrentQueue<(FaultKind Kind, int Value)> _faultsWaiting = new();
+
+    /// <summary>Injects a fault into every market running, and into each market that starts later.</summary>
+    public void Inject(FaultKind kind, int value)
+    {
+        bool any = false;
+        foreach (var lazy in _exchanges.Values)
+            if (lazy.IsValueCreated && lazy.Value is { } exchange) { exchange.Inject(kind, value); any = true; }
+        if (!any) _faultsWaiting.Enqueue((kind, value));
+    }
+
     /// <summary>The exchange of <paramref name="market"/>, started on its first connection; null when this dialect has no such market.</summary>
     private SimulatedExchange? ExchangeOf(string market) => _exchanges.GetOrAdd(market, m => new Lazy<SimulatedExchange?>(() =>
     {
@@ -94,6 +115,7 @@ public sealed class DialectExchange : IAsyncDisposable
         // client's resubscription is answered about where it saw the trouble (the market still waits, never drops).
         var options = new SimulatorOptions { Speed = Speed, WaitForSubscriber = true, SubscriberGrace = TimeSpan.FromMilliseconds(50), SessionQueue = 8 };
         var exchange = new SimulatedExchange(source, options, _protocol) { DropDeltaAt = DropDelta, StallAt = StallAt, StallFor = StallFor, DropAt = DropAt };
+        while (_faultsWaiting.TryDequeue(out var f)) exchange.Inject(f.Kind, f.Value);
         _ = exchange.Played.ContinueWith(_ => _played.TrySetResult(), TaskScheduler.Default);
         lock (_running)
             _running.Add(Task.Run(async () =>

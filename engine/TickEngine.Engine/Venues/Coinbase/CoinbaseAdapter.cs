@@ -328,7 +328,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
         for (int k = 0; k < _tradeCount; k++)
         {
             ref var t = ref _trades[descending ? _tradeCount - 1 - k : k];
-            _tradeLog.Publish(t.Instrument, t.Id, t.Price, t.Quantity, t.Time, receiveNs, t.Side, BookOf(t.Instrument.Id), judge: !t.Snapshot);
+            _tradeLog.Publish(t.Instrument, t.Id, t.Price, t.Quantity, t.Time, receiveNs, t.Side, BookOf(t.Instrument.Id), history: t.Snapshot);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class OkxAdapter : StreamVenueAdapter
     private bool[] _tradeSeen = new bool[16];
 
     private struct BookItem { public long Time, SeqId, PrevSeqId; public int Checksum, Start, Count; }
-    private struct TradeItem { public Instrument Instrument; public long Id, Price, Quantity, Time; public byte Side; }
+    private struct TradeItem { public Instrument Instrument; public long Id, Price, Quantity, Time; public byte Side; public bool History; }
 
     private BookLevel[] _levels = new BookLevel[1024];
     private int _levelCount;
@@ -255,7 +255,9 @@ public sealed class OkxAdapter : StreamVenueAdapter
         if (first ? ns - receiveNs > Rules.MaxClockSkewNs : !Rules.WithinSkew(ns, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
         byte s = side.SequenceEqual("buy"u8) ? (byte)TradeSide.Buy : side.SequenceEqual("sell"u8) ? (byte)TradeSide.Sell : (byte)TradeSide.Unknown;
         if (_tradeCount == _trades.Length) Array.Resize(ref _trades, _trades.Length * 2);
-        _trades[_tradeCount++] = new TradeItem { Instrument = instrument, Id = tradeId, Price = price, Quantity = qty, Time = ns, Side = s };
+        // Stored as history (flagged) when it is older than live data may be: a recent first trade is as any other.
+        bool history = first && !Rules.WithinSkew(ns, receiveNs);
+        _trades[_tradeCount++] = new TradeItem { Instrument = instrument, Id = tradeId, Price = price, Quantity = qty, Time = ns, Side = s, History = history };
         return true;
     }
 
@@ -302,7 +304,7 @@ public sealed class OkxAdapter : StreamVenueAdapter
         {
             ref var t = ref _trades[k];
             InstrumentSlots.At(ref _tradeSeen, t.Instrument.Id) = true;
-            _tradeLog.Publish(t.Instrument, t.Id, t.Price, t.Quantity, t.Time, receiveNs, t.Side, BookOf(t.Instrument.Id));
+            _tradeLog.Publish(t.Instrument, t.Id, t.Price, t.Quantity, t.Time, receiveNs, t.Side, BookOf(t.Instrument.Id), history: t.History);
         }
     }
 
