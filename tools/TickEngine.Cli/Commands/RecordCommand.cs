@@ -45,7 +45,7 @@ public static class RecordCommand
               tickengine record --exchange binance --capture day1.gz day2.gz --data data --schema trades,deltas
               tickengine record --exchange coinbase --capture coinbase.jsonl.gz --data data
             """);
-        var exchange = Vocabulary.Exchange($"{string.Join(", ", Engine.Venues.VenueRegistry.All.Select(v => v.Name + (v.Live ? "" : " (captures)")))}, or sim (the built-in simulator); several at once: binance,bybit,okx");
+        var exchange = Vocabulary.Exchange($"{string.Join(", ", Engine.Venues.VenueRegistry.All.SelectMany(v => v.Stores.Select(s => s.Exchange).Prepend(v.Name)).Distinct())}, or sim (the built-in simulator); several at once: binance,bybit,okx");
         var symbol = Vocabulary.Symbol("symbols to record (live); for a capture, the symbol its REST snapshots belong to when they name none", "--symbols");
         var data = Vocabulary.Data("the data root segments go to (created if need be)", "--out");
         var schema = Spelled<string[]>.Create(Vocabulary.List("--schema", "what to write: l2, trades, bars, deltas (default all four); status markers are always written", "S[,S...]"), ["--types"]);

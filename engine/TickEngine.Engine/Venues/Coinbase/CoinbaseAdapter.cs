@@ -64,7 +64,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
         var r = new Utf8JsonReader(frame, Options);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject) { Counters.AddMalformed("not a JSON object", frame); return false; }
         var channel = Channel.None;
-        bool sawChannel = false, sawSequence = false, sawTime = false, sawEvents = false, sawType = false;
+        bool sawChannel = false, sawSequence = false, sawTime = false, sawEvents = false, sawType = false, controlType = false;
         int eventsStart = -1, eventsEnd = -1;
         _sequence = -1;
         _messageTime = 0;
@@ -109,15 +109,27 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
             }
             else
             {
-                if (r.ValueTextEquals("type"u8)) sawType = true; // {"type":"error",...}
+                bool typeKey = r.ValueTextEquals("type"u8);
                 r.Read();
+                if (typeKey)
+                {
+                    // {"type":"error",...} and acknowledgements are control; a legacy Coinbase Pro frame
+                    // ({"type":"l2update"|"match"|"ticker",...}) is a feed this adapter does not read: unknown.
+                    sawType = true;
+                    controlType = r.TokenType == JsonTokenType.String && (r.ValueTextEquals("error"u8) || r.ValueTextEquals("subscriptions"u8));
+                }
                 r.Skip();
             }
         }
         if (r.TokenType != JsonTokenType.EndObject || r.Read()) { Counters.AddMalformed("not valid JSON", frame); return false; }
         if (!sawChannel)
         {
-            if (sawType) { Counters.Control++; return false; } // an error or an acknowledgement
+            if (sawType)
+            {
+                if (controlType) Counters.Control++; // an error or an acknowledgement
+                else Counters.Unknown++;
+                return false;
+            }
             Counters.AddMalformed("frame without a channel", frame);
             return false;
         }
