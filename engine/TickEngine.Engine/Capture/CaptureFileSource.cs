@@ -102,7 +102,8 @@ public sealed class CaptureFileSource
             reader.Complete();
             inflater?.Join();
         }
-        if (_inflateError is { } error)
+        // Stopped on request: the inflater was stopped too; that is no damage.
+        if (_inflateError is { } error && !(cancel.IsCancellationRequested && error is OperationCanceledException))
         {
             if (error is InvalidDataException) throw new IOException($"{_path}: {error.Message}; the {Lines:N0} lines before it were recorded", error);
             throw new IOException($"{_path}: {error.Message}", error);

@@ -170,7 +170,7 @@ public static class BacktestRunner
             try
             {
                 using var r = SegmentReader.Open(path);
-                found.AddRange(r.Verify());
+                found.AddRange(r.Verify(cancel));
             }
             catch (Storage.Format.StorageFormatException e) { found.Add(e); }
         }

@@ -136,12 +136,16 @@ public sealed unsafe partial class SegmentReader : IDisposable
     }
 
     /// <summary>Verifies every block's checksum and encoding without keeping rows; returns the problems found.</summary>
-    public List<StorageFormatException> Verify()
+    public List<StorageFormatException> Verify() => Verify(CancellationToken.None);
+
+    /// <summary>As <see cref="Verify()"/>, stopping (with the problems found so far) when <paramref name="cancel"/> is set.</summary>
+    public List<StorageFormatException> Verify(CancellationToken cancel)
     {
         var problems = new List<StorageFormatException>(_scan.Problems);
         var buffer = CreateBuffer();
         for (int i = 0; i < _scan.Blocks.Count; i++)
         {
+            if (cancel.IsCancellationRequested) break;
             string? problem = TryReadBlock(_scan.Blocks[i], buffer, out long at);
             if (problem is not null) problems.Add(new StorageFormatException(Path, at, $"block {i}: {problem}"));
         }

@@ -93,7 +93,10 @@ public static class ImportCommand
         var guard = IngestGuard.Check(root, [path], $"import bybit-book --market {market} --depth {depth}", force, ctx);
         var pipeline = new Engine.Pipeline.RecordPipeline(options with { Purpose = "import bybit-book" });
         var adapter = (Engine.Venues.Bybit.BybitAdapter)pipeline.Adapters[0];
-        var archive = new Engine.Venues.Bybit.BybitBookArchive(path, adapter, market);
+        var archive = new Engine.Venues.Bybit.BybitBookArchive(path, adapter, market)
+        {
+            Progress = quiet ? null : (lines, share) => ctx.Error.WriteLine($"import: {lines:N0} lines, {share:P0} of {Path.GetFileName(path)}"),
+        };
         pipeline.Start();
         guard.Started();
         try { archive.Run(ctx.Cancel); }

@@ -47,7 +47,8 @@ public static class InspectCommand
         foreach (var f in files)
         {
             if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the report is incomplete");
-            var rep = Inspect(f);
+            var rep = Inspect(f, ctx.Cancel);
+            if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the report is incomplete");
             if (rep["checksums"] as string != "ok") damaged = true;
             reports.Add(rep);
         }
@@ -68,7 +69,7 @@ public static class InspectCommand
         return damaged ? 1 : 0;
     }
 
-    private static Dictionary<string, object?> Inspect(string file)
+    private static Dictionary<string, object?> Inspect(string file, CancellationToken cancel)
     {
         var rep = new Dictionary<string, object?> { ["path"] = file };
         long bytesOnDisk = new FileInfo(file).Length;
@@ -115,7 +116,7 @@ public static class InspectCommand
             for (int c = 0; c < schema.ColumnCount; c++)
                 cols[schema.Columns[c].Name] = r.TotalRows > 0 ? Math.Round((double)perColumn[c] / r.TotalRows, 3) : 0;
             rep["column_bytes_per_row"] = cols;
-            var problems = r.Verify();
+            var problems = r.Verify(cancel);
             rep["checksums"] = problems.Count == 0 ? "ok" : "damaged";
             rep["blocks_verified"] = r.Blocks.Count;
             rep["problems"] = problems.Select(e => e.Message).ToList();

@@ -152,6 +152,7 @@ public static class SlippageCommand
         try { replay.Run(ctx.Cancel); }
         finally { disruptor.Shutdown(); }
         foreach (var (handler, fault) in disruptor.Faults) throw new InvalidOperationException($"{handler}: {fault.Message}", fault);
+        if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the analysis is incomplete");
         var rows = SlippageReport.Rows(analysis.Samples, money);
         var report = new SlippageDocument(exchange, symbol, money, everyNs, latencyNs, analysis, rows, replay.Events, reader.Damage.Count);
         string jsonText = report.Json();

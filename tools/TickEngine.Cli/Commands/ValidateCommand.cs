@@ -111,11 +111,12 @@ public static class ValidateCommand
             using (r)
             {
                 var s = Get(series, r.Header.Exchange, r.Header.Symbol, r.Schema.Kind);
-                foreach (var problem in r.Verify()) Problem(s, "checksum or structure", problem.Message, opts);
+                foreach (var problem in r.Verify(ctx.Cancel)) Problem(s, "checksum or structure", problem.Message, opts);
                 if (!markers.TryGetValue((s.Exchange, s.Symbol), out var m)) markers[(s.Exchange, s.Symbol)] = m = new Markers();
-                CheckRows(r, s, m, opts, barsFromTrades, storedBars);
+                CheckRows(r, s, m, opts, barsFromTrades, storedBars, ctx.Cancel);
             }
         }
+        if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the report is incomplete");
         // Bars against the trades they came from (complete bars with trades, whose trades are in the data).
         foreach (var (ex, sym, row, ps, qs) in storedBars)
         {
@@ -169,7 +170,7 @@ public static class ValidateCommand
     }
 
     private static void CheckRows(SegmentReader r, Series s, Markers markers, Context o,
-        Dictionary<(string, string), Dictionary<(long, long), decimal[]>> barsFromTrades, List<(string, string, long[], int, int)> storedBars)
+        Dictionary<(string, string), Dictionary<(long, long), decimal[]>> barsFromTrades, List<(string, string, long[], int, int)> storedBars, CancellationToken cancel)
     {
         var schema = r.Schema;
         using var c = new SegmentCursor(r, ownsReader: false);
@@ -187,6 +188,7 @@ public static class ValidateCommand
             try { if (!c.MoveNext()) break; }
             catch (StorageFormatException e) { Problem(s, "checksum or structure", e.Message, o); break; }
             s.Rows++;
+            if ((s.Rows & 0xFFFF) == 0 && cancel.IsCancellationRequested) return;
             long t = c[0];
             long recv = c[SegmentSchema.ReceiveTime];
             string at = TimeText.FormatIso(t);

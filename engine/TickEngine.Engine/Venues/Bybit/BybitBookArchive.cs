@@ -34,6 +34,9 @@ public sealed class BybitBookArchive(string path, BybitAdapter adapter, string m
 
     public long Lines { get; private set; }
 
+    /// <summary>Called about once a second with the lines read and the share of the file's bytes read (0..1).</summary>
+    public Action<long, double>? Progress { get; init; }
+
     /// <summary>Lines whose <c>ts</c> could not be read (counted malformed by the adapter too).</summary>
     public long Unreadable { get; private set; }
 
@@ -79,6 +82,11 @@ public sealed class BybitBookArchive(string path, BybitAdapter adapter, string m
             while (!cancel.IsCancellationRequested && lines.TryRead(out var frame))
             {
                 Lines++;
+                if ((Lines & 0xFFFF) == 0 && Progress is { } progress && _progressClock.ElapsedMilliseconds >= 1000)
+                {
+                    _progressClock.Restart();
+                    progress(Lines, _fileLength > 0 ? Math.Min(1, (double)_fileRead() / _fileLength) : 0);
+                }
                 if (frame.IsEmpty) continue;
                 if (!TryTs(frame, out long ns))
                 {
@@ -161,11 +169,16 @@ public sealed class BybitBookArchive(string path, BybitAdapter adapter, string m
     private Thread? _inflater;
     private Exception? _inflateError;
     private ZipArchiveEntry? _zipEntry;
+    private readonly System.Diagnostics.Stopwatch _progressClock = System.Diagnostics.Stopwatch.StartNew();
+    private long _fileLength;
+    private Func<long> _fileRead = () => 0;
 
     /// <summary>The archive's bytes, decompressed (the file closes with the stream).</summary>
     private Stream Open(out ArchiveKind kind)
     {
         var file = File.OpenRead(path);
+        _fileLength = file.Length;
+        _fileRead = () => { try { return file.Position; } catch (ObjectDisposedException) { return _fileLength; } };
         try
         {
             Span<byte> head = stackalloc byte[4];
