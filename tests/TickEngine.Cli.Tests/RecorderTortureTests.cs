@@ -182,6 +182,34 @@ public partial class RecorderTortureTests(ITestOutputHelper output)
         Assert.DoesNotContain("checksum", v.Out.Contains("\"problems\"") ? ExtractProblems(v.Out) : "");
     }
 
+    [Fact]
+    public void AFullDiskAtSegmentCreationLeavesNoEmptySegment()
+    {
+        using var dir = new TempDir();
+        string mount = dir.File("full"), listing = dir.File("listing.txt");
+        Directory.CreateDirectory(mount);
+        // A tmpfs filled to the last byte before the recorder starts: its first segment cannot be created.
+        string script = $"""
+            set -u
+            mount -t tmpfs -o size=512k tmpfs '{mount}' || exit 97
+            dd if=/dev/zero of='{mount}/fill' bs=4k 2>/dev/null
+            dotnet '{Cli}' record --exchange sim --symbols BTCUSDT --duration 5 --data '{mount}/data' --quiet
+            echo "exit=$?"
+            find '{mount}/data' -type f -printf '%s %p\n' > '{listing}'
+            """;
+        var (code, stdout, stderr) = InMountNamespace(script);
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+        Assert.True(code != 97, "could not mount a tmpfs (needs root or unprivileged user namespaces): " + stderr);
+        Assert.Contains("exit=1", stdout);
+        Assert.Contains("no space left on the device", stderr.ToLowerInvariant().Replace("no space left on device", "no space left on the device"));
+        Assert.DoesNotContain("Unhandled exception", stderr);
+        var files = File.ReadAllLines(listing);
+        output.WriteLine(string.Join("\n", files));
+        Assert.DoesNotContain(files, f => f.EndsWith(".tks", StringComparison.Ordinal) && f.StartsWith("0 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(files, f => f.EndsWith(".creating", StringComparison.Ordinal));
+    }
+
     private static string ExtractProblems(string json)
     {
         using var doc = JsonDocument.Parse(json);

@@ -643,6 +643,60 @@ public class VenueHostileCorpusTests(ITestOutputHelper output)
         Assert.Equal(0, Summary(dir, "okx").GetProperty("diffs_stale").GetInt64());
     }
 
+    private static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    private static async Task WaitForPort(int port, Task running)
+    {
+        for (int i = 0; i < 200 && !running.IsCompleted; i++)
+        {
+            try { using var probe = new System.Net.Sockets.TcpClient(); await probe.ConnectAsync(System.Net.IPAddress.Loopback, port); return; }
+            catch (System.Net.Sockets.SocketException) { await Task.Delay(50); }
+        }
+    }
+
+    [Theory]
+    [InlineData("bybit", "BTCUSDT")]
+    [InlineData("okx", "BTC-USDT")]
+    [InlineData("coinbase", "BTC-USD")]
+    public async Task EveryVenuesSimulatorTakesTheFaultRoutes(string venue, string symbol)
+    {
+        int port = FreePort();
+        var sim = Task.Run(() => CliRunner.Run("sim", "--venue", venue, "--symbol", symbol, "--port", port.ToString(CultureInfo.InvariantCulture), "--duration", "3"));
+        await WaitForPort(port, sim);
+        using var http = new System.Net.Http.HttpClient();
+        foreach (var fault in new[] { "drop", "stall", "duplicate", "reorder", "malformed", "skipupdateid" })
+        {
+            var r = await http.PostAsync($"http://127.0.0.1:{port}/_sim/faults/{fault}", null);
+            Assert.True(r.IsSuccessStatusCode, $"{venue} {fault}: {(int)r.StatusCode}");
+        }
+        var binanceOnly = await http.PostAsync($"http://127.0.0.1:{port}/_sim/faults/rest429", null);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, binanceOnly.StatusCode);
+        Assert.Equal(0, (await sim).ExitCode);
+    }
+
+    [Fact]
+    public async Task ServeAnswersRestDepthAtOnceBeforeItsFirstSubscriber()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(0, CliRunner.Run("record", "--exchange", "binance", "--capture", RepoPaths.BinanceSpotCapture, "--data", dir.File("root"), "--quiet").ExitCode);
+        int port = FreePort();
+        using var serve = ChildProcess.Start("serve", "--data", dir.File("root"), "--port", port.ToString(CultureInfo.InvariantCulture));
+        await WaitForPort(port, Task.Delay(10_000));
+        using var http = new System.Net.Http.HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var r = await http.GetAsync($"http://127.0.0.1:{port}/api/v3/depth?symbol=BTCUSDT&limit=5");
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"answered after {sw.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, r.StatusCode); // no book before the market starts: retry
+        Assert.NotNull(serve.Terminate(TimeSpan.FromSeconds(5)));
+    }
+
     [Fact]
     public void AForeignLocalePrintsTheInvariantFormat()
     {

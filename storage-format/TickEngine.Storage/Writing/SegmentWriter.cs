@@ -142,12 +142,14 @@ public sealed unsafe partial class SegmentWriter : IDisposable
             }
             return writer;
         }
-        catch
+        catch (Exception e)
         {
             // Nothing was committed to it (a full disk, say): leave no file behind. Closing may fail too (its
             // buffered bytes cannot be written): the file is deleted all the same.
             try { fs?.Dispose(); } catch (IOException) { }
             try { File.Delete(temp); } catch (IOException) { }
+            if (e is IOException io && io is not FileNotFoundException and not DirectoryNotFoundException)
+                throw new IOException($"{path}: the segment cannot be created ({io.Message.Replace(temp, "its temporary file", StringComparison.Ordinal)}); no file is left behind", io);
             throw;
         }
     }

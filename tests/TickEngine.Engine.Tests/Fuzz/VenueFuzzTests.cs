@@ -55,15 +55,26 @@ public class VenueFuzzTests(ITestOutputHelper output)
     [InlineData("bybit", 150)]
     public void MutatedRealFramesNeverThrowNorPublishABadValue(string venue, int episodes) => Run(venue, episodes);
 
+    // A few episodes of each in every run: the fuzz's properties and the corpus invariants on what the pipeline wrote.
+    [Theory]
+    [InlineData("okx", 10)]
+    [InlineData("coinbase", 10)]
+    [InlineData("bybit", 10)]
+    public void AFewMutatedEpisodesKeepTheInvariants(string venue, int episodes) => Run(venue, episodes);
+
     private void Run(string venue, int episodes)
     {
         var frames = venue switch { "okx" => Okx.Value, "coinbase" => Coinbase.Value, _ => Bybit.Value };
         long inputs = 0, malformed = 0, events = 0;
         Gen.Int.Sample(seed =>
         {
-            var disruptor = new ValueDisruptor<MarketEvent>(1 << 18);
-            var publisher = new EventPublisher(disruptor.Ring, disruptor.Sequencer);
-            var adapter = VenueRegistry.Find(venue)!.Create(new VenueContext(new InstrumentRegistry(), publisher, FrameRules.Default, null, null));
+            // The recorder's own pipeline (every handler writing segments), so the corpus invariants hold on what it wrote.
+            using var dir = new TempDir();
+            var pipeline = new TickEngine.Engine.Pipeline.RecordPipeline(TickEngine.Engine.Pipeline.RecordOptions.ForCapture(dir.File("root")) with { Exchange = venue, RingSize = 1 << 18 });
+            var disruptor = pipeline.Disruptor;
+            var publisher = pipeline.Publisher;
+            var adapter = pipeline.Adapters[0];
+            pipeline.Start();
             var rnd = new Random(seed);
             for (int i = 0; i < frames.Length; i++)
             {
@@ -100,6 +111,12 @@ public class VenueFuzzTests(ITestOutputHelper output)
                     }
                 }
             }
+            pipeline.Stop();
+            Assert.Empty(pipeline.Faults);
+            // Nothing made up, bounded by the data's receive-time span; every segment whole; the summary equals the segments.
+            var summary = dir.File("summary.json");
+            File.WriteAllText(summary, pipeline.Statistics().ToJsonText());
+            Invariants.Check(dir.File("root"), summaryJson: summary);
         }, iter: episodes / 10 + 1, threads: 1);
         output.WriteLine($"{venue} fuzz: {inputs:N0} frames ({malformed:N0} malformed), {events:N0} events checked, 0 exceptions");
         Assert.True(malformed > 0);

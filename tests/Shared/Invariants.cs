@@ -4,7 +4,7 @@ using TickEngine.Storage.Layout;
 using TickEngine.Storage.Reading;
 using Xunit;
 
-namespace TickEngine.Cli.Tests;
+namespace TickEngine.Tests.Shared;
 
 /// <summary>
 /// The invariants every run of the hostile corpus is held to, whatever its case: nothing made up (every L2 sample and
