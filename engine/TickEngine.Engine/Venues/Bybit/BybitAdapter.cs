@@ -41,8 +41,9 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
     private int[] _instrumentConnection = new int[16]; // per instrument: 1 + the connection it was last seen on
     private Market[] _connectionMarket = new Market[4];
     private int _connection = -1;
-    private readonly InstrumentScales _scales;
-    private readonly Func<string, (int Price, int Quantity)?> _scaleOf;
+    // Spot and derivatives list the same symbols (BTCUSDT) with other increments: one table per market.
+    private readonly InstrumentScales _scales, _spotScales;
+    private readonly Func<string, (int Price, int Quantity)?> _scaleOf, _spotScaleOf;
 
     // Per book: the best bid and ask after each of its last messages, by cross sequence, and tickers waiting for the
     // book to pass their cs. Allocated once per instrument.
@@ -76,7 +77,9 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
         _publisher = publisher;
         _tradeLog = new VenueTrades(publisher, Counters);
         _scales = new InstrumentScales(registry.DefaultPriceScale, registry.DefaultQuantityScale);
+        _spotScales = new InstrumentScales(registry.DefaultPriceScale, registry.DefaultQuantityScale);
         _scaleOf = _scales.Of;
+        _spotScaleOf = _spotScales.Of;
     }
 
     public override string Exchange => Derivatives;
@@ -212,7 +215,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
         if (!sawTs) { Counters.AddMalformed("frame without ts", frame); return Channel.None; }
         string exchange = market == Market.Spot ? Spot : Derivatives;
         var ids = market == Market.Spot ? TradeIdKind.Integer : TradeIdKind.Text;
-        _instrument = _registry.Resolve(exchange, topicSymbol, ids, _scaleOf);
+        _instrument = _registry.Resolve(exchange, topicSymbol, ids, market == Market.Spot ? _spotScaleOf : _scaleOf);
         if (_instrument is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return Channel.None; }
         var d = new Utf8JsonReader(frame[dataStart..dataEnd], Options);
         d.Read();
@@ -481,7 +484,9 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
         {
             using var doc = JsonDocument.Parse(body.ToArray()); // REST, off the frame path
             if (!doc.RootElement.TryGetProperty("result", out var result) || !result.TryGetProperty("list", out var list)) return;
-            _scales.Read(list, "symbol", "priceFilter.tickSize", "lotSizeFilter.qtyStep", "lotSizeFilter.basePrecision");
+            bool spot = url.Contains("category=spot", StringComparison.Ordinal) ||
+                        (result.TryGetProperty("category", out var category) && category.ValueKind == JsonValueKind.String && category.GetString() == "spot");
+            (spot ? _spotScales : _scales).Read(list, "symbol", "priceFilter.tickSize", "lotSizeFilter.qtyStep", "lotSizeFilter.basePrecision");
         }
         catch (JsonException)
         {
