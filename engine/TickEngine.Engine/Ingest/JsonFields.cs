@@ -24,25 +24,22 @@ public static class JsonFields
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryPrice(ref Utf8JsonReader r, Instrument inst, out long mantissa)
     {
-        if ((r.TokenType != JsonTokenType.String && r.TokenType != JsonTokenType.Number) || r.ValueIsEscaped || r.HasValueSequence)
-        {
-            mantissa = 0;
-            return false;
-        }
-        return inst.TryPrice(r.ValueSpan, out mantissa);
+        mantissa = 0;
+        return IsPlainValue(ref r) && inst.TryPrice(r.ValueSpan, out mantissa);
     }
 
     /// <summary>A quantity of <paramref name="inst"/>; see <see cref="TryPrice"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryQuantity(ref Utf8JsonReader r, Instrument inst, out long mantissa)
     {
-        if ((r.TokenType != JsonTokenType.String && r.TokenType != JsonTokenType.Number) || r.ValueIsEscaped || r.HasValueSequence)
-        {
-            mantissa = 0;
-            return false;
-        }
-        return inst.TryQuantity(r.ValueSpan, out mantissa);
+        mantissa = 0;
+        return IsPlainValue(ref r) && inst.TryQuantity(r.ValueSpan, out mantissa);
     }
+
+    /// <summary>A string or number token whose text is one span, unescaped: what a decimal is read from.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsPlainValue(ref Utf8JsonReader r) =>
+        (r.TokenType == JsonTokenType.String || r.TokenType == JsonTokenType.Number) && !r.ValueIsEscaped && !r.HasValueSequence;
 
     /// <summary>An integer given as a JSON number or a string of digits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
