@@ -556,8 +556,12 @@ public class VenueHostileCorpusTests(ITestOutputHelper output)
         var onto = CliRunner.Run("export", "csv", "--data", dir.File("root"), "--schema", "trades", "--out", seg);
         Assert.Equal(2, onto.ExitCode);
         Assert.Equal(length, new FileInfo(seg).Length);
-        var into = CliRunner.Run("export", "csv", "--data", dir.File("root"), "--schema", "trades", "--out", Path.Combine(dir.File("root"), "trades.csv"));
+        var into = CliRunner.Run("export", "csv", "--data", dir.File("root"), "--schema", "trades", "--out", Path.Combine(dir.File("root"), "okx", "trades.csv"));
         Assert.Equal(2, into.ExitCode);
+        var ledger = CliRunner.Run("export", "csv", "--data", dir.File("root"), "--schema", "trades", "--out", Path.Combine(dir.File("root"), ".ingested.jsonl"));
+        Assert.Equal(2, ledger.ExitCode);
+        // Beside the data, at the root's top level (as the README's first command does): allowed, no segment touched.
+        Assert.Equal(0, CliRunner.Run("export", "csv", "--data", dir.File("root"), "--schema", "trades", "--out", Path.Combine(dir.File("root"), "trades.csv")).ExitCode);
         var self = CliRunner.Run("export", "csv", "--data", seg, "--out", seg);
         Assert.Equal(2, self.ExitCode);
         Assert.Equal(length, new FileInfo(seg).Length);

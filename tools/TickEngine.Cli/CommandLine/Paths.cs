@@ -19,7 +19,9 @@ public static class Paths
 
     /// <summary>
     /// Refuses an output path that would overwrite data being read: a segment file (<c>.tks</c>), the segment or
-    /// data root given as <paramref name="data"/>, or anything inside that data root. Links are resolved first.
+    /// data root given as <paramref name="data"/>, anything in the root's exchange folders (where segments live), or
+    /// the root's own files (its lock, writer and ledger). A file at the root's top level (an export beside the data,
+    /// a summary) is no segment and is allowed. Links are resolved first.
     /// </summary>
     public static void CheckOutsideData(string output, string data, string option)
     {
@@ -29,8 +31,14 @@ public static class Paths
             throw new UsageException($"{option} {output} names a segment file (.tks): an export never overwrites a segment; give another file name");
         if (string.Equals(o, d, StringComparison.Ordinal))
             throw new UsageException($"{option} {output} is the data being read; give another file name");
-        if (Directory.Exists(d) && o.StartsWith(d.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new UsageException($"{option} {output} is inside the data root {data}: write outputs outside it (a data root holds segments only)");
+        string rootPrefix = d.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        if (Directory.Exists(d) && o.StartsWith(rootPrefix, StringComparison.Ordinal))
+        {
+            string inside = o[rootPrefix.Length..];
+            string name = Path.GetFileName(o);
+            if (inside.Contains(Path.DirectorySeparatorChar) || name is Storage.Layout.DataRootLock.LockFileName or Storage.Layout.DataRootLock.WriterFileName or Storage.Layout.IngestLedger.FileName)
+                throw new UsageException($"{option} {output} is among the data root's segments or its own files: write outputs beside them (at the root's top level) or outside it");
+        }
     }
 
     /// <summary>The full path with symbolic links resolved (of the path itself, or of its folder when it does not exist yet).</summary>
