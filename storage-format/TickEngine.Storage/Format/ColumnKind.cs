@@ -19,4 +19,9 @@ public enum ColumnKind : byte
     Count = 7,
     /// <summary>A duration in nanoseconds.</summary>
     Duration = 8,
+    /// <summary>
+    /// A decimal that is neither a price nor a quantity (a funding rate, 1.3): value = mantissa x 10^-scale, at the
+    /// column's own scale.
+    /// </summary>
+    Decimal = 9,
 }

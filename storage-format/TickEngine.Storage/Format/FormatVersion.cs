@@ -10,7 +10,7 @@ public static class FormatVersion
     /// it (the file's schema, <see cref="SegmentSchema.MinReaderMinor"/>), so a file that uses nothing of 1.1 is
     /// byte-identical to what 1.0 wrote.
     /// </summary>
-    public const ushort Minor = 2;
+    public const ushort Minor = 3;
     /// <summary>Major part of the oldest reader version able to read what this writer writes.</summary>
     public const ushort MinReaderMajor = 1;
 

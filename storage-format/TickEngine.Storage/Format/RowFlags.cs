@@ -30,4 +30,6 @@ public enum RowFlags : long
     /// trade ids.
     /// </summary>
     History = 1 << 13,
+    /// <summary>The exchange sent no time with the row (Binance spot's bookTicker): its exchange time repeats its receive time (1.3).</summary>
+    ExchangeTimeUnknown = 1 << 14,
 }

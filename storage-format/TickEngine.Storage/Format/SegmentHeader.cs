@@ -112,7 +112,7 @@ public sealed class SegmentHeader
         string exchange = ReadText(file.Slice(48, ExchangeFieldSize));
         string symbol = ReadText(file.Slice(64, SymbolFieldSize));
         if (FixedSize + columnCount * DescriptorSize + 4 > len) throw new StorageFormatException(path, 22, $"column count {columnCount} does not fit the header");
-        if (!Enum.IsDefined(kind)) throw new StorageFormatException(path, 20, $"unknown schema id {(int)kind}");
+        if (SchemaLayouts.Of(kind) is null) throw new StorageFormatException(path, 20, $"unknown schema id {(int)kind}");
         // Scales come from the first price and quantity columns; every column must then match the schema exactly.
         int priceScale = SegmentSchema.DefaultScale, qtyScale = SegmentSchema.DefaultScale;
         for (int c = 0; c < columnCount; c++)
@@ -125,13 +125,19 @@ public sealed class SegmentHeader
             var e = file.Slice(FixedSize + c * DescriptorSize, DescriptorSize);
             if ((ColumnKind)e[16] == ColumnKind.Quantity) { qtyScale = e[17]; break; }
         }
-        if (priceScale > 18 || qtyScale > 18) throw new StorageFormatException(path, FixedSize, "decimal scale above 18");
+        int decimalScale = -1;
+        for (int c = 0; c < columnCount; c++)
+        {
+            var e = file.Slice(FixedSize + c * DescriptorSize, DescriptorSize);
+            if ((ColumnKind)e[16] == ColumnKind.Decimal) { decimalScale = e[17]; break; }
+        }
+        if (priceScale > 18 || qtyScale > 18 || decimalScale > 18) throw new StorageFormatException(path, FixedSize, "decimal scale above 18");
         SegmentSchema schema;
         // Format 1.1: a trades segment with one column more holds ids of any form (it must say it needs 1.1).
         bool textIds = kind == SchemaKind.Trades && columnCount == TradeColumns.CountWithTextIds;
         if (textIds && (minReaderMajor, minReaderMinor) != (1, 1))
             throw new StorageFormatException(path, 12, $"a trades segment with text trade ids must need a 1.1 reader; it says {minReaderMajor}.{minReaderMinor}");
-        try { schema = SegmentSchema.Create(kind, depth == 0 ? SegmentSchema.DefaultDepth : depth, priceScale, qtyScale, textIds); }
+        try { schema = SegmentSchema.Create(kind, depth == 0 ? SegmentSchema.DefaultDepth : depth, priceScale, qtyScale, textIds, decimalScale); }
         catch (ArgumentOutOfRangeException e) { throw new StorageFormatException(path, 24, e.Message); }
         if (schema.ColumnCount != columnCount) throw new StorageFormatException(path, 22, $"schema {schema.Name} has {schema.ColumnCount} columns, the header says {columnCount}");
         for (int c = 0; c < columnCount; c++)
@@ -167,7 +173,8 @@ public sealed class SegmentHeader
     /// <summary>True when a segment of this header may receive rows meant for <paramref name="other"/>.</summary>
     public bool IsCompatibleWith(SegmentHeader other) =>
         Schema.Kind == other.Schema.Kind && Schema.Depth == other.Schema.Depth && Schema.PriceScale == other.Schema.PriceScale &&
-        Schema.QuantityScale == other.Schema.QuantityScale && Schema.TextTradeIds == other.Schema.TextTradeIds && Exchange == other.Exchange && Symbol == other.Symbol && DayStartNs == other.DayStartNs;
+        Schema.QuantityScale == other.Schema.QuantityScale && Schema.TextTradeIds == other.Schema.TextTradeIds && Schema.DecimalScale == other.Schema.DecimalScale &&
+        Exchange == other.Exchange && Symbol == other.Symbol && DayStartNs == other.DayStartNs;
 
     private static void CheckText(string text, int max, string what)
     {

@@ -13,21 +13,28 @@ public sealed class SegmentSchema
     /// <summary>Most L2 levels per side.</summary>
     public const int MaxDepth = 50;
 
-    private SegmentSchema(SchemaKind kind, int depth, int priceScale, int quantityScale, ColumnSpec[] columns, bool textTradeIds)
+    private SegmentSchema(SchemaLayout layout, SchemaOptions options, ColumnSpec[] columns)
     {
-        TextTradeIds = textTradeIds;
-        Kind = kind;
-        Depth = depth;
-        PriceScale = priceScale;
-        QuantityScale = quantityScale;
+        Layout = layout;
+        Kind = layout.Kind;
+        Depth = layout.HasDepth ? options.Depth : 0;
+        PriceScale = options.PriceScale;
+        QuantityScale = options.QuantityScale;
+        TextTradeIds = options.TextTradeIds;
+        DecimalScale = options.DecimalScale;
         Columns = columns;
+        MinReaderMinor = layout.MinReaderMinor(options);
     }
 
+    /// <summary>The schema's definition.</summary>
+    public SchemaLayout Layout { get; }
     public SchemaKind Kind { get; }
     /// <summary>L2 levels per side; 0 for other schemas.</summary>
     public int Depth { get; }
     public int PriceScale { get; }
     public int QuantityScale { get; }
+    /// <summary>The scale of the schema's <see cref="ColumnKind.Decimal"/> columns (1.3), -1 when it has none.</summary>
+    public int DecimalScale { get; }
     public IReadOnlyList<ColumnSpec> Columns { get; }
     public int ColumnCount => Columns.Count;
 
@@ -37,11 +44,11 @@ public sealed class SegmentSchema
     /// </summary>
     public bool TextTradeIds { get; }
 
-    /// <summary>The format minor version a file of this schema needs: 1 for text trade ids, else 0.</summary>
-    public ushort MinReaderMinor => TextTradeIds ? (ushort)1 : (ushort)0;
+    /// <summary>The format minor version a file of this schema needs (1 for text trade ids, 3 for quotes and funding, else 0).</summary>
+    public ushort MinReaderMinor { get; }
 
     /// <summary>The lower-case name used in paths and on the command line ("trades", "l2", ...).</summary>
-    public string Name => NameOf(Kind);
+    public string Name => Layout.Name;
 
     /// <summary>The index of a column by name, or -1.</summary>
     public int IndexOf(string name)
@@ -50,104 +57,35 @@ public sealed class SegmentSchema
         return -1;
     }
 
-    public static string NameOf(SchemaKind kind) => kind switch
-    {
-        SchemaKind.Trades => "trades",
-        SchemaKind.L2 => "l2",
-        SchemaKind.Bars => "bars",
-        SchemaKind.Deltas => "deltas",
-        SchemaKind.Status => "status",
-        _ => $"schema{(int)kind}",
-    };
+    public static string NameOf(SchemaKind kind) => SchemaLayouts.Of(kind)?.Name ?? $"schema{(int)kind}";
 
     public static bool TryParseName(string name, out SchemaKind kind)
     {
-        switch (name.ToLowerInvariant())
-        {
-            case "trades": kind = SchemaKind.Trades; return true;
-            case "l2": kind = SchemaKind.L2; return true;
-            case "bars": case "ohlcv": kind = SchemaKind.Bars; return true;
-            case "deltas": kind = SchemaKind.Deltas; return true;
-            case "status": kind = SchemaKind.Status; return true;
-            default: kind = default; return false;
-        }
+        var layout = SchemaLayouts.Find(name);
+        kind = layout?.Kind ?? default;
+        return layout is not null;
     }
 
-    /// <summary>Builds the schema of <paramref name="kind"/>.</summary>
+    /// <summary>Builds the schema of <paramref name="kind"/> from its layout.</summary>
     /// <param name="textTradeIds">Trades only: ids of any form, in two columns (format 1.1).</param>
-    public static SegmentSchema Create(SchemaKind kind, int depth = DefaultDepth, int priceScale = DefaultScale, int quantityScale = DefaultScale, bool textTradeIds = false)
+    /// <param name="decimalScale">The scale of the schema's decimal columns (funding's rate); -1: the layout's default.</param>
+    public static SegmentSchema Create(SchemaKind kind, int depth = DefaultDepth, int priceScale = DefaultScale, int quantityScale = DefaultScale, bool textTradeIds = false,
+        int decimalScale = -1)
     {
-        if (textTradeIds && kind != SchemaKind.Trades) throw new ArgumentOutOfRangeException(nameof(textTradeIds), "text trade ids belong to the trades schema");
+        var layout = SchemaLayouts.Of(kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), $"unknown schema {(int)kind}");
         if (priceScale is < 0 or > 18) throw new ArgumentOutOfRangeException(nameof(priceScale), "scale must be 0..18");
         if (quantityScale is < 0 or > 18) throw new ArgumentOutOfRangeException(nameof(quantityScale), "scale must be 0..18");
-        byte ps = (byte)priceScale, qs = (byte)quantityScale;
+        if (decimalScale < 0) decimalScale = layout.DefaultDecimalScale;
+        if (decimalScale > 18) throw new ArgumentOutOfRangeException(nameof(decimalScale), "scale must be 0..18");
+        var options = new SchemaOptions(layout.HasDepth ? depth : 0, priceScale, quantityScale, textTradeIds, decimalScale);
+        layout.Check(options);
         var cols = new List<ColumnSpec>
         {
             new("exchange_time", ColumnKind.Timestamp, 0),
             new("receive_time", ColumnKind.Timestamp, 0),
         };
-        switch (kind)
-        {
-            case SchemaKind.Trades:
-                depth = 0;
-                cols.Add(new("trade_id", ColumnKind.Id, 0));
-                cols.Add(new("price", ColumnKind.Price, ps));
-                cols.Add(new("quantity", ColumnKind.Quantity, qs));
-                cols.Add(new("side", ColumnKind.Enum, 0));
-                cols.Add(new("flags", ColumnKind.Flags, 0));
-                if (textTradeIds) cols.Add(new("trade_id_lo", ColumnKind.Id, 0));
-                break;
-            case SchemaKind.L2:
-                if (depth is < 1 or > MaxDepth) throw new ArgumentOutOfRangeException(nameof(depth), $"L2 depth must be 1..{MaxDepth}");
-                cols.Add(new("update_id", ColumnKind.Id, 0));
-                cols.Add(new("bid_count", ColumnKind.Count, 0));
-                cols.Add(new("ask_count", ColumnKind.Count, 0));
-                cols.Add(new("flags", ColumnKind.Flags, 0));
-                for (int i = 1; i <= depth; i++)
-                {
-                    cols.Add(new($"bid_price_{i}", ColumnKind.Price, ps));
-                    cols.Add(new($"bid_qty_{i}", ColumnKind.Quantity, qs));
-                }
-                for (int i = 1; i <= depth; i++)
-                {
-                    cols.Add(new($"ask_price_{i}", ColumnKind.Price, ps));
-                    cols.Add(new($"ask_qty_{i}", ColumnKind.Quantity, qs));
-                }
-                break;
-            case SchemaKind.Bars:
-                depth = 0;
-                cols.Add(new("interval", ColumnKind.Duration, 0));
-                cols.Add(new("open", ColumnKind.Price, ps));
-                cols.Add(new("high", ColumnKind.Price, ps));
-                cols.Add(new("low", ColumnKind.Price, ps));
-                cols.Add(new("close", ColumnKind.Price, ps));
-                cols.Add(new("volume", ColumnKind.Quantity, qs));
-                cols.Add(new("buy_volume", ColumnKind.Quantity, qs));
-                cols.Add(new("trade_count", ColumnKind.Count, 0));
-                cols.Add(new("first_trade_id", ColumnKind.Id, 0));
-                cols.Add(new("last_trade_id", ColumnKind.Id, 0));
-                cols.Add(new("flags", ColumnKind.Flags, 0));
-                break;
-            case SchemaKind.Deltas:
-                depth = 0;
-                cols.Add(new("first_update_id", ColumnKind.Id, 0));
-                cols.Add(new("last_update_id", ColumnKind.Id, 0));
-                cols.Add(new("side", ColumnKind.Enum, 0));
-                cols.Add(new("price", ColumnKind.Price, ps));
-                cols.Add(new("quantity", ColumnKind.Quantity, qs));
-                cols.Add(new("flags", ColumnKind.Flags, 0));
-                break;
-            case SchemaKind.Status:
-                depth = 0;
-                cols.Add(new("kind", ColumnKind.Enum, 0));
-                cols.Add(new("a", ColumnKind.Id, 0));
-                cols.Add(new("b", ColumnKind.Id, 0));
-                cols.Add(new("flags", ColumnKind.Flags, 0));
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), $"unknown schema {(int)kind}");
-        }
-        return new SegmentSchema(kind, depth, priceScale, quantityScale, cols.ToArray(), textTradeIds);
+        layout.AddColumns(options, cols);
+        return new SegmentSchema(layout, options, cols.ToArray());
     }
 
     /// <summary>Column indices shared by schemas.</summary>

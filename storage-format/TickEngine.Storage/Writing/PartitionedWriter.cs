@@ -75,7 +75,8 @@ public sealed class PartitionedWriter : IDisposable
     }
 
     private static bool SameLayout(SegmentSchema a, SegmentSchema b) =>
-        a.Kind == b.Kind && a.Depth == b.Depth && a.PriceScale == b.PriceScale && a.QuantityScale == b.QuantityScale && a.TextTradeIds == b.TextTradeIds;
+        a.Kind == b.Kind && a.Depth == b.Depth && a.PriceScale == b.PriceScale && a.QuantityScale == b.QuantityScale && a.TextTradeIds == b.TextTradeIds &&
+        a.DecimalScale == b.DecimalScale;
 
     /// <summary>Commits pending rows.</summary>
     public void Flush() => _current?.Flush();

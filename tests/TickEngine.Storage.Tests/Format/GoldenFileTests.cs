@@ -9,7 +9,7 @@ namespace TickEngine.Storage.Tests.Format;
 
 public class GoldenFileTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Names => new() { "trades-tiny-v1.0.tks", "trades-v1.0.tks", "l2-depth2-v1.0.tks", "trades-textids-v1.1.tks" };
+    public static TheoryData<string> Names => new() { "trades-tiny-v1.0.tks", "trades-v1.0.tks", "l2-depth2-v1.0.tks", "trades-textids-v1.1.tks", "quotes-v1.3.tks", "funding-v1.3.tks" };
 
     private static (string Name, SegmentHeader Header, List<long[]> Rows) Find(string name) => GoldenFiles.All.Single(g => g.Name == name);
 

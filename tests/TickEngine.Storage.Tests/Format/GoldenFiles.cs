@@ -90,8 +90,33 @@ public static class GoldenFiles
         }
     }
 
+    public static SegmentHeader QuotesHeader => new(SegmentSchema.Create(SchemaKind.Quotes), "binance", "BTCUSDT", Day, 1723161600_000_000_000, 4);
+
+    /// <summary>Format 1.3: real Binance spot bookTickers of the capture (no exchange time: it repeats the receive time, flagged).</summary>
+    public static List<long[]> Quotes =>
+    [
+        [1723161254087891268, 1723161254087891268, 50093239212, 6183763000000, 378826000, 6183764000000, 154698000, (long)RowFlags.ExchangeTimeUnknown],
+        [1723161254116723068, 1723161254116723068, 50093239219, 6183763000000, 378826000, 6183764000000, 160520000, (long)RowFlags.ExchangeTimeUnknown],
+        [1723161254180571167, 1723161254180571167, 50093239225, 6183763000000, 378826000, 6183764000000, 192853000, (long)RowFlags.ExchangeTimeUnknown],
+    ];
+
+    public static SegmentHeader FundingHeader => new(SegmentSchema.Create(SchemaKind.Funding), "bybit", "BTCUSDT", 1786233600_000_000_000, 1786310900_000_000_000, 4);
+
+    /// <summary>
+    /// Format 1.3: a decimal column with its own scale (the funding rate at 10 decimals beside prices at 8): Bybit linear
+    /// BTCUSDT's funding as its tickers snapshot in the capture gives it, and two later marks.
+    /// </summary>
+    public static List<long[]> Funding =>
+    [
+        [1786310817883_000_000, 1786310819526357000, 1_000_000, 1786320000000_000_000, 6511744000000, 6513776000000, 0],
+        [1786310818183_000_000, 1786310819526426000, 1_000_000, 1786320000000_000_000, 6511743000000, 6513776000000, 0],
+        [1786310819183_000_000, 1786310819726426000, -25_000, 1786320000000_000_000, 6511741000000, 6513770000000, 0],
+    ];
+
     public static IEnumerable<(string Name, SegmentHeader Header, List<long[]> Rows)> All =>
     [
+        ("quotes-v1.3.tks", QuotesHeader, Quotes),
+        ("funding-v1.3.tks", FundingHeader, Funding),
         ("trades-textids-v1.1.tks", TextIdTradesHeader, TextIdTrades),
         ("trades-tiny-v1.0.tks", TinyTradesHeader, TinyTrades),
         ("trades-v1.0.tks", TradesHeader, Trades),
