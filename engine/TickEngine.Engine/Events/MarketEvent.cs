@@ -16,7 +16,10 @@ namespace TickEngine.Engine.Events;
 /// </code>
 /// Trade: Id = trade id, Side = aggressor (<see cref="TradeSide"/>).
 /// BookDelta: Side = <see cref="BookSide"/>, Id/Id2 = first/last update id of the message, Flags = <see cref="RowFlags"/>.
-/// BookTicker: Price/Quantity = best bid, Id = update id, Id2/Flags unused; the ask is in <see cref="AskPrice"/>/<see cref="AskQuantity"/>, stored in Id2/Flags.
+/// BookTicker (a quote): Price/Quantity = best bid, Id = update id; the ask is in <see cref="AskPrice"/>/<see cref="AskQuantity"/>
+/// (stored in Id2/Flags); the row's flags in <see cref="QuoteFlags"/> (stored in Reserved).
+/// Funding: <see cref="FundingRate"/> (Id) at <see cref="FundingRateScale"/> (Reserved), <see cref="NextFunding"/> (Id2),
+/// <see cref="MarkPrice"/> (Price), <see cref="IndexPrice"/> (Quantity), Flags = <see cref="RowFlags"/>.
 /// Status: Side = <see cref="StatusKind"/>, Id/Id2 = the marker's a and b.
 /// RowPart: Side = <see cref="SchemaKind"/>; ExchangeTime/ReceiveTime = the row's columns 0 and 1; Price, Quantity,
 /// Id, Id2, Flags = five more columns in order (part k holds columns 2 + 5k .. 6 + 5k); Reserved = the part's index,
@@ -42,4 +45,28 @@ public struct MarketEvent
 
     /// <summary>BookTicker: best ask quantity (shares the slot of <see cref="Flags"/>).</summary>
     public long AskQuantity { readonly get => Flags; set => Flags = value; }
+
+    /// <summary>BookTicker: best bid price (the slot of <see cref="Price"/>).</summary>
+    public long BidPrice { readonly get => Price; set => Price = value; }
+
+    /// <summary>BookTicker: best bid quantity (the slot of <see cref="Quantity"/>).</summary>
+    public long BidQuantity { readonly get => Quantity; set => Quantity = value; }
+
+    /// <summary>BookTicker: the quote row's <see cref="RowFlags"/> (low 16 bits; the slot of <see cref="Reserved"/>).</summary>
+    public long QuoteFlags { readonly get => Reserved; set => Reserved = (ushort)value; }
+
+    /// <summary>Funding: the rate's mantissa (the slot of <see cref="Id"/>), at <see cref="FundingRateScale"/>.</summary>
+    public long FundingRate { readonly get => Id; set => Id = value; }
+
+    /// <summary>Funding: the decimals of <see cref="FundingRate"/> (the slot of <see cref="Reserved"/>).</summary>
+    public int FundingRateScale { readonly get => Reserved; set => Reserved = (ushort)value; }
+
+    /// <summary>Funding: when the next funding is paid, ns (the slot of <see cref="Id2"/>; 0 unknown).</summary>
+    public long NextFunding { readonly get => Id2; set => Id2 = value; }
+
+    /// <summary>Funding: the mark price (the slot of <see cref="Price"/>; 0 unknown).</summary>
+    public long MarkPrice { readonly get => Price; set => Price = value; }
+
+    /// <summary>Funding: the index price (the slot of <see cref="Quantity"/>; 0 unknown).</summary>
+    public long IndexPrice { readonly get => Quantity; set => Quantity = value; }
 }

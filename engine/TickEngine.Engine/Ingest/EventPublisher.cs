@@ -74,8 +74,9 @@ public sealed class EventPublisher
             for (long s = _first; s <= _last; s++)
             {
                 ref var e = ref _ring[s];
-                if (e.Kind is EventKind.BookTicker or EventKind.RowPart) continue; // Flags hold other values there
+                if (e.Kind == EventKind.RowPart) continue; // Flags hold another column there
                 e.ReceiveTime = e.ExchangeTime;
+                if (e.Kind == EventKind.BookTicker) { e.QuoteFlags |= (long)Storage.Format.RowFlags.ReceiveTimeUnknown; continue; } // Flags hold the ask there
                 e.Flags |= (long)Storage.Format.RowFlags.ReceiveTimeUnknown;
             }
         }

@@ -38,7 +38,7 @@ public sealed class RecordPipeline
         {
             var venue = Venues.VenueRegistry.Find(exchange) ?? throw new ArgumentException($"exchange '{exchange}' is not supported: {Venues.VenueRegistry.Names}");
             if (Adapters.Any(a => a.Exchange == venue.Name)) throw new ArgumentException($"exchange '{exchange}' is given twice");
-            Adapters.Add(venue.Create(new Venues.VenueContext(Registry, Publisher, options.Rules, requester, options.DefaultSymbol)));
+            Adapters.Add(venue.Create(new Venues.VenueContext(Registry, Publisher, options.Rules, requester, options.DefaultSymbol) { Schemas = options.Types }));
         }
         var writerOptions = new Storage.Writing.SegmentWriterOptions();
         RowOutput Output(SchemaKind kind, int depth = 0)
@@ -55,13 +55,19 @@ public sealed class RecordPipeline
             return o;
         }
         var handlers = new List<IValueEventHandler<MarketEvent>>();
-        if (options.Types.Contains(SchemaKind.Trades)) handlers.Add(Trades = new TradeWriterHandler(Output(SchemaKind.Trades)));
-        if (options.Types.Contains(SchemaKind.Deltas)) handlers.Add(Deltas = new DeltaWriterHandler(Output(SchemaKind.Deltas)));
+        // Every schema whose rows are events gets the one row writer, with its definition; L2 samples and bars their own.
+        EventRowWriterHandler? Writer(SchemaKind kind) => options.Types.Contains(kind) || kind == SchemaKind.Status
+            ? Add(new EventRowWriterHandler(Output(kind), Schemas.SchemaDefinitions.Of(kind))) : null;
+        EventRowWriterHandler Add(EventRowWriterHandler h) { handlers.Add(h); Writers.Add(h); return h; }
+        Trades = Writer(SchemaKind.Trades);
+        Deltas = Writer(SchemaKind.Deltas);
         // Receive and exchange times advance together only where exchange times are bounded against receive times.
         bool comparable = options.Rules.SkewBounded && !options.ReceiveTimeUnknown;
         if (options.Types.Contains(SchemaKind.L2)) handlers.Add(L2 = new L2SamplerHandler(Output(SchemaKind.L2, options.Depth), options.Depth, options.IntervalNs, comparable));
         if (options.Types.Contains(SchemaKind.Bars)) handlers.Add(Bars = new BarAggregatorHandler(Output(SchemaKind.Bars), options.BarIntervals, comparable));
-        handlers.Add(Status = new StatusWriterHandler(Output(SchemaKind.Status)));
+        Writer(SchemaKind.Quotes);
+        Writer(SchemaKind.Funding);
+        Status = Writer(SchemaKind.Status)!;
         if (options.SharedHandlerThread) _disruptor.HandleEventsWith(new AggregateEventHandler<MarketEvent>(handlers));
         else foreach (var h in handlers) _disruptor.HandleEventsWith(h);
         foreach (var h in options.ExtraHandlers) _disruptor.HandleEventsWith(h);
@@ -75,11 +81,14 @@ public sealed class RecordPipeline
 
     /// <summary>One adapter per exchange, in the order given.</summary>
     public List<IExchangeAdapter> Adapters { get; } = new();
-    public TradeWriterHandler? Trades { get; }
-    public DeltaWriterHandler? Deltas { get; }
+    public EventRowWriterHandler? Trades { get; }
+    public EventRowWriterHandler? Deltas { get; }
+
+    /// <summary>The row writers of the schemas whose rows are events, status included.</summary>
+    public List<EventRowWriterHandler> Writers { get; } = new();
     public L2SamplerHandler? L2 { get; }
     public BarAggregatorHandler? Bars { get; }
-    public StatusWriterHandler Status { get; }
+    public EventRowWriterHandler Status { get; }
 
     /// <summary>Each schema's output (rows, bytes, sinks), readable from any thread.</summary>
     public IReadOnlyList<RowOutput> Outputs => _outputs;

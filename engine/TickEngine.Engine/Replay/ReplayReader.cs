@@ -234,14 +234,7 @@ public sealed class ReplayReader : IDisposable
         }
     }
 
-    private static int Priority(SchemaKind kind) => kind switch
-    {
-        SchemaKind.Status => 0,
-        SchemaKind.Deltas => 1,
-        SchemaKind.Trades => 2,
-        SchemaKind.L2 => 3,
-        _ => 4,
-    };
+    private static int Priority(SchemaKind kind) => Schemas.SchemaDefinitions.Of(kind).ReplayPriority;
 
     private static int Order(Pending a, Pending b)
     {

@@ -8,46 +8,18 @@ namespace TickEngine.Engine.Replay;
 /// <summary>The one mapping from stored rows back to ring events (the inverse of the writers).</summary>
 public static class RowEvents
 {
-    /// <summary>Fills <paramref name="e"/> from the cursor's current row of a trades, deltas or status segment.</summary>
+    /// <summary>Fills <paramref name="e"/> from the cursor's current row of a schema whose rows are events (trades, deltas, status, quotes, funding).</summary>
     public static void Fill(SegmentCursor c, SchemaKind kind, int instrumentId, ref MarketEvent e)
     {
         e = default;
         e.InstrumentId = instrumentId;
         e.ExchangeTime = c[SegmentSchema.ExchangeTime];
         e.ReceiveTime = c[SegmentSchema.ReceiveTime];
-        switch (kind)
-        {
-            case SchemaKind.Trades:
-                e.Kind = EventKind.Trade;
-                e.Id = c[TradeColumns.TradeId];
-                e.Price = c[TradeColumns.Price];
-                e.Quantity = c[TradeColumns.Quantity];
-                e.Side = (byte)c[TradeColumns.Side];
-                e.Flags = c[TradeColumns.Flags];
-                if (c.Reader.Schema.TextTradeIds) e.Id2 = c[TradeColumns.TradeIdLo];
-                break;
-            case SchemaKind.Deltas:
-                e.Kind = EventKind.BookDelta;
-                e.Id = c[DeltaColumns.FirstUpdateId];
-                e.Id2 = c[DeltaColumns.LastUpdateId];
-                e.Side = (byte)c[DeltaColumns.Side];
-                e.Price = c[DeltaColumns.Price];
-                e.Quantity = c[DeltaColumns.Quantity];
-                e.Flags = c[DeltaColumns.Flags];
-                break;
-            case SchemaKind.Status:
-                e.Kind = EventKind.Status;
-                e.Side = (byte)c[StatusColumns.Kind];
-                e.Id = c[StatusColumns.A];
-                e.Id2 = c[StatusColumns.B];
-                break;
-            default:
-                throw new InvalidOperationException($"{kind} rows have no event of their own: publish them with {nameof(Publish)}");
-        }
+        Schemas.SchemaDefinitions.Of(kind).ToEvent(c, ref e);
     }
 
     /// <summary>True for schemas whose rows are one event each (<see cref="Fill"/>); others go out as row parts.</summary>
-    public static bool HasEvent(SchemaKind kind) => kind is SchemaKind.Trades or SchemaKind.Deltas or SchemaKind.Status;
+    public static bool HasEvent(SchemaKind kind) => Schemas.SchemaDefinitions.Of(kind).EventPerRow;
 
     /// <summary>Publishes the cursor's current row: one event, or (L2 samples, bars) its row parts.</summary>
     public static void Publish(EventPublisher publisher, SegmentCursor c, SchemaKind kind, int instrumentId) =>
@@ -66,7 +38,13 @@ public static class RowEvents
             ref var ev = ref publisher.Claim();
             Fill(c, kind, instrumentId, ref ev);
             if ((priceShift | quantityShift) == 0 || kind == SchemaKind.Status) return true;
-            bool ok = Raise(ref ev.Price, priceShift) & Raise(ref ev.Quantity, quantityShift);
+            bool ok = kind switch
+            {
+                // A quote's ask sits in the id slots; funding's index price is a price in the quantity slot.
+                SchemaKind.Quotes => Raise(ref ev.Price, priceShift) & Raise(ref ev.Quantity, quantityShift) & Raise(ref ev.Id2, priceShift) & Raise(ref ev.Flags, quantityShift),
+                SchemaKind.Funding => Raise(ref ev.Price, priceShift) & Raise(ref ev.Quantity, priceShift),
+                _ => Raise(ref ev.Price, priceShift) & Raise(ref ev.Quantity, quantityShift),
+            };
             if (!ok) ev.Kind = EventKind.Void;
             return ok;
         }

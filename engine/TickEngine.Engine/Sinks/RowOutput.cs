@@ -114,10 +114,14 @@ public sealed class RowOutput : IDisposable
     }
 
     /// <summary>Appends <see cref="Row"/> for an instrument to every sink.</summary>
-    public void Append(int instrumentId)
+    /// <param name="decimalScale">The scale of the row's decimal columns (a funding rate's), -1 for the schema's default:
+    /// a row at another scale than the instrument's rows before it continues in a new segment part.</param>
+    public void Append(int instrumentId, int decimalScale = -1)
     {
         var inst = _registry[instrumentId];
-        var schema = InstrumentSlots.At(ref _schemas, instrumentId) ??= CreateSchema(inst);
+        ref var slot = ref InstrumentSlots.At(ref _schemas, instrumentId);
+        if (slot is { } current && decimalScale >= 0 && current.DecimalScale != decimalScale) slot = null;
+        var schema = slot ??= CreateSchema(inst, decimalScale);
         var row = Row.AsSpan(0, schema.ColumnCount);
         _primary.Write(inst, schema, row);
         Rows++;
@@ -140,10 +144,10 @@ public sealed class RowOutput : IDisposable
         _dirty = true;
     }
 
-    private SegmentSchema CreateSchema(Instrument inst)
+    private SegmentSchema CreateSchema(Instrument inst, int decimalScale)
     {
         var (p, q) = ScalesOf(inst.Id);
-        return SegmentSchema.Create(Kind, _depth, p, q, Kind == SchemaKind.Trades && inst.TextTradeIds);
+        return SegmentSchema.Create(Kind, _depth, p, q, Kind == SchemaKind.Trades && inst.TextTradeIds, decimalScale);
     }
 
     /// <summary>The end of a ring batch: the secondary sinks' batch ends too (they flush; a failed one is tried again).</summary>

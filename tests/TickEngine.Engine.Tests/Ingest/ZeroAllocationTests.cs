@@ -74,11 +74,11 @@ public class ZeroAllocationTests
         var big = new Storage.Writing.SegmentWriterOptions { InitialCapacity = 64 << 20 };
         var handlers = new IValueEventHandler<MarketEvent>[]
         {
-            new TradeWriterHandler(new RowOutput(SchemaKind.Trades, registry, new SegmentSink(dir.File("t"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1))),
-            new DeltaWriterHandler(new RowOutput(SchemaKind.Deltas, registry, new SegmentSink(dir.File("d"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1))),
+            new EventRowWriterHandler(new RowOutput(SchemaKind.Trades, registry, new SegmentSink(dir.File("t"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1)), TickEngine.Engine.Schemas.SchemaDefinitions.Of(SchemaKind.Trades)),
+            new EventRowWriterHandler(new RowOutput(SchemaKind.Deltas, registry, new SegmentSink(dir.File("d"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1)), TickEngine.Engine.Schemas.SchemaDefinitions.Of(SchemaKind.Deltas)),
             new L2SamplerHandler(new RowOutput(SchemaKind.L2, registry, new SegmentSink(dir.File("l"), big), depth: 5, commitInterval: TimeSpan.FromSeconds(1)), 5, 1_000_000_000),
             new BarAggregatorHandler(new RowOutput(SchemaKind.Bars, registry, new SegmentSink(dir.File("b"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1))),
-            new StatusWriterHandler(new RowOutput(SchemaKind.Status, registry, new SegmentSink(dir.File("s"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1))),
+            new EventRowWriterHandler(new RowOutput(SchemaKind.Status, registry, new SegmentSink(dir.File("s"), big), depth: 0, commitInterval: TimeSpan.FromSeconds(1)), TickEngine.Engine.Schemas.SchemaDefinitions.Of(SchemaKind.Status)),
         };
         foreach (var h in handlers)
         {

@@ -39,6 +39,12 @@ public sealed class ReplayPrinter(TextWriter output, InstrumentRegistry registry
             case EventKind.RowPart:
                 if (_rows.Add(e, out var row, out var schema)) Row(inst, schema, row);
                 break;
+            case EventKind.BookTicker:
+                if (!quiet) output.WriteLine($"[{Stamp(e.ExchangeTime)}] Symbol: {inst.Symbol}, Quote: bid {FixedDecimal.ToString(e.BidPrice, inst.PriceScale)} x {FixedDecimal.ToString(e.BidQuantity, inst.QuantityScale)}, ask {FixedDecimal.ToString(e.AskPrice, inst.PriceScale)} x {FixedDecimal.ToString(e.AskQuantity, inst.QuantityScale)}");
+                break;
+            case EventKind.Funding:
+                if (!quiet) output.WriteLine($"[{Stamp(e.ExchangeTime)}] Symbol: {inst.Symbol}, Funding: rate {FixedDecimal.ToString(e.FundingRate, e.FundingRateScale)}, next {(e.NextFunding > 0 ? Stamp(e.NextFunding) : "-")}, mark {(e.MarkPrice > 0 ? FixedDecimal.ToString(e.MarkPrice, inst.PriceScale) : "-")}, index {(e.IndexPrice > 0 ? FixedDecimal.ToString(e.IndexPrice, inst.PriceScale) : "-")}");
+                break;
             case EventKind.BookDelta:
             case EventKind.Status:
                 Book(ref e, inst);

@@ -192,7 +192,7 @@ public static class ValidateCommand
             long t = c[0];
             long recv = c[SegmentSchema.ReceiveTime];
             string at = TimeText.FormatIso(t);
-            bool receiveKnown = flagsColumn < 0 || (c[flagsColumn] & (long)RowFlags.ReceiveTimeUnknown) == 0;
+            bool receiveKnown = flagsColumn < 0 || (c[flagsColumn] & (long)(RowFlags.ReceiveTimeUnknown | RowFlags.ExchangeTimeUnknown)) == 0;
             // History the exchange sent at subscription: its time is not when it was received, and it is outside the
             // run of live rows (order, skew, id continuity); only its values are checked.
             bool history = schema.Kind == SchemaKind.Trades && (c[TradeColumns.Flags] & (long)RowFlags.History) != 0;
@@ -274,6 +274,20 @@ public static class ValidateCommand
                     if (idChain && prevLast != long.MinValue && first > prevLast + 1 && last != prevLast)
                         Problem(s, "update id gap", $"{first} after {prevLast} at {at}", o);
                     if (last != prevLast || prevLast == long.MinValue) prevLast = Math.Max(prevLast, last);
+                    break;
+                }
+                case SchemaKind.Quotes:
+                {
+                    long bid = c[QuoteColumns.BidPrice], ask = c[QuoteColumns.AskPrice];
+                    if (bid < 0 || ask < 0 || c[QuoteColumns.BidQty] < 0 || c[QuoteColumns.AskQty] < 0) Problem(s, "zero or negative price or quantity", $"quote at {at}", o);
+                    if (bid > 0 && ask > 0 && bid >= ask) Problem(s, "crossed quote", $"bid {bid} >= ask {ask} at {at}", o);
+                    break;
+                }
+                case SchemaKind.Funding:
+                {
+                    if (c[FundingColumns.MarkPrice] < 0 || c[FundingColumns.IndexPrice] < 0) Problem(s, "zero or negative price or quantity", $"funding at {at}", o);
+                    if (c[FundingColumns.NextFunding] != 0 && c[FundingColumns.NextFunding] < t - 86_400_000_000_000L)
+                        Problem(s, "next funding long past", $"next funding {TimeText.FormatIso(c[FundingColumns.NextFunding])} at {at}", o);
                     break;
                 }
                 case SchemaKind.Bars:

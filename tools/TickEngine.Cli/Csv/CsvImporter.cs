@@ -183,11 +183,14 @@ public sealed class CsvImporter
             if (_kind != SchemaKind.Trades || current.TextTradeIds) throw Error("a trade id that cannot be stored");
             return SegmentSchema.Create(_kind, Math.Max(current.Depth, 1), current.PriceScale, current.QuantityScale, textTradeIds: true);
         }
-        int scale = n.Price ? current.PriceScale : current.QuantityScale;
-        if (!FixedDecimal.TryFit(System.Text.Encoding.ASCII.GetBytes(n.Text), out int min, out int max))
-            throw Error($"'{n.Text}' cannot be held exactly in 64 bits at any scale (more than 18 significant digits)");
+        bool decimalColumn = n.Text.StartsWith(DecimalScaleMarker, StringComparison.Ordinal);
+        string text = decimalColumn ? n.Text[DecimalScaleMarker.Length..] : n.Text;
+        int scale = decimalColumn ? current.DecimalScale : n.Price ? current.PriceScale : current.QuantityScale;
+        if (!FixedDecimal.TryFit(System.Text.Encoding.ASCII.GetBytes(text), out int min, out int max))
+            throw Error($"'{text}' cannot be held exactly in 64 bits at any scale (more than 18 significant digits)");
         int target = scale < min ? min : scale > max ? max : scale;
-        return SegmentSchema.Create(_kind, Math.Max(current.Depth, 1), n.Price ? target : current.PriceScale, n.Price ? current.QuantityScale : target, current.TextTradeIds);
+        if (decimalColumn) return SegmentSchema.Create(_kind, Math.Max(current.Depth, 1), current.PriceScale, current.QuantityScale, current.TextTradeIds, target);
+        return SegmentSchema.Create(_kind, Math.Max(current.Depth, 1), n.Price ? target : current.PriceScale, n.Price ? current.QuantityScale : target, current.TextTradeIds, current.DecimalScale);
     }
 
     private readonly Dictionary<string, string> _venueIds = new();
@@ -245,7 +248,13 @@ public sealed class CsvImporter
             case SchemaKind.Bars: foreach (var c in new[] { "interval", "open", "high", "low", "close", "volume" }) Require(c); break;
             case SchemaKind.Deltas: Require("side"); Require("price"); Require(_tardis ? "amount" : "quantity"); break;
             case SchemaKind.L2: break;
-            default: throw new UsageException($"import supports --schema trades, l2, bars and deltas, not {SegmentSchema.NameOf(_kind)}");
+            case SchemaKind.Quotes or SchemaKind.Funding:
+                // From the layout: every value column by its name (or Tardis's: quotes, derivative_ticker).
+                for (int k = 2; k < _schema.ColumnCount; k++)
+                    if (_schema.Columns[k].Kind != ColumnKind.Flags && _schema.Columns[k].Kind != ColumnKind.Id && ColumnOf(_schema.Columns[k]) is null)
+                        throw Error($"the header has no '{ExportLayout.CsvName(_schema.Columns[k])}' column, which a {SegmentSchema.NameOf(_kind)} CSV needs");
+                break;
+            default: throw new UsageException($"import supports --schema trades, l2, bars, deltas, quotes and funding, not {SegmentSchema.NameOf(_kind)}");
         }
     }
 
@@ -332,6 +341,24 @@ public sealed class CsvImporter
                 row[DeltaColumns.Flags] = flags;
                 break;
             }
+            case SchemaKind.Quotes or SchemaKind.Funding:
+                for (int k = 2; k < _at.ColumnCount; k++)
+                {
+                    var col = _at.Columns[k];
+                    if (col.Kind == ColumnKind.Flags) { row[k] = flags; continue; }
+                    string? name = ColumnOf(col);
+                    if (name is null || _f[_col[name]].IsEmpty) { row[k] = 0; continue; } // not given: 0 (unknown)
+                    row[k] = col.Kind switch
+                    {
+                        ColumnKind.Price => Price(name),
+                        ColumnKind.Quantity => Quantity(name),
+                        ColumnKind.Decimal => DecimalColumn(name, _at.DecimalScale),
+                        // Tardis gives times in µs; TickEngine's own layout in ns.
+                        ColumnKind.Timestamp => name.EndsWith("_ns", StringComparison.Ordinal) ? Int(name) : Decimal(name, 3),
+                        _ => Int(name),
+                    };
+                }
+                break;
             case SchemaKind.L2:
             {
                 int depth = _schema.Depth;
@@ -371,6 +398,34 @@ public sealed class CsvImporter
     }
 
     private bool Has(string name) => _col.ContainsKey(name);
+
+    /// <summary>The header name a layout column is read from: its CSV name, its own name, or Tardis's for it.</summary>
+    private string? ColumnOf(ColumnSpec col)
+    {
+        string csv = ExportLayout.CsvName(col);
+        if (Has(csv)) return csv;
+        if (Has(col.Name)) return col.Name;
+        string? tardis = col.Name switch
+        {
+            "bid_qty" => "bid_amount",
+            "ask_qty" => "ask_amount",
+            "next_funding" => "funding_timestamp",
+            _ => null,
+        };
+        return tardis is not null && Has(tardis) ? tardis : null;
+    }
+
+    /// <summary>A decimal column at its own scale; a value that does not fit it is an error naming line and column.</summary>
+    private long DecimalColumn(string name, int scale)
+    {
+        var text = Field(name, $"no '{name}' column");
+        if (FixedDecimal.TryParse(text, scale, out long v, out var err)) return v;
+        if (err is DecimalParseError.TooManyDecimals or DecimalParseError.OutOfRange) throw new NeedsSchema(false, DecimalScaleMarker + text.Trim().ToString());
+        throw Error($"column '{name}': {FixedDecimal.Describe(err, text.ToString(), scale)}");
+    }
+
+    /// <summary>What a <see cref="NeedsSchema"/> text starts with when the decimal columns need another scale.</summary>
+    private const string DecimalScaleMarker = "decimal:";
 
     private ReadOnlySpan<char> Field(string name, string missing)
     {

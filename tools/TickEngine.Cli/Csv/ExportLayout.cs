@@ -25,6 +25,10 @@ public static class ExportLayout
             case SchemaKind.Bars: sb.Append(",interval,open,high,low,close,volume"); break;
             case SchemaKind.Deltas: sb.Append(",side,price,quantity"); break;
             case SchemaKind.Status: sb.Append(",kind,a,b"); break;
+            default:
+                // A schema without a layout of its own (quotes, funding): its value columns, by their names.
+                foreach (int k in GenericColumns(schema, full: false)) sb.Append(',').Append(CsvName(schema.Columns[k]));
+                break;
         }
         if (full)
         {
@@ -35,7 +39,8 @@ public static class ExportLayout
                 SchemaKind.L2 => ",update_id,bid_count,ask_count,flags",
                 SchemaKind.Bars => ",buy_volume,trade_count,first_trade_id,last_trade_id,flags",
                 SchemaKind.Deltas => ",first_update_id,last_update_id,flags",
-                _ => ",flags",
+                SchemaKind.Status => ",flags",
+                _ => string.Concat(GenericColumns(schema, full: true).Select(k => "," + CsvName(schema.Columns[k]))),
             });
         }
         return sb.ToString();
@@ -79,6 +84,9 @@ public static class ExportLayout
                 o.Byte((byte)','); o.Long(c[StatusColumns.A]);
                 o.Byte((byte)','); o.Long(c[StatusColumns.B]);
                 break;
+            default:
+                foreach (int k in GenericColumns(schema, full: false)) { o.Byte((byte)','); Value(o, c, schema.Columns[k], k); }
+                break;
         }
         if (full)
         {
@@ -98,6 +106,9 @@ public static class ExportLayout
                     break;
                 case SchemaKind.Deltas: Longs(o, c, DeltaColumns.FirstUpdateId, DeltaColumns.LastUpdateId, DeltaColumns.Flags); break;
                 case SchemaKind.Status: Longs(o, c, StatusColumns.Flags); break;
+                default:
+                    foreach (int k in GenericColumns(schema, full: true)) { o.Byte((byte)','); Value(o, c, schema.Columns[k], k); }
+                    break;
             }
         }
         o.Byte((byte)'\n');
@@ -127,6 +138,7 @@ public static class ExportLayout
             {
                 case ColumnKind.Price:
                 case ColumnKind.Quantity:
+                case ColumnKind.Decimal:
                     o.Byte((byte)'"'); o.Decimal(c[k], col.Scale); o.Byte((byte)'"');
                     break;
                 case ColumnKind.Enum:
@@ -145,6 +157,29 @@ public static class ExportLayout
             }
         }
         o.Raw("}\n"u8);
+    }
+
+    /// <summary>
+    /// The columns a schema without a CSV layout of its own writes, from its layout: by default its values (prices,
+    /// quantities, decimals, times other than the row's own, enums); with <c>--full</c> the rest (ids, counts, flags).
+    /// </summary>
+    public static IEnumerable<int> GenericColumns(SegmentSchema schema, bool full)
+    {
+        for (int k = 2; k < schema.ColumnCount; k++)
+        {
+            bool value = schema.Columns[k].Kind is ColumnKind.Price or ColumnKind.Quantity or ColumnKind.Decimal or ColumnKind.Timestamp or ColumnKind.Enum or ColumnKind.Duration;
+            if (value != full) yield return k;
+        }
+    }
+
+    /// <summary>A column's CSV name: times carry their unit (<c>_ns</c>).</summary>
+    public static string CsvName(ColumnSpec col) => col.Kind == ColumnKind.Timestamp ? col.Name + "_ns" : col.Name;
+
+    /// <summary>One value as its column's kind says: decimals exact at the column's scale, integers as they are.</summary>
+    private static void Value(Utf8Output o, SegmentCursor c, ColumnSpec col, int k)
+    {
+        if (col.Kind is ColumnKind.Price or ColumnKind.Quantity or ColumnKind.Decimal) o.Decimal(c[k], col.Scale);
+        else o.Long(c[k]);
     }
 
     public static byte[][] QuotedNames(SegmentSchema schema) =>
@@ -206,6 +241,7 @@ public static class ExportLayout
         (long)StatusKind.RecorderStop => "recorder_stop"u8,
         (long)StatusKind.BookInvalid => "book_invalid"u8,
         (long)StatusKind.Damaged => "damaged"u8,
+        (long)StatusKind.ScaleChange => "scale_change"u8,
         _ => "unknown"u8,
     };
 

@@ -338,6 +338,8 @@ public sealed class BinanceAdapter : IExchangeAdapter
                     e.AskPrice = p.AskPrice;
                     e.AskQuantity = p.AskQuantity;
                     e.Id = p.Id;
+                    // Spot's bookTicker carries no time: the quote's exchange time repeats its receive time, flagged.
+                    if (p.ExchangeNs == 0) e.QuoteFlags = (long)RowFlags.ExchangeTimeUnknown;
                 }
                 Book(p.Instrument!).OnBookTicker(p.Id, p.Price, p.Quantity, p.AskPrice, p.AskQuantity, p.ReceiveNs, p.ExchangeNs);
                 break;

@@ -12,7 +12,12 @@ public static class BinanceVenue
 
     private static Venue Create(string name, string description, bool futures) =>
         new(name, description, [], Live: true,
-            c => new BinanceAdapter(c.Registry, c.Publisher, futures, c.Requester) { DefaultSymbol = c.DefaultSymbol, Rules = c.Rules })
+            c => new BinanceAdapter(c.Registry, c.Publisher, futures, c.Requester)
+            {
+                DefaultSymbol = c.DefaultSymbol,
+                Rules = c.Rules,
+                PublishBookTickers = c.Writes(Storage.Format.SchemaKind.Quotes),
+            })
         {
             LiveFeed = r => new BinanceLiveFeed(r.Options, r.Request.Symbols, r.Request.Trades, r.Request.Books, r.Pipe, source: r.Source),
         };

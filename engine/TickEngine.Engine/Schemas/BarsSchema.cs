@@ -1,0 +1,10 @@
+using TickEngine.Storage.Format;
+
+namespace TickEngine.Engine.Schemas;
+
+/// <summary>bars: OHLCV bars derived by <see cref="Handlers.BarAggregatorHandler"/>; replayed as row parts.</summary>
+public sealed class BarsSchema : SchemaDefinition
+{
+    public override SchemaKind Kind => SchemaKind.Bars;
+    public override int ReplayPriority => 4;
+}
