@@ -15,6 +15,12 @@ public abstract class StreamVenueAdapter(InstrumentRegistry registry, EventPubli
     public IngestCounters Counters { get; } = new();
     public FrameRules Rules { get; init; } = FrameRules.Default;
 
+    /// <summary>Publish the best bid and ask the venue states (the quotes schema; opt-in per recording).</summary>
+    public bool PublishQuotes { get; init; }
+
+    /// <summary>Publish funding updates (the funding schema; opt-in per recording).</summary>
+    public bool PublishFunding { get; init; }
+
     /// <summary>Live: asked to resubscribe a book after a gap or a failed check (a fresh snapshot follows).</summary>
     public ISnapshotRequester? Requester { get; init; }
 

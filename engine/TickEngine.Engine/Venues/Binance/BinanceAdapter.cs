@@ -47,6 +47,9 @@ public sealed class BinanceAdapter : IExchangeAdapter
     /// </summary>
     public bool PublishBookTickers { get; init; }
 
+    /// <summary>Publish funding from USD-M futures' <c>markPrice</c> streams (the funding schema; opt-in per recording).</summary>
+    public bool PublishFunding { get; init; }
+
     /// <summary>The symbol a REST snapshot without a URL belongs to, when a capture holds a single symbol.</summary>
     public string? DefaultSymbol { get; set; }
 
@@ -175,6 +178,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
         if (type.StartsWith("trade"u8)) return ParseTrade(ref r, frame, receiveNs, aggregate: false);
         if (type.StartsWith("aggTrade"u8)) return ParseTrade(ref r, frame, receiveNs, aggregate: true);
         if (type.StartsWith("bookTicker"u8)) return ParseBookTicker(ref r, frame, symbol, receiveNs);
+        if (type.StartsWith("markPrice"u8)) return ParseMarkPrice(ref r, frame, receiveNs);
         if (type.StartsWith("depth"u8))
         {
             var rest = type[5..];
@@ -210,9 +214,51 @@ public sealed class BinanceAdapter : IExchangeAdapter
         else if (e.SequenceEqual("aggTrade"u8)) ParseTrade(ref p, frame, receiveNs, aggregate: true);
         else if (e.SequenceEqual("depthUpdate"u8)) ParseDepth(ref p, frame, default, receiveNs, partial: false);
         else if (e.SequenceEqual("bookTicker"u8) || (e.IsEmpty && hasU)) ParseBookTicker(ref p, frame, default, receiveNs);
+        else if (e.SequenceEqual("markPriceUpdate"u8)) ParseMarkPrice(ref p, frame, receiveNs);
         else if (e.SequenceEqual("serverShutdown"u8)) Counters.ServerShutdowns++;
         else if (e.IsEmpty && hasLastUpdateId) Counters.Unknown++; // spot partial depth without a stream name: no symbol
         else Counters.Unknown++;
+    }
+
+    /// <summary>
+    /// USD-M futures' <c>markPriceUpdate</c> (<c>p</c> mark, <c>i</c> index, <c>r</c> funding rate, <c>T</c> next funding
+    /// time, <c>E</c> event time): a funding row, when the recording writes funding; else counted as control.
+    /// </summary>
+    private bool ParseMarkPrice(ref Utf8JsonReader r, ReadOnlySpan<byte> data, long receiveNs)
+    {
+        if (!PublishFunding) { Counters.Control++; r.Skip(); return false; }
+        Instrument? inst = null;
+        ReadOnlySpan<byte> mark = default, index = default, rate = default;
+        long eventTime = 0, next = 0;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("s"u8))
+            {
+                r.Read();
+                if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || (inst = _registry.Resolve(Exchange, r.ValueSpan)) is null) { Counters.AddMalformed(FrameRules.BadSymbol, data); return false; }
+            }
+            else if (r.ValueTextEquals("E"u8)) { r.Read(); if (!JsonFields.TryInt64(ref r, out eventTime)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; } }
+            else if (r.ValueTextEquals("T"u8)) { r.Read(); if (!JsonFields.TryInt64(ref r, out next)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; } }
+            else if (r.ValueTextEquals("p"u8)) { r.Read(); mark = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped ? r.ValueSpan : default; }
+            else if (r.ValueTextEquals("i"u8)) { r.Read(); index = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped ? r.ValueSpan : default; }
+            else if (r.ValueTextEquals("r"u8)) { r.Read(); rate = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped ? r.ValueSpan : default; }
+            else { r.Read(); r.Skip(); }
+        }
+        if (inst is null || mark.IsEmpty) { Counters.AddMalformed("markPriceUpdate without s or p", data); return false; }
+        if (!FrameRules.TryTime(eventTime, _timeUnitNs, out long exchangeNs)) { Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; }
+        if (!Rules.WithinSkew(exchangeNs, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, data); return false; }
+        ref var t = ref _pending;
+        t = default;
+        t.Kind = PendingKind.Funding;
+        t.Instrument = inst;
+        t.ExchangeNs = exchangeNs;
+        t.ReceiveNs = receiveNs;
+        if (!inst.TryPrice(mark, out t.Price) || (index.Length > 0 && !inst.TryPrice(index, out t.Quantity)) ||
+            (rate.Length > 0 && !Venues.FundingRates.TryParse(rate, out t.Id, out t.Scale)))
+        { t.Kind = PendingKind.None; Counters.AddMalformed("markPriceUpdate mark, index or rate not exact", data); return false; }
+        if (rate.Length == 0) t.Scale = Venues.FundingRates.DefaultScale;
+        if (next > 0 && !FrameRules.TryTime(next, _timeUnitNs, out t.AskPrice)) { t.Kind = PendingKind.None; Counters.AddMalformed(FrameRules.TimeOutOfRange, data); return false; }
+        return true;
     }
 
     private bool ParseTrade(ref Utf8JsonReader r, ReadOnlySpan<byte> data, long receiveNs, bool aggregate)
@@ -305,7 +351,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
         Counters.TradeEvents++;
     }
 
-    private enum PendingKind : byte { None, Trade, Ticker, Diff, Partial }
+    private enum PendingKind : byte { None, Trade, Ticker, Diff, Partial, Funding }
 
     /// <summary>What a parsed frame will do once the whole frame has been read and found well formed.</summary>
     private struct Pending
@@ -315,6 +361,7 @@ public sealed class BinanceAdapter : IExchangeAdapter
         public byte Side;
         public Instrument? Instrument;
         public long ExchangeNs, ReceiveNs, Price, Quantity, Id, AskPrice, AskQuantity;
+        public int Scale;
     }
 
     private Pending _pending;
@@ -343,6 +390,20 @@ public sealed class BinanceAdapter : IExchangeAdapter
                 }
                 Book(p.Instrument!).OnBookTicker(p.Id, p.Price, p.Quantity, p.AskPrice, p.AskQuantity, p.ReceiveNs, p.ExchangeNs);
                 break;
+            case PendingKind.Funding:
+            {
+                ref var f = ref _publisher.Claim();
+                f.Kind = EventKind.Funding;
+                f.InstrumentId = p.Instrument!.Id;
+                f.ExchangeTime = p.ExchangeNs;
+                f.ReceiveTime = p.ReceiveNs;
+                f.MarkPrice = p.Price;
+                f.IndexPrice = p.Quantity;
+                f.FundingRate = p.Id;
+                f.FundingRateScale = p.Scale;
+                f.NextFunding = p.AskPrice;
+                break;
+            }
             case PendingKind.Partial:
             {
                 // A partial-depth frame is a whole top-N book: it replaces the book each time.

@@ -17,6 +17,7 @@ public static class BinanceVenue
                 DefaultSymbol = c.DefaultSymbol,
                 Rules = c.Rules,
                 PublishBookTickers = c.Writes(Storage.Format.SchemaKind.Quotes),
+                PublishFunding = futures && c.Writes(Storage.Format.SchemaKind.Funding),
             })
         {
             LiveFeed = r => new BinanceLiveFeed(r.Options, r.Request.Symbols, r.Request.Trades, r.Request.Books, r.Pipe, source: r.Source),

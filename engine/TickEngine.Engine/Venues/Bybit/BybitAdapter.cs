@@ -52,6 +52,8 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
         public readonly long[] Seq = new long[History], Bid = new long[History], Ask = new long[History];
         public int Count, Next;
         public long TickBid, TickAsk; // the ticker's state, merged from snapshot and deltas (0 = not known)
+        public long TickBidQty, TickAskQty, FundingRate, NextFunding, Mark, Index;
+        public int FundingScale = FundingRates.DefaultScale;
         public readonly long[] PendingCs = new long[PendingTickers], PendingBid = new long[PendingTickers], PendingAsk = new long[PendingTickers];
         public readonly long[] PendingTime = new long[PendingTickers];
         public int Pending;
@@ -68,8 +70,9 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
     private int _tradeCount;
     private Instrument? _instrument;
     private bool _snapshot;
-    private long _u, _seq, _bookTime, _messageTs, _cts, _cs, _tickerBid, _tickerAsk;
-    private bool _hasBid, _hasAsk;
+    private long _u, _seq, _bookTime, _messageTs, _cts, _cs, _tickerBid, _tickerAsk, _tickerBidQty, _tickerAskQty, _fundingRate, _nextFunding, _mark, _index;
+    private int _fundingScale;
+    private bool _hasBid, _hasAsk, _hasBidQty, _hasAskQty, _hasRate, _hasNext, _hasMark, _hasIndex;
 
     public BybitAdapter(InstrumentRegistry registry, EventPublisher publisher) : base(registry, publisher)
     {
@@ -339,11 +342,34 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
     private bool ParseTicker(ref Utf8JsonReader r, ReadOnlySpan<byte> frame)
     {
         var inst = _instrument!;
-        _hasBid = _hasAsk = false;
+        _hasBid = _hasAsk = _hasBidQty = _hasAskQty = _hasRate = _hasNext = _hasMark = _hasIndex = false;
         bool sawSymbol = false;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             bool bid = r.ValueTextEquals("bid1Price"u8), ask = !bid && r.ValueTextEquals("ask1Price"u8);
+            int other = bid || ask ? 0 : r.ValueTextEquals("bid1Size"u8) ? 1 : r.ValueTextEquals("ask1Size"u8) ? 2 : r.ValueTextEquals("fundingRate"u8) ? 3
+                : r.ValueTextEquals("nextFundingTime"u8) ? 4 : r.ValueTextEquals("markPrice"u8) ? 5 : r.ValueTextEquals("indexPrice"u8) ? 6 : 0;
+            if (other != 0)
+            {
+                // Read only when a schema stores them: a ticker's other fields are no check of the book.
+                r.Read();
+                if (!(other <= 2 ? PublishQuotes : PublishFunding)) { r.Skip(); continue; }
+                if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped) { Counters.AddMalformed("ticker field is not a plain string", frame); return false; }
+                var text = r.ValueSpan;
+                bool ok = text.Length == 0 || other switch
+                {
+                    1 => inst.TryQuantity(text, out _tickerBidQty),
+                    2 => inst.TryQuantity(text, out _tickerAskQty),
+                    3 => FundingRates.TryParse(text, out _fundingRate, out _fundingScale),
+                    4 => VenueTrades.TryInteger(text, out long ms) && FrameRules.TryTime(ms, 1_000_000, out _nextFunding),
+                    5 => inst.TryPrice(text, out _mark),
+                    _ => inst.TryPrice(text, out _index),
+                };
+                if (!ok) { Counters.AddMalformed("ticker size, funding, mark or index field not exact", frame); return false; }
+                if (text.Length == 0) { if (other == 1) _tickerBidQty = 0; else if (other == 2) _tickerAskQty = 0; else if (other == 5) _mark = 0; else if (other == 6) _index = 0; }
+                switch (other) { case 1: _hasBidQty = true; break; case 2: _hasAskQty = true; break; case 3: _hasRate = text.Length > 0; break; case 4: _hasNext = text.Length > 0; break; case 5: _hasMark = true; break; default: _hasIndex = true; break; }
+                continue;
+            }
             if (bid || ask)
             {
                 if (bid ? _hasBid : _hasAsk) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
@@ -426,14 +452,59 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
         }
     }
 
+    /// <summary>
+    /// The ticker's merged state as rows, when the recording asks: a quote when this message moved the top of the book
+    /// (its cross sequence as the update id), a funding row when it moved the funding, mark or index (derivatives).
+    /// </summary>
+    private void PublishTickerRows(TickerCheck c, Instrument inst, long receiveNs)
+    {
+        if (PublishQuotes && (_hasBid || _hasAsk || _hasBidQty || _hasAskQty) && (c.TickBid != 0 || c.TickAsk != 0))
+        {
+            ref var e = ref _publisher.Claim();
+            e.Kind = EventKind.BookTicker;
+            e.InstrumentId = inst.Id;
+            e.ExchangeTime = _messageTs;
+            e.ReceiveTime = receiveNs;
+            e.Id = Math.Max(0, _cs);
+            e.BidPrice = c.TickBid;
+            e.BidQuantity = c.TickBid != 0 ? c.TickBidQty : 0;
+            e.AskPrice = c.TickAsk;
+            e.AskQuantity = c.TickAsk != 0 ? c.TickAskQty : 0;
+        }
+        if (!PublishFunding || CurrentMarket == Market.Spot) return;
+        if (_hasRate)
+        {
+            // A rate with more decimals than the instrument's funding rows had moves them to its scale (a new part).
+            if (_fundingScale > c.FundingScale) c.FundingScale = _fundingScale;
+            c.FundingRate = _fundingRate * Storage.Numerics.FixedDecimal.PowerOf10(c.FundingScale - _fundingScale);
+        }
+        if (_hasNext) c.NextFunding = _nextFunding;
+        if (_hasMark) c.Mark = _mark;
+        if (_hasIndex) c.Index = _index;
+        if (!(_hasRate || _hasNext || _hasMark || _hasIndex)) return;
+        ref var f = ref _publisher.Claim();
+        f.Kind = EventKind.Funding;
+        f.InstrumentId = inst.Id;
+        f.ExchangeTime = _messageTs;
+        f.ReceiveTime = receiveNs;
+        f.FundingRate = c.FundingRate;
+        f.FundingRateScale = c.FundingScale;
+        f.NextFunding = c.NextFunding;
+        f.MarkPrice = c.Mark;
+        f.IndexPrice = c.Index;
+    }
+
     private void CommitTicker(long receiveNs)
     {
         var inst = _instrument!;
         Counters.Control++;
         var c = InstrumentSlots.At(ref _tickers, inst.Id) ??= new TickerCheck();
-        if (_snapshot) c.TickBid = c.TickAsk = 0;
+        if (_snapshot) c.TickBid = c.TickAsk = c.TickBidQty = c.TickAskQty = c.Mark = c.Index = 0;
         if (_hasBid) c.TickBid = _tickerBid;
         if (_hasAsk) c.TickAsk = _tickerAsk;
+        if (_hasBidQty) c.TickBidQty = _tickerBidQty;
+        if (_hasAskQty) c.TickAskQty = _tickerAskQty;
+        PublishTickerRows(c, inst, receiveNs);
         if (!_hasBid && !_hasAsk) return; // nothing about the top of the book (spot tickers, other fields' deltas)
         var book = BookOf(inst.Id);
         if (_cs < 0 || c.TickBid == 0 || c.TickAsk == 0 || book is null || !book.IsSynced || c.Count == 0) { Counters.BookTickerUnchecked++; return; }

@@ -10,7 +10,13 @@ namespace TickEngine.Engine.Venues.Bybit;
 public static class BybitVenue
 {
     public static Venue Venue { get; } = new(BybitAdapter.Derivatives, "Bybit v5 (spot, linear, inverse)", [BybitAdapter.Spot], Live: true,
-        c => new BybitAdapter(c.Registry, c.Publisher) { Rules = c.Rules, Requester = c.Requester })
+        c => new BybitAdapter(c.Registry, c.Publisher)
+        {
+            Rules = c.Rules,
+            Requester = c.Requester,
+            PublishQuotes = c.Writes(Storage.Format.SchemaKind.Quotes),
+            PublishFunding = c.Writes(Storage.Format.SchemaKind.Funding),
+        })
     {
         Stores = [(BybitAdapter.Derivatives, TradeIdKind.Text), (BybitAdapter.Spot, TradeIdKind.Integer)],
         LivePlans = BybitLive.Plans,

@@ -55,9 +55,9 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
     /// <summary>The book kept for an instrument, if any.</summary>
     public BookLifecycle? BookOf(int instrumentId) => instrumentId < _books.Length ? _books[instrumentId] : null;
 
-    protected override void Reset() => _levelCount = _bookEventCount = _tradeCount = 0;
+    protected override void Reset() => _levelCount = _bookEventCount = _tradeCount = _quoteCount = 0;
 
-    private enum Channel { None, Level2, Trades, Control, Other }
+    private enum Channel { None, Level2, Trades, Control, Other, Ticker }
 
     protected override bool Parse(ReadOnlySpan<byte> frame, long receiveNs)
     {
@@ -78,6 +78,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
                 if (r.TokenType != JsonTokenType.String) { Counters.AddMalformed("channel is not a string", frame); return false; }
                 channel = r.ValueTextEquals("l2_data"u8) ? Channel.Level2
                     : r.ValueTextEquals("market_trades"u8) ? Channel.Trades
+                    : PublishQuotes && r.ValueTextEquals("ticker"u8) ? Channel.Ticker
                     : r.ValueTextEquals("heartbeats"u8) || r.ValueTextEquals("subscriptions"u8) || r.ValueTextEquals("ticker"u8) ||
                       r.ValueTextEquals("ticker_batch"u8) || r.ValueTextEquals("candles"u8) || r.ValueTextEquals("status"u8) ? Channel.Control
                     : Channel.Other;
@@ -133,7 +134,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
             Counters.AddMalformed("frame without a channel", frame);
             return false;
         }
-        if (channel is Channel.Level2 or Channel.Trades)
+        if (channel is Channel.Level2 or Channel.Trades or Channel.Ticker)
         {
             if (!sawSequence || !sawTime || eventsStart < 0) { Counters.AddMalformed("l2_data or market_trades frame without sequence_num, timestamp or events", frame); return false; }
             if (!Rules.WithinSkew(_messageTime, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
@@ -174,7 +175,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
                 r.Read();
                 if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || (inst = _registry.Resolve(Name, r.ValueSpan)) is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
             }
-            else if (r.ValueTextEquals(channel == Channel.Level2 ? "updates"u8 : "trades"u8))
+            else if (r.ValueTextEquals(channel == Channel.Level2 ? "updates"u8 : channel == Channel.Ticker ? "tickers"u8 : "trades"u8))
             {
                 if (listStart >= 0) { Counters.AddMalformed(FrameRules.DuplicateKey, frame); return false; }
                 r.Read();
@@ -197,11 +198,52 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
             if (_bookEventCount == _bookEvents.Length) Array.Resize(ref _bookEvents, _bookEvents.Length * 2);
             _bookEvents[_bookEventCount++] = new BookEvent { Instrument = inst, Snapshot = snapshot, Start = start, Count = _levelCount - start };
         }
+        else if (channel == Channel.Ticker)
+        {
+            while (list.Read() && list.TokenType == JsonTokenType.StartObject)
+                if (!ParseTicker(ref list, frame)) return false;
+        }
         else
         {
             while (list.Read() && list.TokenType == JsonTokenType.StartObject)
                 if (!ParseTrade(ref list, frame, snapshot, receiveNs)) return false;
         }
+        return true;
+    }
+
+    private struct QuoteItem { public Instrument Instrument; public long Bid, BidQty, Ask, AskQty; }
+    private QuoteItem[] _quotes = new QuoteItem[8];
+    private int _quoteCount;
+
+    /// <summary>One ticker of a ticker event: its best bid and ask (the quotes schema).</summary>
+    private bool ParseTicker(ref Utf8JsonReader r, ReadOnlySpan<byte> frame)
+    {
+        ReadOnlySpan<byte> product = default, bid = default, bidQty = default, ask = default, askQty = default;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            int key = r.ValueTextEquals("product_id"u8) ? 1 : r.ValueTextEquals("best_bid"u8) ? 2 : r.ValueTextEquals("best_bid_quantity"u8) ? 3
+                : r.ValueTextEquals("best_ask"u8) ? 4 : r.ValueTextEquals("best_ask_quantity"u8) ? 5 : 0;
+            r.Read();
+            if (key == 0) { r.Skip(); continue; }
+            if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped) { Counters.AddMalformed("ticker field is not a plain string", frame); return false; }
+            switch (key)
+            {
+                case 1: product = r.ValueSpan; break;
+                case 2: bid = r.ValueSpan; break;
+                case 3: bidQty = r.ValueSpan; break;
+                case 4: ask = r.ValueSpan; break;
+                default: askQty = r.ValueSpan; break;
+            }
+        }
+        var inst = _registry.Resolve(Name, product);
+        if (inst is null) { Counters.AddMalformed(FrameRules.BadSymbol, frame); return false; }
+        var q = new QuoteItem { Instrument = inst };
+        if ((bid.Length > 0 && !inst.TryPrice(bid, out q.Bid)) || (bidQty.Length > 0 && !inst.TryQuantity(bidQty, out q.BidQty)) ||
+            (ask.Length > 0 && !inst.TryPrice(ask, out q.Ask)) || (askQty.Length > 0 && !inst.TryQuantity(askQty, out q.AskQty)))
+        { Counters.AddMalformed("ticker best bid or ask not exact at the instrument's scale", frame); return false; }
+        if (q.Bid < 0 || q.Ask < 0 || q.BidQty < 0 || q.AskQty < 0) { Counters.AddMalformed(FrameRules.BadLevel, frame); return false; }
+        if (_quoteCount == _quotes.Length) Array.Resize(ref _quotes, _quotes.Length * 2);
+        _quotes[_quoteCount++] = q;
         return true;
     }
 
@@ -334,6 +376,20 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
             }
             m.View(_levels, ev.Start, ev.Count);
             book.OnMessage(m);
+        }
+        for (int k = 0; k < _quoteCount; k++)
+        {
+            ref var q = ref _quotes[k];
+            ref var e = ref _publisher.Claim();
+            e.Kind = EventKind.BookTicker;
+            e.InstrumentId = q.Instrument.Id;
+            e.ExchangeTime = _messageTime;
+            e.ReceiveTime = receiveNs;
+            e.Id = _sequence;
+            e.BidPrice = q.Bid;
+            e.BidQuantity = q.BidQty;
+            e.AskPrice = q.Ask;
+            e.AskQuantity = q.AskQty;
         }
         // Trades in id order (Coinbase sends a batch newest first).
         bool descending = _tradeCount > 1 && _trades[0].Id > _trades[_tradeCount - 1].Id;

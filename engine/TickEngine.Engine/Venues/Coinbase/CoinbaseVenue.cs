@@ -4,7 +4,13 @@ namespace TickEngine.Engine.Venues.Coinbase;
 public static class CoinbaseVenue
 {
     public static Venue Venue { get; } = new(CoinbaseAdapter.Name, "Coinbase Advanced Trade", ["coinbase-advanced-trade"], Live: true,
-        c => new CoinbaseAdapter(c.Registry, c.Publisher) { Rules = c.Rules, Requester = c.Requester })
+        c => new CoinbaseAdapter(c.Registry, c.Publisher)
+        {
+            Rules = c.Rules,
+            Requester = c.Requester,
+            PublishQuotes = c.Writes(Storage.Format.SchemaKind.Quotes),
+            PublishFunding = c.Writes(Storage.Format.SchemaKind.Funding),
+        })
     {
         LivePlans = CoinbaseLive.Plans,
     };

@@ -64,11 +64,11 @@ public sealed class OkxAdapter : StreamVenueAdapter
 
     protected override void Reset()
     {
-        _levelCount = _bookCount = _tradeCount = 0;
+        _levelCount = _bookCount = _tradeCount = _valueCount = 0;
         _instrument = null;
     }
 
-    private enum Channel { None, Books, Trades, Control, Other }
+    private enum Channel { None, Books, Trades, Control, Other, Tickers, FundingRate, MarkPrice }
 
     protected override bool Parse(ReadOnlySpan<byte> frame, long receiveNs)
     {
@@ -99,7 +99,9 @@ public sealed class OkxAdapter : StreamVenueAdapter
                         _depthRank = r.ValueTextEquals("books"u8) || r.ValueTextEquals("books-l2-tbt"u8) ? 3
                             : r.ValueTextEquals("books50-l2-tbt"u8) ? 2 : r.ValueTextEquals("books5"u8) ? 1 : r.ValueTextEquals("bbo-tbt"u8) ? 0 : -1;
                         channel = _depthRank >= 0 ? Channel.Books : r.ValueTextEquals("trades"u8) ? Channel.Trades
-                            : r.ValueTextEquals("tickers"u8) ? Channel.Control : Channel.Other;
+                            : r.ValueTextEquals("tickers"u8) ? (PublishQuotes ? Channel.Tickers : Channel.Control)
+                            : r.ValueTextEquals("funding-rate"u8) ? (PublishFunding ? Channel.FundingRate : Channel.Control)
+                            : r.ValueTextEquals("mark-price"u8) ? (PublishFunding ? Channel.MarkPrice : Channel.Control) : Channel.Other;
                     }
                     else if (r.ValueTextEquals("instId"u8))
                     {
@@ -145,6 +147,16 @@ public sealed class OkxAdapter : StreamVenueAdapter
             return false;
         }
         if (channel == Channel.Control) { Counters.Control++; return false; }
+        if (channel is Channel.Tickers or Channel.FundingRate or Channel.MarkPrice)
+        {
+            if (_instrument is null) { Counters.AddMalformed("frame without instId", frame); return false; }
+            var t = new Utf8JsonReader(frame[dataStart..dataEnd], Options);
+            t.Read();
+            while (t.Read() && t.TokenType == JsonTokenType.StartObject)
+                if (!ParseValues(ref t, frame, channel, receiveNs)) return false;
+            if (t.TokenType != JsonTokenType.EndArray) { Counters.AddMalformed("data is not an array of objects", frame); return false; }
+            return _valueCount > 0;
+        }
         if (channel != Channel.Books && channel != Channel.Trades) { Counters.Unknown++; return false; }
         if (channel == Channel.Books)
         {
@@ -261,8 +273,93 @@ public sealed class OkxAdapter : StreamVenueAdapter
         return true;
     }
 
+    // Quotes (tickers) and funding (funding-rate, mark-price) read from a frame: committed with it.
+    private struct ValueItem { public Channel Channel; public long Time, Bid, BidQty, Ask, AskQty, Rate, Next, Mark; public int RateScale; public bool HasRate, HasNext, HasMark; }
+    private ValueItem[] _values = new ValueItem[4];
+    private int _valueCount;
+
+    // Per instrument: the funding state merged from funding-rate and mark-price (0 = not known).
+    private sealed class FundingState { public long Rate, Next, Mark; public int Scale = FundingRates.DefaultScale; }
+    private FundingState?[] _funding = new FundingState?[16];
+
+    /// <summary>One object of a tickers, funding-rate or mark-price frame; the reader is on its StartObject.</summary>
+    private bool ParseValues(ref Utf8JsonReader r, ReadOnlySpan<byte> frame, Channel channel, long receiveNs)
+    {
+        var inst = _instrument!;
+        var v = new ValueItem { Channel = channel };
+        bool sawTs = false;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            int key = r.ValueTextEquals("ts"u8) ? 1 : r.ValueTextEquals("bidPx"u8) ? 2 : r.ValueTextEquals("bidSz"u8) ? 3 : r.ValueTextEquals("askPx"u8) ? 4
+                : r.ValueTextEquals("askSz"u8) ? 5 : r.ValueTextEquals("fundingRate"u8) ? 6 : r.ValueTextEquals("fundingTime"u8) ? 7
+                : r.ValueTextEquals("markPx"u8) ? 8 : 0;
+            r.Read();
+            if (key == 0) { r.Skip(); continue; }
+            if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped) { Counters.AddMalformed("ticker, funding or mark field is not a plain string", frame); return false; }
+            var text = r.ValueSpan;
+            if (text.IsEmpty) continue; // OKX sends "" for a side with no order
+            bool ok = key switch
+            {
+                1 => VenueTrades.TryInteger(text, out long ms) && FrameRules.TryTime(ms, 1_000_000, out v.Time) && (sawTs = true),
+                2 => inst.TryPrice(text, out v.Bid),
+                3 => inst.TryQuantity(text, out v.BidQty),
+                4 => inst.TryPrice(text, out v.Ask),
+                5 => inst.TryQuantity(text, out v.AskQty),
+                6 => (v.HasRate = FundingRates.TryParse(text, out v.Rate, out v.RateScale)),
+                7 => (v.HasNext = VenueTrades.TryInteger(text, out long next) && FrameRules.TryTime(next, 1_000_000, out v.Next)),
+                _ => (v.HasMark = inst.TryPrice(text, out v.Mark)),
+            };
+            if (!ok) { Counters.AddMalformed("ticker, funding or mark value not exact, or a time out of range", frame); return false; }
+        }
+        if (!sawTs) v.Time = receiveNs; // funding-rate frames carry no ts of their own
+        if (sawTs && !Rules.WithinSkew(v.Time, receiveNs)) { Counters.AddMalformed(Rules.SkewReason, frame); return false; }
+        if (_valueCount == _values.Length) Array.Resize(ref _values, _values.Length * 2);
+        _values[_valueCount++] = v;
+        return true;
+    }
+
+    private void CommitValues(long receiveNs)
+    {
+        var inst = _instrument!;
+        for (int k = 0; k < _valueCount; k++)
+        {
+            ref var v = ref _values[k];
+            if (v.Channel == Channel.Tickers)
+            {
+                ref var e = ref _publisher.Claim();
+                e.Kind = EventKind.BookTicker;
+                e.InstrumentId = inst.Id;
+                e.ExchangeTime = v.Time;
+                e.ReceiveTime = receiveNs;
+                e.BidPrice = v.Bid;
+                e.BidQuantity = v.BidQty;
+                e.AskPrice = v.Ask;
+                e.AskQuantity = v.AskQty;
+                continue;
+            }
+            var f = InstrumentSlots.At(ref _funding, inst.Id) ??= new FundingState();
+            if (v.HasRate)
+            {
+                if (v.RateScale > f.Scale) f.Scale = v.RateScale;
+                f.Rate = v.Rate * Storage.Numerics.FixedDecimal.PowerOf10(f.Scale - v.RateScale);
+            }
+            if (v.HasNext) f.Next = v.Next;
+            if (v.HasMark) f.Mark = v.Mark;
+            ref var x = ref _publisher.Claim();
+            x.Kind = EventKind.Funding;
+            x.InstrumentId = inst.Id;
+            x.ExchangeTime = v.Time;
+            x.ReceiveTime = receiveNs;
+            x.FundingRate = f.Rate;
+            x.FundingRateScale = f.Scale;
+            x.NextFunding = f.Next;
+            x.MarkPrice = f.Mark;
+        }
+    }
+
     protected override void Commit(long receiveNs)
     {
+        if (_valueCount > 0) { CommitValues(receiveNs); return; }
         for (int b = 0; b < _bookCount; b++)
         {
             ref var m = ref _bookItems[b];

@@ -4,7 +4,13 @@ namespace TickEngine.Engine.Venues.Okx;
 public static class OkxVenue
 {
     public static Venue Venue { get; } = new(OkxAdapter.Name, "OKX v5", ["okex", "okex-swap", "okex-futures", "okex-options"], Live: true,
-        c => new OkxAdapter(c.Registry, c.Publisher) { Rules = c.Rules, Requester = c.Requester })
+        c => new OkxAdapter(c.Registry, c.Publisher)
+        {
+            Rules = c.Rules,
+            Requester = c.Requester,
+            PublishQuotes = c.Writes(Storage.Format.SchemaKind.Quotes),
+            PublishFunding = c.Writes(Storage.Format.SchemaKind.Funding),
+        })
     {
         LivePlans = OkxLive.Plans,
     };
