@@ -67,6 +67,13 @@ public sealed partial class ChildProcess : IDisposable
         return sw.Elapsed;
     }
 
+    /// <summary>SIGKILL: the process dies where it stands, as a crash or an OOM kill leaves it (no handler runs).</summary>
+    public void KillHard()
+    {
+        Kill(_p.Id, 9);
+        _p.WaitForExit();
+    }
+
     public bool WaitForExit(TimeSpan timeout)
     {
         if (!_p.WaitForExit(timeout)) return false;

@@ -85,7 +85,6 @@ public sealed class BarAggregatorHandler : IValueEventHandler<MarketEvent>
                 s.LastTradeReceive = e.ReceiveTime;
             }
         }
-        if (endOfBatch) _output.EndOfBatch();
     }
 
     private void Add(int instrumentId, Series s, Bar bar, long interval, ref MarketEvent e)

@@ -28,7 +28,6 @@ public sealed class EventRowWriterHandler(RowOutput output, SchemaDefinition sch
             if (schema.CommitEachRow) output.Flush();
             else if (output.Probe is not null) output.ReportHandled(sequence, e);
         }
-        if (endOfBatch) output.EndOfBatch();
     }
 
     public void OnTimeout(long sequence) => output.OnIdle();

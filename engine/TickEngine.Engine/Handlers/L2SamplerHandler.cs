@@ -108,7 +108,6 @@ public sealed class L2SamplerHandler : IValueEventHandler<MarketEvent>
             s.LastReceive = r;
         }
         else if (e.Kind == EventKind.Status) StateOf(e.InstrumentId).Rebuilder.Apply(e);
-        if (endOfBatch) _output.EndOfBatch();
     }
 
     private void Sample(int instrumentId, State s, long boundary, long receiveNs, long flags)

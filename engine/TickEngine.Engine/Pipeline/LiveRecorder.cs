@@ -57,13 +57,14 @@ public sealed class LiveRecorder
     /// <summary>Reconnects over all feeds.</summary>
     public long Reconnects => Feeds.Sum(f => f.Reconnects);
 
-    public async Task StopAsync()
+    /// <param name="cancel">Cancelled when the stop must be quick (Ctrl+C, SIGTERM): sinks get a short grace, not their drain time.</param>
+    public async Task StopAsync(CancellationToken cancel = default)
     {
         _feedStop.Cancel();
         if (_feedTask is not null) await _feedTask;
         Pipe.Complete();
         if (_producerTask is not null) await _producerTask;
-        Pipeline.Stop();
+        Pipeline.Stop(cancel);
         foreach (var f in Feeds) f.Dispose();
     }
 }

@@ -1,7 +1,6 @@
-using TickEngine.Engine.Sinks;
 using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Pipeline;
 
-/// <summary>One schema's output in a run: rows and bytes committed to segments, and each secondary sink's counts.</summary>
-public sealed record OutputStatistics(SchemaKind Schema, long RowsCommitted, long Bytes, IReadOnlyList<SinkStatistics> Sinks);
+/// <summary>One schema's output in a run: rows and bytes committed to segments.</summary>
+public sealed record OutputStatistics(SchemaKind Schema, long RowsCommitted, long Bytes);

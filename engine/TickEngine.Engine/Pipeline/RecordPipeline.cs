@@ -20,6 +20,7 @@ public sealed class RecordPipeline
     private readonly ValueDisruptor<MarketEvent> _disruptor;
     private readonly List<RowOutput> _outputs = new();
     private readonly Stopwatch _clock = new();
+    private readonly CancellationTokenSource _sinkStop = new();
     private bool _stopped;
 
     public RecordPipeline(RecordOptions options, ISnapshotRequester? requester = null)
@@ -41,12 +42,15 @@ public sealed class RecordPipeline
             Adapters.Add(venue.Create(new Venues.VenueContext(Registry, Publisher, options.Rules, requester, options.DefaultSymbol) { Schemas = options.Types }));
         }
         var writerOptions = new Storage.Writing.SegmentWriterOptions();
+        var targets = new HashSet<string>();
+        foreach (var reg in options.Sinks)
+        {
+            if (!targets.Add(reg.Sink.Target)) throw new ArgumentException($"the sink {reg.Sink.Target} is given twice");
+            Runners.Add(new SinkRunner(options.Root, reg, (runner, e) => _sinkStop.Cancel()));
+        }
         RowOutput Output(SchemaKind kind, int depth = 0)
         {
-            var secondary = new List<(string, IRowSink)>();
-            foreach (var reg in options.Sinks)
-                if (reg.Create(kind) is { } sink) secondary.Add((reg.Name, sink));
-            var o = new RowOutput(kind, Registry, new SegmentSink(options.Root, writerOptions), secondary, depth, options.CommitInterval)
+            var o = new RowOutput(kind, Registry, new SegmentSink(options.Root, writerOptions), Runners, depth, options.CommitInterval)
             {
                 WallClockFlush = options.WallClockFlush,
                 Probe = options.Probe,
@@ -90,7 +94,16 @@ public sealed class RecordPipeline
     public BarAggregatorHandler? Bars { get; }
     public EventRowWriterHandler Status { get; }
 
-    /// <summary>Each schema's output (rows, bytes, sinks), readable from any thread.</summary>
+    /// <summary>One runner per sink (its thread, queue and policy), in the order given.</summary>
+    public List<SinkRunner> Runners { get; } = new();
+
+    /// <summary>Cancelled when a sink fails under <see cref="FailurePolicy.Stop"/>: the run should end (see <see cref="SinkRunner.StopError"/>).</summary>
+    public CancellationToken SinkStopped => _sinkStop.Token;
+
+    /// <summary>The sink failures that stopped the run, as messages.</summary>
+    public IEnumerable<string> SinkStopErrors => Runners.Where(r => r.StopError is not null).Select(r => $"sink {r.Sink.Target} failed ({r.StopError!.GetType().Name}: {r.StopError.Message}): the run was stopped (policy stop)");
+
+    /// <summary>Each schema's output (rows, bytes), readable from any thread.</summary>
     public IReadOnlyList<RowOutput> Outputs => _outputs;
     public ValueDisruptor<MarketEvent> Disruptor => _disruptor;
     public TimeSpan Elapsed => _clock.Elapsed;
@@ -102,32 +115,61 @@ public sealed class RecordPipeline
 
     /// <summary>
     /// Takes the data root's write lock (one writer per root: a second is refused with
-    /// <see cref="Storage.Layout.DataRootLockedException"/>, naming the first) and starts the handlers.
+    /// <see cref="Storage.Layout.DataRootLockedException"/>, naming the first), starts the sink runners (each notes
+    /// where the root's streams end and catches its sink up on its own thread) and the handlers.
     /// </summary>
     public void Start()
     {
         _lock = Storage.Layout.DataRootLock.Acquire(Options.Root, Options.Purpose ?? $"recording {Options.Exchange}");
+        try
+        {
+            foreach (var r in Runners) r.Start();
+        }
+        catch
+        {
+            foreach (var r in Runners) r.Abandon();
+            _lock.Dispose();
+            _lock = null;
+            throw;
+        }
         _disruptor.Start();
         _clock.Start();
     }
 
-    /// <summary>Publishes what is claimed, lets every handler finish, flushes and seals every segment.</summary>
-    public void Stop()
+    /// <summary>How long sinks get to finish once a stop has been asked for (Ctrl+C, SIGTERM): the rest is caught up by a later run.</summary>
+    public static readonly TimeSpan SinkGrace = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>
+    /// Publishes what is claimed, lets every handler finish, flushes and seals every segment, then lets every sink
+    /// take what is left (up to its drain timeout; when <paramref name="cancel"/> is cancelled, up to
+    /// <see cref="SinkGrace"/> more: handlers waiting for a full sink queue are let go then too).
+    /// </summary>
+    public void Stop(CancellationToken cancel = default)
     {
         if (_stopped) return;
         _stopped = true;
         Publisher.Publish();
+        using var hurry = cancel.Register(() =>
+        {
+            // A stop was asked for: handlers must not wait on a slow sink for longer than the grace.
+            var timer = new Timer(_ => { foreach (var r in Runners) r.Abandon(); }, null, SinkGrace, Timeout.InfiniteTimeSpan);
+            _graceTimer = timer;
+        });
         try
         {
             _disruptor.Shutdown();
+            foreach (var r in Runners) r.Complete(cancel, SinkGrace);
         }
         finally
         {
             _clock.Stop();
             _lock?.Dispose();
             _lock = null;
+            _graceTimer?.Dispose();
         }
     }
+
+    private Timer? _graceTimer;
 
     /// <summary>Handler failures (a full disk, a damaged segment), if any.</summary>
     public IEnumerable<(string Handler, Exception Fault)> Faults => _disruptor.Faults;
@@ -145,13 +187,14 @@ public sealed class RecordPipeline
             ProducerWaitNs = (long)(_disruptor.Sequencer.WaitTicks * (1e9 / Stopwatch.Frequency)),
             ProducerWaits = _disruptor.Sequencer.Waits,
             ElapsedSeconds = _clock.Elapsed.TotalSeconds,
-            Outputs = _outputs.Select(o => new OutputStatistics(o.Kind, o.CommittedRows, o.Bytes, o.Sinks)).ToList(),
+            Outputs = _outputs.Select(o => new OutputStatistics(o.Kind, o.CommittedRows, o.Bytes)).ToList(),
+            Sinks = Runners.Select(r => r.Statistics).ToList(),
             L2Samples = L2?.Samples,
             L2SkippedBoundaries = L2?.SkippedBoundaries,
             BarsFlat = Bars?.FlatBars,
             LateTrades = Bars?.LateTrades,
             Instruments = Registry.All.Select(i => $"{i.Exchange}/{i.Symbol}").ToList(),
-            HandlerFaults = Faults.Select(f => $"{f.Handler}: {f.Fault.Message}").ToList(),
+            HandlerFaults = Faults.Select(f => $"{f.Handler}: {f.Fault.Message}").Concat(SinkStopErrors).ToList(),
         };
     }
 }

@@ -27,6 +27,9 @@ public sealed class RecordStatistics
     public long? LateTrades { get; init; }
     public required IReadOnlyList<string> Instruments { get; init; }
 
+    /// <summary>Each sink's counts and lag (see <see cref="Sinks.SinkStatistics"/>).</summary>
+    public IReadOnlyList<Sinks.SinkStatistics> Sinks { get; init; } = [];
+
     // Filled by the caller that knows them.
     public long? CaptureLines { get; set; }
     public string? CaptureFormat { get; set; }
@@ -42,8 +45,8 @@ public sealed class RecordStatistics
     /// <summary>Rows committed of a schema (0 when it was not written).</summary>
     public long Rows(SchemaKind kind) => Outputs.FirstOrDefault(o => o.Schema == kind)?.RowsCommitted ?? 0;
 
-    /// <summary>Secondary-sink failures over every schema.</summary>
-    public long SinkFailures => Outputs.Sum(o => o.Sinks.Sum(s => s.Failures));
+    /// <summary>Sink failures over every sink.</summary>
+    public long SinkFailures => Sinks.Sum(s => s.Failures);
 
     private static readonly JsonSerializerOptions Snake = new() { IncludeFields = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
@@ -79,21 +82,39 @@ public sealed class RecordStatistics
         if (RestErrors is { } re) o["rest_errors"] = re;
         if (OversizeFrames is { } of) o["oversize_frames"] = of;
         if (BinaryFrames is { } bfr) o["binary_frames"] = bfr;
-        o["sinks"] = new JsonArray(Outputs.SelectMany(x => x.Sinks).Select(s => (JsonNode)new JsonObject
-        {
-            ["name"] = s.Name,
-            ["schema"] = SegmentSchema.NameOf(s.Schema),
-            ["rows"] = s.Rows,
-            ["rows_dropped"] = s.RowsDropped,
-            ["failures"] = s.Failures,
-            ["last_error"] = s.LastError,
-        }).ToArray());
+        o["sinks"] = new JsonArray(Sinks.Select(s => (JsonNode)SinkJson(s)).ToArray());
         o["malformed_by_reason"] = new JsonArray(Ingest.MalformedByReason.Select(kv => (JsonNode)JsonValue.Create($"{kv.Key}: {kv.Value}")!).ToArray());
         o["malformed_samples"] = new JsonArray(Ingest.MalformedSamples.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
         o["instruments"] = new JsonArray(Instruments.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
         if (Connections is { } conns) o["connections"] = new JsonArray(conns.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
         o["handler_faults"] = new JsonArray(HandlerFaults.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
         return o;
+    }
+
+    /// <summary>One sink's counts: what it was offered, given, made durable, caught up from the segments, deferred, dropped; its lag and failures.</summary>
+    public static JsonObject SinkJson(Sinks.SinkStatistics s)
+    {
+        var (lagRows, lagSeconds) = (s.LagRows, s.LagSeconds);
+        return new JsonObject
+        {
+            ["name"] = s.Name,
+            ["target"] = s.Target,
+            ["policy"] = TickEngine.Engine.Sinks.SinkArguments.PolicyName(s.Policy),
+            ["state"] = TickEngine.Engine.Sinks.SinkArguments.StateName(s.State),
+            ["rows_offered"] = s.RowsOffered,
+            ["rows_given"] = s.RowsGiven,
+            ["rows_durable"] = s.RowsDurable,
+            ["rows_caught_up"] = s.RowsCaughtUp,
+            ["rows_deferred"] = s.RowsDeferred,
+            ["rows_dropped"] = s.RowsDropped,
+            ["rows_unreadable"] = s.RowsUnreadable,
+            ["lag_rows"] = lagRows,
+            ["lag_s"] = Math.Round(lagSeconds, 3),
+            ["queue_peak_rows"] = s.QueuePeakRows,
+            ["handler_wait_s"] = Math.Round(s.HandlerWaitSeconds, 3),
+            ["failures"] = s.Failures,
+            ["last_error"] = s.LastError,
+        };
     }
 
     public string ToJsonText() => ToJson().ToJsonString(Snake);

@@ -5,36 +5,36 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Engine.Sinks;
 
 /// <summary>
-/// One handler's output: the row it fills (<see cref="Row"/>), and the sinks each row goes to when it calls
-/// <see cref="Append"/>: the segment sink first, then the secondary sinks, each isolated (a throwing sink is
-/// counted, skipped until the next batch, and never stops the others). Also the commit policy: pending rows are
-/// committed at every boundary of a fixed grid of receive time (<see cref="CommitInterval"/>) so a killed recorder
-/// loses at most that much, and, for live feeds, by wall clock when the ring is idle. Used from one handler thread.
+/// One handler's output: the row it fills (<see cref="Row"/>) and where each row goes when it calls
+/// <see cref="Append"/>: the segments (the truth), and then, once the segments commit it, every sink runner whose sink
+/// takes the schema (<see cref="SinkFeed"/>: rows wait per instrument until their commit, then go as one batch with
+/// their position). Also the commit policy: pending rows are committed at every boundary of a fixed grid of receive
+/// time (<see cref="CommitInterval"/>) so a killed recorder loses at most that much, and, for live feeds, by wall
+/// clock when the ring is idle. Used from one handler thread.
 /// </summary>
 public sealed class RowOutput : IDisposable
 {
     private readonly InstrumentRegistry _registry;
     private readonly int _depth;
     private readonly SegmentSink _primary;
-    private readonly IRowSink[] _secondary;
-    private readonly bool[] _failedThisBatch;
-    private bool _dirty;
+    private readonly SinkRunner[] _runners;
+    private readonly RowBatchPool? _pool;
+    private SinkFeed?[] _feeds = new SinkFeed?[16];
     private SegmentSchema?[] _schemas = new SegmentSchema?[16];
     private long _lastFlush = Stopwatch.GetTimestamp();
     private long _nextCommitAt = long.MinValue;
     private readonly long _intervalNs;
 
-    public RowOutput(SchemaKind kind, InstrumentRegistry registry, SegmentSink primary, IReadOnlyList<(string Name, IRowSink Sink)>? secondary = null,
+    /// <param name="runners">Sink runners; those whose sink takes <paramref name="kind"/> are given its committed rows.</param>
+    public RowOutput(SchemaKind kind, InstrumentRegistry registry, SegmentSink primary, IReadOnlyList<SinkRunner>? runners = null,
         int depth = 0, TimeSpan? commitInterval = null)
     {
         Kind = kind;
         _registry = registry;
         _primary = primary;
         _depth = depth == 0 ? SegmentSchema.DefaultDepth : depth;
-        secondary ??= [];
-        _secondary = secondary.Select(s => s.Sink).ToArray();
-        _failedThisBatch = new bool[_secondary.Length];
-        Sinks = secondary.Select(s => new SinkStatistics(s.Name, kind)).ToArray();
+        _runners = (runners ?? []).Where(r => r.Sink.Accepts(kind)).ToArray();
+        if (_runners.Length > 0) _pool = new RowBatchPool();
         Row = new long[kind == SchemaKind.Trades ? TradeColumns.CountWithTextIds : SegmentSchema.Create(kind, _depth).ColumnCount];
         CommitInterval = commitInterval;
         _intervalNs = commitInterval is { } ci && ci > TimeSpan.Zero && ci != Timeout.InfiniteTimeSpan ? Math.Max(1, (long)(ci.TotalMilliseconds * 1_000_000)) : 0;
@@ -51,8 +51,8 @@ public sealed class RowOutput : IDisposable
     /// <summary>The segment sink (the source of truth).</summary>
     public SegmentSink Segments => _primary;
 
-    /// <summary>Each secondary sink's counts.</summary>
-    public IReadOnlyList<SinkStatistics> Sinks { get; }
+    /// <summary>The runners this output gives committed rows to.</summary>
+    public IReadOnlyList<SinkRunner> Runners => _runners;
 
     /// <summary>
     /// Commit pending rows at every boundary of this grid of receive time (a block then holds exactly the rows
@@ -113,7 +113,7 @@ public sealed class RowOutput : IDisposable
         InstrumentSlots.At(ref _schemas, instrumentId) = null;
     }
 
-    /// <summary>Appends <see cref="Row"/> for an instrument to every sink.</summary>
+    /// <summary>Appends <see cref="Row"/> for an instrument to its segment (and, once committed, to the sinks).</summary>
     /// <param name="decimalScale">The scale of the row's decimal columns (a funding rate's), -1 for the schema's default:
     /// a row at another scale than the instrument's rows before it continues in a new segment part.</param>
     public void Append(int instrumentId, int decimalScale = -1)
@@ -123,25 +123,33 @@ public sealed class RowOutput : IDisposable
         if (slot is { } current && decimalScale >= 0 && current.DecimalScale != decimalScale) slot = null;
         var schema = slot ??= CreateSchema(inst, decimalScale);
         var row = Row.AsSpan(0, schema.ColumnCount);
-        _primary.Write(inst, schema, row);
-        Rows++;
-        for (int i = 0; i < _secondary.Length; i++)
+        if (_pool is null)
         {
-            var stats = Sinks[i];
-            if (_failedThisBatch[i]) { stats._dropped++; continue; }
-            try
+            _primary.Write(inst, schema, row);
+        }
+        else
+        {
+            var feed = FeedOf(inst);
+            feed.Add(schema, row);
+            try { _primary.Write(inst, schema, row); }
+            catch
             {
-                _secondary[i].Write(inst, schema, row);
-                stats._rows++;
-            }
-            catch (Exception e)
-            {
-                stats.Failed(e);
-                stats._dropped++;
-                _failedThisBatch[i] = true;
+                feed.RemoveLast();
+                throw;
             }
         }
-        _dirty = true;
+        Rows++;
+    }
+
+    private SinkFeed FeedOf(Instrument inst)
+    {
+        ref var feed = ref InstrumentSlots.At(ref _feeds, inst.Id);
+        if (feed is null)
+        {
+            feed = new SinkFeed(new StreamKey(inst.Exchange, inst.Symbol, Kind), _runners, _pool!, _primary.Options.BlockRows);
+            _primary.Observe(inst.Id, feed);
+        }
+        return feed;
     }
 
     private SegmentSchema CreateSchema(Instrument inst, int decimalScale)
@@ -150,30 +158,9 @@ public sealed class RowOutput : IDisposable
         return SegmentSchema.Create(Kind, _depth, p, q, Kind == SchemaKind.Trades && inst.TextTradeIds, decimalScale);
     }
 
-    /// <summary>The end of a ring batch: the secondary sinks' batch ends too (they flush; a failed one is tried again).</summary>
-    public void EndOfBatch()
-    {
-        if (!_dirty) return;
-        _dirty = false;
-        FlushSecondary();
-    }
-
-    private void FlushSecondary()
-    {
-        for (int i = 0; i < _secondary.Length; i++)
-        {
-            bool failed = _failedThisBatch[i];
-            _failedThisBatch[i] = false;
-            if (failed) continue; // its batch already failed: the next one starts clean
-            try { _secondary[i].Flush(); }
-            catch (Exception e) { Sinks[i].Failed(e); }
-        }
-    }
-
     /// <summary>The ring is idle: with <see cref="WallClockFlush"/>, commit what has waited a commit interval.</summary>
     public void OnIdle()
     {
-        EndOfBatch();
         if (!WallClockFlush || _intervalNs == 0) return;
         long now = Stopwatch.GetTimestamp();
         if (Stopwatch.GetElapsedTime(_lastFlush, now) < CommitInterval!.Value) return;
@@ -210,17 +197,15 @@ public sealed class RowOutput : IDisposable
     }
 
     /// <summary>
-    /// Ends the run: the secondary sinks' last batch and their disposal (failures counted), then the segments are
-    /// sealed (a failure there is the run's and is thrown).
+    /// Ends the run: the segments are sealed (their last rows committed, and so handed to the sink runners; a failure
+    /// there is the run's and is thrown). The runners finish after every output has ended (<see cref="SinkRunner.Complete"/>).
     /// </summary>
     public void Dispose()
     {
-        EndOfBatch();
-        for (int i = 0; i < _secondary.Length; i++)
+        try { _primary.Dispose(); }
+        finally
         {
-            try { _secondary[i].Dispose(); }
-            catch (Exception e) { Sinks[i].Failed(e); }
+            foreach (var f in _feeds) f?.Discard();
         }
-        _primary.Dispose();
     }
 }

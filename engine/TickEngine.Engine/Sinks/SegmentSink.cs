@@ -10,19 +10,35 @@ namespace TickEngine.Engine.Sinks;
 /// pending row. Used from one handler thread; <see cref="CommittedRows"/> and <see cref="Bytes"/> may be read from
 /// any thread.
 /// </summary>
-public sealed class SegmentSink(string root, SegmentWriterOptions? options = null) : IRowSink
+public sealed class SegmentSink(string root, SegmentWriterOptions? options = null) : IDisposable
 {
     private readonly SegmentWriterOptions _options = options ?? new SegmentWriterOptions();
     private PartitionedWriter?[] _writers = new PartitionedWriter?[16];
     private long _closedRows;
     private long _closedBytes;
 
+    private ISegmentCommitObserver?[] _observers = new ISegmentCommitObserver?[16];
+
     public string Root { get; } = root;
 
+    /// <summary>The writer options (block rows among them).</summary>
+    public SegmentWriterOptions Options => _options;
+
+    /// <summary>Appends one row of an instrument to its segment of the row's day.</summary>
     public void Write(Instrument instrument, SegmentSchema schema, ReadOnlySpan<long> row)
     {
-        var w = InstrumentSlots.At(ref _writers, instrument.Id) ??= new PartitionedWriter(Root, instrument.Exchange, instrument.Symbol, schema, _options);
-        w.Append(schema, row);
+        ref var slot = ref InstrumentSlots.At(ref _writers, instrument.Id);
+        slot ??= new PartitionedWriter(Root, instrument.Exchange, instrument.Symbol, schema, _options) { CommitObserver = ObserverOf(instrument.Id) };
+        slot.Append(schema, row);
+    }
+
+    private ISegmentCommitObserver? ObserverOf(int instrumentId) => instrumentId < _observers.Length ? _observers[instrumentId] : null;
+
+    /// <summary>Tells <paramref name="observer"/> of every commit of an instrument's segments (set before its first row).</summary>
+    public void Observe(int instrumentId, ISegmentCommitObserver observer)
+    {
+        InstrumentSlots.At(ref _observers, instrumentId) = observer;
+        if (instrumentId < _writers.Length && _writers[instrumentId] is { } w) w.CommitObserver = observer;
     }
 
     /// <summary>Commits every pending row of every instrument.</summary>

@@ -50,6 +50,9 @@ public sealed class PartitionedWriter : IDisposable
     /// <summary>The segment being written, if any.</summary>
     public string? CurrentPath => _current?.Path;
 
+    /// <summary>Told of every commit of every segment this writer writes (see <see cref="ISegmentCommitObserver"/>).</summary>
+    public ISegmentCommitObserver? CommitObserver { get; set; }
+
     /// <summary>Appends one row to the segment of its day.</summary>
     public void Append(ReadOnlySpan<long> row)
     {
@@ -102,6 +105,7 @@ public sealed class PartitionedWriter : IDisposable
             _current = SegmentWriter.OpenOrCreate(path, header, _options);
             PartsStarted++;
         }
+        _current.CommitObserver = CommitObserver;
         _currentDay = day;
     }
 

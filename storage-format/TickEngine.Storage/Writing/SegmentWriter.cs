@@ -106,6 +106,9 @@ public sealed unsafe partial class SegmentWriter : IDisposable
     /// <summary>Committed blocks so far.</summary>
     public int BlockCount => _blockCount;
 
+    /// <summary>Told of every commit (see <see cref="ISegmentCommitObserver"/>); null for none.</summary>
+    public ISegmentCommitObserver? CommitObserver { get; set; }
+
     /// <summary>Suffix of the file a new segment is prepared in before it takes its name.</summary>
     public const string CreatingSuffix = ".creating";
 
@@ -322,7 +325,9 @@ public sealed unsafe partial class SegmentWriter : IDisposable
         _end += length;
         ReleaseCommitted();
         _count = 0;
-        Volatile.Write(ref _committedRows, _committedRows + n);
+        long first = _committedRows;
+        Volatile.Write(ref _committedRows, first + n);
+        CommitObserver?.Committed(Path, first, n);
     }
 
     /// <summary>

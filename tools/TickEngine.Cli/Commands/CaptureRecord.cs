@@ -51,24 +51,26 @@ public static class CaptureRecord
         // Nothing ingested twice: a capture this root already holds is refused (--force to record it again).
         string how = $"record --capture --exchange {string.Join(",", venues.Select(v => v.Name))} --schema {string.Join(",", a.Schemas.Select(SegmentSchema.NameOf).Order())}";
         var guard = IngestGuard.Check(a.Root, files, how, a.Force, ctx);
-        options = options with { Purpose = "record --capture" };
+        options = options with { Purpose = "record --capture", Sinks = a.Sinks ?? [] };
         var pipeline = new RecordPipeline(options, venues.Select(v => (v.Name, (Engine.Ingest.ISnapshotRequester?)null)).ToList());
         long lines = 0;
         var formats = new List<string>();
         pipeline.Start();
         guard.Started();
         Exception? failure = null;
+        // Ctrl+C, SIGTERM, or a sink failing under policy stop end the run cleanly.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancel, pipeline.SinkStopped);
         try
         {
             for (int fileIndex = 0; fileIndex < files.Count; fileIndex++)
             {
                 var file = files[fileIndex];
-                if (ctx.Cancel.IsCancellationRequested) break;
+                if (stop.IsCancellationRequested) break;
                 if (!a.Quiet && files.Count > 1) ctx.Error.WriteLine($"record: {file}");
                 var source = new CaptureFileSource(file, pipeline.Adapters[venueOf[file]], fileIndex * CaptureFileSource.MaxConnections);
                 try
                 {
-                    source.Run(ctx.Cancel);
+                    source.Run(stop.Token);
                 }
                 finally
                 {
@@ -87,7 +89,7 @@ public static class CaptureRecord
         }
         finally
         {
-            pipeline.Stop();
+            pipeline.Stop(ctx.Cancel);
         }
         var stats = pipeline.Statistics();
         stats.CaptureLines = lines;
@@ -95,6 +97,7 @@ public static class CaptureRecord
         RecordCommand.WriteSummary(a.SummaryJson, stats);
         if (!a.Quiet) stats.Print(ctx.Error, "record: done");
         foreach (var fault in stats.HandlerFaults) ctx.Error.WriteLine($"tickengine record: error: {fault}");
+        RecordCommand.WarnAboutSinks(stats, ctx.Error);
         if (failure is not null) throw new InputException(failure.Message);
         if (stats.HandlerFaults.Count > 0) return 1;
         if (ctx.Cancel.IsCancellationRequested)

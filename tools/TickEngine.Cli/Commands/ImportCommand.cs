@@ -100,7 +100,7 @@ public static class ImportCommand
         pipeline.Start();
         guard.Started();
         try { archive.Run(ctx.Cancel); }
-        finally { pipeline.Stop(); }
+        finally { pipeline.Stop(ctx.Cancel); }
         var c = adapter.Counters;
         string rows = string.Join(", ", pipeline.Outputs.Where(o => o.Rows > 0).Select(o => $"{o.Rows:N0} {SegmentSchema.NameOf(o.Kind)}"));
         if (!quiet)

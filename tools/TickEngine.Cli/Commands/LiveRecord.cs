@@ -81,6 +81,7 @@ public static class LiveRecord
             Root = a.Root, Exchange = recordedExchange, Types = a.Schemas, Depth = a.Depth, IntervalNs = (long)Math.Round(a.Interval.TotalMilliseconds * 1_000_000),
             // The simulator playing a capture sends the capture's own exchange times, from the past: no skew bound then.
             Rules = RecordCommand.Rules(a.MaxClockSkew, sim && a.Captures.Count > 0 ? Engine.Ingest.FrameRules.NoSkewBound : Engine.Ingest.FrameRules.Default),
+            Sinks = a.Sinks ?? [],
         };
         var feeds = new List<(string, LiveOptions, IReadOnlyList<string>)> { (recordedExchange, live, symbols) };
         foreach (var x in exchanges.Skip(1)) feeds.Add((x, LiveFor(x) with { ApiKey = apiKey }, symbols)); // in the order given
@@ -113,7 +114,7 @@ public static class LiveRecord
         }
         finally
         {
-            recorder.StopAsync().GetAwaiter().GetResult();
+            recorder.StopAsync(ctx.Cancel).GetAwaiter().GetResult();
             sim_?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
         var stats = recorder.Pipeline.Statistics();
@@ -125,6 +126,7 @@ public static class LiveRecord
         RecordCommand.WriteSummary(a.SummaryJson, stats);
         if (!a.Quiet) stats.Print(ctx.Error, "record: done");
         foreach (var fault in stats.HandlerFaults) ctx.Error.WriteLine($"tickengine record: error: {fault}");
+        RecordCommand.WarnAboutSinks(stats, ctx.Error);
         return stats.HandlerFaults.Count > 0 ? 1 : 0;
     }
 
@@ -140,7 +142,7 @@ public static class LiveRecord
     /// </summary>
     private static bool Tick(CliContext ctx, Stopwatch clock, TimeSpan? duration, LiveRecorder recorder)
     {
-        if (recorder.Pipeline.Faults.Any()) return false;
+        if (recorder.Pipeline.Faults.Any() || recorder.Pipeline.SinkStopped.IsCancellationRequested) return false;
         if (ctx.Cancel.IsCancellationRequested || (duration is { } d && clock.Elapsed >= d)) return false;
         var wait = duration is { } dd ? TimeSpan.FromSeconds(Math.Min(1.0, Math.Max(0.05, (dd - clock.Elapsed).TotalSeconds))) : TimeSpan.FromSeconds(1);
         try { Task.Delay(wait, ctx.Cancel).Wait(); }

@@ -33,8 +33,14 @@ internal sealed class LiveStatus(LiveRecorder recorder)
         var s = Sample();
         return string.Format(CultureInfo.InvariantCulture,
             "{0,6:F0}s  msgs/s {1,8:N0}  events/s {2,9:N0}  ring {3,5:P0}  gaps {4}  resyncs {5}  reconnects {6}  written {7:N1} MB  {8}",
-            s.T, s.Msgs, s.Events, s.Ring, s.Gaps, s.Resyncs, s.Reconnects, s.Mb, s.States) + "  committed " + Committed();
+            s.T, s.Msgs, s.Events, s.Ring, s.Gaps, s.Resyncs, s.Reconnects, s.Mb, s.States) + "  committed " + Committed() + SinkLags();
     }
+
+    /// <summary>Each sink's state and lag (<c>  sink parquet live lag 1,204 rows 0.8s</c>), empty without sinks.</summary>
+    public string SinkLags() => string.Concat(recorder.Pipeline.Runners.Select(r =>
+        FormattableString.Invariant($"  sink {r.Sink.Name} {Engine.Sinks.SinkArguments.StateName(r.State)} lag {r.Statistics.LagRows:N0} rows {r.Statistics.LagSeconds:F1}s") +
+        (r.Statistics.RowsDropped > 0 ? FormattableString.Invariant($" dropped {r.Statistics.RowsDropped:N0}") : "") +
+        (r.Statistics.Failures > 0 ? FormattableString.Invariant($" failures {r.Statistics.Failures}") : "")));
 
     /// <summary>Rows committed so far per schema (<c>trades=N deltas=N ...</c>): on disk, they survive a killed process.</summary>
     public string Committed() => string.Join(" ", recorder.Pipeline.Outputs
@@ -52,6 +58,10 @@ internal sealed class LiveStatus(LiveRecorder recorder)
         table.AddRow("gaps / resyncs", $"{s.Gaps} / {s.Resyncs}");
         table.AddRow("reconnects", s.Reconnects.ToString(inv));
         table.AddRow("written", s.Mb.ToString("N1", inv) + " MB");
+        foreach (var r in recorder.Pipeline.Runners)
+            table.AddRow(Markup.Escape("sink " + r.Sink.Target), Markup.Escape(
+                FormattableString.Invariant($"{Engine.Sinks.SinkArguments.StateName(r.State)}, lag {r.Statistics.LagRows:N0} rows, {r.Statistics.LagSeconds:F1} s") +
+                (r.Statistics.RowsDropped > 0 ? FormattableString.Invariant($", {r.Statistics.RowsDropped:N0} dropped") : "")));
         foreach (var conn in recorder.Feeds.SelectMany(f => f.Connections))
             table.AddRow(Markup.Escape(conn.Uri.Host + conn.Uri.AbsolutePath + (conn is Engine.Live.IStreamsConnection { Streams.Count: > 0 } b ? " (" + b.Streams.Count + " streams)" : "")), conn.State.ToString());
         return table;

@@ -28,7 +28,8 @@ public static class RecordCommand
         double? Speed,
         int? Rate,
         TimeSpan? MaxClockSkew,
-        bool Force = false);
+        bool Force = false,
+        IReadOnlyList<Engine.Sinks.SinkRegistration>? Sinks = null);
 
     public static Command Build(CliContext ctx)
     {
@@ -44,11 +45,17 @@ public static class RecordCommand
               tickengine record --exchange binance --symbol BTCUSDT,ETHUSDT --data data
               tickengine record --exchange binance --capture day1.gz day2.gz --data data --schema trades,deltas
               tickengine record --exchange coinbase --capture coinbase.jsonl.gz --data data
-            """);
+
+            Sinks (--sink NAME:ARGS, repeatable) take every row once the segments commit it, each on its own thread
+            with a bounded queue; the segments stay the truth and a sink that falls behind or fails is caught up
+            from them. Common keys: policy=catch-up|block|drop|stop (default catch-up), pause=ROWS and resume=ROWS
+            (the queue's thresholds), from=run|start (a new sink starts with this run's rows, or backfills the data
+            root), drain=DURATION (how long the end of the run waits for it).
+            """ + string.Concat(Engine.Sinks.SinkKinds.All.Select(k => $"\n  {k.Usage}\n      {k.Summary}")));
         var exchange = Vocabulary.Exchange($"{string.Join(", ", Engine.Venues.VenueRegistry.All.SelectMany(v => v.Stores.Select(s => s.Exchange).Prepend(v.Name)).Distinct())}, or sim (the built-in simulator); several at once: binance,bybit,okx");
         var symbol = Vocabulary.Symbol("symbols to record (live); for a capture, the symbol its REST snapshots belong to when they name none", "--symbols");
         var data = Vocabulary.Data("the data root segments go to (created if need be)", "--out");
-        var schema = Spelled<string[]>.Create(Vocabulary.List("--schema", "what to write: l2, trades, bars, deltas (default all four); status markers are always written", "S[,S...]"), ["--types"]);
+        var schema = Spelled<string[]>.Create(Vocabulary.List("--schema", "what to write: l2, trades, bars, deltas, quotes, funding (default the first four); status markers are always written", "S[,S...]"), ["--types"]);
         var depth = Vocabulary.Int("--depth", "L2 levels per side", SegmentSchema.DefaultDepth, 1, SegmentSchema.MaxDepth);
         var interval = Vocabulary.Duration("--interval", "L2 sampling interval (default 1s)");
         var duration = Vocabulary.Duration("--duration", "live: stop after this long (default: until Ctrl+C or SIGTERM)");
@@ -66,11 +73,17 @@ public static class RecordCommand
             HelpName = "DURATION|off",
         };
         var force = Vocabulary.Flag("--force", "with --capture: record a capture this data root already holds (its rows would be doubled)");
+        var sinks = new Option<string[]>("--sink")
+        {
+            Description = $"also write every committed row to a sink, NAME:ARGS (repeatable; sinks: {Engine.Sinks.SinkKinds.Names}), e.g. parquet:pq or parquet:pq,policy=drop",
+            HelpName = "NAME:ARGS",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var rate = Spelled<int?>.Create(new Option<int?>("--rate") { Description = "simulator: messages/s of the synthetic market (default 5000)", HelpName = "N" }, ["--sim-rate"]);
         exchange.AddTo(cmd); symbol.AddTo(cmd); data.AddTo(cmd); schema.AddTo(cmd);
         cmd.Options.Add(depth); cmd.Options.Add(interval); cmd.Options.Add(duration); cmd.Options.Add(summary); cmd.Options.Add(quiet);
         cmd.Options.Add(ws); cmd.Options.Add(rest); cmd.Options.Add(key);
-        capture.AddTo(cmd); speed.AddTo(cmd); rate.AddTo(cmd); cmd.Options.Add(skew); cmd.Options.Add(force);
+        capture.AddTo(cmd); speed.AddTo(cmd); rate.AddTo(cmd); cmd.Options.Add(skew); cmd.Options.Add(force); cmd.Options.Add(sinks);
         cmd.SetAction(r =>
         {
             var exchanges = exchange.Get(r, ctx.Error) ?? throw new UsageException($"--exchange is required ({Engine.Venues.VenueRegistry.Names} or sim)");
@@ -83,12 +96,26 @@ public static class RecordCommand
             if (rateValue is <= 0 or > 10_000_000) throw new UsageException($"--rate must be from 1 to 10000000, got {rateValue}");
             var args = new Args(exchanges, symbol.Get(r, ctx.Error) ?? [], root, schemas, r.GetValue(depth), r.GetValue(interval) ?? TimeSpan.FromSeconds(1),
                 r.GetValue(duration), summaryPath, r.GetValue(quiet), r.GetValue(ws), r.GetValue(rest), r.GetValue(key), capture.Get(r, ctx.Error) ?? [],
-                speed.Get(r, ctx.Error), rateValue, ParseSkew(r.GetValue(skew)), r.GetValue(force));
+                speed.Get(r, ctx.Error), rateValue, ParseSkew(r.GetValue(skew)), r.GetValue(force), ParseSinks(r.GetValue(sinks)));
             bool sim = exchanges.Contains("sim");
             if (args.Captures.Count > 0 && !sim) return CaptureRecord.Run(args, ctx);
             return LiveRecord.Run(args, ctx);
         });
         return cmd;
+    }
+
+    /// <summary>--sink NAME:ARGS, each parsed (relative folders from the current directory).</summary>
+    public static IReadOnlyList<Engine.Sinks.SinkRegistration> ParseSinks(string[]? specs)
+    {
+        var list = new List<Engine.Sinks.SinkRegistration>();
+        foreach (var spec in specs ?? [])
+        {
+            try { list.Add(Engine.Sinks.SinkKinds.Parse(spec)); }
+            catch (FormatException e) { throw new UsageException(e.Message); }
+            catch (ArgumentException e) { throw new UsageException($"--sink '{spec}': {e.Message}"); }
+        }
+        if (list.Select(s => s.Sink.Target).Distinct().Count() != list.Count) throw new UsageException("--sink: the same sink target is given twice");
+        return list;
     }
 
     /// <summary>--max-clock-skew: a positive duration, or off (no bound); null when not given.</summary>
@@ -110,10 +137,25 @@ public static class RecordCommand
         foreach (var part in names)
         {
             if (!SegmentSchema.TryParseName(part, out var kind) || kind == SchemaKind.Status)
-                throw new UsageException($"--schema takes l2, trades, bars and deltas (status markers are always written), got '{part}'");
+                throw new UsageException($"--schema takes l2, trades, bars, deltas, quotes and funding (status markers are always written), got '{part}'");
             set.Add(kind);
         }
         return set;
+    }
+
+    /// <summary>
+    /// A line for each sink that ended without every committed row made durable (cut short, or failing to the end):
+    /// the rows are in the segments, and a later run with the same sink gives them.
+    /// </summary>
+    public static void WarnAboutSinks(Engine.Pipeline.RecordStatistics stats, TextWriter error)
+    {
+        foreach (var s in stats.Sinks)
+        {
+            if (s.State is Engine.Sinks.SinkState.Done or Engine.Sinks.SinkState.Stopped) continue;
+            long lag = s.LagRows;
+            error.WriteLine($"tickengine record: warning: sink {s.Target} ended {Engine.Sinks.SinkArguments.StateName(s.State)} with {lag:N0} committed rows not yet durable in it" +
+                (s.LastError is { } e ? $" (last error: {e})" : "") + "; they are in the segments, and the next run with this sink catches them up");
+        }
     }
 
     /// <summary>Writes the summary JSON (the folder made if need be).</summary>
