@@ -390,10 +390,23 @@ public class HostileCorpusTests(ITestOutputHelper output)
     [InlineData("record --exchange sim --data ROOT --symbol", "Required argument missing for option: '--symbol'")]
     [InlineData("record --exchange sim --data ROOT --symbols , --duration 1", "has an empty item")]
     [InlineData("sim --symbol ../../etc --duration 1", "'../../ETC' is not a symbol")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink nosuch:x", "no sink is named 'nosuch' (sinks: parquet)")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet", "give the folder")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,policy=sometimes", "policy must be block, drop, stop or catch-up, got 'sometimes'")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,rows=0", "rows must be a whole number from 1 to")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,colour=red", "parquet takes no colour")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,pause=5,resume=10", "resume (10 rows) must not be above pause (5)")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,age=-1s", "age must be a positive duration")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,schemas=trades+candles", "'candles' is not a schema")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ --sink parquet:PQ", "the same sink target is given twice")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:FILE", "is a file; give a folder")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,PQ2", "'other' has no key")]
     public void NonsenseOnTheCommandLineIsRefused(string line, string message)
     {
         using var dir = new TempDir();
-        var args = line.Split(' ').Select(a => a.Replace("CAPTURE", RepoPaths.BinanceSpotCapture).Replace("ROOT", dir.File("root"))).ToArray();
+        File.WriteAllText(dir.File("a-file"), "not a folder");
+        var args = line.Split(' ').Select(a => a.Replace("CAPTURE", RepoPaths.BinanceSpotCapture).Replace("ROOT", dir.File("root"))
+            .Replace("PQ2", "other").Replace("PQ", dir.File("pq")).Replace("FILE", dir.File("a-file"))).ToArray();
         var r = CliRunner.Run(args);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(message, r.Error, StringComparison.OrdinalIgnoreCase);

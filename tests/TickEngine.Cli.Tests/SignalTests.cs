@@ -141,6 +141,17 @@ public class SignalTests(BigInputs big, ITestOutputHelper output)
     }
 
     [Fact]
+    public void RecordLiveWithParquetSinks()
+    {
+        string root = big.Scratch("live-sinks");
+        using var p = StopMidWork("record (live, two Parquet sinks)", l => l.Contains("sink parquet live"), 0, "record", "--exchange", "sim", "--duration", "120", "--data", root,
+            "--sink", $"parquet:{root}-pq", "--sink", $"parquet:{root}-pq2,policy=block,pause=1000,rows=500", "--summary-json", root + ".json");
+        Assert.Equal(0, p.ExitCode);
+        Invariants.Check(root, p.ExitCode, root + ".json");
+        Assert.Contains("\"sinks\"", File.ReadAllText(root + ".json"));
+    }
+
+    [Fact]
     public void RecordCapture()
     {
         string root = big.Scratch("cap");

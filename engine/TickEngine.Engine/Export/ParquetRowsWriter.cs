@@ -39,10 +39,11 @@ public sealed class ParquetRowsWriter : IAsyncDisposable
     private readonly ParquetSchema _parquet;
     private readonly List<(int Column, DataField Field, ColumnShape Shape)> _fields = new();
     private readonly DataField _exchangeField = new DataField<string>("exchange"), _symbolField = new DataField<string>("symbol");
-    private readonly string[] _exchanges, _symbols;
+    private string[] _exchanges, _symbols;
     private readonly long[][] _longs;
     private readonly decimal[][] _decimals;
     private readonly string?[][] _texts;
+    private int _capacity;
     private int _count;
     private bool _done;
 
@@ -72,18 +73,12 @@ public sealed class ParquetRowsWriter : IAsyncDisposable
             _fields.Add((k, field, shape));
         }
         _parquet = new ParquetSchema(fields);
-        int n = _options.RowGroupRows;
-        _exchanges = new string[n];
-        _symbols = new string[n];
+        _exchanges = [];
+        _symbols = [];
         _longs = new long[schema.ColumnCount][];
         _decimals = new decimal[schema.ColumnCount][];
         _texts = new string?[schema.ColumnCount][];
-        foreach (var (k, _, shape) in _fields)
-        {
-            if (shape == ColumnShape.Int64) _longs[k] = new long[n];
-            else if (shape == ColumnShape.Decimal) _decimals[k] = new decimal[n];
-            else _texts[k] = new string[n];
-        }
+        Grow();
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
         _file = new FileStream(_temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
@@ -93,11 +88,30 @@ public sealed class ParquetRowsWriter : IAsyncDisposable
     public long Rows { get; private set; }
 
     /// <summary>
+    /// The row group's buffers grow as rows come, up to <see cref="ParquetRowsOptions.RowGroupRows"/>: a file of a
+    /// few rows holds a few rows' memory.
+    /// </summary>
+    private void Grow()
+    {
+        int n = Math.Min(_options.RowGroupRows, Math.Max(1024, _capacity * 2));
+        Array.Resize(ref _exchanges, n);
+        Array.Resize(ref _symbols, n);
+        foreach (var (k, _, shape) in _fields)
+        {
+            if (shape == ColumnShape.Int64) Array.Resize(ref _longs[k], n);
+            else if (shape == ColumnShape.Decimal) Array.Resize(ref _decimals[k], n);
+            else Array.Resize(ref _texts[k], n);
+        }
+        _capacity = n;
+    }
+
+    /// <summary>
     /// Appends a row of <paramref name="source"/> (a segment's schema; its scales may be smaller than the file's: its
     /// decimals are raised exactly). False when a value cannot be held at the file's scale (the row is not written).
     /// </summary>
     public bool Append(string exchange, string symbol, ReadOnlySpan<long> row, SegmentSchema source)
     {
+        if (_count == _capacity) Grow();
         int i = _count;
         foreach (var (k, _, shape) in _fields)
         {
@@ -166,7 +180,10 @@ public sealed class ParquetRowsWriter : IAsyncDisposable
     }
 
     /// <summary>Writes the last row group, closes the file and gives it its name (an empty file still has its schema).</summary>
-    public async ValueTask CompleteAsync()
+    public ValueTask CompleteAsync() => CompleteAsync(_path);
+
+    /// <summary>As <see cref="CompleteAsync()"/>, under another name (known only now: the rows it ended with, say).</summary>
+    public async ValueTask CompleteAsync(string path)
     {
         if (_done) return;
         WriteGroup();
@@ -175,7 +192,7 @@ public sealed class ParquetRowsWriter : IAsyncDisposable
         await _file.FlushAsync();
         _file.Flush(true);
         await _file.DisposeAsync();
-        File.Move(_temp, _path, overwrite: true);
+        File.Move(_temp, path, overwrite: true);
         _done = true;
     }
 

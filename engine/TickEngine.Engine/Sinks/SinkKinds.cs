@@ -1,3 +1,5 @@
+using TickEngine.Engine.Sinks.Parquet;
+
 namespace TickEngine.Engine.Sinks;
 
 /// <summary>The sinks <c>record --sink</c> knows, by name; a new sink adds one entry here.</summary>
@@ -8,6 +10,31 @@ public static class SinkKinds
 
     public static readonly IReadOnlyList<SinkKind> All =
     [
+        new SinkKind("parquet", "Parquet files mirroring the segments, one per run of rows of a segment (exactly once across crashes)",
+            "parquet:DIR[,rows=N][,age=DURATION][,group=N][,level=fastest|optimal|smallest][,schemas=S+S]",
+            ["rows", "age", "group", "level", "schemas"],
+            (a, baseDir) =>
+            {
+                string dir = a.Place ?? a.Get("dir") ?? throw new FormatException($"--sink '{a.Spec}': give the folder, e.g. parquet:pq");
+                var level = a.Get("level") switch
+                {
+                    null or "fastest" => System.IO.Compression.CompressionLevel.Fastest,
+                    "optimal" => System.IO.Compression.CompressionLevel.Optimal,
+                    "smallest" => System.IO.Compression.CompressionLevel.SmallestSize,
+                    var other => throw new FormatException($"--sink '{a.Spec}': level must be fastest, optimal or smallest, got '{other}'"),
+                };
+                var o = new ParquetSinkOptions
+                {
+                    FileRows = (int)(a.GetLong("rows", 1, 100_000_000) ?? 1_000_000),
+                    FileAge = a.GetDuration("age") ?? TimeSpan.FromSeconds(60),
+                    RowGroupRows = (int)(a.GetLong("group", 1_000, 10_000_000) ?? 128 * 1024),
+                    Level = level,
+                    Schemas = a.GetSchemas("schemas"),
+                };
+                string full = Path.IsPathRooted(dir) ? dir : Path.Combine(baseDir, dir);
+                if (File.Exists(full)) throw new FormatException($"--sink '{a.Spec}': {dir} is a file; give a folder for the Parquet files");
+                return new ParquetSink(full, o);
+            }),
     ];
 
     public static string Names => string.Join(", ", All.Select(k => k.Name));

@@ -45,6 +45,7 @@ public static class RecordCommand
               tickengine record --exchange binance --symbol BTCUSDT,ETHUSDT --data data
               tickengine record --exchange binance --capture day1.gz day2.gz --data data --schema trades,deltas
               tickengine record --exchange coinbase --capture coinbase.jsonl.gz --data data
+              tickengine record --exchange sim --duration 60 --data data --sink parquet:pq
 
             Sinks (--sink NAME:ARGS, repeatable) take every row once the segments commit it, each on its own thread
             with a bounded queue; the segments stay the truth and a sink that falls behind or fails is caught up
