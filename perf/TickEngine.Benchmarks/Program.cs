@@ -6,7 +6,8 @@ using TickEngine.Benchmarks.Storage;
 // Harnesses: storage-size [--rows N], record-capture [--repeat N] [--capture FILE] [--ring N] [--only parse|book|whole],
 //            capture-day [--frames N] [--out FILE], peer-tardis [--capture FILE ...] [--day] [--repeat N],
 //            cli-startup [--repeat N], ring-latency [--events N] [--rate R], replay-pacing [--speed X] [--seconds S],
-//            replay-scale [--trades N] [--deltas N], backtest-scale [--trades N] [--deltas N] [--strategy mm|imbalance] [--keep DIR]
+//            replay-scale [--trades N] [--deltas N], backtest-scale [--trades N] [--deltas N] [--strategy mm|imbalance] [--keep DIR],
+//            sink-speed [--repeat N] [--capture FILE]
 // Allocation gate (CI): alloc-gate [--baseline FILE] [--invocations N]
 // End-to-end live latency and throughput: tickengine bench latency|throughput (tools/TickEngine.Bench)
 if (args.Length > 0 && args[0] == "storage-size") return StorageSizeReport.Run(args);
@@ -18,6 +19,7 @@ if (args.Length > 0 && args[0] == "ring-latency") return TickEngine.Benchmarks.R
 if (args.Length > 0 && args[0] == "cli-startup") return TickEngine.Benchmarks.Cli.CliStartup.Run(args);
 if (args.Length > 0 && args[0] == "peer-tardis") return TickEngine.Benchmarks.Pipeline.PeerHarness.Run(args);
 if (args.Length > 0 && args[0] == "capture-day") return TickEngine.Benchmarks.Pipeline.DayCapture.Run(args);
+if (args.Length > 0 && args[0] == "sink-speed") return TickEngine.Benchmarks.Sinks.SinkHarness.Run(args);
 if (args.Length > 0 && args[0] == "record-capture") return TickEngine.Benchmarks.Pipeline.RecordHarness.Run(args);
 var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
 BenchmarkSwitcher.FromAssembly(typeof(StorageBenchmarks).Assembly).Run(args, config);
