@@ -45,7 +45,7 @@ public sealed unsafe partial class SegmentReader : IDisposable
         {
             Header = SegmentHeader.Read(Bytes, path);
             _codec = new ColumnCodec(Header.BlockRows);
-            _scan = SegmentScan.Run(Bytes, Header, path);
+            _scan = Scan();
         }
         catch
         {
@@ -110,8 +110,7 @@ public sealed unsafe partial class SegmentReader : IDisposable
             Map();
         }
         int before = _scan.Blocks.Count;
-        var again = SegmentScan.Run(Bytes, Header, Path);
-        _scan = again;
+        _scan = Scan();
         return _scan.Blocks.Count > before;
     }
 
@@ -243,6 +242,23 @@ public sealed unsafe partial class SegmentReader : IDisposable
     }
 
     private ReadOnlySpan<byte> Bytes => new(_base, (int)_length);
+
+    /// <summary>
+    /// Finds the blocks. A writer still appending has the file preallocated and truncates it to its exact size when
+    /// it seals: pages past the new end then fault in every process that has them mapped. So the footer is looked for
+    /// with a read of the file (never through the mapping) at its end as it is now: only a file that ends in the tail
+    /// magic is sealed (its size final), and its index is read; any other is walked from its header through its
+    /// committed blocks, which a seal never truncates.
+    /// </summary>
+    private SegmentScan Scan()
+    {
+        Span<byte> tail = stackalloc byte[8];
+        bool sealedTail = _length >= 8 && RandomAccess.Read(_file.SafeFileHandle, tail, _length - 8) == 8 && tail.SequenceEqual(FormatVersion.TailMagic);
+        if (sealedTail) return SegmentScan.Run(Bytes, Header, Path);
+        var scan = new SegmentScan();
+        scan.ScanChain(Bytes, Header, Path, Header.Length, 0);
+        return scan;
+    }
 
     private void Map()
     {
