@@ -20,7 +20,7 @@ namespace TickEngine.Cli.Tests;
 /// </summary>
 public class HostileCorpusTests(ITestOutputHelper output)
 {
-    private const int CaptureTrades = 9_757;
+    private const int CaptureTrades = Fixtures.BinanceSpot.Trades;
     private static readonly Lazy<List<string>> Capture = new(() =>
     {
         using var gz = new GZipStream(File.OpenRead(RepoPaths.BinanceSpotCapture), CompressionMode.Decompress);

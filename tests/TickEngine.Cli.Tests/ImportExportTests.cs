@@ -10,7 +10,7 @@ public class ImportExportTests
     {
         using var dir = new TempDir();
         var trades = FixtureCsv.BinanceSpotTrades();
-        Assert.Equal(9757, trades.Count);
+        Assert.Equal(Fixtures.BinanceSpot.Trades, trades.Count);
         File.WriteAllText(dir.File("in.csv"), FixtureCsv.TradesCsv(trades));
         var imp = CliRunner.Run("import", "csv", dir.File("in.csv"), "--schema", "trades", "--exchange", "binance", "--out", dir.File("root"), "--quiet");
         Assert.True(imp.ExitCode == 0, imp.Error);

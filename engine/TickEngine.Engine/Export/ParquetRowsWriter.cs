@@ -196,7 +196,7 @@ public sealed class ParquetRowsWriter : IAsyncDisposable
         _done = true;
     }
 
-    /// <summary>Without <see cref="CompleteAsync"/>: the partial file is removed (a reader never sees it).</summary>
+    /// <summary>Without <see cref="CompleteAsync()"/>: the partial file is removed (a reader never sees it).</summary>
     public async ValueTask DisposeAsync()
     {
         if (_done) return;

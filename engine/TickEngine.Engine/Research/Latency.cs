@@ -24,13 +24,13 @@ public abstract class LatencyModel
         return new DrawnLatency(sorted, new Random(seed), source);
     }
 
+    /// <summary>The largest .hgrm file read.</summary>
+    public const int MaxHgrmBytes = 4 << 20;
+
     /// <summary>
     /// Reads an HdrHistogram percentile distribution (<c>.hgrm</c>: "Value Percentile TotalCount 1/(1-Percentile)"
     /// rows) in <paramref name="unitNs"/> per value, and draws from it by its percentiles.
     /// </summary>
-    /// <summary>The largest .hgrm file read.</summary>
-    public const int MaxHgrmBytes = 4 << 20;
-
     public static LatencyModel FromHgrm(string path, double unitNs, int seed)
     {
         var values = new List<(double Value, double Percentile)>();

@@ -2,8 +2,7 @@ namespace TickEngine.Engine.Ring;
 
 /// <summary>
 /// How a consumer waits for a sequence to be published. <see cref="WaitFor"/> returns the highest available
-/// sequence (at least <paramref name="sequence"/>), or a lower value when <paramref name="timeout"/> passed first
-/// or the barrier was alerted.
+/// sequence (at least the one asked for), or a lower value when the timeout passed first or the barrier was alerted.
 /// </summary>
 public interface IWaitStrategy
 {

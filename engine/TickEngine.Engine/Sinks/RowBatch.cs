@@ -52,7 +52,7 @@ public sealed class RowBatch
 
     internal int Capacity => _columns.Length == 0 ? 0 : _columns[0].Length;
 
-    /// <summary>Makes room for <paramref name="columns"/> columns of <paramref name="capacity"/> rows (values are not kept).</summary>
+    /// <summary>Makes room for the columns of <paramref name="schema"/>, <paramref name="capacity"/> rows each (values are not kept).</summary>
     internal void Prepare(StreamKey stream, SegmentSchema schema, int capacity)
     {
         Stream = stream;

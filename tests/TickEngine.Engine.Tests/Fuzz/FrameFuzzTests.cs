@@ -27,7 +27,7 @@ public class FrameFuzzTests(ITestOutputHelper output)
 
     private static readonly string[] Numbers = ["99999999999999999999", "-1", "0", "-0.5", "1e308", "340282366920938463463374607431768211456", "0.000000001", "\"\"", "null", "[]", "{}"];
 
-    /// <summary>Real frame <paramref name="index"/> with mutation <paramref name="kind"/> at positions drawn from <paramref name="a"/> and <paramref name="b"/>.</summary>
+    /// <summary><paramref name="frame"/> with mutation <paramref name="kind"/> at positions drawn from <paramref name="a"/> and <paramref name="b"/>.</summary>
     public static byte[] Mutate(byte[] frame, int kind, int a, int b)
     {
         int n = frame.Length;

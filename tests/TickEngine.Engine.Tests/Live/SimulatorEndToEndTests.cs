@@ -17,11 +17,11 @@ public class SimulatorEndToEndTests(ITestOutputHelper output)
         var market = new CaptureMarketSource(RepoPaths.BinanceSpotCapture, loop: false);
         var run = await SimulatorRecording.StartAsync(market, dir.File("live"));
         // Every frame of the capture (41,248) and the REST snapshot.
-        await run.WaitForFramesAsync(41_249, TimeSpan.FromSeconds(90));
+        await run.WaitForFramesAsync(Fixtures.BinanceSpot.Lines, TimeSpan.FromSeconds(90));
         await run.StopAsync();
         var live = run.Recorder.Pipeline.Statistics();
         output.WriteLine(live.ToJsonText());
-        Assert.Equal(41_249L, live.Ingest.Frames);
+        Assert.Equal(Fixtures.BinanceSpot.Lines, live.Ingest.Frames);
         Assert.Equal(0L, live.Ingest.Gaps);
         Assert.Equal(0L, live.Ingest.Crossed);
         Assert.Equal(0L, live.Ingest.Malformed);

@@ -32,7 +32,7 @@ public class BinanceSpotFixtureTests : IClassFixture<BinanceSpotFixtureTests.Rec
     public void BookSyncMatchesTheDocumentedFacts()
     {
         var s = _r.Summary;
-        Assert.Equal(41_249L, s.Ingest.Frames);
+        Assert.Equal(Fixtures.BinanceSpot.Lines, s.Ingest.Frames);
         Assert.Equal(0L, s.Ingest.Malformed);
         Assert.Equal(3_449L, s.Ingest.DiffsApplied);
         Assert.Equal(2L, s.Ingest.DiffsStale);
@@ -62,7 +62,7 @@ public class BinanceSpotFixtureTests : IClassFixture<BinanceSpotFixtureTests.Rec
             using var c = new SegmentCursor(SegmentReader.Open(file));
             while (c.MoveNext()) stored.Add(Enumerable.Range(0, TradeColumns.Count).Select(k => c[k]).ToArray());
         }
-        Assert.Equal(9_757, expected.Count);
+        Assert.Equal(Fixtures.BinanceSpot.Trades, expected.Count);
         Assert.Equal(expected.Count, stored.Count);
         for (int i = 0; i < stored.Count; i++)
         {

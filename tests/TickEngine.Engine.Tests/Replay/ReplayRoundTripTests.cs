@@ -24,7 +24,7 @@ public class ReplayRoundTripTests
         replay.Run();
         pipeline.Stop();
         Assert.Empty(pipeline.Faults);
-        Assert.Equal(9_757 + 126_073 + 1, replay.Events);
+        Assert.Equal(Fixtures.BinanceSpot.Trades + Fixtures.BinanceSpot.LevelChanges + 1, replay.Events);
         foreach (var kind in new[] { SchemaKind.Trades, SchemaKind.Deltas, SchemaKind.L2, SchemaKind.Bars, SchemaKind.Status })
         {
             var a = DataRoot.FindSegments(dir.File("live"), kind);
@@ -66,7 +66,7 @@ public class ReplayRoundTripTests
                 count++;
             }
         }
-        Assert.Equal(2 * (9_757 + 126_073 + 1), count);
+        Assert.Equal(2 * (Fixtures.BinanceSpot.Trades + Fixtures.BinanceSpot.LevelChanges + 1), count);
         // A range returns exactly the rows inside [start, end).
         long start = 1723161400_000_000_000, end = 1723161500_000_000_000;
         long expected = 0;
