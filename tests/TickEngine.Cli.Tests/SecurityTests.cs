@@ -81,7 +81,7 @@ public class SecurityTests
         // ...and nowhere else: not in the output, the log or the summary, nor in the options' text.
         Assert.DoesNotContain(key, r.Out + r.Error);
         Assert.DoesNotContain(key, File.ReadAllText(dir.File("summary.json")));
-        var live = LiveOptions.BinanceSpot with { ApiKey = new Secret(key) };
+        var live = LiveOptions.Default with { ApiKey = new Secret(key) };
         Assert.DoesNotContain(key, live.ToString());
         Assert.Contains("[redacted]", live.ToString());
         // A missing key file is a usage error that names the file, not a stack trace.

@@ -674,12 +674,13 @@ public class VenueHostileCorpusTests(ITestOutputHelper output)
         }
     }
 
+    public static TheoryData<string> Venues => VenueCases.Names;
+
     [Theory]
-    [InlineData("bybit", "BTCUSDT")]
-    [InlineData("okx", "BTC-USDT")]
-    [InlineData("coinbase", "BTC-USD")]
-    public async Task EveryVenuesSimulatorTakesTheFaultRoutes(string venue, string symbol)
+    [MemberData(nameof(Venues))]
+    public async Task EveryVenuesSimulatorTakesTheFaultRoutes(string venue)
     {
+        string symbol = VenueCases.Of(venue).SyntheticSymbols[0];
         int port = FreePort();
         var sim = Task.Run(() => CliRunner.Run("sim", "--venue", venue, "--symbol", symbol, "--port", port.ToString(CultureInfo.InvariantCulture), "--duration", "3"));
         await WaitForPort(port, sim);

@@ -97,7 +97,7 @@ public class VenueRecordTests
     public async Task RecordBybitLiveFromItsSimulatorDialect()
     {
         using var dir = new TempDir();
-        await using var dialect = await TickEngine.Simulator.Dialects.BybitProtocol.StartAsync(RepoPaths.Fixture("bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz"), speed: 20);
+        await using var dialect = await TickEngine.Simulator.SimulatorVenues.Find("bybit")!.StartAsync(RepoPaths.Fixture("bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz"), speed: 20);
         // The dialect plays the capture's own (past) exchange times: no clock-skew bound for this run.
         var r = CliRunner.Run("record", "--exchange", "bybit", "--symbol", "BTCUSDT,ETHUSDT", "--ws-url", dialect.WebSocketBase.ToString(), "--max-clock-skew", "off",
             "--duration", "4", "--data", dir.File("root"), "--summary-json", dir.File("s.json"), "--quiet");

@@ -102,7 +102,7 @@ public static class LatencyBench
             Sent = (f, at) => { if (f.TradeId != 0) probe.Sent(f.TradeId, at); },
         };
         var server = await SimulatorServer.StartAsync(exchange, simOptions);
-        var live = LiveOptions.BinanceSpot with { WebSocketBase = server.WebSocketBase, RestBase = server.BaseAddress };
+        var live = LiveOptions.Default with { VenueBase = server.WebSocketBase, RestBase = server.BaseAddress };
         var recordOptions = new RecordOptions
         {
             Root = root,

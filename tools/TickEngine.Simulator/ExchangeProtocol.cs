@@ -22,6 +22,9 @@ public sealed class ExchangeBook(int scale)
     public int Scale => scale;
     public readonly Dictionary<string, long> Fields = new(StringComparer.Ordinal);
     public readonly Dictionary<string, string> Texts = new(StringComparer.Ordinal);
+
+    /// <summary>Whatever else a venue's protocol keeps with the book (OKX: the book as its own text, for its checksum).</summary>
+    public object? State;
     public bool Known;
 
     // A book started from REST snapshot points (Binance):
@@ -103,27 +106,6 @@ public interface IExchangeProtocol
     /// <summary><paramref name="frame"/> (a point where the venue states its best bid and ask) filled from the exchange's book, or null.</summary>
     MarketFrame? Quote(MarketFrame frame, ExchangeBook book) => null;
 
-    /// <summary>True when books start from REST snapshot points and diffs chain by update id (Binance); false: snapshots come in the stream.</summary>
-    bool RestSnapshots => false;
-
-    // The REST side of a venue whose books start from REST snapshots:
-
-    /// <summary>A REST depth snapshot of the book's top <paramref name="limit"/> levels a side.</summary>
-    string RestDepth(ExchangeBook book, int limit) => throw new NotSupportedException("this venue serves no REST depth");
-
-    /// <summary>The body of a REST error: 400 unknown symbol, 429 too many requests, 500, 503 book not ready.</summary>
-    string RestError(int status) => throw new NotSupportedException("this venue serves no REST depth");
-
-    /// <summary>The venue's instrument list.</summary>
-    string ExchangeInfo(IEnumerable<string> symbols) => throw new NotSupportedException("this venue serves no instrument list");
-
-    /// <summary>Reads a REST depth snapshot (a market's snapshot point) into the book, its update id included.</summary>
-    void ReadRestSnapshot(byte[] body, ExchangeBook book) => throw new NotSupportedException("this venue has no REST snapshots");
-
-    /// <summary>One diff frame with update id <paramref name="updateId"/> making <paramref name="changes"/> (a looped market back at its start).</summary>
-    MarketFrame ResetDiff(string symbol, long timeNs, long updateId, long eventTimeMs, IEnumerable<(BookSide Side, long Price, long Qty)> changes, int scale) =>
-        throw new NotSupportedException("this venue's markets do not loop");
-
     /// <summary>A frame cut short (the malformed fault).</summary>
     byte[] Malformed();
 
@@ -132,7 +114,33 @@ public interface IExchangeProtocol
 
     /// <summary>A well-formed frame padded to <paramref name="size"/> bytes.</summary>
     byte[] Oversize(int size);
+}
 
+/// <summary>
+/// A venue whose books start from REST depth snapshots and whose diffs chain by update id (Binance): the simulated
+/// exchange serves those snapshots, the venue's REST errors and instrument list, and loops a market with a diff.
+/// </summary>
+public interface IRestSnapshotProtocol : IExchangeProtocol
+{
+    /// <summary>A REST depth snapshot of the book's top <paramref name="limit"/> levels a side.</summary>
+    string RestDepth(ExchangeBook book, int limit);
+
+    /// <summary>The body of a REST error: 400 unknown symbol, 429 too many requests, 500, 503 book not ready.</summary>
+    string RestError(int status);
+
+    /// <summary>The venue's instrument list.</summary>
+    string ExchangeInfo(IEnumerable<string> symbols);
+
+    /// <summary>Reads a REST depth snapshot (a market's snapshot point) into the book, its update id included.</summary>
+    void ReadRestSnapshot(byte[] body, ExchangeBook book);
+
+    /// <summary>One diff frame with update id <paramref name="updateId"/> making <paramref name="changes"/> (a looped market back at its start).</summary>
+    MarketFrame ResetDiff(string symbol, long timeNs, long updateId, long eventTimeMs, IEnumerable<(BookSide Side, long Price, long Qty)> changes, int scale);
+}
+
+/// <summary>A venue whose simulator also plays the venue-neutral <see cref="Market.SyntheticMarket"/>, in its own words.</summary>
+public interface ISyntheticProtocol : IExchangeProtocol
+{
     /// <summary>A writer of the synthetic market's events in this venue's words, for one market.</summary>
     ISyntheticWriter SyntheticWriter(string market);
 }

@@ -28,6 +28,10 @@ public sealed class SimulatedExchange
     private readonly ConcurrentDictionary<Session, byte> _sessions = new();
     private readonly Dictionary<string, ExchangeBook> _books = new();
     private readonly IExchangeProtocol _protocol;
+    private readonly IRestSnapshotProtocol? _rest; // a venue whose books start from REST snapshots (Binance)
+
+    /// <summary>The REST side of the venue; only a venue with REST snapshots is served over REST.</summary>
+    private IRestSnapshotProtocol Rest => _rest ?? throw new InvalidOperationException("this venue serves no REST depth: its books start from snapshots in the stream");
     private readonly object _bookGate = new();
     private readonly ConcurrentQueue<(FaultKind Kind, int Value)> _faults = new();
     private readonly TaskCompletionSource _firstSubscriber = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,6 +44,7 @@ public sealed class SimulatedExchange
         _source = source;
         _options = options;
         _protocol = protocol ?? new BinanceProtocol();
+        _rest = _protocol as IRestSnapshotProtocol;
         _pacer = new TickEngine.Engine.Replay.Pacer(options.Speed);
         foreach (var s in source.Symbols) _books[s] = new ExchangeBook(source.Scale);
     }
@@ -130,7 +135,7 @@ public sealed class SimulatedExchange
         }
     }
 
-    /// <summary>Plays the market until the source ends or <paramref name="cancel"/>.</summary>
+    /// <summary>Plays the market until the source ends or <paramref name="outer"/>.</summary>
     public async Task RunAsync(CancellationToken outer)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(outer, _marketStop.Token);
@@ -168,7 +173,7 @@ public sealed class SimulatedExchange
                     case FrameItem f:
                     {
                         var frame = f.Frame;
-                        if (frame.Kind == FrameKind.PartialDepth && !_protocol.RestSnapshots) ApplyStream(frame);
+                        if (frame.Kind == FrameKind.PartialDepth && !(_rest is not null)) ApplyStream(frame);
                         if (frame.Kind == FrameKind.DepthDiff)
                         {
                             ApplyDiff(frame);
@@ -199,7 +204,7 @@ public sealed class SimulatedExchange
             Finished = true;
             _played.TrySetResult();
             // The market has played everything; a venue that sends snapshots on subscription still answers them.
-            while (!_protocol.RestSnapshots && !cancel.IsCancellationRequested)
+            while (!(_rest is not null) && !cancel.IsCancellationRequested)
             {
                 await SendSnapshotsDueAsync(cancel);
                 await Task.Delay(10, cancel);
@@ -265,27 +270,27 @@ public sealed class SimulatedExchange
     /// <summary>A REST depth snapshot of the exchange's book: (status, body, retry-after seconds).</summary>
     public async Task<(int Status, string Body, int RetryAfter)> DepthAsync(string? symbol, int limit, CancellationToken cancel)
     {
-        if (TakeOne(ref _rest429)) return (429, _protocol.RestError(429), 1);
-        if (TakeOne(ref _rest500)) return (500, _protocol.RestError(500), 0);
+        if (TakeOne(ref _rest429)) return (429, Rest.RestError(429), 1);
+        if (TakeOne(ref _rest500)) return (500, Rest.RestError(500), 0);
         ExchangeBook? b = null;
         lock (_bookGate) if (symbol is not null) _books.TryGetValue(symbol.ToUpperInvariant(), out b);
-        if (b is null) return (400, _protocol.RestError(400), 0);
+        if (b is null) return (400, Rest.RestError(400), 0);
         if (!b.Ready.Task.IsCompleted)
         {
             // The market starts with its first WebSocket subscriber: until then there is no book to answer with, and a
             // client is told so at once (503, retry in a second) instead of waiting.
-            if (_options.WaitForSubscriber && !_firstSubscriber.Task.IsCompleted) return (503, _protocol.RestError(503), 1);
+            if (_options.WaitForSubscriber && !_firstSubscriber.Task.IsCompleted) return (503, Rest.RestError(503), 1);
             b.Requested.TrySetResult();
             // In flight when the market reaches its recorded snapshot: answered with that snapshot, as recorded.
             try { await b.Ready.Task.WaitAsync(TimeSpan.FromSeconds(10), cancel); }
-            catch (TimeoutException) { return (503, _protocol.RestError(503), 1); }
+            catch (TimeoutException) { return (503, Rest.RestError(503), 1); }
             if (b.Recorded is { } recorded) return (200, Encoding.UTF8.GetString(recorded), 0);
         }
         limit = Math.Clamp(limit <= 0 ? 100 : limit, 1, 5000);
-        lock (_bookGate) return (200, _protocol.RestDepth(b, limit), 0);
+        lock (_bookGate) return (200, Rest.RestDepth(b, limit), 0);
     }
 
-    public string ExchangeInfo() => _protocol.ExchangeInfo(_source.Symbols);
+    public string ExchangeInfo() => Rest.ExchangeInfo(_source.Symbols);
 
     /// <summary>
     /// Waits until the item at <paramref name="timeNs"/> is due; a venue that sends snapshots on subscription answers
@@ -293,7 +298,7 @@ public sealed class SimulatedExchange
     /// </summary>
     private async Task PaceAsync(long timeNs, CancellationToken cancel)
     {
-        if (!_protocol.RestSnapshots)
+        if (!(_rest is not null))
             while (true)
             {
                 await SendSnapshotsDueAsync(cancel);
@@ -390,7 +395,7 @@ public sealed class SimulatedExchange
         if (!_books.TryGetValue(snap.Symbol, out var b)) return;
         lock (_bookGate)
         {
-            _protocol.ReadRestSnapshot(snap.Body, b);
+            Rest.ReadRestSnapshot(snap.Body, b);
             b.Known = true;
             b.Recorded = snap.Body;
         }
@@ -404,7 +409,7 @@ public sealed class SimulatedExchange
 
     private void ApplyDiff(MarketFrame frame)
     {
-        if (!_protocol.RestSnapshots)
+        if (!(_rest is not null))
         {
             ApplyStream(frame);
             return;
@@ -454,7 +459,7 @@ public sealed class SimulatedExchange
                     if (!target.ContainsKey((side, price))) changes.Add((side, price, 0));
                 foreach (var ((side, price), qty) in target)
                     if (b.Book.QuantityAt(side, price) != qty) changes.Add((side, price, qty));
-                frames.Add(_protocol.ResetDiff(symbol, reset.TimeNs, reset.UpdateId, reset.EventTimeMs, changes, _source.Scale));
+                frames.Add(Rest.ResetDiff(symbol, reset.TimeNs, reset.UpdateId, reset.EventTimeMs, changes, _source.Scale));
             }
         }
         return frames;

@@ -1,3 +1,4 @@
+using TickEngine.Engine.Venues;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ingest;
 using TickEngine.Engine.Replay;

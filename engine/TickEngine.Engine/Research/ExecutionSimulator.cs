@@ -1,3 +1,4 @@
+using TickEngine.Engine.Venues;
 using TickEngine.Engine.Book;
 using TickEngine.Engine.Events;
 using TickEngine.Storage.Format;

@@ -19,20 +19,29 @@ public sealed record LiveRequest(string Name, IReadOnlyList<string> Symbols, boo
 /// <summary>What a venue's live feed is built from: the connection rules, what to record, the pipe its frames go into and the feed's number in it.</summary>
 public sealed record LiveFeedRequest(LiveOptions Options, LiveRequest Request, FramePipe Pipe, byte Source);
 
+/// <summary>An exchange id a venue's rows are stored under: what its trade ids are and its base-tier fees.</summary>
+public sealed record StoredExchange(string Exchange, TradeIdKind TradeIds, FeeSchedule Fees);
+
 /// <summary>
 /// A venue: its exchange id (Tardis's where one exists), the other names a capture header or an import may give it,
-/// whether live recording is available, and how its adapter (frame parser, book rules) is made.
+/// whether live recording is available, and how its adapter (frame parser, book rules) is made; its endpoint, its
+/// fees, and how it is recorded live.
 /// </summary>
 public sealed record Venue(string Name, string Description, IReadOnlyList<string> Aliases, bool Live, Func<VenueContext, IExchangeAdapter> Create)
 {
-    /// <summary>True when <paramref name="name"/> (any case, '_' for '-') is this venue's id or one of its aliases.</summary>
+    /// <summary>The base-tier maker and taker fees as the venue's fee page publishes them (backtests' default).</summary>
+    public FeeSchedule Fees { get; init; }
+
+    /// <summary>The venue's own market-data endpoint (a live recording's default; <see cref="LiveOptions.VenueBase"/> replaces its host).</summary>
+    public string Endpoint { get; init; } = "";
+
     /// <summary>
-    /// The exchange ids the venue's rows are stored under, each with what its trade ids are (by default the venue's
-    /// id, with ids rising by one per trade).
+    /// The exchange ids the venue's rows are stored under, each with what its trade ids are and its fees (by default
+    /// the venue's id, with ids rising by one per trade, and <see cref="Fees"/>).
     /// </summary>
-    public IReadOnlyList<(string Exchange, TradeIdKind TradeIds)> Stores
+    public IReadOnlyList<StoredExchange> Stores
     {
-        get => field ?? [(Name, TradeIdKind.Sequential)];
+        get => field ?? [new StoredExchange(Name, TradeIdKind.Sequential, Fees)];
         init;
     }
 
@@ -54,6 +63,7 @@ public sealed record Venue(string Name, string Description, IReadOnlyList<string
         LiveFeed?.Invoke(request)
         ?? (LivePlans is { } plans ? new WebSocketFeed(request.Options, plans(request.Request), request.Pipe, request.Source) : null);
 
+    /// <summary>True when <paramref name="name"/> (any case, '_' for '-') is this venue's id or one of its aliases.</summary>
     public bool Answers(string name)
     {
         string n = name.Trim().ToLowerInvariant().Replace('_', '-');
@@ -85,8 +95,8 @@ public static class VenueRegistry
     {
         string n = name.Trim().ToLowerInvariant().Replace('_', '-');
         foreach (var v in All)
-            foreach (var (stored, _) in v.Stores)
-                if (stored == n) return stored;
+            foreach (var s in v.Stores)
+                if (s.Exchange == n) return s.Exchange;
         return Find(name)?.Name ?? name;
     }
 
@@ -94,9 +104,18 @@ public static class VenueRegistry
     public static TradeIdKind TradeIdsOf(string exchange)
     {
         foreach (var v in All)
-            foreach (var (name, ids) in v.Stores)
-                if (name == exchange) return ids;
+            foreach (var s in v.Stores)
+                if (s.Exchange == exchange) return s.TradeIds;
         return TradeIdKind.Sequential;
+    }
+
+    /// <summary>The base-tier fees of rows stored under <paramref name="exchange"/>; 0/0 when no venue stores it.</summary>
+    public static FeeSchedule FeesOf(string exchange)
+    {
+        foreach (var v in All)
+            foreach (var s in v.Stores)
+                if (s.Exchange == exchange) return s.Fees;
+        return new FeeSchedule(0, 0);
     }
 
     /// <summary>The venues' ids, for messages: "binance, binance-futures, coinbase".</summary>

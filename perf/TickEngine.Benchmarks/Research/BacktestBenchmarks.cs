@@ -1,3 +1,4 @@
+using TickEngine.Engine.Venues;
 using BenchmarkDotNet.Attributes;
 using TickEngine.Benchmarks.Inputs;
 using TickEngine.Engine.Book;

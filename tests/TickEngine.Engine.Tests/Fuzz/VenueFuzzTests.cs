@@ -42,29 +42,25 @@ public class VenueFuzzTests(ITestOutputHelper output)
         return list.ToArray();
     }
 
-    private static readonly Lazy<(long, byte[], string?)[]> Okx = new(() => Frames("okx/cryptofeed_OKX_v5.jsonl.gz"));
-    private static readonly Lazy<(long, byte[], string?)[]> Coinbase = new(() => Frames("coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz"));
-    private static readonly Lazy<(long, byte[], string?)[]> Bybit = new(() => Frames("bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz"));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<(long, byte[], string?)[]>> Captures = new();
+
+    public static TheoryData<string> Venues => VenueCases.Names;
 
     // Stress only. The failure text is built only on failure: Coinbase snapshot frames reach 5.8 MB, and a message
     // formatted per checked level made the test itself the slow part.
     [Theory]
     [Trait("Category", "Stress")]
-    [InlineData("okx", 150)]
-    [InlineData("coinbase", 150)]
-    [InlineData("bybit", 150)]
-    public void MutatedRealFramesNeverThrowNorPublishABadValue(string venue, int episodes) => Run(venue, episodes);
+    [MemberData(nameof(Venues))]
+    public void MutatedRealFramesNeverThrowNorPublishABadValue(string venue) => Run(venue, 150);
 
     // A few episodes of each in every run: the fuzz's properties and the corpus invariants on what the pipeline wrote.
     [Theory]
-    [InlineData("okx", 10)]
-    [InlineData("coinbase", 10)]
-    [InlineData("bybit", 10)]
-    public void AFewMutatedEpisodesKeepTheInvariants(string venue, int episodes) => Run(venue, episodes);
+    [MemberData(nameof(Venues))]
+    public void AFewMutatedEpisodesKeepTheInvariants(string venue) => Run(venue, 10);
 
     private void Run(string venue, int episodes)
     {
-        var frames = venue switch { "okx" => Okx.Value, "coinbase" => Coinbase.Value, _ => Bybit.Value };
+        var frames = Captures.GetOrAdd(venue, v => new(() => Frames(VenueCases.Of(v).Capture))).Value;
         long inputs = 0, malformed = 0, events = 0;
         Gen.Int.Sample(seed =>
         {

@@ -4,7 +4,6 @@ using TickEngine.Engine.Events;
 using TickEngine.Engine.Live;
 using TickEngine.Engine.Pipeline;
 using TickEngine.Simulator;
-using TickEngine.Simulator.Dialects;
 using TickEngine.Simulator.Market;
 using TickEngine.Storage.Format;
 using TickEngine.Tests.Shared;
@@ -49,7 +48,7 @@ public class BybitLiveTests
     public async Task LiveThroughTheDialectRecordsTheCapturesTradesExactly()
     {
         using var dir = new TempDir();
-        await using var dialect = await BybitProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 25);
+        await using var dialect = await SimulatorVenues.Find("bybit")!.StartAsync(RepoPaths.Fixture(Capture), speed: 25);
         var (recorder, events) = await DialectRecording.Record(dir, "bybit", dialect, Linear);
         var c = recorder.Pipeline.Adapters[0].Counters;
         var registry = recorder.Pipeline.Registry;
@@ -71,7 +70,7 @@ public class BybitLiveTests
     public async Task ADroppedDeltaIsAGapAndTheResubscriptionResyncsTheBook()
     {
         using var dir = new TempDir();
-        await using var dialect = await BybitProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 10, dropDelta: 300);
+        await using var dialect = await SimulatorVenues.Find("bybit")!.StartAsync(RepoPaths.Fixture(Capture), speed: 10, dropDelta: 300);
         var (recorder, events) = await DialectRecording.Record(dir, "bybit", dialect, Linear);
         var c = recorder.Pipeline.Adapters[0].Counters;
         Assert.Equal(1, c.Gaps);

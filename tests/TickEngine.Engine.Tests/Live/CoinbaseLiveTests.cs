@@ -1,7 +1,7 @@
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Live;
 using TickEngine.Engine.Pipeline;
-using TickEngine.Simulator.Dialects;
+using TickEngine.Simulator;
 using TickEngine.Storage.Format;
 using TickEngine.Tests.Shared;
 using Xunit;
@@ -38,7 +38,7 @@ public class CoinbaseLiveTests
     public async Task LiveThroughTheDialectRecordsTheCapturesTradesWithNoGap()
     {
         using var dir = new TempDir();
-        await using var dialect = await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 20);
+        await using var dialect = await SimulatorVenues.Find("coinbase")!.StartAsync(RepoPaths.Fixture(Capture), speed: 20);
         var (recorder, events) = await DialectRecording.Record(dir, "coinbase", dialect, Products);
         var c = recorder.Pipeline.Adapters[0].Counters;
         var registry = recorder.Pipeline.Registry;
@@ -56,7 +56,7 @@ public class CoinbaseLiveTests
     public async Task ALostMessageIsAGapForEveryBookAndTheResubscriptionsResyncThem()
     {
         using var dir = new TempDir();
-        await using var dialect = await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 6, dropDelta: 60);
+        await using var dialect = await SimulatorVenues.Find("coinbase")!.StartAsync(RepoPaths.Fixture(Capture), speed: 6, dropDelta: 60);
         var (recorder, events) = await DialectRecording.Record(dir, "coinbase", dialect, Products);
         var c = recorder.Pipeline.Adapters[0].Counters;
         Assert.Equal(2, c.Gaps); // both books of the connection

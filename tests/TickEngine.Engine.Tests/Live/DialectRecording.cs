@@ -14,7 +14,7 @@ public static class DialectRecording
         var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
         // The dialect plays the capture's own (past) exchange times: no clock-skew bound.
         var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound };
-        var recorder = new LiveRecorder(options, [(venue, LiveOptions.BinanceSpot with { VenueBase = dialect.WebSocketBase }, symbols)]);
+        var recorder = new LiveRecorder(options, [(venue, LiveOptions.Default with { VenueBase = dialect.WebSocketBase }, symbols)]);
         recorder.Start();
         await dialect.Played.WaitAsync(TimeSpan.FromSeconds(60));
         await Task.Delay(500);

@@ -1,6 +1,6 @@
 using TickEngine.Engine.Capture;
 using TickEngine.Engine.Events;
-using TickEngine.Simulator.Dialects;
+using TickEngine.Simulator;
 using TickEngine.Tests.Shared;
 using Xunit;
 
@@ -15,12 +15,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// </summary>
 public class LiveEqualsCaptureTests
 {
-    public static TheoryData<string, string, string, double> Venues => new()
-    {
-        { "bybit", "bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz", "BTCUSDT,ETHUSDT,SOLUSDT,DOGEUSDT", 25 },
-        { "okx", "okx/cryptofeed_OKX_v5.jsonl.gz", "BTC-USDT,UNI-USD-SWAP,BTC-USD-220527", 30 },
-        { "coinbase", "coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz", "BTC-USD,ETH-USD", 10 },
-    };
+    public static TheoryData<string> Venues => VenueCases.Names;
 
     private readonly record struct Row(EventKind Kind, string Symbol, byte Side, long Price, long Quantity, long ExchangeTime, long Id, long Id2, long Flags);
 
@@ -37,22 +32,18 @@ public class LiveEqualsCaptureTests
 
     [Theory]
     [MemberData(nameof(Venues))]
-    public async Task LiveThroughTheSimulatorEqualsTheCaptureRowForRow(string venue, string capture, string symbolList, double speed)
+    public async Task LiveThroughTheSimulatorEqualsTheCaptureRowForRow(string venue)
     {
-        var symbols = symbolList.Split(',');
+        var vc = VenueCases.Of(venue);
+        var symbols = vc.LiveSymbols;
         using var fileDir = new TempDir();
-        var (filePipeline, fileEvents) = TickEngine.Engine.Tests.Venues.VenueRecording.Record(fileDir, venue, a => new CaptureFileSource(RepoPaths.Fixture(capture), a).Run());
-        var expected = Rows(fileEvents.Events, filePipeline.Registry, venue, symbols, ids: venue != "coinbase");
+        var (filePipeline, fileEvents) = TickEngine.Engine.Tests.Venues.VenueRecording.Record(fileDir, venue, a => new CaptureFileSource(vc.CapturePath, a).Run());
+        var expected = Rows(fileEvents.Events, filePipeline.Registry, venue, symbols, ids: !vc.IdsPerConnection);
 
         using var liveDir = new TempDir();
-        await using var dialect = venue switch
-        {
-            "bybit" => await BybitProtocol.StartAsync(RepoPaths.Fixture(capture), speed),
-            "okx" => await OkxProtocol.StartAsync(RepoPaths.Fixture(capture), speed),
-            _ => await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(capture), speed),
-        };
+        await using var dialect = await SimulatorVenues.Find(venue)!.StartAsync(vc.CapturePath, vc.LiveSpeed);
         var (recorder, liveEvents) = await DialectRecording.Record(liveDir, venue, dialect, symbols);
-        var got = Rows(liveEvents, recorder.Pipeline.Registry, venue, symbols, ids: venue != "coinbase");
+        var got = Rows(liveEvents, recorder.Pipeline.Registry, venue, symbols, ids: !vc.IdsPerConnection);
 
         Assert.True(expected.Count > 1_000, $"{expected.Count} rows from the file");
         Assert.Equal(expected.Count, got.Count);

@@ -30,7 +30,7 @@ public class LiveFaultTests(ITestOutputHelper output)
         var market = new CaptureMarketSource(RepoPaths.BinanceSpotCapture, loop: true);
         var run = await SimulatorRecording.StartAsync(market, dir.File("root"),
             new SimulatorOptions { Speed = 20 },
-            LiveOptions.BinanceSpot with { Watchdog = TimeSpan.FromMilliseconds(1500) });
+            LiveOptions.Default with { Watchdog = TimeSpan.FromMilliseconds(1500) });
         var ex = run.Server.Exchange;
         var c = run.Recorder.Pipeline.Adapter.Counters;
         bool Synced() => run.Recorder.Pipeline.Adapter.BookOf(0) is { IsSynced: true };

@@ -20,8 +20,8 @@ public class MultiExchangeTests
         var sim = new SimulatorOptions { Speed = 1 };
         await using var spot = await SimulatorServer.StartAsync(new SimulatedExchange(spotMarket, sim), sim);
         await using var fut = await SimulatorServer.StartAsync(new SimulatedExchange(futMarket, sim), sim);
-        var spotLive = LiveOptions.BinanceSpot with { WebSocketBase = spot.WebSocketBase, RestBase = spot.BaseAddress };
-        var futLive = LiveOptions.BinanceFutures with { WebSocketBase = fut.WebSocketBase, MarketWebSocketBase = new Uri(fut.WebSocketBase, "/market"), RestBase = fut.BaseAddress };
+        var spotLive = LiveOptions.Default with { VenueBase = spot.WebSocketBase, RestBase = spot.BaseAddress };
+        var futLive = LiveOptions.Default with { VenueBase = fut.WebSocketBase, RestBase = fut.BaseAddress };
         var recorder = new LiveRecorder(new RecordOptions { Root = dir.Path },
             [("binance", spotLive, spotMarket.Symbols), ("binance-futures", futLive, futMarket.Symbols)]);
         recorder.Start();

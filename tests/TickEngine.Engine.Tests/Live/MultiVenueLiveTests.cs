@@ -2,7 +2,6 @@ using TickEngine.Simulator.Dialects.Binance;
 using TickEngine.Engine.Live;
 using TickEngine.Engine.Pipeline;
 using TickEngine.Simulator;
-using TickEngine.Simulator.Dialects;
 using TickEngine.Simulator.Market;
 using TickEngine.Tests.Shared;
 using Xunit;
@@ -16,19 +15,19 @@ public class MultiVenueLiveTests
     public async Task BinanceBybitOkxAndCoinbaseRecordLiveTogether()
     {
         using var dir = new TempDir();
-        await using var bybit = await BybitProtocol.StartAsync(RepoPaths.Fixture("bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz"), speed: 25);
-        await using var okx = await OkxProtocol.StartAsync(RepoPaths.Fixture("okx/cryptofeed_OKX_v5.jsonl.gz"), speed: 60);
-        await using var coinbase = await CoinbaseProtocol.StartAsync(RepoPaths.Fixture("coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz"), speed: 20);
+        await using var bybit = await SimulatorVenues.Find("bybit")!.StartAsync(VenueCases.Of("bybit").CapturePath, speed: 25);
+        await using var okx = await SimulatorVenues.Find("okx")!.StartAsync(VenueCases.Of("okx").CapturePath, speed: 60);
+        await using var coinbase = await SimulatorVenues.Find("coinbase")!.StartAsync(VenueCases.Of("coinbase").CapturePath, speed: 20);
         var market = new SyntheticMarketSource(["BTCUSDT"], 2_000, seed: 5);
         var sim = new SimulatorOptions { Speed = 1 };
         await using var binance = await SimulatorServer.StartAsync(new SimulatedExchange(market, sim), sim);
         var options = new RecordOptions { Root = dir.Path, Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound }; // the captures' own (past) times
         var recorder = new LiveRecorder(options,
         [
-            ("binance", LiveOptions.BinanceSpot with { WebSocketBase = binance.WebSocketBase, RestBase = binance.BaseAddress }, ["BTCUSDT"]),
-            ("bybit", LiveOptions.BinanceSpot with { VenueBase = bybit.WebSocketBase }, ["BTCUSDT", "ETHUSDT"]),
-            ("okx", LiveOptions.BinanceSpot with { VenueBase = okx.WebSocketBase }, ["BTC-USDT", "UNI-USD-SWAP"]),
-            ("coinbase", LiveOptions.BinanceSpot with { VenueBase = coinbase.WebSocketBase }, ["BTC-USD", "ETH-USD"]),
+            ("binance", LiveOptions.Default with { VenueBase = binance.WebSocketBase, RestBase = binance.BaseAddress }, ["BTCUSDT"]),
+            ("bybit", LiveOptions.Default with { VenueBase = bybit.WebSocketBase }, ["BTCUSDT", "ETHUSDT"]),
+            ("okx", LiveOptions.Default with { VenueBase = okx.WebSocketBase }, ["BTC-USDT", "UNI-USD-SWAP"]),
+            ("coinbase", LiveOptions.Default with { VenueBase = coinbase.WebSocketBase }, ["BTC-USD", "ETH-USD"]),
         ]);
         recorder.Start();
         await Task.WhenAll(bybit.Played, okx.Played, coinbase.Played).WaitAsync(TimeSpan.FromSeconds(90));
@@ -45,26 +44,29 @@ public class MultiVenueLiveTests
         Assert.Equal(1 + 1 + 1 + 1, recorder.Feeds.Sum(f => f.Connections.Count)); // Binance spot; Bybit linear; OKX; Coinbase
     }
 
+    public static TheoryData<string, string> Faults
+    {
+        get
+        {
+            var d = new TheoryData<string, string>();
+            foreach (var fault in new[] { "stall", "drop" })
+                foreach (var c in VenueCases.All) d.Add(c.Venue, fault);
+            return d;
+        }
+    }
+
     [Theory]
-    [InlineData("bybit", "bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz", "BTCUSDT,ETHUSDT", "stall")]
-    [InlineData("okx", "okx/cryptofeed_OKX_v5.jsonl.gz", "BTC-USDT,UNI-USD-SWAP", "stall")]
-    [InlineData("coinbase", "coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz", "BTC-USD,ETH-USD", "stall")]
-    [InlineData("bybit", "bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz", "BTCUSDT,ETHUSDT", "drop")]
-    [InlineData("okx", "okx/cryptofeed_OKX_v5.jsonl.gz", "BTC-USDT,UNI-USD-SWAP", "drop")]
-    [InlineData("coinbase", "coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz", "BTC-USD,ETH-USD", "drop")]
-    public async Task AStalledOrCutConnectionIsLeftAndTheBooksResyncAfterTheReconnect(string venue, string capture, string symbols, string fault)
+    [MemberData(nameof(Faults))]
+    public async Task AStalledOrCutConnectionIsLeftAndTheBooksResyncAfterTheReconnect(string venue, string fault)
     {
         using var dir = new TempDir();
-        int At(string f, int frame) => fault == f ? frame : -1; // the stall (the watchdog leaves it) or the cut at that frame
-        await using var dialect = venue switch
-        {
-            "bybit" => await BybitProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 10, stallAt: At("stall", 400), dropAt: At("drop", 400)),
-            "okx" => await OkxProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 30, stallAt: At("stall", 150), dropAt: At("drop", 150)),
-            _ => await CoinbaseProtocol.StartAsync(RepoPaths.Fixture(capture), speed: 3, stallAt: At("stall", 120), dropAt: At("drop", 120)),
-        };
+        var vc = VenueCases.Of(venue);
+        var symbols = string.Join(",", vc.LiveSymbols.Take(2));
+        int At(string f) => fault == f ? vc.FaultFrame : -1; // the stall (the watchdog leaves it) or the cut at that frame
+        await using var dialect = await SimulatorVenues.Find(venue)!.StartAsync(vc.CapturePath, vc.FaultSpeed, stallAt: At("stall"), dropAt: At("drop"));
         var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
         var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound };
-        var live = LiveOptions.BinanceSpot with { VenueBase = dialect.WebSocketBase, Watchdog = TimeSpan.FromSeconds(1), BackoffInitial = TimeSpan.FromMilliseconds(50) };
+        var live = LiveOptions.Default with { VenueBase = dialect.WebSocketBase, Watchdog = TimeSpan.FromSeconds(1), BackoffInitial = TimeSpan.FromMilliseconds(50) };
         var recorder = new LiveRecorder(options, [(venue, live, symbols.Split(','))]);
         recorder.Start();
         var until = DateTime.UtcNow.AddSeconds(60);

@@ -1,7 +1,7 @@
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Live;
 using TickEngine.Engine.Pipeline;
-using TickEngine.Simulator.Dialects;
+using TickEngine.Simulator;
 using TickEngine.Storage.Format;
 using TickEngine.Tests.Shared;
 using Xunit;
@@ -64,7 +64,7 @@ public class OkxLiveTests
     public async Task LiveThroughTheDialectRecordsTheTradesAndMatchesEveryChecksum()
     {
         using var dir = new TempDir();
-        await using var dialect = await OkxProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 60);
+        await using var dialect = await SimulatorVenues.Find("okx")!.StartAsync(RepoPaths.Fixture(Capture), speed: 60);
         var (recorder, events) = await DialectRecording.Record(dir, "okx", dialect, Instruments);
         var c = recorder.Pipeline.Adapters[0].Counters;
         var registry = recorder.Pipeline.Registry;
@@ -82,7 +82,7 @@ public class OkxLiveTests
     public async Task ALeftOutUpdateFailsTheNextChecksumAndTheResubscriptionResyncsTheBook()
     {
         using var dir = new TempDir();
-        await using var dialect = await OkxProtocol.StartAsync(RepoPaths.Fixture(Capture), speed: 60, dropDelta: TopOfBookUpdate());
+        await using var dialect = await SimulatorVenues.Find("okx")!.StartAsync(RepoPaths.Fixture(Capture), speed: 60, dropDelta: TopOfBookUpdate());
         var (recorder, events) = await DialectRecording.Record(dir, "okx", dialect, Instruments);
         var c = recorder.Pipeline.Adapters[0].Counters;
         Assert.Equal(1, c.ChecksumMismatched);

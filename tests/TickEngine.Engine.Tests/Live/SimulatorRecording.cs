@@ -25,9 +25,9 @@ public sealed class SimulatorRecording : IAsyncDisposable
     {
         sim ??= new SimulatorOptions { Speed = 0 };
         var server = await SimulatorServer.StartAsync(new SimulatedExchange(market, sim), sim);
-        live = (live ?? LiveOptions.BinanceSpot) with
+        live = (live ?? LiveOptions.Default) with
         {
-            WebSocketBase = server.WebSocketBase,
+            VenueBase = server.WebSocketBase,
             RestBase = server.BaseAddress,
             BackoffInitial = TimeSpan.FromMilliseconds(50),
             BackoffMax = TimeSpan.FromMilliseconds(500),

@@ -1,7 +1,7 @@
 using TickEngine.Engine.Book;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Ingest;
-using TickEngine.Simulator.Dialects;
+using TickEngine.Simulator;
 using TickEngine.Simulator.Market;
 using TickEngine.Storage.Format;
 using TickEngine.Tests.Shared;
@@ -19,28 +19,17 @@ public class SyntheticVenueLiveTests
 {
     private const long Events = 4_000;
 
-    public static TheoryData<string> Venues => new() { "bybit", "okx", "coinbase" };
-
-    private static string[] SymbolsOf(string venue) => venue switch
-    {
-        "bybit" => ["BTCUSDT", "ETHUSDT"],
-        "okx" => ["BTC-USDT", "ETH-USDT"],
-        _ => ["BTC-USD", "ETH-USD"],
-    };
+    public static TheoryData<string> Venues => VenueCases.Names;
 
     [Theory]
     [MemberData(nameof(Venues))]
     public async Task ASyntheticMarketRecordedLiveEqualsTheMarket(string venue)
     {
         using var dir = new TempDir();
-        var symbols = SymbolsOf(venue);
+        var vc = VenueCases.Of(venue);
+        var symbols = vc.SyntheticSymbols;
         var market = new SyntheticMarket(symbols, 2_000, seed: 11);
-        await using var dialect = venue switch
-        {
-            "bybit" => await BybitProtocol.StartSyntheticAsync(market, Events),
-            "okx" => await OkxProtocol.StartSyntheticAsync(market, Events),
-            _ => await CoinbaseProtocol.StartSyntheticAsync(market, Events),
-        };
+        await using var dialect = await SimulatorVenues.Find(venue)!.StartSyntheticAsync(market, Events);
         var (recorder, recorded) = await DialectRecording.Record(dir, venue, dialect, symbols);
         var c = recorder.Pipeline.Adapters[0].Counters;
         var registry = recorder.Pipeline.Registry;
@@ -51,8 +40,8 @@ public class SyntheticVenueLiveTests
         var truth = market.Events(Events, books).ToList();
         long Price(string symbol, long ticks) => ticks * Pow10(Inst(symbol).PriceScale - SyntheticMarket.PriceDecimals);
         long Qty(string symbol, long units) => units * Pow10(Inst(symbol).QuantityScale - SyntheticMarket.QuantityDecimals);
-        long Time(long ns) => venue == "coinbase" ? ns / 1_000 * 1_000 : ns / 1_000_000 * 1_000_000;
-        string Id(long id) => venue == "bybit" ? $"00000000-0000-4000-8000-{id:x12}" : id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        long Time(long ns) => ns / vc.TimeResolutionNs * vc.TimeResolutionNs;
+        string Id(long id) => vc.SyntheticTradeId(id);
         var expected = truth.OfType<SyntheticTrade>()
             .Select(t => (t.Symbol, Id(t.Id), Price(t.Symbol, t.Price), Qty(t.Symbol, t.Quantity), Time(t.TimeNs), t.BuyerMaker ? (byte)TradeSide.Sell : (byte)TradeSide.Buy))
             .ToList();
@@ -91,12 +80,12 @@ public class SyntheticVenueLiveTests
         Assert.Equal(symbols.Length, c.Syncs);
         long bookMessages = truth.OfType<SyntheticBook>().LongCount();
         Assert.Equal(bookMessages - symbols.Length, c.DiffsApplied);
-        if (venue == "okx")
+        if (vc.Checksums)
         {
             Assert.Equal(bookMessages, c.ChecksumMatched);
             Assert.Equal(0, c.ChecksumMismatched);
         }
-        if (venue == "bybit")
+        if (vc.JudgedTickers)
         {
             Assert.True(c.BookTickerMatched > 500, $"{c.BookTickerMatched} tickers matched");
             Assert.Equal(0, c.BookTickerMismatched);

@@ -1,3 +1,4 @@
+using TickEngine.Engine.Venues;
 using CsCheck;
 using TickEngine.Engine.Events;
 using TickEngine.Engine.Research;

@@ -157,10 +157,10 @@ public sealed class BacktestOptions
         long from = r.GetValue(_start) ?? long.MinValue, to = r.GetValue(_end) ?? long.MaxValue;
         if (to <= from) throw new UsageException("--end must be after --start");
         double entry = r.GetValue(_latency) ?? 0;
-        FeeSchedule? fees = null;
+        Engine.Venues.FeeSchedule? fees = null;
         if (r.GetValue(_maker) is { } mk || r.GetValue(_taker) is not null)
         {
-            try { fees = FeeSchedule.FromBps((decimal)(r.GetValue(_maker) ?? 0), (decimal)(r.GetValue(_taker) ?? 0)); }
+            try { fees = Engine.Venues.FeeSchedule.FromBps((decimal)(r.GetValue(_maker) ?? 0), (decimal)(r.GetValue(_taker) ?? 0)); }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
         }
         var spec = new BacktestSpec

@@ -53,22 +53,16 @@ public static class LiveRecord
             var simOptions = new SimulatorOptions { Speed = source is null ? 1.0 : a.Speed ?? 1.0 };
             sim_ = SimulatorServer.StartAsync(new SimulatedExchange(market, simOptions), simOptions).GetAwaiter().GetResult();
             if (symbols.Count == 0) symbols = market.Symbols.ToList();
-            live = LiveOptions.BinanceSpot with { WebSocketBase = sim_.WebSocketBase, RestBase = sim_.BaseAddress };
+            live = LiveOptions.Default with { VenueBase = sim_.WebSocketBase, RestBase = sim_.BaseAddress };
             if (!a.Quiet) ctx.Error.WriteLine($"record: simulator on {sim_.BaseAddress} playing {(source is null ? "a synthetic market" : Path.GetFileName(source))} ({string.Join(",", market.Symbols)})");
         }
         else
         {
-            live = LiveFor(exchanges[0]);
-            if (exchanges[0] is not ("binance" or "binance-futures"))
-            {
-                recordedExchange = exchanges[0];
-                if (a.WsUrl is { } vws) live = live with { VenueBase = ParseUri(vws, "--ws-url") };
-            }
-            else
-            {
-                if (a.WsUrl is { } ws) live = live with { WebSocketBase = ParseUri(ws, "--ws-url"), MarketWebSocketBase = live.MarketWebSocketBase is null ? null : ParseUri(ws, "--ws-url") };
-                if (a.RestUrl is { } rest) live = live with { RestBase = ParseUri(rest, "--rest-url") };
-            }
+            live = LiveOptions.Default;
+            if (exchanges[0] is not ("binance" or "binance-futures")) recordedExchange = exchanges[0];
+            // Another host for the venue's WebSocket routes (and, for Binance, its REST snapshots).
+            if (a.WsUrl is { } ws) live = live with { VenueBase = ParseUri(ws, "--ws-url") };
+            if (a.RestUrl is { } rest) live = live with { RestBase = ParseUri(rest, "--rest-url") };
         }
         if (symbols.Count == 0) { sim_?.DisposeAsync().AsTask().GetAwaiter().GetResult(); throw new UsageException("--symbol is required (e.g. --symbol BTCUSDT,ETHUSDT)"); }
         // An API key from the environment or a file (never the command line, which other users can read).
@@ -84,7 +78,7 @@ public static class LiveRecord
             Sinks = a.Sinks ?? [],
         };
         var feeds = new List<(string, LiveOptions, IReadOnlyList<string>)> { (recordedExchange, live, symbols) };
-        foreach (var x in exchanges.Skip(1)) feeds.Add((x, LiveFor(x) with { ApiKey = apiKey }, symbols)); // in the order given
+        foreach (var x in exchanges.Skip(1)) feeds.Add((x, LiveOptions.Default with { ApiKey = apiKey }, symbols)); // in the order given
         var recorder = new LiveRecorder(options, feeds);
         if (!a.Quiet && a.Duration is null) ctx.Error.WriteLine("record: recording until Ctrl+C or SIGTERM (give --duration to stop after a time)");
         recorder.Start();
@@ -129,9 +123,6 @@ public static class LiveRecord
         RecordCommand.WarnAboutSinks(stats, ctx.Error);
         return stats.HandlerFaults.Count > 0 ? 1 : 0;
     }
-
-    /// <summary>The live settings of an exchange: Binance's endpoints, or (venues with their own connection plans) the reconnection rules only.</summary>
-    private static LiveOptions LiveFor(string exchange) => exchange == "binance-futures" ? LiveOptions.BinanceFutures : LiveOptions.BinanceSpot;
 
     private static Uri ParseUri(string text, string option) =>
         Uri.TryCreate(text, UriKind.Absolute, out var u) ? u : throw new UsageException($"{option} '{text}' is not an absolute URL");

@@ -39,8 +39,13 @@ public static class SimCommand
         var port = Vocabulary.Int("--port", "port (0 picks a free one)", 0, 0, 65_535);
         var host = Vocabulary.Text("--host", "address to bind (default 127.0.0.1: loopback only)", "IP");
         var duration = Vocabulary.Duration("--duration", "stop after this long (default: until Ctrl+C or SIGTERM)");
-        var venue = new Option<string>("--venue") { Description = "the protocol: binance (default), or bybit, okx, coinbase (each plays a capture of its venue or a synthetic market)", HelpName = "binance|bybit|okx|coinbase", DefaultValueFactory = _ => "binance" };
-        venue.AcceptOnlyFromAmong("binance", "bybit", "okx", "coinbase");
+        var venue = new Option<string>("--venue")
+        {
+            Description = $"the protocol: binance (default), or {SimulatorVenues.Names} (each plays a capture of its venue or a synthetic market)",
+            HelpName = "binance|" + string.Join("|", SimulatorVenues.All.Select(v => v.Name)),
+            DefaultValueFactory = _ => "binance",
+        };
+        venue.AcceptOnlyFromAmong(["binance", .. SimulatorVenues.All.Select(v => v.Name)]);
         symbol.AddTo(cmd);
         foreach (var o in new Option[] { capture, rate, speed, port, host, duration, venue }) cmd.Options.Add(o);
         cmd.SetAction(r =>
@@ -48,8 +53,8 @@ public static class SimCommand
             string? file = r.GetValue(capture);
             var symbols = symbol.Get(r, ctx.Error);
             if ((file is null) == (symbols is null)) throw new UsageException("give one of --capture FILE or --symbol S1,S2 (a synthetic market)");
-            if (r.GetValue(venue) is "bybit" or "okx" or "coinbase")
-                return Dialect(ctx, r.GetValue(venue)!, file, symbols, r.GetValue(rate), Speed(r.GetValue(speed)), r.GetValue(host) ?? "127.0.0.1", r.GetValue(port), r.GetValue(duration));
+            if (SimulatorVenues.Find(r.GetValue(venue)!) is { } stream)
+                return Dialect(ctx, stream, file, symbols, r.GetValue(rate), Speed(r.GetValue(speed)), r.GetValue(host) ?? "127.0.0.1", r.GetValue(port), r.GetValue(duration));
             if (file is not null && !File.Exists(file)) throw new UsageException($"--capture {file}: no such file");
             if (symbols is not null)
                 foreach (var s in symbols)
@@ -77,7 +82,7 @@ public static class SimCommand
     }
 
     /// <summary>A venue's capture, or a synthetic market, played in the venue's own protocol (the dialect core with the venue's protocol).</summary>
-    private static int Dialect(CliContext ctx, string venue, string? file, IReadOnlyList<string>? symbols, int rate, double speed, string host, int port, TimeSpan? duration)
+    private static int Dialect(CliContext ctx, SimulatorVenue venue, string? file, IReadOnlyList<string>? symbols, int rate, double speed, string host, int port, TimeSpan? duration)
     {
         if (file is not null && !File.Exists(file)) throw new UsageException($"--capture {file}: no such file");
         if (symbols is not null)
@@ -85,26 +90,19 @@ public static class SimCommand
                 if (s.Length is 0 or > 32 || !s.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
                     throw new UsageException($"--symbol: '{s}' is not a symbol such as BTCUSDT or BTC-USDT (letters, digits, '-', '_')");
         if (!System.Net.IPAddress.TryParse(host, out _)) throw new UsageException($"--host must be an IP address, got '{host}'");
-        Simulator.IExchangeProtocol protocol = venue switch
-        {
-            "bybit" => new Simulator.Dialects.BybitProtocol(),
-            "okx" => new Simulator.Dialects.OkxProtocol(),
-            _ => new Simulator.Dialects.CoinbaseProtocol(),
-        };
-        string path = venue switch { "bybit" => "/v5/public/<market>", "okx" => "/ws/v5/public", _ => "/" };
         Simulator.Dialects.DialectExchange dialect;
         if (file is null)
         {
-            var market = new SyntheticMarket(symbols!.Select(x => venue == "bybit" ? x.ToUpperInvariant() : x).ToArray(), rate);
-            dialect = Simulator.Dialects.DialectExchange.StartSyntheticAsync(protocol, market, speed: speed == 0 ? 1000 : speed, host: host, port: port).GetAwaiter().GetResult();
-            ctx.Error.WriteLine($"sim: {venue} on {dialect.WebSocketBase.ToString().TrimEnd('/')}{path}, a synthetic market of {string.Join(",", market.Symbols)} at {rate:N0} events/s");
+            var market = new SyntheticMarket(symbols!.Select(venue.Symbol).ToArray(), rate);
+            dialect = venue.StartSyntheticAsync(market, speed: speed == 0 ? 1000 : speed, host: host, port: port).GetAwaiter().GetResult();
+            ctx.Error.WriteLine($"sim: {venue.Name} on {dialect.WebSocketBase.ToString().TrimEnd('/')}{venue.Route}, a synthetic market of {string.Join(",", market.Symbols)} at {rate:N0} events/s");
         }
         else
         {
-            try { dialect = Simulator.Dialects.DialectExchange.StartAsync(protocol, file, speed == 0 ? 1000 : speed, host, port).GetAwaiter().GetResult(); }
+            try { dialect = venue.StartAsync(file, speed == 0 ? 1000 : speed, host, port).GetAwaiter().GetResult(); }
             catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException)
-            { throw new InputException($"--capture {file}: not a {venue} capture of cryptofeed JSON records ({e.Message})"); }
-            ctx.Error.WriteLine($"sim: {venue} on {dialect.WebSocketBase.ToString().TrimEnd('/')}{path}, playing {Path.GetFileName(file)}");
+            { throw new InputException($"--capture {file}: not a {venue.Name} capture of cryptofeed JSON records ({e.Message})"); }
+            ctx.Error.WriteLine($"sim: {venue.Name} on {dialect.WebSocketBase.ToString().TrimEnd('/')}{venue.Route}, playing {Path.GetFileName(file)}");
         }
         try
         {

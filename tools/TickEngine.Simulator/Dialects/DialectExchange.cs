@@ -65,7 +65,7 @@ public sealed class DialectExchange : IAsyncDisposable
     }
 
     /// <summary>Plays <paramref name="market"/> (<paramref name="events"/> after its opening snapshots; endless when not given) in the venue's words, one market per path.</summary>
-    public static Task<DialectExchange> StartSyntheticAsync(IExchangeProtocol protocol, SyntheticMarket market, long events = long.MaxValue, double speed = 1,
+    public static Task<DialectExchange> StartSyntheticAsync(ISyntheticProtocol protocol, SyntheticMarket market, long events = long.MaxValue, double speed = 1,
         string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
         StartAsync(protocol, name => new SyntheticSource(protocol, protocol.SyntheticWriter(name), market, events), speed, host, port, dropDelta, stallAt, dropAt);
 

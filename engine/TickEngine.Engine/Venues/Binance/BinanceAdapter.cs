@@ -6,11 +6,10 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Engine.Venues.Binance;
 
 /// <summary>
-/// Binance spot and USD-M futures market data: combined-stream frames (<c>{"stream":..,"data":..}</c>) and raw
-/// frames of <c>trade</c>, <c>aggTrade</c>, <c>depthUpdate</c>, partial depth (<c>@depth5/10/20</c>),
-/// <c>bookTicker</c>, and REST depth snapshots. Frames are read with <see cref="Utf8JsonReader"/> straight into
-/// ring slots (trades, tickers) or a reused depth message (diffs go through <see cref="BookLifecycle"/> under <see cref="BinanceSequenceRule"/>). Unknown
-/// event types are counted and skipped; malformed frames are counted with a sample kept. Producer thread only.
+/// Binance spot and USD-M futures frames (combined-stream and raw: trades, diff and partial depth, bookTicker,
+/// markPrice) and REST depth snapshots, read with <see cref="Utf8JsonReader"/> into ring slots; diffs go through
+/// <see cref="BookLifecycle"/> under <see cref="BinanceSequenceRule"/>. Protocol notes: docs/venues/binance.md.
+/// Producer thread only; allocation-free per frame in steady state.
 /// </summary>
 public sealed class BinanceAdapter : IExchangeAdapter
 {

@@ -20,6 +20,7 @@ namespace TickEngine.Engine.Venues.Binance;
 public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
 {
     private readonly LiveOptions _options;
+    private readonly BinanceEndpoints _endpoints;
     private readonly FramePipe _pipe;
     private readonly byte _source;
     private readonly HttpClient _http;
@@ -39,14 +40,15 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
     /// <param name="symbols">Upper-case symbols, e.g. BTCUSDT.</param>
     /// <param name="trades">Subscribe to trades (spot @trade, futures @aggTrade).</param>
     /// <param name="books">Subscribe to diff depth and bookTicker (books, deltas, L2).</param>
-    public BinanceLiveFeed(LiveOptions options, IReadOnlyList<string> symbols, bool trades, bool books, FramePipe pipe, HttpClient? http = null, byte source = 0)
+    /// <param name="futures">USD-M futures (its endpoints), or spot.</param>
+    public BinanceLiveFeed(LiveOptions options, bool futures, IReadOnlyList<string> symbols, bool trades, bool books, FramePipe pipe, HttpClient? http = null, byte source = 0)
     {
         _source = source;
         _symbols = symbols.ToArray();
         _options = options;
+        var endpoints = _endpoints = BinanceEndpoints.Of(futures).At(options.VenueBase, options.RestBase);
         _pipe = pipe;
         _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        bool futures = options.DepthPath.StartsWith("/fapi", StringComparison.Ordinal);
         var bookStreams = new List<string>();
         var tradeStreams = new List<string>();
         foreach (var s in symbols)
@@ -57,20 +59,20 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
         }
         _depthSymbols = books ? symbols.ToHashSet() : [];
         var groups = new List<(Uri Base, List<string> Streams)>();
-        if (options.MarketWebSocketBase is { } market)
+        if (endpoints.MarketWebSocketBase is { } market)
         {
-            groups.Add((options.WebSocketBase, bookStreams));
+            groups.Add((endpoints.WebSocketBase, bookStreams));
             groups.Add((market, tradeStreams));
         }
-        else groups.Add((options.WebSocketBase, bookStreams.Concat(tradeStreams).ToList()));
+        else groups.Add((endpoints.WebSocketBase, bookStreams.Concat(tradeStreams).ToList()));
         // Combined streams on the shared connection: the streams are in the URL (nothing to subscribe, no
         // application ping); after every connect the books the connection carries ask for fresh REST snapshots
         // (buffer diffs now, snapshot after: the documented order); serverShutdown means reconnect at once.
         var plans = new List<ConnectionPlan>();
         foreach (var (b, streams) in groups)
-            for (int i = 0; i < streams.Count; i += options.MaxStreamsPerConnection)
+            for (int i = 0; i < streams.Count; i += endpoints.MaxStreamsPerConnection)
             {
-                var chunk = streams.Skip(i).Take(options.MaxStreamsPerConnection).ToList();
+                var chunk = streams.Skip(i).Take(endpoints.MaxStreamsPerConnection).ToList();
                 var depth = chunk.Where(x => x.Contains("@depth", StringComparison.Ordinal)).Select(x => x[..x.IndexOf('@')].ToUpperInvariant()).Distinct().ToArray();
                 plans.Add(new ConnectionPlan(new Uri($"{b.ToString().TrimEnd('/')}/stream?streams={string.Join('/', chunk)}"), [], null, TimeSpan.Zero, depth)
                 {
@@ -81,6 +83,9 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
             }
         _ws = new WebSocketFeed(options, plans, pipe, source);
     }
+
+    /// <summary>The endpoints this feed connects to.</summary>
+    public BinanceEndpoints Endpoints => _endpoints;
 
     public IReadOnlyList<ILiveConnection> Connections => _ws.Connections;
     public long Reconnects => _ws.Reconnects;
@@ -120,16 +125,16 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
         {
             await foreach (var symbol in _snapshotRequests.Reader.ReadAllAsync(cancel))
             {
-                int weight = _options.DepthWeight(_options.SnapshotLimit);
+                int weight = _endpoints.DepthWeight(_endpoints.SnapshotLimit);
                 while (true)
                 {
                     long now = Environment.TickCount64;
                     if (now - windowStart >= 60_000) { windowStart = now; used = 0; }
-                    if (used + weight <= _options.RestWeightPerMinute) break;
+                    if (used + weight <= _endpoints.RestWeightPerMinute) break;
                     await Task.Delay(TimeSpan.FromMilliseconds(60_000 - (now - windowStart) + 10), cancel);
                 }
                 used += weight;
-                string url = $"{_options.RestBase.ToString().TrimEnd('/')}{_options.DepthPath}?symbol={symbol}&limit={_options.SnapshotLimit}";
+                string url = $"{_endpoints.RestBase.ToString().TrimEnd('/')}{_endpoints.DepthPath}?symbol={symbol}&limit={_endpoints.SnapshotLimit}";
                 TimeSpan? retry = null;
                 try
                 {

@@ -7,10 +7,10 @@ namespace TickEngine.Engine.Venues.Binance;
 /// </summary>
 public static class BinanceVenue
 {
-    public static Venue Spot { get; } = Create("binance", "Binance spot", futures: false);
-    public static Venue Futures { get; } = Create("binance-futures", "Binance USD-M futures", futures: true);
+    public static Venue Spot { get; } = Create("binance", "Binance spot", futures: false, FeeSchedule.FromBps(10m, 10m));
+    public static Venue Futures { get; } = Create("binance-futures", "Binance USD-M futures", futures: true, FeeSchedule.FromBps(2m, 5m));
 
-    private static Venue Create(string name, string description, bool futures) =>
+    private static Venue Create(string name, string description, bool futures, FeeSchedule fees) =>
         new(name, description, [], Live: true,
             c => new BinanceAdapter(c.Registry, c.Publisher, futures, c.Requester)
             {
@@ -20,6 +20,8 @@ public static class BinanceVenue
                 PublishFunding = futures && c.Writes(Storage.Format.SchemaKind.Funding),
             })
         {
-            LiveFeed = r => new BinanceLiveFeed(r.Options, r.Request.Symbols, r.Request.Trades, r.Request.Books, r.Pipe, source: r.Source),
+            Fees = fees,
+            Endpoint = $"{BinanceEndpoints.Of(futures).WebSocketBase}{(futures ? " and /market" : "")} (REST {BinanceEndpoints.Of(futures).RestBase})",
+            LiveFeed = r => new BinanceLiveFeed(r.Options, futures, r.Request.Symbols, r.Request.Trades, r.Request.Books, r.Pipe, source: r.Source),
         };
 }

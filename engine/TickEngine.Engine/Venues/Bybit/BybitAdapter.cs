@@ -7,22 +7,10 @@ using TickEngine.Storage.Numerics;
 namespace TickEngine.Engine.Venues.Bybit;
 
 /// <summary>
-/// Bybit v5 public market data: <c>orderbook.{1,50,200,500}.SYMBOL</c> (a snapshot, then deltas), <c>publicTrade</c>
-/// and <c>tickers</c>, on one URL per market (<c>wss://stream.bybit.com/v5/public/spot|linear|inverse</c>). The
-/// same symbol (BTCUSDT) trades on spot and linear, so the market comes from the connection's URL
-/// (<see cref="IConnectionAware"/>): spot rows are stored under <c>bybit-spot</c>, linear and inverse under
-/// <c>bybit</c>, as Tardis names them; a frame on a connection whose market is unknown is malformed.
-/// <para>Books: <see cref="BybitSequenceRule"/> (<c>u</c> + 1; a snapshot or <c>u</c> = 1 replaces). The best bid and
-/// ask of linear and inverse <c>tickers</c> are checked against the book at the ticker's cross sequence
-/// <c>cs</c>: a ticker is judged once the book has passed <c>cs</c>, and matches when the book's best bid and ask
-/// after the last message with <c>seq</c> &lt;= <c>cs</c>, or after the next one, equal it (the ticker is cut between
-/// two book messages); a mismatch makes the book invalid. Spot tickers carry no bid or ask: unchecked.</para>
-/// <para>Times: a book message's <c>cts</c> (the matching engine's time; <c>ts</c>, the time the message was made,
-/// when absent), a trade's <c>T</c>. Side: <c>S</c> is the taker's (Bybit: "side of taker"; checked against the
-/// book). Trade ids: UUIDs on linear and inverse (stored as text ids, FORMAT.md 6.1), digits on spot (integers, no
-/// promise of continuity). Scales: from <c>instruments-info</c> bodies (tick size, qty step or base precision) when
-/// the capture holds them, never below 8 decimals. A frame is read whole before it acts. Producer thread only;
-/// allocation-free per frame in steady state.</para>
+/// Bybit v5 public frames (<c>orderbook.N</c>, <c>publicTrade</c>, <c>tickers</c>) of every market; the market of a
+/// frame comes from its connection (<see cref="IConnectionAware"/>): spot rows under <c>bybit-spot</c>, linear and
+/// inverse under <c>bybit</c>. Books under <see cref="BybitSequenceRule"/>, checked against the tickers' best bid and
+/// ask. Protocol notes: docs/venues/bybit.md. Producer thread only; allocation-free per frame in steady state.
 /// </summary>
 public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
 {

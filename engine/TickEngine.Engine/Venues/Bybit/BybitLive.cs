@@ -14,9 +14,12 @@ public static class BybitLive
     public const int BookDepth = 50;
     public const int TopicsPerMessage = 10;
 
+    /// <summary>The venue's own WebSocket host (a simulator replaces it: <see cref="LiveRequest.BaseUrl"/>).</summary>
+    public const string DefaultBase = "wss://stream.bybit.com";
+
     public static IReadOnlyList<ConnectionPlan> Plans(LiveRequest request)
     {
-        var baseUrl = request.BaseUrl ?? new Uri("wss://stream.bybit.com");
+        var baseUrl = request.BaseUrl ?? new Uri(DefaultBase);
         var markets = request.Symbols.GroupBy(s => request.Name == BybitAdapter.Spot ? "spot" : s.EndsWith("USD", StringComparison.Ordinal) ? "inverse" : "linear");
         var plans = new List<ConnectionPlan>();
         foreach (var market in markets.OrderBy(m => m.Key, StringComparer.Ordinal))

@@ -18,7 +18,13 @@ public static class BybitVenue
             PublishFunding = c.Writes(Storage.Format.SchemaKind.Funding),
         })
     {
-        Stores = [(BybitAdapter.Derivatives, TradeIdKind.Text), (BybitAdapter.Spot, TradeIdKind.Integer)],
+        Fees = FeeSchedule.FromBps(2m, 5.5m),
+        Endpoint = BybitLive.DefaultBase + "/v5/public/{spot,linear,inverse}",
+        Stores =
+        [
+            new StoredExchange(BybitAdapter.Derivatives, TradeIdKind.Text, FeeSchedule.FromBps(2m, 5.5m)),
+            new StoredExchange(BybitAdapter.Spot, TradeIdKind.Integer, FeeSchedule.FromBps(10m, 10m)),
+        ],
         LivePlans = BybitLive.Plans,
     };
 }

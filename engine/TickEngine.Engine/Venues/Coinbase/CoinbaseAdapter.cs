@@ -6,19 +6,9 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Engine.Venues.Coinbase;
 
 /// <summary>
-/// Coinbase Advanced Trade market data (<c>wss://advanced-trade-ws.coinbase.com</c>): <c>level2</c> (channel
-/// <c>l2_data</c>: a snapshot, then updates with the absolute <c>new_quantity</c> of each level), <c>market_trades</c>,
-/// and the channels that carry no stored data (<c>heartbeats</c>, <c>subscriptions</c>, <c>ticker</c>,
-/// <c>candles</c>, <c>status</c>), counted as control frames.
-/// <para>Continuity: <c>sequence_num</c> numbers every message of a connection across all its channels
-/// (<see cref="CoinbaseSequenceRule"/>): a skip is a gap for every book of the connection; a repeat is dropped.</para>
-/// <para>Times: a level update's <c>event_time</c> and a trade's <c>time</c> (the matching engine's) are stored as
-/// exchange time; a snapshot's levels carry the time each level last changed, so the snapshot is stored at the
-/// latest of those times (the book as of its last change; the message's <c>timestamp</c> is when it was sent, later
-/// than the updates that follow it). Side: a market trade's <c>side</c> is the maker's (checked against the book on the real
-/// capture: trades marked BUY print at the bid), so the stored taker side is its opposite. Trade ids are integers in
-/// decimal text. A frame is read whole before it acts: a frame malformed anywhere changes nothing.</para>
-/// Producer thread only; allocation-free per frame in steady state.
+/// Coinbase Advanced Trade frames (<c>l2_data</c>, <c>market_trades</c>, <c>ticker</c>; other channels counted as
+/// control); continuity per connection under <see cref="CoinbaseSequenceRule"/>. Protocol notes:
+/// docs/venues/coinbase.md. Producer thread only; allocation-free per frame in steady state.
 /// </summary>
 public sealed class CoinbaseAdapter : StreamVenueAdapter
 {

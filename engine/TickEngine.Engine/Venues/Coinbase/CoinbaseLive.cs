@@ -11,9 +11,12 @@ namespace TickEngine.Engine.Venues.Coinbase;
 /// </summary>
 public static class CoinbaseLive
 {
+    /// <summary>The venue's own WebSocket host (a simulator replaces it: <see cref="LiveRequest.BaseUrl"/>).</summary>
+    public const string DefaultBase = "wss://advanced-trade-ws.coinbase.com";
+
     public static IReadOnlyList<ConnectionPlan> Plans(LiveRequest request)
     {
-        var baseUrl = request.BaseUrl ?? new Uri("wss://advanced-trade-ws.coinbase.com");
+        var baseUrl = request.BaseUrl ?? new Uri(DefaultBase);
         var products = request.Symbols.Select(s => s.ToUpperInvariant()).ToList();
         var subscribe = new List<string> { Message("subscribe", "heartbeats", []) };
         if (request.Books) subscribe.Add(Message("subscribe", "level2", products));

@@ -12,6 +12,8 @@ public static class CoinbaseVenue
             PublishFunding = c.Writes(Storage.Format.SchemaKind.Funding),
         })
     {
+        Fees = FeeSchedule.FromBps(40m, 60m),
+        Endpoint = CoinbaseLive.DefaultBase,
         LivePlans = CoinbaseLive.Plans,
     };
 }

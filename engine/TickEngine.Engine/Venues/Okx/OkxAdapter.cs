@@ -6,18 +6,10 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Engine.Venues.Okx;
 
 /// <summary>
-/// OKX v5 public market data (<c>wss://ws.okx.com:8443/ws/v5/public</c>): <c>books</c> and <c>books-l2-tbt</c> (400
-/// levels: a snapshot, then updates), <c>books50-l2-tbt</c> (50), <c>books5</c> and <c>bbo-tbt</c> (each message the whole
-/// top 5 or top 1: a snapshot each; an instrument's book comes from the deepest of them subscribed), <c>trades</c>, and
-/// <c>tickers</c> (no stored data: counted as control); spot, swap, futures and option
-/// instruments on one connection, told apart by their <c>instId</c> (BTC-USDT, UNI-USD-SWAP, BTC-USD-220527).
-/// <para>Books: <see cref="OkxSequenceRule"/> (<c>prevSeqId</c> chain; frames from before OKX added it carry none) and
-/// the CRC-32 <c>checksum</c> of the top 25 levels, verified on every message that carries one and counted; a
-/// mismatch makes the book invalid until the next snapshot; a 0 means absent (the field is deprecated).</para>
-/// <para>Times: a book message's and a trade's <c>ts</c> (ms) are stored as exchange time. Side: a trade's <c>side</c>
-/// is the taker's (OKX documents it so; the summary counts agreement with the book). Trade ids are integers in
-/// decimal text. A frame is read whole before it acts. Producer thread only; allocation-free per frame in steady
-/// state.</para>
+/// OKX v5 public frames (the <c>books</c> channels, <c>trades</c>, <c>tickers</c>, <c>funding-rate</c>,
+/// <c>mark-price</c>) of every instrument type on one connection; books under <see cref="OkxSequenceRule"/> with every
+/// <see cref="OkxChecksum"/> verified. Protocol notes: docs/venues/okx.md. Producer thread only; allocation-free per
+/// frame in steady state.
 /// </summary>
 public sealed class OkxAdapter : StreamVenueAdapter
 {

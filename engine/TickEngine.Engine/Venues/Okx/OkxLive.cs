@@ -12,9 +12,12 @@ public static class OkxLive
 {
     public const int ArgsPerMessage = 20;
 
+    /// <summary>The venue's own WebSocket host (a simulator replaces it: <see cref="LiveRequest.BaseUrl"/>).</summary>
+    public const string DefaultBase = "wss://ws.okx.com:8443";
+
     public static IReadOnlyList<ConnectionPlan> Plans(LiveRequest request)
     {
-        var baseUrl = request.BaseUrl ?? new Uri("wss://ws.okx.com:8443");
+        var baseUrl = request.BaseUrl ?? new Uri(DefaultBase);
         var args = new List<string>();
         foreach (var s in request.Symbols)
         {

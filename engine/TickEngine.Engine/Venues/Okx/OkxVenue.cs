@@ -12,6 +12,8 @@ public static class OkxVenue
             PublishFunding = c.Writes(Storage.Format.SchemaKind.Funding),
         })
     {
+        Fees = FeeSchedule.FromBps(8m, 10m),
+        Endpoint = OkxLive.DefaultBase + "/ws/v5/public",
         LivePlans = OkxLive.Plans,
     };
 }

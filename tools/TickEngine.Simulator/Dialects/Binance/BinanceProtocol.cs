@@ -16,11 +16,10 @@ namespace TickEngine.Simulator.Dialects.Binance;
 /// (<see cref="SyntheticMarketSource"/> from the venue-neutral synthetic market, <see cref="CaptureMarketSource"/>,
 /// <see cref="RecordingMarketSource"/>); the routes by <see cref="SimulatorServer"/>.
 /// </summary>
-public sealed class BinanceProtocol : IExchangeProtocol
+public sealed class BinanceProtocol : IRestSnapshotProtocol
 {
     public string? MarketOf(string urlOrPath) => "binance";
     public string Key(string stream) => StreamKey.Of(stream);
-    public bool RestSnapshots => true;
 
     public ClientAction OnClient(ReadOnlySpan<byte> message, Func<string[]> subscriptions)
     {
@@ -61,7 +60,7 @@ public sealed class BinanceProtocol : IExchangeProtocol
         _ => InvalidSymbol,
     };
 
-    string IExchangeProtocol.ExchangeInfo(IEnumerable<string> symbols) => ExchangeInfo(symbols);
+    string IRestSnapshotProtocol.ExchangeInfo(IEnumerable<string> symbols) => ExchangeInfo(symbols);
 
     public void ReadRestSnapshot(byte[] body, ExchangeBook book) => ReadSnapshot(body, book.Book, book.Scale);
 
@@ -77,7 +76,6 @@ public sealed class BinanceProtocol : IExchangeProtocol
     byte[] IExchangeProtocol.Oversize(int size) => Oversize(size);
 
     /// <summary>Binance's synthetic market is written by <see cref="SyntheticMarketSource"/> (its frames carry the ids the exchange's book follows).</summary>
-    public ISyntheticWriter SyntheticWriter(string market) => throw new NotSupportedException("Binance plays the synthetic market through SyntheticMarketSource");
 
     public const string TooManyRequests = "{\"code\":-1003,\"msg\":\"Too many requests.\"}";
     public const string ServerError = "{\"code\":-1000,\"msg\":\"An unknown error occurred.\"}";

@@ -2,23 +2,17 @@ using System.Text.Json;
 using TickEngine.Engine.Book;
 using TickEngine.Simulator.Market;
 using TickEngine.Storage.Format;
+using TickEngine.Simulator.Dialects;
 
-namespace TickEngine.Simulator.Dialects;
+namespace TickEngine.Simulator.Dialects.Bybit;
 
 /// <summary>
 /// Bybit v5 public streams: <c>/v5/public/spot|linear|inverse</c>; <c>{"op":"subscribe","args":["orderbook.50.S",...]}</c>
 /// acknowledged with <c>{"success":true,...,"op":"subscribe"}</c>; <c>{"op":"ping"}</c> answered with a pong; a book of any
 /// depth subscribed gets the capture's book frames and, mid-stream, a fresh snapshot (<c>u</c>, <c>seq</c>, <c>ts</c>, <c>cts</c>).
 /// </summary>
-public sealed class BybitProtocol : IExchangeProtocol
+public sealed class BybitProtocol : ISyntheticProtocol
 {
-    public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
-        DialectExchange.StartAsync(new BybitProtocol(), capture, speed, host, port, dropDelta, stallAt, dropAt);
-
-    /// <summary>Plays a synthetic market as Bybit would send it (<paramref name="events"/> after the opening snapshots).</summary>
-    public static Task<DialectExchange> StartSyntheticAsync(SyntheticMarket market, long events, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
-        DialectExchange.StartSyntheticAsync(new BybitProtocol(), market, events, speed, host, port, dropDelta, stallAt, dropAt);
-
     public string? MarketOf(string urlOrPath)
     {
         string p = urlOrPath.TrimEnd('/');
@@ -57,19 +51,8 @@ public sealed class BybitProtocol : IExchangeProtocol
 
     public byte[] Malformed() => """{"topic":"publicTrade.BTCUSDT","type":"snap"""u8.ToArray();
 
-    public byte[] Oversize(int size) => Padded("""{"topic":"publicTrade.BTCUSDT","type":"snapshot","pad":" """.TrimEnd(), size);
+    public byte[] Oversize(int size) => DialectFrames.Padded("""{"topic":"publicTrade.BTCUSDT","type":"snapshot","pad":" """.TrimEnd(), size);
 
-    /// <summary>A frame of <paramref name="head"/> then 'x' up to <paramref name="size"/> bytes, closed as a JSON string and object.</summary>
-    internal static byte[] Padded(string head, int size)
-    {
-        var h = System.Text.Encoding.UTF8.GetBytes(head);
-        var frame = new byte[Math.Max(size, h.Length + 2)];
-        h.CopyTo(frame, 0);
-        frame.AsSpan(h.Length, frame.Length - h.Length - 2).Fill((byte)'x');
-        frame[^2] = (byte)'"';
-        frame[^1] = (byte)'}';
-        return frame;
-    }
 
     public ClientAction OnClient(ReadOnlySpan<byte> message, Func<string[]> subscriptions)
     {

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using TickEngine.Simulator.Market;
 using System.Text.RegularExpressions;
+using TickEngine.Simulator.Dialects;
 
-namespace TickEngine.Simulator.Dialects;
+namespace TickEngine.Simulator.Dialects.Coinbase;
 
 /// <summary>
 /// Coinbase Advanced Trade market data: one endpoint (<c>/</c>); <c>{"type":"subscribe","product_ids":[...],"channel":"level2"}</c>
@@ -10,15 +11,8 @@ namespace TickEngine.Simulator.Dialects;
 /// connection renumbered with the connection's own <c>sequence_num</c> (from 0), as Coinbase numbers them; a
 /// <c>level2</c> subscribed mid-stream gets a fresh <c>l2_data</c> snapshot.
 /// </summary>
-public sealed partial class CoinbaseProtocol : IExchangeProtocol
+public sealed partial class CoinbaseProtocol : ISyntheticProtocol
 {
-    public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
-        DialectExchange.StartAsync(new CoinbaseProtocol(), capture, speed, host, port, dropDelta, stallAt, dropAt);
-
-    /// <summary>Plays a synthetic market as Coinbase would send it (<paramref name="events"/> after the opening snapshots).</summary>
-    public static Task<DialectExchange> StartSyntheticAsync(SyntheticMarket market, long events, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
-        DialectExchange.StartSyntheticAsync(new CoinbaseProtocol(), market, events, speed, host, port, dropDelta, stallAt, dropAt);
-
     public string? MarketOf(string urlOrPath) =>
         urlOrPath.Contains("advanced-trade-ws", StringComparison.Ordinal) || urlOrPath is "" or "/" ? "advanced" : null;
 
@@ -73,7 +67,7 @@ public sealed partial class CoinbaseProtocol : IExchangeProtocol
 
     public byte[] Malformed() => """{"channel":"market_trades","client_id":"","timest"""u8.ToArray();
 
-    public byte[] Oversize(int size) => BybitProtocol.Padded("""{"channel":"market_trades","pad":" """.TrimEnd(), size);
+    public byte[] Oversize(int size) => DialectFrames.Padded("""{"channel":"market_trades","pad":" """.TrimEnd(), size);
 
     public ClientAction OnClient(ReadOnlySpan<byte> message, Func<string[]> subscriptions)
     {

@@ -1,26 +1,19 @@
 using System.Text.Json;
 using TickEngine.Simulator.Market;
 using TickEngine.Engine.Book;
-using TickEngine.Engine.Venues.Okx;
 using TickEngine.Storage.Format;
 using TickEngine.Storage.Numerics;
+using TickEngine.Simulator.Dialects;
 
-namespace TickEngine.Simulator.Dialects;
+namespace TickEngine.Simulator.Dialects.Okx;
 
 /// <summary>
 /// OKX v5 public streams: <c>/ws/v5/public</c>; <c>{"op":"subscribe","args":[{"channel":"books","instId":"BTC-USDT"},...]}</c>
 /// acknowledged per argument with <c>{"event":"subscribe","arg":{...}}</c>; the text <c>ping</c> answered with
 /// <c>pong</c>; a book subscribed mid-stream gets a fresh snapshot with its CRC-32 checksum of the top 25 levels.
 /// </summary>
-public sealed class OkxProtocol : IExchangeProtocol
+public sealed class OkxProtocol : ISyntheticProtocol
 {
-    public static Task<DialectExchange> StartAsync(string capture, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
-        DialectExchange.StartAsync(new OkxProtocol(), capture, speed, host, port, dropDelta, stallAt, dropAt);
-
-    /// <summary>Plays a synthetic market as OKX would send it (<paramref name="events"/> after the opening snapshots).</summary>
-    public static Task<DialectExchange> StartSyntheticAsync(SyntheticMarket market, long events, double speed = 1, string host = "127.0.0.1", int port = 0, int dropDelta = -1, int stallAt = -1, int dropAt = -1) =>
-        DialectExchange.StartSyntheticAsync(new OkxProtocol(), market, events, speed, host, port, dropDelta, stallAt, dropAt);
-
     public string? MarketOf(string urlOrPath) => urlOrPath.TrimEnd('/').EndsWith("/ws/v5/public", StringComparison.Ordinal) ? "public" : null;
 
     private static string Key(string channel, string inst) => $"{channel}:{inst}";
@@ -35,12 +28,22 @@ public sealed class OkxProtocol : IExchangeProtocol
         if (!frame.TryGetProperty("arg", out var arg) || arg.GetProperty("channel").GetString() != "books" || !frame.TryGetProperty("data", out var data)) return null;
         string inst = arg.GetProperty("instId").GetString()!;
         var book = books(inst);
+        var text = (OkxTextBook)(book.State ??= new OkxTextBook());
         bool snapshot = frame.GetProperty("action").GetString() == "snapshot";
-        if (snapshot) book.Clear();
+        if (snapshot)
+        {
+            book.Clear();
+            text.Clear();
+        }
         foreach (var d in data.EnumerateArray())
         {
             foreach (var (side, bid) in new[] { ("bids", true), ("asks", false) })
-                foreach (var level in d.GetProperty(side).EnumerateArray()) book.Set(bid, level[0].GetString()!, level[1].GetString()!);
+                foreach (var level in d.GetProperty(side).EnumerateArray())
+                {
+                    string px = level[0].GetString()!, sz = level[1].GetString()!;
+                    book.Set(bid, px, sz);
+                    text.Set(bid, px, sz);
+                }
             book.Fields["ts"] = long.Parse(d.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
             if (d.TryGetProperty("seqId", out var seq)) book.Fields["seqId"] = seq.GetInt64();
         }
@@ -49,16 +52,17 @@ public sealed class OkxProtocol : IExchangeProtocol
 
     public byte[]? Snapshot(string symbol, ExchangeBook b)
     {
-        // The checksum as OKX computes it, over the book the exchange holds (its numbers in shortest form, as OKX writes them).
-        int checksum = OkxChecksum.Compute(b.Book, b.Scale, b.Scale);
+        // The book as OKX's own strings, and its checksum as OKX documents it (not the engine's code: OkxTextBook).
+        var text = (OkxTextBook)(b.State ??= new OkxTextBook());
+        int checksum = text.Checksum();
         static string Levels(IEnumerable<(string P, string S)> l) => string.Join(",", l.Select(x => $"[\"{x.P}\",\"{x.S}\",\"0\",\"1\"]"));
         string seq = b.Fields.TryGetValue("seqId", out long id) ? $",\"seqId\":{id},\"prevSeqId\":-1" : "";
-        return System.Text.Encoding.UTF8.GetBytes($$"""{"arg":{"channel":"books","instId":"{{symbol}}"},"action":"snapshot","data":[{"asks":[{{Levels(b.Levels(false))}}],"bids":[{{Levels(b.Levels(true))}}],"ts":"{{b.Fields["ts"]}}","checksum":{{checksum}}{{seq}}}]}""");
+        return System.Text.Encoding.UTF8.GetBytes($$"""{"arg":{"channel":"books","instId":"{{symbol}}"},"action":"snapshot","data":[{"asks":[{{Levels(text.Levels(false))}}],"bids":[{{Levels(text.Levels(true))}}],"ts":"{{b.Fields["ts"]}}","checksum":{{checksum}}{{seq}}}]}""");
     }
 
     public byte[] Malformed() => """{"arg":{"channel":"trades","instId":"BTC-USDT"},"da"""u8.ToArray();
 
-    public byte[] Oversize(int size) => BybitProtocol.Padded("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"pad":" """.TrimEnd(), size);
+    public byte[] Oversize(int size) => DialectFrames.Padded("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"pad":" """.TrimEnd(), size);
 
     public ClientAction OnClient(ReadOnlySpan<byte> message, Func<string[]> subscriptions)
     {
@@ -91,7 +95,7 @@ public sealed class OkxProtocol : IExchangeProtocol
     /// </summary>
     private sealed class Writer : ISyntheticWriter
     {
-        private readonly Dictionary<string, OrderBook> _books = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, OkxTextBook> _books = new(StringComparer.Ordinal);
 
         public IEnumerable<(string Key, string Text)> Write(SyntheticEvent e)
         {
@@ -100,10 +104,10 @@ public sealed class OkxProtocol : IExchangeProtocol
             {
                 case SyntheticBook b:
                 {
-                    if (!_books.TryGetValue(b.Symbol, out var book)) _books[b.Symbol] = book = new OrderBook();
+                    if (!_books.TryGetValue(b.Symbol, out var book)) _books[b.Symbol] = book = new OkxTextBook();
                     if (b.Snapshot) book.Clear();
-                    foreach (var l in b.Levels) book.Set(l.Bid ? BookSide.Bid : BookSide.Ask, l.Price, l.Quantity);
-                    int checksum = OkxChecksum.Compute(book, SyntheticMarket.PriceDecimals, SyntheticMarket.QuantityDecimals);
+                    foreach (var l in b.Levels) book.Set(l.Bid, Shortest(SyntheticMarket.Price(l.Price)), Shortest(SyntheticMarket.Quantity(l.Quantity)));
+                    int checksum = book.Checksum();
                     string Side(bool bid) => string.Join(",", b.Levels.Where(l => l.Bid == bid)
                         .Select(l => $"[\"{Shortest(SyntheticMarket.Price(l.Price))}\",\"{Shortest(SyntheticMarket.Quantity(l.Quantity))}\",\"0\",\"{(l.Quantity == 0 ? 0 : 1)}\"]"));
                     string action = b.Snapshot ? "snapshot" : "update";

@@ -1,4 +1,4 @@
-namespace TickEngine.Engine.Research;
+namespace TickEngine.Engine.Venues;
 
 /// <summary>
 /// Maker and taker fees in hundredths of a basis point of the notional (100 = 1 bp; negative = a rebate). The
@@ -19,15 +19,6 @@ public readonly record struct FeeSchedule(long MakerHundredthsBps, long TakerHun
     public decimal MakerBps => MakerHundredthsBps / 100m;
     public decimal TakerBps => TakerHundredthsBps / 100m;
 
-    /// <summary>Base-tier fees per exchange id (spot 10/10 bp at Binance and Bybit spot, ...); 0/0 for an unknown id.</summary>
-    public static FeeSchedule DefaultFor(string exchange) => exchange switch
-    {
-        "binance" => FromBps(10m, 10m),
-        "binance-futures" => FromBps(2m, 5m),
-        "bybit-spot" => FromBps(10m, 10m),
-        "bybit" => FromBps(2m, 5.5m),
-        "okx" => FromBps(8m, 10m),
-        "coinbase" => FromBps(40m, 60m),
-        _ => new FeeSchedule(0, 0),
-    };
+    /// <summary>The base-tier fees of the venue storing rows under <paramref name="exchange"/> (<see cref="Venue.Fees"/>); 0/0 for an unknown id.</summary>
+    public static FeeSchedule DefaultFor(string exchange) => VenueRegistry.FeesOf(exchange);
 }
