@@ -90,4 +90,23 @@ public class BacktestCommandTests
         Assert.Equal(2, strategy.ExitCode);
         Assert.Contains("imbalance or mm", strategy.Error);
     }
+
+    [Theory]
+    [InlineData("backtest")]
+    [InlineData("tune")]
+    [InlineData("slippage")]
+    public void NoBookOfTheInstrumentIsBadDataForEveryVerbThatNeedsOne(string verb)
+    {
+        using var dir = new TempDir();
+        string root = Record(dir);
+        string[] args = verb switch
+        {
+            "slippage" => ["slippage", "--data", root, "--symbol", "ETHUSDT", "--sizes", "1"],
+            "tune" => ["tune", "--data", root, "--symbol", "ETHUSDT", "--strategy", "mm", "--grid", "2", "--param", "spread_bps=1..4"],
+            _ => ["backtest", "--data", root, "--symbol", "ETHUSDT", "--strategy", "mm"],
+        };
+        var r = CliRunner.Run(args);
+        Assert.True(r.ExitCode == 1, $"exit {r.ExitCode}: {r.Error}"); // the data has no book of it: bad data, not a bad command line
+        Assert.Contains("no deltas or L2 samples of ETHUSDT", r.Error);
+    }
 }

@@ -125,13 +125,18 @@ public static class CliMain
         {
             return result.Invoke(config);
         }
+        catch (Engine.Replay.BookSourceException e) when (e.Ambiguous)
+        {
+            ctx.Error.WriteLine($"tickengine {verb}: {e.Message}");
+            return 2; // the command line must say which exchange
+        }
         catch (UsageException e)
         {
             ctx.Error.WriteLine($"tickengine {verb}: {e.Message}");
             ctx.Error.WriteLine($"run 'tickengine {(verb.Length > 0 ? verb + " " : "")}--help' for usage");
             return 2;
         }
-        catch (Exception e) when (e is InputException or StorageFormatException or IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (e is InputException or StorageFormatException or IOException or UnauthorizedAccessException or InvalidDataException or Engine.Replay.BookSourceException)
         {
             // Bad data, a damaged file, a full disk, a path we may not write: one line, no stack trace.
             ctx.Error.WriteLine($"tickengine {verb}: error: {e.Message}");

@@ -42,7 +42,7 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
         SampleNs = sampleNs;
         Portfolio = new Portfolio(exchange.Money);
         Context = new StrategyContext(exchange, Portfolio);
-        exchange.OnFill = OnFill;
+        if (!exchange.DeliverFills) throw new ArgumentException("a backtest takes its fills as delivered events: give it an exchange made with DeliverFills", nameof(exchange));
     }
 
     public ExecutionSimulator Exchange { get; }
@@ -90,6 +90,7 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
         Context.NowNs = e.ReceiveTime;
         Context.EventExchangeNs = e.ExchangeTime;
         Exchange.OnEvent(e);
+        DeliverFills();
         var rebuilt = Exchange.Book;
         bool whole = rebuilt.Valid && rebuilt.Consistent;
         if (e.Kind == EventKind.Trade) { if (whole) _strategy.OnTrade(Context, e); return; }
@@ -100,6 +101,12 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
             Track();
         }
         _strategy.OnBook(Context, rebuilt.Book);
+    }
+
+    /// <summary>The exchange's fills since the last look, in order, after it has acted (the strategy may answer them with orders).</summary>
+    private void DeliverFills()
+    {
+        while (Exchange.TryTakeFill(out var f)) OnFill(f);
     }
 
     private void OnFill(Fill f)
@@ -165,6 +172,7 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
         if (LastNs == long.MinValue || _finished) return;
         _finished = true;
         Exchange.Act(LastNs);
+        DeliverFills();
         Equity.Add(new EquityPoint(LastNs, Portfolio.Equity, _peak - Portfolio.Equity, Portfolio.Position, Portfolio.LastBid, Portfolio.LastAsk));
         if (_day != long.MinValue) Days.Add((_day, Portfolio.Equity - _dayStartEquity));
     }

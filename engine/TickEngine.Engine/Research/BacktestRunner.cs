@@ -40,7 +40,8 @@ public sealed record BacktestSpec
 /// </summary>
 public static class BacktestRunner
 {
-    public static IReadOnlyList<string> Strategies { get; } = ["imbalance", "mm"];
+    /// <summary>The strategies' names (<see cref="StrategyRegistry"/>).</summary>
+    public static IReadOnlyList<string> Strategies => StrategyRegistry.Names;
 
     public static (string Exchange, int PriceScale, int QuantityScale) Instrument(BacktestSpec spec)
     {
@@ -49,29 +50,13 @@ public static class BacktestRunner
     }
 
     /// <summary>
-    /// The instrument's exchange, scales, and where its book comes from: 0 = the stored deltas (full depth), or the
-    /// depth of its L2 samples when it has no deltas (top N only).
+    /// The instrument's exchange, scales, and where its book comes from (<see cref="BookSource"/>): 0 = the stored
+    /// deltas (full depth), or the depth of its L2 samples when it has no deltas (top N only).
     /// </summary>
     public static (string Exchange, int PriceScale, int QuantityScale, int SampleDepth) Source(BacktestSpec spec)
     {
-        using var reader = new ReplayReader(Selection(spec) with { Schemas = new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.L2 } });
-        var deltas = reader.SegmentPaths.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "deltas").ToList();
-        int sampleDepth = 0;
-        if (deltas.Count == 0)
-        {
-            deltas = reader.SegmentPaths.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "l2").ToList();
-            if (deltas.Count == 0) throw new ArgumentException($"{spec.Root}: no deltas or L2 samples of {spec.Symbol}: a backtest needs a book");
-            using var l2 = SegmentReader.Open(deltas[0]);
-            sampleDepth = l2.Schema.Depth;
-        }
-        var exchanges = deltas.Select(p => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(p))))).Distinct().ToList();
-        if (exchanges.Count > 1) throw new ArgumentException($"{spec.Symbol} is recorded on {string.Join(", ", exchanges)}: give the exchange");
-        using var first = SegmentReader.Open(deltas[0]);
-        // The instrument is replayed at the largest scales among its segments (a recording continues at other scales
-        // where a value needed them): money is counted at those.
-        using var all = new ReplayReader(Selection(spec) with { Exchanges = [first.Header.Exchange], Schemas = new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.L2, SchemaKind.Trades } });
-        var scales = all.ScalesOf(first.Header.Exchange, first.Header.Symbol) ?? (first.Schema.PriceScale, first.Schema.QuantityScale);
-        return (first.Header.Exchange, scales.Price, scales.Quantity, sampleDepth);
+        var book = BookSource.Find(Selection(spec));
+        return (book.Exchange, book.PriceScale, book.QuantityScale, book.SampleDepth);
     }
 
     /// <summary>The exchange-time span of the data a spec selects, from the segments' block indexes (no row read); null when empty.</summary>
@@ -101,16 +86,8 @@ public static class BacktestRunner
         Damage = DamagePolicy.Report,
     };
 
-    public static IStrategy CreateStrategy(string name, IReadOnlyDictionary<string, string> parameters, int priceScale, int quantityScale)
-    {
-        var p = new StrategyParameters(parameters);
-        return name switch
-        {
-            "imbalance" => new ImbalanceStrategy(p, quantityScale),
-            "mm" => new MarketMakerStrategy(p, priceScale, quantityScale),
-            _ => throw new ArgumentException($"strategy '{name}' is not one of {string.Join(", ", Strategies)}"),
-        };
-    }
+    public static IStrategy CreateStrategy(string name, IReadOnlyDictionary<string, string> parameters, int priceScale, int quantityScale) =>
+        StrategyRegistry.Create(name, parameters, priceScale, quantityScale);
 
     public static (Backtest Backtest, long Events, int Damaged) Run(BacktestSpec spec, CancellationToken cancel = default, Action<long>? progress = null,
         Action<Fill, Portfolio>? ledger = null)
@@ -121,6 +98,7 @@ public static class BacktestRunner
         var sim = new ExecutionSimulator(money, Research.QueueModel.Parse(spec.QueueModel), Latency(spec, exchange), spec.Fees ?? FeeSchedule.DefaultFor(exchange))
         {
             KeepHistory = false,
+            DeliverFills = true,
         };
         var selection = Selection(spec) with { Exchanges = [exchange] };
         if (sampleDepth > 0) selection = selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Trades, SchemaKind.Status } };
@@ -132,28 +110,9 @@ public static class BacktestRunner
             SampleBook = sampleDepth > 0 ? new L2SampleBook(sampleDepth) : null,
             Ledger = ledger,
         };
-        var disruptor = new ValueDisruptor<MarketEvent>(1 << 16);
-        disruptor.HandleEventsWith(backtest);
-        var publisher = new EventPublisher(disruptor.Ring, disruptor.Sequencer);
-        var replay = new ReplayPublisher(reader, registry, publisher, 0);
-        disruptor.Start();
-        try
-        {
-            if (progress is null) replay.Run(cancel);
-            else
-            {
-                while (!cancel.IsCancellationRequested)
-                {
-                    long before = replay.Events;
-                    replay.Run(cancel, 1_000_000);
-                    progress(replay.Events);
-                    if (replay.Events - before < 1_000_000) break;
-                }
-            }
-        }
-        finally { disruptor.Shutdown(); }
-        foreach (var (handler, fault) in disruptor.Faults) throw new InvalidOperationException($"{handler}: {fault.Message}", fault);
-        return (backtest, replay.Events, reader.Damage.Count);
+        var outcome = ReplayToRing.Run(reader, registry, backtest, ringSize: 1 << 16, cancel: cancel, progress: progress);
+        if (outcome.Stopped is { } stopped) throw stopped;
+        return (backtest, outcome.Events, reader.Damage.Count);
     }
 
     /// <summary>

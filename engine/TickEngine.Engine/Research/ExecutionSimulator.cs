@@ -69,6 +69,7 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
     private readonly List<SimOrder> _orders = new();
     private readonly List<SimOrder> _live = new();    // pending or resting
     private readonly List<Fill> _fills = new();
+    private readonly Queue<Fill> _delivery = new();
     private long _nextId = 1;
     private bool _wasValid;
     private long[] _prices = new long[256], _quantities = new long[256];
@@ -83,12 +84,19 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
 
     /// <summary>
     /// Keep every order and fill in <see cref="Orders"/> and <see cref="Fills"/>. Off for backtests, which take fills as
-    /// they happen (<see cref="OnFill"/>) so that memory stays bounded however long the run.
+    /// they are delivered (<see cref="TryTakeFill"/>) so that memory stays bounded however long the run.
     /// </summary>
     public bool KeepHistory { get; init; } = true;
 
-    /// <summary>Called for every fill as it happens.</summary>
-    public Action<Fill>? OnFill { get; set; }
+    /// <summary>
+    /// Queue every fill for delivery (<see cref="TryTakeFill"/>): the exchange's answers are events the trader takes
+    /// after the exchange has acted, never calls into the trader while it matches (an order sent from a fill
+    /// handler would otherwise change the orders being matched). Off: fills are only in <see cref="Fills"/>.
+    /// </summary>
+    public bool DeliverFills { get; init; }
+
+    /// <summary>The oldest fill not yet delivered, in the order they happened; false when none is waiting.</summary>
+    public bool TryTakeFill(out Fill fill) => _delivery.TryDequeue(out fill);
 
     /// <summary>Exchange time of the last event seen.</summary>
     public long Now { get; private set; }
@@ -256,7 +264,7 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
         o.Filled += quantity;
         var fill = new Fill(o.Id, o.Side, timeNs, price, quantity, maker, MoneyScale.Fee(price, quantity, maker ? fees.MakerHundredthsBps : fees.TakerHundredthsBps));
         if (KeepHistory) _fills.Add(fill);
-        OnFill?.Invoke(fill);
+        if (DeliverFills) _delivery.Enqueue(fill);
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ public class BacktestBenchmarks
     public long BacktestMarketMaker()
     {
         var money = new MoneyScale(8, 8);
-        var sim = new ExecutionSimulator(money, QueueModel.Power(2), LatencyModel.Fixed(1_000_000, 1_000_000), FeeSchedule.DefaultFor("binance")) { KeepHistory = false };
+        var sim = new ExecutionSimulator(money, QueueModel.Power(2), LatencyModel.Fixed(1_000_000, 1_000_000), FeeSchedule.DefaultFor("binance")) { KeepHistory = false, DeliverFills = true };
         var backtest = new Backtest(0, sim, BacktestRunner.CreateStrategy("mm", new Dictionary<string, string>(), 8, 8));
         for (int i = 0; i < _events.Length; i++) backtest.OnEvent(ref _events[i], i, false);
         return backtest.Portfolio.Fills;

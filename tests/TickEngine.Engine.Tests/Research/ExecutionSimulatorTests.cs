@@ -36,7 +36,7 @@ public class ExecutionSimulatorTests
     }
 
     private static ExecutionSimulator Sim(QueueModel? model = null, long entryNs = 0, long cancelNs = 0, FeeSchedule fees = default) =>
-        new(Units, model ?? QueueModel.RiskAverse, LatencyModel.Fixed(entryNs, cancelNs), fees);
+        new(Units, model ?? QueueModel.RiskAverse, LatencyModel.Fixed(entryNs, cancelNs), fees) { DeliverFills = true };
 
     [Fact]
     public void AMarketOrderWalksTheBookLevelByLevelAndReportsWhatTheBookCouldNotAbsorb()
@@ -206,9 +206,9 @@ public class ExecutionSimulatorTests
     [Fact]
     public void ABacktestAllocatesNothingPerEventInSteadyState()
     {
-        var sim = new ExecutionSimulator(Units, QueueModel.Power(2), LatencyModel.Fixed(1000, 1000), FeeSchedule.FromBps(1m, 5m)) { KeepHistory = false };
+        var sim = new ExecutionSimulator(Units, QueueModel.Power(2), LatencyModel.Fixed(1000, 1000), FeeSchedule.FromBps(1m, 5m)) { KeepHistory = false, DeliverFills = true };
         // The market maker quotes (orders allocate one SimOrder each); the book and trade events between must not allocate.
-        var strategy = new MarketMakerStrategy(new StrategyParameters(new Dictionary<string, string> { ["tick"] = "1", ["size"] = "1", ["max_position"] = "5", ["refresh_ms"] = "1000000" }), 0, 0);
+        var strategy = new TickEngine.Engine.Research.Strategies.MarketMakerStrategy(new StrategyParameters(new Dictionary<string, string> { ["tick"] = "1", ["size"] = "1", ["max_position"] = "5", ["refresh_ms"] = "1000000" }), 0, 0);
         var backtest = new Backtest(0, sim, strategy, sampleNs: 1_000_000_000);
         Snapshot(sim, T);
         long t = T;
@@ -229,6 +229,48 @@ public class ExecutionSimulatorTests
         long allocated = TickEngine.Tests.Shared.Allocations.MeasureOnly(() => Steps(20_000));
         Assert.Equal(0, allocated);
         Assert.True(backtest.Events >= 66_000);
+    }
+
+    /// <summary>A strategy that answers every fill at once with a new order (a hedger, a re-quoter).</summary>
+    private sealed class ReplyToFills : IStrategy
+    {
+        public readonly List<(long FillTime, long Now, int OrdersBefore)> Seen = new();
+        public string Name => "reply";
+        public void OnBook(StrategyContext ctx, TickEngine.Engine.Book.OrderBook book)
+        {
+            if (ctx.OrdersSent == 0) ctx.Buy(OrderType.Limit, 3, 100);
+        }
+        public void OnFill(StrategyContext ctx, in Fill fill)
+        {
+            Seen.Add((fill.TimeNs, ctx.NowNs, ctx.Exchange.Orders.Count));
+            ctx.Sell(OrderType.Limit, fill.Quantity, 101); // an order sent from the fill handler
+        }
+    }
+
+    [Fact]
+    public void FillsAreDeliveredAfterTheExchangeHasActedSoAStrategyMayAnswerThemWithOrders()
+    {
+        var sim = Sim();
+        var strategy = new ReplyToFills();
+        var backtest = new Backtest(0, sim, strategy, sampleNs: 1_000_000_000);
+        Snapshot(sim, T);
+        var first = Level(BookSide.Bid, 99, 5, T);
+        backtest.OnEvent(ref first, 0, false); // the strategy places its buy at 100 (nothing ahead at a new level)
+        long t = T;
+        for (int i = 1; i <= 3; i++)
+        {
+            t += 1_000;
+            var trade = Trade(TradeSide.Sell, 100, i == 1 ? 11 : 1, t); // the first takes the 10 ahead of us and one of ours; then one each
+            backtest.OnEvent(ref trade, 0, false);
+        }
+        // Each fill reached the strategy once the exchange had finished with the trade that made it, and the order it
+        // sent from there is an order like any other (before, a fill was a call from inside the exchange's matching,
+        // and an order sent from it changed the list being matched).
+        Assert.Equal(3, strategy.Seen.Count);
+        Assert.Equal([1, 2, 3], strategy.Seen.Select(s => s.OrdersBefore)); // the buy, then one more sell after each fill
+        Assert.Equal(3, sim.Fills.Count(f => f.Side == OrderSide.Buy));
+        Assert.All(sim.Orders.Where(o => o.Side == OrderSide.Sell), o => Assert.Equal(101, o.Price));
+        Assert.Equal(3, backtest.Portfolio.Position);
     }
 
     // ---- properties ----
@@ -254,7 +296,7 @@ public class ExecutionSimulatorTests
             sim.Act(T);
             long level = 10, traded = 0, t = T;
             bool ok = true;
-            sim.OnFill = f => ok &= o.Ahead == 0; // every fill happens with nothing left ahead
+            void Check() { while (sim.TryTakeFill(out _)) ok &= o.Ahead == 0; } // every fill happens with nothing left ahead
             foreach (var s in steps)
             {
                 t++;
@@ -265,10 +307,12 @@ public class ExecutionSimulatorTests
                     default:
                         long px = 100 + s.Offset;
                         sim.OnEvent(Trade(TradeSide.Sell, px, s.Qty, t));
+                        Check();
                         if (px <= 100) traded += s.Qty;
                         if (px == 100) { level = Math.Max(0, level - s.Qty); sim.OnEvent(Level(BookSide.Bid, 100, level, t)); }
                         break;
                 }
+                Check();
             }
             long filled = sim.Fills.Sum(f => f.Quantity);
             if (filled > 0) Interlocked.Increment(ref runsWithFills);

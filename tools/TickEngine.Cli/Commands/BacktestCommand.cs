@@ -22,9 +22,9 @@ public static class BacktestCommand
             latency. PnL, fees and drawdown are exact (quote currency); Sharpe and Sortino are annualised from
             per-interval PnL (--interval, a minute by default) over a 365-day year. Writes report.json and report.html (SVG charts) to --out.
 
-            Strategies and their parameters (--param k=v, repeatable):
-              imbalance  levels=5 buy_above=3.0 sell_below=0.33 size=0.01 max_position=0.05 cooldown_ms=1000
-              mm         spread_bps=2 skew_bps=1 size=0.01 max_position=0.05 tick=0.01 refresh_ms=100
+            Strategies and their parameters (--param k=v, repeatable), with their defaults:
+            """ + string.Concat(StrategyRegistry.All.Select(k => $"\n  {k.Name,-10} {string.Join(" ", k.Parameters.Select(p => $"{p.Name}={p.Default}"))}\n             {k.Summary}")) + """
+
 
             Examples:
               tickengine backtest --data data --symbol BTCUSDT --strategy imbalance --out reports/imbalance
@@ -112,7 +112,7 @@ public sealed class BacktestOptions
     private readonly Spelled<string?> _data = Vocabulary.Data("the data root");
     private readonly Spelled<string[]> _symbol = Vocabulary.Symbol("the instrument (one)");
     private readonly Spelled<string[]> _exchange = Vocabulary.Exchange("its exchange, when the symbol is recorded on several");
-    private readonly Option<string?> _strategy = Vocabulary.Text("--strategy", "imbalance or mm", "S");
+    private readonly Option<string?> _strategy = Vocabulary.Text("--strategy", string.Join(" or ", StrategyRegistry.Names), "S");
     private readonly Option<string[]> _param = new("--param") { Description = "a strategy parameter k=v (repeatable); tune: k=a..b", HelpName = "K=V", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string> _queue = new("--queue-model") { Description = "risk-averse (default), power1, power2, power3 or log", HelpName = "M", DefaultValueFactory = _ => "risk-averse" };
     private readonly Option<double?> _latency = Vocabulary.Number("--latency-ms", "order-entry latency (default 0)", 0, 60_000, "MS");
@@ -184,6 +184,7 @@ public sealed class BacktestOptions
             BacktestRunner.Latency(spec, BacktestRunner.Instrument(spec).Exchange);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException) { throw new UsageException(e.Message); }
+        // A data root with no book of the instrument is bad data (exit 1), as slippage says it: BookSourceException.
         return spec;
     }
 }

@@ -100,32 +100,15 @@ public static class ReplayCommand
         foreach (var link in reader.SkippedLinks.Distinct()) ctx.Error.WriteLine($"note: {link} is a symbolic link: not followed");
         if (reader.SegmentCount == 0) throw new InputException($"{path}: no {SegmentSchema.NameOf(type)} segments match");
         var registry = new InstrumentRegistry();
-        var disruptor = new ValueDisruptor<MarketEvent>(1 << 14);
-        var publisher = new EventPublisher(disruptor.Ring, disruptor.Sequencer);
         var output = new StreamWriter(ctx.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
         var printer = new ReplayPrinter(output, registry, type, imbalance, quiet, signal);
-        disruptor.HandleEventsWith(printer);
-        var replay = new ReplayPublisher(reader, registry, publisher, speed);
         var wall = Stopwatch.StartNew();
-        disruptor.Start();
-        Exception? failure = null;
-        try
-        {
-            replay.Run(ctx.Cancel);
-        }
-        catch (StorageFormatException e)
-        {
-            failure = e;
-        }
-        finally
-        {
-            disruptor.Shutdown();
-        }
-        foreach (var (handler, fault) in disruptor.Faults) throw new InvalidOperationException($"{handler}: {fault.Message}", fault);
+        var outcome = ReplayToRing.Run(reader, registry, printer, speed, cancel: ctx.Cancel);
+        var failure = outcome.Stopped;
         double seconds = wall.Elapsed.TotalSeconds;
-        long events = replay.Events;
+        long events = outcome.Events;
         output.WriteLine(string.Format(CultureInfo.InvariantCulture, "replay: {0:N0} events, span {1} .. {2}, wall {3:F3} s, {4:N0} events/s{5}",
-            events, events > 0 ? TimeText.FormatIso(replay.FirstTimestamp) : "-", events > 0 ? TimeText.FormatIso(replay.LastTimestamp) : "-", seconds, events / Math.Max(seconds, 1e-9),
+            events, events > 0 ? TimeText.FormatIso(outcome.FirstTimestamp) : "-", events > 0 ? TimeText.FormatIso(outcome.LastTimestamp) : "-", seconds, events / Math.Max(seconds, 1e-9),
             imbalance ? $", signals {signal.Buys + signal.Sells:N0} (buy {signal.Buys:N0}, sell {signal.Sells:N0}) of {signal.Evaluated:N0} books" : ""));
         output.Flush();
         if (failure is not null) throw new InputException($"{failure.Message}; {events:N0} events were replayed before it");

@@ -83,42 +83,15 @@ public static class SlippageCommand
 
     private static int Run(CliContext ctx, ReplaySelection selection, string[] sizeTexts, OrderSide[] sides, long everyNs, long latencyNs, long from, string? outDir, bool json)
     {
-        int sampleDepth = 0;
-        List<string> deltaFiles;
-        using (var probe = new ReplayReader(selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.L2 } }))
-        {
-            deltaFiles = probe.SegmentPaths.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "deltas").ToList();
-            if (deltaFiles.Count == 0)
-            {
-                // No deltas: the book from L2 samples (top N), said in the report.
-                deltaFiles = probe.SegmentPaths.Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "l2").ToList();
-                if (deltaFiles.Count == 0) throw new InputException($"{selection.Root}: no deltas or L2 samples of {selection.Symbols![0]} in the period: slippage needs a book");
-                using var l2 = SegmentReader.Open(deltaFiles[0]);
-                sampleDepth = l2.Schema.Depth;
-                selection = selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Status } };
-            }
-        }
+        // The book: deltas, or (none recorded) L2 samples, top N, said in the report; one exchange; its scales and span.
+        var book = BookSource.Find(selection);
+        if (book.FromSamples) selection = selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Status } };
+        selection = selection with { Exchanges = [book.Exchange] };
+        int sampleDepth = book.SampleDepth;
         using var reader = new ReplayReader(selection);
-        string exchange, symbol;
-        int ps, qs;
-        using (var first = SegmentReader.Open(deltaFiles[0]))
-        {
-            (exchange, symbol, ps, qs) = (first.Header.Exchange, first.Header.Symbol, first.Schema.PriceScale, first.Schema.QuantityScale);
-        }
-        // Replayed at the largest scales among the instrument's segments (a recording continues at other scales where a
-        // value needed them).
-        if (reader.ScalesOf(exchange, symbol) is { } largest) (ps, qs) = largest;
+        var (exchange, symbol, ps, qs) = (book.Exchange, book.Symbol, book.PriceScale, book.QuantityScale);
         // Bounded memory whatever --every says: the points the data's span makes, checked before any is made.
-        long firstNs = long.MaxValue, lastNs = long.MinValue;
-        foreach (var path in deltaFiles)
-        {
-            try
-            {
-                using var seg = SegmentReader.Open(path);
-                foreach (var b in seg.Blocks) { firstNs = Math.Min(firstNs, b.MinExchangeTime); lastNs = Math.Max(lastNs, b.MaxExchangeTime); }
-            }
-            catch (StorageFormatException) { } // reported where it is read
-        }
+        long firstNs = book.FirstNs, lastNs = book.LastNs;
         if (firstNs != long.MaxValue)
         {
             long span = Math.Min(lastNs, selection.EndNs) - Math.Max(firstNs, from);
@@ -127,8 +100,6 @@ public static class SlippageCommand
             if (work > MaxSamples)
                 throw new UsageException($"--every {everyNs / 1e9:0.#########} s over the {span / 1e9:N0} s of data makes {points:N0} decision points x {sizeTexts.Length} sizes x {sides.Length} sides; at most {MaxSamples:N0} samples: give a longer --every or a shorter period");
         }
-        var others = deltaFiles.Select(p => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(p))))).Distinct().ToList();
-        if (others.Count > 1) throw new UsageException($"{symbol} is recorded on {string.Join(", ", others)}: give --exchange");
         var sizeList = new List<long>();
         foreach (var t in sizeTexts)
         {
@@ -143,15 +114,9 @@ public static class SlippageCommand
         {
             SampleBook = sampleDepth > 0 ? new L2SampleBook(sampleDepth) : null,
         };
-        var disruptor = new ValueDisruptor<MarketEvent>(1 << 14);
-        disruptor.HandleEventsWith(analysis);
-        var publisher = new EventPublisher(disruptor.Ring, disruptor.Sequencer);
-        var replay = new ReplayPublisher(reader, registry, publisher, 0);
         var wall = Stopwatch.StartNew();
-        disruptor.Start();
-        try { replay.Run(ctx.Cancel); }
-        finally { disruptor.Shutdown(); }
-        foreach (var (handler, fault) in disruptor.Faults) throw new InvalidOperationException($"{handler}: {fault.Message}", fault);
+        var replay = ReplayToRing.Run(reader, registry, analysis, cancel: ctx.Cancel);
+        if (replay.Stopped is { } stopped) throw stopped;
         if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the analysis is incomplete");
         var rows = SlippageReport.Rows(analysis.Samples, money);
         var report = new SlippageDocument(exchange, symbol, money, everyNs, latencyNs, analysis, rows, replay.Events, reader.Damage.Count);

@@ -1,0 +1,40 @@
+using TickEngine.Engine.Research.Strategies;
+
+namespace TickEngine.Engine.Research;
+
+/// <summary>
+/// A strategy <c>backtest</c> and <c>tune</c> can name: its name, what it does, its parameters (name, default, meaning)
+/// and how it is made from <c>--param</c> values at the instrument's scales.
+/// </summary>
+public sealed record StrategyKind(string Name, string Summary, IReadOnlyList<(string Name, string Default, string Meaning)> Parameters,
+    Func<StrategyParameters, int, int, IStrategy> Create);
+
+/// <summary>The strategies, by name, as the verbs are: a new strategy adds one entry here.</summary>
+public static class StrategyRegistry
+{
+    public static IReadOnlyList<StrategyKind> All { get; } =
+    [
+        new("imbalance", "L2 imbalance: buys or sells at market when the top levels' bid/ask volume ratio passes a threshold",
+        [
+            ("levels", "5", "levels per side summed"), ("buy_above", "3.0", "buy when bids/asks is above this"), ("sell_below", "0.33", "sell when below this"),
+            ("size", "0.01", "order size"), ("max_position", "0.05", "largest position either way"), ("cooldown_ms", "1000", "least time between orders"),
+        ],
+            (p, ps, qs) => new ImbalanceStrategy(p, qs)),
+        new("mm", "market maker: one bid and one ask around the mid, skewed against the inventory",
+        [
+            ("spread_bps", "2", "quoted spread"), ("skew_bps", "1", "shift per size held"), ("size", "0.01", "quote size"),
+            ("max_position", "0.05", "no quote past this position"), ("tick", "0.01", "the price grid"), ("refresh_ms", "100", "least time between requotes"),
+        ],
+            (p, ps, qs) => new MarketMakerStrategy(p, ps, qs)),
+    ];
+
+    public static StrategyKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
+
+    /// <summary>The names, for messages: "imbalance, mm".</summary>
+    public static IReadOnlyList<string> Names { get; } = All.Select(k => k.Name).ToList();
+
+    /// <summary>The strategy <paramref name="name"/> with <paramref name="parameters"/>; an unknown name or parameter is an <see cref="ArgumentException"/>.</summary>
+    public static IStrategy Create(string name, IReadOnlyDictionary<string, string> parameters, int priceScale, int quantityScale) =>
+        (Find(name) ?? throw new ArgumentException($"strategy '{name}' is not one of {string.Join(", ", Names)}"))
+            .Create(new StrategyParameters(parameters), priceScale, quantityScale);
+}
