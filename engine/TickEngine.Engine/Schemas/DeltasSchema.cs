@@ -33,4 +33,7 @@ public sealed class DeltasSchema : SchemaDefinition
         e.Quantity = c[DeltaColumns.Quantity];
         e.Flags = c[DeltaColumns.Flags];
     }
+
+    public override Validation.SchemaRules CreateRules(SegmentReader segment, Validation.SeriesReport series, Validation.ValidationContext context)
+        => new Validation.DeltasRules(series);
 }

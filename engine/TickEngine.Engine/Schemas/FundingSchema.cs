@@ -34,4 +34,7 @@ public sealed class FundingSchema : SchemaDefinition
         e.IndexPrice = c[FundingColumns.IndexPrice];
         e.Flags = c[FundingColumns.Flags];
     }
+
+    public override Validation.SchemaRules CreateRules(SegmentReader segment, Validation.SeriesReport series, Validation.ValidationContext context)
+        => new Validation.FundingRules();
 }

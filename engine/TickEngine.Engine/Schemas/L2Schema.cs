@@ -1,3 +1,4 @@
+using TickEngine.Storage.Reading;
 using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Schemas;
@@ -7,4 +8,7 @@ public sealed class L2Schema : SchemaDefinition
 {
     public override SchemaKind Kind => SchemaKind.L2;
     public override int ReplayPriority => 3;
+
+    public override Validation.SchemaRules CreateRules(SegmentReader segment, Validation.SeriesReport series, Validation.ValidationContext context)
+        => new Validation.L2Rules(segment);
 }

@@ -33,4 +33,7 @@ public sealed class QuotesSchema : SchemaDefinition
         e.AskQuantity = c[QuoteColumns.AskQty];
         e.QuoteFlags = c[QuoteColumns.Flags];
     }
+
+    public override Validation.SchemaRules CreateRules(SegmentReader segment, Validation.SeriesReport series, Validation.ValidationContext context)
+        => new Validation.QuotesRules();
 }

@@ -43,4 +43,10 @@ public abstract class SchemaDefinition
 
     /// <summary>True when an instrument's rows carry text trade ids in this schema.</summary>
     public virtual bool UsesTextTradeIds => false;
+
+    /// <summary>The schema's validation rules for one segment's rows (<see cref="Validation.Validator"/>); by default the checks every schema shares.</summary>
+    public virtual Validation.SchemaRules CreateRules(SegmentReader segment, Validation.SeriesReport series, Validation.ValidationContext context) => new Validation.CommonRules();
+
+    /// <summary>Checks that need every segment read first (bars against their trades); by default none.</summary>
+    public virtual void FinishValidation(Validation.ValidationContext context) { }
 }

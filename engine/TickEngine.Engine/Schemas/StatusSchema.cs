@@ -29,4 +29,7 @@ public sealed class StatusSchema : SchemaDefinition
         e.Id = c[StatusColumns.A];
         e.Id2 = c[StatusColumns.B];
     }
+
+    public override Validation.SchemaRules CreateRules(SegmentReader segment, Validation.SeriesReport series, Validation.ValidationContext context)
+        => new Validation.StatusRules();
 }

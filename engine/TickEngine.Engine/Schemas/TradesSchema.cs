@@ -34,4 +34,7 @@ public sealed class TradesSchema : SchemaDefinition
         e.Flags = c[TradeColumns.Flags];
         if (c.Reader.Schema.TextTradeIds) e.Id2 = c[TradeColumns.TradeIdLo];
     }
+
+    public override Validation.SchemaRules CreateRules(SegmentReader segment, Validation.SeriesReport series, Validation.ValidationContext context)
+        => new Validation.TradesRules(segment, series, context);
 }
