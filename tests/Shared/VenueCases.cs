@@ -26,6 +26,9 @@ public sealed record VenueCase(
     /// <summary>The venue's best bid and ask are judged against the book (Bybit's tickers).</summary>
     public bool JudgedTickers { get; init; }
 
+    /// <summary>The capture holds funding (Bybit's linear tickers).</summary>
+    public bool FundingInCapture { get; init; }
+
     /// <summary>Level-change ids number the connection's messages (Coinbase's <c>sequence_num</c>): a simulator's own connection numbers them anew.</summary>
     public bool IdsPerConnection { get; init; }
 
@@ -43,6 +46,7 @@ public static class VenueCases
         {
             SyntheticTradeId = id => $"00000000-0000-4000-8000-{id:x12}",
             JudgedTickers = true,
+            FundingInCapture = true,
         },
         new("okx", "okx/cryptofeed_OKX_v5.jsonl.gz", ["BTC-USDT", "UNI-USD-SWAP", "BTC-USD-220527"], 30, ["BTC-USDT", "ETH-USDT"], 150, 30)
         {

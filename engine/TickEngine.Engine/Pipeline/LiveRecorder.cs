@@ -29,7 +29,11 @@ public sealed class LiveRecorder
         {
             var (exchange, live, symbols) = exchanges[i];
             var venue = Venues.VenueRegistry.Find(exchange) ?? throw new ArgumentException($"no venue is named '{exchange}' (venues: {Venues.VenueRegistry.Names})");
-            var request = new Venues.LiveRequest(exchange, symbols, trades, books, live.VenueBase);
+            var request = new Venues.LiveRequest(exchange, symbols, trades, books, live.VenueBase)
+            {
+                Quotes = options.Types.Contains(SchemaKind.Quotes),
+                Funding = options.Types.Contains(SchemaKind.Funding),
+            };
             Feeds.Add(venue.CreateFeed(new Venues.LiveFeedRequest(live, request, Pipe, (byte)i))
                       ?? throw new ArgumentException($"{venue.Name} is recorded from captures and archives only, not live"));
         }

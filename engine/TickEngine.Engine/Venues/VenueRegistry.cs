@@ -14,7 +14,14 @@ public sealed record VenueContext(InstrumentRegistry Registry, EventPublisher Pu
 }
 
 /// <summary>What a live recording asks a venue for: the name it was given, the symbols, the data, and a base URL instead of the venue's (a simulator).</summary>
-public sealed record LiveRequest(string Name, IReadOnlyList<string> Symbols, bool Trades, bool Books, Uri? BaseUrl);
+public sealed record LiveRequest(string Name, IReadOnlyList<string> Symbols, bool Trades, bool Books, Uri? BaseUrl)
+{
+    /// <summary>The venue's best bid and ask as it states them (the quotes schema).</summary>
+    public bool Quotes { get; init; }
+
+    /// <summary>Funding rates, mark and index prices (the funding schema; perpetual contracts).</summary>
+    public bool Funding { get; init; }
+}
 
 /// <summary>What a venue's live feed is built from: the connection rules, what to record, the pipe its frames go into and the feed's number in it.</summary>
 public sealed record LiveFeedRequest(LiveOptions Options, LiveRequest Request, FramePipe Pipe, byte Source);

@@ -9,11 +9,13 @@ namespace TickEngine.Engine.Tests.Live;
 /// <summary>A live recording of one venue through its simulator dialect until the dialect has played its capture, every published event kept.</summary>
 public static class DialectRecording
 {
-    public static async Task<(LiveRecorder Recorder, List<MarketEvent> Events)> Record(TempDir dir, string venue, DialectExchange dialect, IReadOnlyList<string> symbols)
+    public static async Task<(LiveRecorder Recorder, List<MarketEvent> Events)> Record(TempDir dir, string venue, DialectExchange dialect, IReadOnlyList<string> symbols,
+        IReadOnlySet<Storage.Format.SchemaKind>? types = null)
     {
         var collector = new TickEngine.Engine.Tests.Venues.VenueRecording.Collector();
         // The dialect plays the capture's own (past) exchange times: no clock-skew bound.
         var options = new RecordOptions { Root = dir.Path, ExtraHandlers = [collector], Rules = TickEngine.Engine.Ingest.FrameRules.NoSkewBound };
+        if (types is not null) options = options with { Types = types };
         var recorder = new LiveRecorder(options, [(venue, LiveOptions.Default with { VenueBase = dialect.WebSocketBase }, symbols)]);
         recorder.Start();
         await dialect.Played.WaitAsync(TimeSpan.FromSeconds(60));

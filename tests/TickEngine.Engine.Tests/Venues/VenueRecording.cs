@@ -18,10 +18,12 @@ public static class VenueRecording
         public void OnEvent(ref MarketEvent data, long sequence, bool endOfBatch) => Events.Add(data);
     }
 
-    public static (RecordPipeline Pipeline, Collector Events) Record(TempDir dir, string exchange, Action<IExchangeAdapter> feed)
+    public static (RecordPipeline Pipeline, Collector Events) Record(TempDir dir, string exchange, Action<IExchangeAdapter> feed, IReadOnlySet<Storage.Format.SchemaKind>? types = null)
     {
         var collector = new Collector();
-        var pipeline = new RecordPipeline(RecordOptions.ForCapture(dir.File("root")) with { Exchange = exchange, ExtraHandlers = [collector] });
+        var options = RecordOptions.ForCapture(dir.File("root")) with { Exchange = exchange, ExtraHandlers = [collector] };
+        if (types is not null) options = options with { Types = types };
+        var pipeline = new RecordPipeline(options);
         pipeline.Start();
         feed(pipeline.Adapters[0]);
         pipeline.Stop();

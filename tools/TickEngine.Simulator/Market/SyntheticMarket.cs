@@ -24,6 +24,16 @@ public sealed record SyntheticTrade(long TimeNs, string Symbol, long Id, long Pr
 public sealed record SyntheticQuote(long TimeNs, string Symbol) : SyntheticEvent(TimeNs, Symbol);
 
 /// <summary>
+/// A perpetual's funding state, once a second of market time: mark and index price (ticks of 0.01: the mid), the
+/// funding rate (in units of 1e-8: 10,000 is 0.0001) and the next funding time (the next 8-hour boundary, UTC).
+/// </summary>
+public sealed record SyntheticFunding(long TimeNs, string Symbol, long MarkPrice, long IndexPrice, long Rate, long NextFundingNs) : SyntheticEvent(TimeNs, Symbol)
+{
+    /// <summary>Decimals of the rate as the venues write it.</summary>
+    public const int RateDecimals = 8;
+}
+
+/// <summary>
 /// The venue-neutral synthetic market every simulator dialect can play: per symbol a random-walk book (tick 0.01,
 /// 20 levels a side around the mid at the start) whose changes come as book messages with rising update ids (1 to 3
 /// ids per message), trades with consecutive ids at the touch, and best-bid/ask points (or trades only). The rate is
@@ -42,6 +52,11 @@ public sealed class SyntheticMarket
     private readonly bool _tradesOnly;
 
     public SyntheticMarket(IReadOnlyList<string> symbols, int eventsPerSecond, int seed = 1, long? startMs = null, bool tradesOnly = false)
+        : this(symbols, eventsPerSecond, seed, startMs, tradesOnly, funding: false)
+    {
+    }
+
+    public SyntheticMarket(IReadOnlyList<string> symbols, int eventsPerSecond, int seed, long? startMs, bool tradesOnly, bool funding)
     {
         if (symbols.Count == 0) throw new ArgumentException("at least one symbol");
         if (eventsPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(eventsPerSecond));
@@ -50,14 +65,22 @@ public sealed class SyntheticMarket
         _seed = seed;
         _tradesOnly = tradesOnly;
         _startMs = startMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Funding = funding;
     }
 
     public IReadOnlyList<string> Symbols { get; }
     public int Rate => _rate;
 
+    /// <summary>
+    /// Also a <see cref="SyntheticFunding"/> per symbol once a second of market time (a perpetual's funding stream).
+    /// It draws no random number: the other events are the same with it or without.
+    /// </summary>
+    public bool Funding { get; init; }
+
     private sealed class Sym(string name, long midTicks)
     {
         public readonly string Name = name;
+        public readonly long StartMid = midTicks;
         public long Mid = midTicks;          // in ticks of 0.01
         public long UpdateId = 1_000_000;
         public long TradeId = 5_000_000;
@@ -85,9 +108,21 @@ public sealed class SyntheticMarket
             Apply(s, levels, s.UpdateId);
             yield return new SyntheticBook(t, s.Name, true, s.UpdateId, s.UpdateId, -1, ++s.Messages, levels);
         }
+        const long Second = 1_000_000_000, EightHours = 8 * 3600 * Second;
+        long nextFunding = (t / Second + 1) * Second;
         for (long n = 0; n < count && !cancel.IsCancellationRequested; n++)
         {
             t += nsPerEvent;
+            if (Funding && t >= nextFunding)
+            {
+                foreach (var f in syms)
+                {
+                    // A rate that moves with the mid's distance from its start, exactly: 1e-8 per tick, from 0.0001.
+                    long rate = 10_000 + (f.Mid - f.StartMid);
+                    yield return new SyntheticFunding(nextFunding, f.Name, f.Mid, f.Mid, rate, (nextFunding / EightHours + 1) * EightHours);
+                }
+                nextFunding += Second;
+            }
             var s = syms[n % syms.Length];
             int kind = _tradesOnly ? 5 : rng.Next(10);
             if (kind < 4)

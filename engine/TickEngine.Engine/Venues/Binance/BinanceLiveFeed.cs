@@ -41,7 +41,10 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
     /// <param name="trades">Subscribe to trades (spot @trade, futures @aggTrade).</param>
     /// <param name="books">Subscribe to diff depth and bookTicker (books, deltas, L2).</param>
     /// <param name="futures">USD-M futures (its endpoints), or spot.</param>
-    public BinanceLiveFeed(LiveOptions options, bool futures, IReadOnlyList<string> symbols, bool trades, bool books, FramePipe pipe, HttpClient? http = null, byte source = 0)
+    /// <param name="quotes">Subscribe to bookTicker (quotes) even without books.</param>
+    /// <param name="funding">Futures: subscribe to markPrice@1s (funding rate, mark and index price).</param>
+    public BinanceLiveFeed(LiveOptions options, bool futures, IReadOnlyList<string> symbols, bool trades, bool books, FramePipe pipe, HttpClient? http = null, byte source = 0,
+        bool quotes = false, bool funding = false)
     {
         _source = source;
         _symbols = symbols.ToArray();
@@ -54,8 +57,10 @@ public sealed class BinanceLiveFeed : ISnapshotRequester, ILiveFeed
         foreach (var s in symbols)
         {
             string lower = s.ToLowerInvariant();
-            if (books) { bookStreams.Add(lower + "@depth@100ms"); bookStreams.Add(lower + "@bookTicker"); }
+            if (books) bookStreams.Add(lower + "@depth@100ms");
+            if (books || quotes) bookStreams.Add(lower + "@bookTicker");
             if (trades) tradeStreams.Add(lower + (futures ? "@aggTrade" : "@trade"));
+            if (funding && futures) tradeStreams.Add(lower + "@markPrice@1s"); // the /market route on futures
         }
         _depthSymbols = books ? symbols.ToHashSet() : [];
         var groups = new List<(Uri Base, List<string> Streams)>();

@@ -22,6 +22,7 @@ public static class BinanceVenue
         {
             Fees = fees,
             Endpoint = $"{BinanceEndpoints.Of(futures).WebSocketBase}{(futures ? " and /market" : "")} (REST {BinanceEndpoints.Of(futures).RestBase})",
-            LiveFeed = r => new BinanceLiveFeed(r.Options, futures, r.Request.Symbols, r.Request.Trades, r.Request.Books, r.Pipe, source: r.Source),
+            LiveFeed = r => new BinanceLiveFeed(r.Options, futures, r.Request.Symbols, r.Request.Trades, r.Request.Books, r.Pipe, source: r.Source,
+                quotes: r.Request.Quotes, funding: r.Request.Funding),
         };
 }

@@ -5,7 +5,7 @@ namespace TickEngine.Engine.Venues.Bybit;
 /// <summary>
 /// Bybit v5 public streams: one connection per market (<c>/v5/public/spot|linear|inverse</c>), subscribed with
 /// <c>{"op":"subscribe","args":[...]}</c> in batches of 10 topics (<c>orderbook.50.S</c>, <c>publicTrade.S</c>,
-/// <c>tickers.S</c> for the best bid/ask check), an application ping <c>{"op":"ping"}</c> every 20 s as Bybit asks,
+/// <c>tickers.S</c> for the best bid/ask check, quotes and funding), an application ping <c>{"op":"ping"}</c> every 20 s as Bybit asks,
 /// and a book resync by unsubscribing and subscribing its topic again (Bybit then sends a fresh snapshot).
 /// <c>bybit-spot</c> records spot; <c>bybit</c> records linear contracts, and inverse ones for symbols ending in USD.
 /// </summary>
@@ -27,7 +27,9 @@ public static class BybitLive
             var topics = new List<string>();
             foreach (var s in market)
             {
-                if (request.Books) { topics.Add(BookTopic(s)); topics.Add($"tickers.{s}"); }
+                if (request.Books) topics.Add(BookTopic(s));
+                // Tickers: the book's best bid/ask check, quotes, and (linear, inverse) funding.
+                if (request.Books || request.Quotes || request.Funding) topics.Add($"tickers.{s}");
                 if (request.Trades) topics.Add($"publicTrade.{s}");
             }
             var subscribe = topics.Chunk(TopicsPerMessage).Select(c => Op("subscribe", c)).ToList();

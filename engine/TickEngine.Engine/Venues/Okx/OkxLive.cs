@@ -4,7 +4,8 @@ namespace TickEngine.Engine.Venues.Okx;
 
 /// <summary>
 /// OKX v5 public streams: every instrument type on one connection (<c>/ws/v5/public</c>), subscribed with
-/// <c>{"op":"subscribe","args":[{"channel":"books","instId":...},...]}</c> (<c>books</c>, <c>tickers</c>, <c>trades</c>) in
+/// <c>{"op":"subscribe","args":[{"channel":"books","instId":...},...]}</c> (<c>books</c>, <c>tickers</c>, <c>trades</c>;
+/// <c>funding-rate</c> and <c>mark-price</c> for swaps when funding is recorded) in
 /// batches of 20 arguments, the text <c>ping</c> every 25 s (OKX closes a connection silent for 30 s), and a book
 /// resync by unsubscribing and subscribing its <c>books</c> channel again (a fresh snapshot follows).
 /// </summary>
@@ -21,8 +22,11 @@ public static class OkxLive
         var args = new List<string>();
         foreach (var s in request.Symbols)
         {
-            if (request.Books) { args.Add(Arg("books", s)); args.Add(Arg("tickers", s)); }
+            if (request.Books) args.Add(Arg("books", s));
+            if (request.Books || request.Quotes) args.Add(Arg("tickers", s));
             if (request.Trades) args.Add(Arg("trades", s));
+            // Funding and the mark price are a perpetual swap's (OKX answers other instruments with an error event).
+            if (request.Funding && s.EndsWith("-SWAP", StringComparison.OrdinalIgnoreCase)) { args.Add(Arg("funding-rate", s)); args.Add(Arg("mark-price", s)); }
         }
         var subscribe = args.Chunk(ArgsPerMessage).Select(c => Op("subscribe", c)).ToList();
         return [new ConnectionPlan(new Uri(baseUrl, "/ws/v5/public"), subscribe, "ping", TimeSpan.FromSeconds(25),

@@ -16,10 +16,12 @@ public sealed class SyntheticMarketSource : IMarketSource
     private readonly bool _futures;
 
     /// <param name="futures">USD-M futures frames: diffs chained by <c>pu</c>, trades as aggTrade.</param>
-    public SyntheticMarketSource(IReadOnlyList<string> symbols, int messagesPerSecond, int seed = 1, long? startMs = null, bool tradesOnly = false, bool futures = false)
+    /// <param name="funding">Futures: a markPriceUpdate per symbol each second of market time (<c>@markPrice@1s</c>).</param>
+    public SyntheticMarketSource(IReadOnlyList<string> symbols, int messagesPerSecond, int seed = 1, long? startMs = null, bool tradesOnly = false, bool futures = false,
+        bool funding = false)
     {
         _futures = futures;
-        _market = new SyntheticMarket(symbols.Select(s => s.ToUpperInvariant()).ToArray(), messagesPerSecond, seed, startMs, tradesOnly);
+        _market = new SyntheticMarket(symbols.Select(s => s.ToUpperInvariant()).ToArray(), messagesPerSecond, seed, startMs, tradesOnly, funding && futures);
     }
 
     public IReadOnlyList<string> Symbols => _market.Symbols;
@@ -66,6 +68,17 @@ public sealed class SyntheticMarketSource : IMarketSource
                     var raw = Encoding.UTF8.GetBytes(sb.ToString());
                     string stream = lower + (_futures ? "@aggTrade" : "@trade");
                     yield return new FrameItem(new MarketFrame(t.TimeNs, stream, _futures ? FrameKind.AggTrade : FrameKind.Trade, t.Symbol, FrameRewriter.Wrap(stream, raw), raw, TradeId: t.Id));
+                    break;
+                }
+                case SyntheticFunding f:
+                {
+                    string mark = SyntheticMarket.Price(f.MarkPrice), index = SyntheticMarket.Price(f.IndexPrice);
+                    string rate = Storage.Numerics.FixedDecimal.ToString(f.Rate, SyntheticFunding.RateDecimals);
+                    sb.Append("{\"e\":\"markPriceUpdate\",\"E\":").Append(ms).Append(",\"s\":\"").Append(f.Symbol).Append("\",\"p\":\"").Append(mark)
+                      .Append("\",\"i\":\"").Append(index).Append("\",\"P\":\"").Append(mark).Append("\",\"r\":\"").Append(rate).Append("\",\"T\":").Append(f.NextFundingNs / 1_000_000).Append('}');
+                    var raw = Encoding.UTF8.GetBytes(sb.ToString());
+                    string stream = lower + "@markPrice@1s";
+                    yield return new FrameItem(new MarketFrame(f.TimeNs, stream, FrameKind.Other, f.Symbol, FrameRewriter.Wrap(stream, raw), raw));
                     break;
                 }
                 case SyntheticQuote q:
