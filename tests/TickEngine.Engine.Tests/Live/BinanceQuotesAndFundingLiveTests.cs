@@ -14,6 +14,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// Quotes and funding recorded live from Binance's simulator: spot bookTickers asked for alone (no book), and USD-M
 /// funding from <c>@markPrice@1s</c>, each funding row equal to the synthetic market's own (the same seed again).
 /// </summary>
+[Trait("Category", "Loopback")]
 public class BinanceQuotesAndFundingLiveTests
 {
     [Fact]

@@ -17,6 +17,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// dialect leaves out is a gap marker, and the adapter's resubscription brings a fresh snapshot that puts the book
 /// back in sync. (All four venues in one process: MultiVenueLiveTests.)
 /// </summary>
+[Trait("Category", "Loopback")]
 public class BybitLiveTests
 {
     private const string Capture = "bybit/cryptofeed_BYBIT_v5_linear_spot.jsonl.gz";

@@ -14,6 +14,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// sequence_num): the trades equal the capture's; a message lost on the way skips a sequence number, every book of
 /// the connection gets a gap marker and is resubscribed, and the fresh snapshots bring them back in sync.
 /// </summary>
+[Trait("Category", "Loopback")]
 public class CoinbaseLiveTests
 {
     private const string Capture = "coinbase/cryptofeed_COINBASE_advanced_trade.jsonl.gz";

@@ -13,6 +13,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// <c>sequence_num</c>, which numbers each connection's messages: the simulator's connection carries its own
 /// acknowledgements, so those ids are left out for Coinbase alone).
 /// </summary>
+[Trait("Category", "Loopback")]
 public class LiveEqualsCaptureTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     public static TheoryData<string> Venues => VenueCases.Names;

@@ -14,6 +14,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// Every fault the simulator injects, against a live recording of the looping real capture: the run survives, each
 /// gap is stored as a gap, the book resyncs, and nothing is stored twice.
 /// </summary>
+[Trait("Category", "Loopback")]
 public class LiveFaultTests(ITestOutputHelper output)
 {
     private static async Task Until(Func<bool> condition, string what, Func<string>? state = null)

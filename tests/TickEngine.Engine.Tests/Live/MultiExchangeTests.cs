@@ -9,6 +9,7 @@ using Xunit;
 
 namespace TickEngine.Engine.Tests.Live;
 
+[Trait("Category", "Loopback")]
 public class MultiExchangeTests
 {
     [Fact]

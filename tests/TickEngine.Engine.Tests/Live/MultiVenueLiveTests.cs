@@ -9,6 +9,7 @@ using Xunit;
 namespace TickEngine.Engine.Tests.Live;
 
 /// <summary>Four venues live in one process, one ring, one data root: Binance (its simulator), Bybit, OKX and Coinbase (their dialects).</summary>
+[Trait("Category", "Loopback")]
 public class MultiVenueLiveTests
 {
     [Fact]

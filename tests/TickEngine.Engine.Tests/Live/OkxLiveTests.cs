@@ -14,6 +14,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// every checksum matches; a left-out update shows as a checksum mismatch (these frames predate seqId, so the
 /// checksum is the continuity check), the book is resubscribed and back in sync.
 /// </summary>
+[Trait("Category", "Loopback")]
 public class OkxLiveTests
 {
     private const string Capture = "okx/cryptofeed_OKX_v5.jsonl.gz";

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 
 namespace TickEngine.Engine.Tests.Live;
 
+[Trait("Category", "Loopback")]
 public class ServeTests(ITestOutputHelper output)
 {
     [Fact]

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 
 namespace TickEngine.Engine.Tests.Live;
 
+[Trait("Category", "Loopback")]
 public class SimulatorEndToEndTests(ITestOutputHelper output)
 {
     [Fact]

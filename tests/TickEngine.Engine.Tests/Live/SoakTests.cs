@@ -13,6 +13,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// The simulator drops every connection every two seconds while a synthetic market trades 2 symbols: every trade
 /// id is stored exactly once, and every trade that is missing falls inside a stored disconnect.
 /// </summary>
+[Trait("Category", "Loopback")]
 public class SoakTests(ITestOutputHelper output)
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace TickEngine.Engine.Tests.Live;
 /// rebuilt from the recorded level changes equals the market's own book at the end, level for level; no gap, no
 /// crossed book, every OKX checksum matched, every Bybit best bid/ask judged matched.
 /// </summary>
+[Trait("Category", "Loopback")]
 public class SyntheticVenueLiveTests
 {
     private const long Events = 4_000;

@@ -34,7 +34,8 @@ public static class RecordCommand
     public static Command Build(CliContext ctx)
     {
         var cmd = Verb.Create("record", Summary, """
-            Live: WebSocket streams with reconnection, book resyncs and a status line each second, until
+            Live (Binance spot and USD-M, Bybit spot/linear/inverse, OKX, Coinbase; several venues at once, one
+            ring): WebSocket streams with reconnection, book resyncs and a status line each second, until
             --duration or Ctrl+C/SIGTERM (a clean stop: every segment sealed). --exchange sim plays the built-in
             simulator on loopback (a synthetic market of --symbol, or --capture looped). With --capture and a
             real exchange name, the capture files run through the same pipeline at full speed (books continue
@@ -43,6 +44,7 @@ public static class RecordCommand
             Examples:
               tickengine record --exchange sim --duration 10 --data data
               tickengine record --exchange binance --symbol BTCUSDT,ETHUSDT --data data
+              tickengine record --exchange okx --symbol BTC-USDT,BTC-USDT-SWAP --data data --schema trades,deltas,quotes,funding
               tickengine record --exchange binance --capture day1.gz day2.gz --data data --schema trades,deltas
               tickengine record --exchange coinbase --capture coinbase.jsonl.gz --data data
               tickengine record --exchange sim --duration 60 --data data --sink parquet:pq
@@ -62,8 +64,8 @@ public static class RecordCommand
         var duration = Vocabulary.Duration("--duration", "live: stop after this long (default: until Ctrl+C or SIGTERM)");
         var summary = Vocabulary.Text("--summary-json", "write the run's counters as JSON (they are printed at the end of every run too)", "FILE");
         var quiet = Vocabulary.Quiet();
-        var ws = Vocabulary.Text("--ws-url", "another WebSocket endpoint (a test exchange, a replay server)", "URL");
-        var rest = Vocabulary.Text("--rest-url", "another REST endpoint", "URL");
+        var ws = Vocabulary.Text("--ws-url", "another host for the venue's WebSocket routes (a simulator, a replay server); a URL with a path replaces the route too", "URL");
+        var rest = Vocabulary.Text("--rest-url", "another host for Binance's REST depth snapshots (default: the --ws-url host over http)", "URL");
         var key = Vocabulary.Text("--api-key-file", "an API key sent with REST requests (or set TICKENGINE_API_KEY); never printed", "FILE");
         var capture = Spelled<string[]>.Create(new Option<string[]>("--capture") { Description = "capture files or folders ('<receive ns> <frame>' lines or cryptofeed JSON lines, gzip or not)", HelpName = "FILE...", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true }, ["--from-capture", "--sim-capture"]);
         var speed = Spelled<double?>.Create(Vocabulary.Number("--speed", "simulator: pace of --capture (1 = as recorded, 0 = as fast as the recorder takes it)", 0, 1_000_000), ["--sim-speed"]);
