@@ -8,24 +8,6 @@ using TickEngine.Engine.Ingest;
 namespace TickEngine.Engine.Live;
 
 /// <summary>
-/// One connection a venue asks for: its URL, the messages that subscribe it (sent after every connect, so a
-/// reconnect resubscribes), the application ping the venue wants (text and period), and how to resubscribe one
-/// symbol's book (the stream-snapshot venues' resync: a fresh subscription sends a fresh snapshot).
-/// </summary>
-public sealed record ConnectionPlan(Uri Address, IReadOnlyList<string> Subscribe, string? Ping, TimeSpan PingEvery,
-    IReadOnlyList<string> BookSymbols, Func<string, IReadOnlyList<string>>? ResubscribeBook = null)
-{
-    /// <summary>Called after every connect and its subscriptions (Binance asks its REST snapshots here).</summary>
-    public Action? Connected { get; init; }
-
-    /// <summary>True for a frame after which the connection should be left at once (Binance's <c>serverShutdown</c>).</summary>
-    public Func<ReadOnlyMemory<byte>, bool>? EndsConnection { get; init; }
-
-    /// <summary>What the connection carries, for status lines (Binance: its streams).</summary>
-    public IReadOnlyList<string> Streams { get; init; } = [];
-}
-
-/// <summary>
 /// Venue-neutral WebSocket connections into a <see cref="FramePipe"/>: per <see cref="ConnectionPlan"/> a
 /// connection with reconnection (exponential backoff with jitter), a watchdog for silent connections, a reconnect
 /// before <see cref="LiveOptions.MaxConnectionAge"/>, the venue's ping, subscription after every connect, and book
@@ -195,33 +177,4 @@ public sealed class WebSocketFeed : ILiveFeed, ISnapshotRequester
             }
         }
     }
-}
-
-/// <summary>A live feed as the recorder and its status line see it.</summary>
-public interface ILiveFeed : IDisposable
-{
-    IReadOnlyList<ILiveConnection> Connections { get; }
-    long Reconnects { get; }
-    long RestErrors { get; }
-    long OversizeFrames { get; }
-    long BinaryFrames { get; }
-    long LargestReceiveBuffer { get; }
-    Task RunAsync(CancellationToken cancel);
-
-    /// <summary>Registers the instruments the feed knows before its first frame (Binance's symbols); nothing by default.</summary>
-    void Register(Ingest.InstrumentRegistry registry, string exchange) { }
-}
-
-/// <summary>A connection that can say which streams it carries (for status lines).</summary>
-public interface IStreamsConnection
-{
-    IReadOnlyList<string> Streams { get; }
-}
-
-/// <summary>One connection of a live feed: where, in what state, how many messages.</summary>
-public interface ILiveConnection
-{
-    Uri Uri { get; }
-    ConnectionState State { get; }
-    long Messages { get; }
 }

@@ -3,13 +3,6 @@ using TickEngine.Storage.Reading;
 
 namespace TickEngine.Engine.Replay;
 
-/// <summary>Why an instrument's book cannot be found in the data.</summary>
-public sealed class BookSourceException(string message, bool ambiguous) : Exception(message)
-{
-    /// <summary>True when the symbol is recorded on several exchanges (a question for the user); false when there is no book (the data).</summary>
-    public bool Ambiguous { get; } = ambiguous;
-}
-
 /// <summary>
 /// Where an instrument's book comes from in a data root, asked once for <c>slippage</c> and <c>backtest</c> alike: its
 /// stored deltas (full depth), or, when it has none, its L2 samples (top <see cref="SampleDepth"/> levels only); its

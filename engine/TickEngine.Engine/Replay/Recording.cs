@@ -5,24 +5,6 @@ using TickEngine.Storage.Numerics;
 
 namespace TickEngine.Engine.Replay;
 
-/// <summary>A trade as a test or a notebook reads it: exact decimals, both times.</summary>
-/// <param name="Id">The integer trade id (for ids of other forms, the first 8 bytes: use <paramref name="IdText"/>).</param>
-/// <param name="IdText">The trade id exactly as the exchange sent it (digits, a UUID, text).</param>
-public readonly record struct TradeRow(long ExchangeTimeNs, long ReceiveTimeNs, long Id, decimal Price, decimal Quantity, TradeSide Side, string IdText);
-
-/// <summary>A top-N book sample (best level first; empty levels left out).</summary>
-public sealed record L2Row(long ExchangeTimeNs, long ReceiveTimeNs, long UpdateId, IReadOnlyList<(decimal Price, decimal Quantity)> Bids, IReadOnlyList<(decimal Price, decimal Quantity)> Asks);
-
-/// <summary>An OHLCV bar.</summary>
-public readonly record struct BarRow(long OpenTimeNs, long IntervalNs, decimal Open, decimal High, decimal Low, decimal Close, decimal Volume, decimal BuyVolume, long TradeCount);
-
-/// <summary>The rebuilt full book after one exchange message: <see cref="Valid"/> is false from a stored gap until the next snapshot.</summary>
-public sealed record BookState(long ExchangeTimeNs, long UpdateId, bool Valid, IReadOnlyList<(decimal Price, decimal Quantity)> Bids, IReadOnlyList<(decimal Price, decimal Quantity)> Asks)
-{
-    public decimal? BestBid => Bids.Count > 0 ? Bids[0].Price : null;
-    public decimal? BestAsk => Asks.Count > 0 ? Asks[0].Price : null;
-}
-
 /// <summary>
 /// A recorded data root for tests and analysis: typed rows of a symbol over a time range [start, end), and the
 /// full book rebuilt from deltas after every message. Convenient rather than fast (it allocates per row): the

@@ -2,24 +2,6 @@ using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Replay;
 
-/// <summary>Which time orders a replay.</summary>
-public enum ReplayClock
-{
-    /// <summary>The exchange's time (column 0).</summary>
-    Exchange,
-    /// <summary>Our receive time (column 1): the order events arrived in.</summary>
-    Receive,
-}
-
-/// <summary>What a reader does when it meets a damaged segment.</summary>
-public enum DamagePolicy
-{
-    /// <summary>Throw the <see cref="StorageFormatException"/> (export, the typed-rows API).</summary>
-    Throw,
-    /// <summary>Report it as an item of the stream, in time order, and go on with the other segments (replay).</summary>
-    Report,
-}
-
 /// <summary>
 /// What a replay reads: a data root (or explicit segment files), a selection of exchanges, symbols and schemas,
 /// and a range [start, end).

@@ -5,9 +5,6 @@ using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Replay;
 
-/// <summary>What a replay through the ring did: events published, the span of their times, and a segment that stopped it.</summary>
-public sealed record ReplayOutcome(long Events, long FirstTimestamp, long LastTimestamp, StorageFormatException? Stopped);
-
 /// <summary>
 /// The one composition of a replay: stored rows read in order (<see cref="ReplayReader"/>), published as events
 /// (<see cref="ReplayPublisher"/>, paced by <c>speed</c>) onto a ring whose one handler (a printer, a backtest, an

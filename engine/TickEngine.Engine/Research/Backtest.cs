@@ -4,9 +4,6 @@ using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Research;
 
-/// <summary>One point of the equity curve (money exact; the mid in price mantissas).</summary>
-public readonly record struct EquityPoint(long TimeNs, Int128 Equity, Int128 Drawdown, long Position, long Bid, long Ask);
-
 /// <summary>
 /// A backtest on the ring: every event of one instrument goes to the simulated exchange (which keeps the book and
 /// fills orders), then to the strategy, which decides at the event's receive time. Fills update the

@@ -8,30 +8,6 @@ using TickEngine.Storage.Reading;
 
 namespace TickEngine.Engine.Research;
 
-/// <summary>What a backtest runs on and with.</summary>
-public sealed record BacktestSpec
-{
-    public required string Root { get; init; }
-    public required string Symbol { get; init; }
-    public string? Exchange { get; init; }
-    public required string Strategy { get; init; }
-    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
-    public long StartNs { get; init; } = long.MinValue;
-    public long EndNs { get; init; } = long.MaxValue;
-    public string QueueModel { get; init; } = "risk-averse";
-    public long EntryLatencyNs { get; init; }
-    public long CancelLatencyNs { get; init; }
-    /// <summary>Draw entry and cancel latencies from an HdrHistogram percentile file instead (values in <see cref="LatencyHgrmUnitNs"/>).</summary>
-    public string? LatencyHgrm { get; init; }
-    public double LatencyHgrmUnitNs { get; init; } = 1000;
-    /// <summary>Draw them from the recording's own receive - exchange times of the instrument's trades instead.</summary>
-    public bool LatencyFromRecording { get; init; }
-    public int LatencySeed { get; init; } = 1;
-    /// <summary>Null: the venue's defaults (<see cref="FeeSchedule.DefaultFor"/>).</summary>
-    public FeeSchedule? Fees { get; init; }
-    public long SampleNs { get; init; } = 60_000_000_000;
-}
-
 /// <summary>
 /// Runs one backtest: the instrument's deltas, trades and status markers from a data root, replayed as fast as
 /// they read through a ring of their own into a <see cref="Backtest"/> handler. Self-contained (its own reader,

@@ -1,9 +1,5 @@
 namespace TickEngine.Engine.Research;
 
-/// <summary>The distribution of one size on one side over the period.</summary>
-public sealed record SlippageRow(OrderSide Side, long Size, int Orders, int Partial, double MeanBps, double P50Bps, double P95Bps, double P99Bps, double MaxBps,
-    double MeanBpsVsArrival, Int128 CostTotal, double MeanLevels, IReadOnlyList<(int Hour, int Orders, double MeanBps)> ByHour);
-
 /// <summary>
 /// Slippage statistics from <see cref="SlippageAnalysis"/> samples. Percentiles are nearest-rank over the sorted
 /// samples (p50 of 4 samples is the 2nd); bp figures are ratios (double); costs in quote currency are exact sums.

@@ -52,9 +52,3 @@ public sealed class AggregateEventHandler<T>(IReadOnlyList<IValueEventHandler<T>
         if (first is not null) throw first;
     }
 }
-
-/// <summary>A handler of an <see cref="AggregateEventHandler{T}"/> failed: its name and what it threw.</summary>
-public sealed class HandlerException(string handler, Exception inner) : Exception(inner.Message, inner)
-{
-    public string Handler { get; } = handler;
-}

@@ -6,13 +6,6 @@ using TickEngine.Storage.Reading;
 
 namespace TickEngine.Engine.Validation;
 
-/// <summary>What validation found: every series' report, and the totals.</summary>
-public sealed record ValidationReport(IReadOnlyList<SeriesReport> Series, int Segments)
-{
-    public long Problems => Series.Sum(s => s.Problems.Values.Sum());
-    public long Observations => Series.Sum(s => s.Observations.Values.Sum());
-}
-
 /// <summary>
 /// A data-quality pass over segments. Every segment's blocks are verified; every row goes through the checks every
 /// schema shares (times in order, quiet spells, exchange time against receive time) and its schema's own rules

@@ -4,13 +4,6 @@ using TickEngine.Storage.Format;
 
 namespace TickEngine.Engine.Venues;
 
-/// <summary>One level change read from a frame, held until the frame has read whole; <see cref="Time"/> its own exchange time, or 0 for the message's.</summary>
-public struct BookLevel
-{
-    public byte Side;
-    public long Price, Quantity, Time;
-}
-
 /// <summary>
 /// The array-of-arrays level lists most venues send (<c>[["price","size", ...], ...]</c>: Bybit two fields, OKX
 /// four), read exactly at the instrument's scales into a reused buffer. Allocation-free once the buffer is large

@@ -2,33 +2,6 @@ using System.Buffers.Binary;
 
 namespace TickEngine.Storage.Compression;
 
-/// <summary>How a block's values are turned into non-negative integers before packing (FORMAT.md, "Transforms").</summary>
-public enum ColumnTransform : byte
-{
-    /// <summary>u[i] = (v[i] - base) / divisor for every row; base is the block minimum.</summary>
-    FrameOfReference = 0,
-    /// <summary>u[i] = (v[i] - v[i-1] - reference) / divisor for rows 1..n-1; base = v[0]; reference = smallest delta.</summary>
-    Delta = 1,
-    /// <summary>u[i] = zigzag((v[i] - v[i-1]) / divisor) for rows 1..n-1; base = v[0].</summary>
-    DeltaZigZag = 2,
-}
-
-/// <summary>How the integers are laid out in bits (FORMAT.md, "Packing").</summary>
-public enum ColumnPacking : byte
-{
-    /// <summary>Every value in Width1 bits.</summary>
-    BitPacked = 0,
-    /// <summary>A one-bit-per-value class map, then the small values in Width1 bits, then the large ones in Width2 bits.</summary>
-    TwoClass = 1,
-}
-
-/// <summary>Whether the packed bytes were LZ4-compressed (FORMAT.md, "Compression").</summary>
-public enum ColumnCompression : byte
-{
-    None = 0,
-    Lz4 = 1,
-}
-
 /// <summary>
 /// The 40-byte column entry of a block header (FORMAT.md, "Column entry"). Read and written field by field,
 /// little-endian.

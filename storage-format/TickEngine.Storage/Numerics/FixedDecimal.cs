@@ -2,16 +2,6 @@ using System.Runtime.CompilerServices;
 
 namespace TickEngine.Storage.Numerics;
 
-/// <summary>Why a decimal text could not become a fixed-point mantissa.</summary>
-public enum DecimalParseError : byte
-{
-    None = 0,
-    Empty,
-    NotANumber,
-    TooManyDecimals,
-    OutOfRange,
-}
-
 /// <summary>
 /// Exact conversion between decimal text and int64 fixed-point mantissas (value = mantissa x 10^-scale).
 /// Never goes through <c>double</c>: a value that cannot be held exactly at the scale is an error.

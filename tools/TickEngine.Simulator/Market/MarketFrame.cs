@@ -1,16 +1,5 @@
 namespace TickEngine.Simulator.Market;
 
-/// <summary>What a market frame carries, for subscriptions and for the simulator's own book.</summary>
-public enum FrameKind : byte
-{
-    Trade,
-    AggTrade,
-    DepthDiff,
-    PartialDepth,
-    BookTicker,
-    Other,
-}
-
 /// <summary>
 /// One frame the simulator sends: its stream ("btcusdt@trade"), its time on the market's clock (for pacing), the
 /// combined-stream form (<c>{"stream":..,"data":..}</c>) and the raw payload (for <c>/ws/&lt;stream&gt;</c>).

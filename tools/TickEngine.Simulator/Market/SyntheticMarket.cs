@@ -3,36 +3,6 @@ using TickEngine.Storage.Format;
 
 namespace TickEngine.Simulator.Market;
 
-/// <summary>One level change of a synthetic book: price in ticks of 0.01, quantity in units of 0.00001 (0 removes the level).</summary>
-public readonly record struct SyntheticLevel(bool Bid, long Price, long Quantity);
-
-/// <summary>Something a synthetic market does, in no venue's words: the dialects write it as their venue does.</summary>
-public abstract record SyntheticEvent(long TimeNs, string Symbol);
-
-/// <summary>
-/// A book message: a whole book (<see cref="Snapshot"/>) or level changes, spanning update ids
-/// <see cref="FirstId"/>..<see cref="LastId"/> after <see cref="PreviousId"/>; <see cref="Number"/> counts the symbol's
-/// book messages from 1 (the snapshot), for venues that number each message.
-/// </summary>
-public sealed record SyntheticBook(long TimeNs, string Symbol, bool Snapshot, long FirstId, long LastId, long PreviousId, long Number, SyntheticLevel[] Levels)
-    : SyntheticEvent(TimeNs, Symbol);
-
-/// <summary>A trade at the touch: consecutive ids per symbol; <see cref="BuyerMaker"/> when the seller took the bid.</summary>
-public sealed record SyntheticTrade(long TimeNs, string Symbol, long Id, long Price, long Quantity, bool BuyerMaker) : SyntheticEvent(TimeNs, Symbol);
-
-/// <summary>A point where the venue states its best bid and ask (Binance's bookTicker), filled from the exchange's book.</summary>
-public sealed record SyntheticQuote(long TimeNs, string Symbol) : SyntheticEvent(TimeNs, Symbol);
-
-/// <summary>
-/// A perpetual's funding state, once a second of market time: mark and index price (ticks of 0.01: the mid), the
-/// funding rate (in units of 1e-8: 10,000 is 0.0001) and the next funding time (the next 8-hour boundary, UTC).
-/// </summary>
-public sealed record SyntheticFunding(long TimeNs, string Symbol, long MarkPrice, long IndexPrice, long Rate, long NextFundingNs) : SyntheticEvent(TimeNs, Symbol)
-{
-    /// <summary>Decimals of the rate as the venues write it.</summary>
-    public const int RateDecimals = 8;
-}
-
 /// <summary>
 /// The venue-neutral synthetic market every simulator dialect can play: per symbol a random-walk book (tick 0.01,
 /// 20 levels a side around the mid at the start) whose changes come as book messages with rising update ids (1 to 3

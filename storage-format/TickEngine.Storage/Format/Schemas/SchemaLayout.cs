@@ -39,6 +39,3 @@ public abstract class SchemaLayout
         if (options.TextTradeIds) throw new ArgumentOutOfRangeException(nameof(options), $"text trade ids belong to the trades schema, not {Name}");
     }
 }
-
-/// <summary>What a schema's columns are built for: levels per side, the price and quantity scales, text trade ids, and the scale of its decimal columns.</summary>
-public readonly record struct SchemaOptions(int Depth, int PriceScale, int QuantityScale, bool TextTradeIds, int DecimalScale);

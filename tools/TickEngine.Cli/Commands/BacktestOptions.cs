@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using TickEngine.Cli.CommandLine;
+using TickEngine.Cli.Reports;
+using TickEngine.Engine.Research;
+using TickEngine.Storage.Numerics;
+
+namespace TickEngine.Cli.Commands;
+
+/// <summary>The options backtest and tune share: data, instrument, strategy, parameters, queue model, latency, fees, period.</summary>
+public sealed class BacktestOptions
+{
+    private readonly Spelled<string?> _data = Vocabulary.Data("the data root");
+    private readonly Spelled<string[]> _symbol = Vocabulary.Symbol("the instrument (one)");
+    private readonly Spelled<string[]> _exchange = Vocabulary.Exchange("its exchange, when the symbol is recorded on several");
+    private readonly Option<string?> _strategy = Vocabulary.Text("--strategy", string.Join(" or ", StrategyRegistry.Names), "S");
+    private readonly Option<string[]> _param = new("--param") { Description = "a strategy parameter k=v (repeatable); tune: k=a..b", HelpName = "K=V", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string> _queue = new("--queue-model") { Description = "risk-averse (default), power1, power2, power3 or log", HelpName = "M", DefaultValueFactory = _ => "risk-averse" };
+    private readonly Option<double?> _latency = Vocabulary.Number("--latency-ms", "order-entry latency (default 0)", 0, 60_000, "MS");
+    private readonly Option<double?> _cancelLatency = Vocabulary.Number("--cancel-latency-ms", "cancel latency (default: --latency-ms)", 0, 60_000, "MS");
+    private readonly Option<string?> _hgrm = Vocabulary.Text("--latency-hgrm", "draw entry and cancel latency from an HdrHistogram .hgrm file (values in microseconds)", "FILE");
+    private readonly Option<bool> _recorded = Vocabulary.Flag("--latency-recorded", "draw entry and cancel latency from the recording's own receive - exchange times");
+    private readonly Option<int> _latencySeed = Vocabulary.Int("--latency-seed", "seed of drawn latencies", 1, int.MinValue, int.MaxValue);
+    private readonly Option<double?> _maker = Vocabulary.Number("--maker-bps", "maker fee in bp, negative = rebate (default: the venue's base tier)", -100, 100, "BP");
+    private readonly Option<double?> _taker = Vocabulary.Number("--taker-bps", "taker fee in bp (default: the venue's base tier)", -100, 100, "BP");
+    private readonly Option<long?> _start = Vocabulary.Time("--start", "first order time (epoch ms or ISO-8601); the book is built from the data's start");
+    private readonly Option<long?> _end = Vocabulary.Time("--end", "end of the run (exclusive)");
+    private readonly Option<TimeSpan?> _interval = Vocabulary.Duration("--interval", "equity interval for the curve, Sharpe, Sortino and CVaR (default 1m)");
+
+    public BacktestOptions(Command cmd)
+    {
+        _data.AddTo(cmd); _symbol.AddTo(cmd); _exchange.AddTo(cmd);
+        foreach (var o in new Option[] { _strategy, _param, _queue, _latency, _cancelLatency, _hgrm, _recorded, _latencySeed, _maker, _taker, _start, _end, _interval }) cmd.Options.Add(o);
+    }
+
+    public string[] RawParameters(ParseResult r) => r.GetValue(_param) ?? [];
+
+    /// <summary>The most equity points one backtest keeps.</summary>
+    public const long MaxEquityPoints = 5_000_000;
+
+    public BacktestSpec Spec(ParseResult r, CliContext ctx, bool parametersAreRanges = false)
+    {
+        string root = _data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: the data root");
+        if (!Directory.Exists(root)) throw new UsageException($"--data {root}: no such directory");
+        var symbols = _symbol.Get(r, ctx.Error);
+        if (symbols is not { Length: 1 }) throw new UsageException("--symbol is required: one instrument");
+        string strategy = r.GetValue(_strategy) ?? throw new UsageException($"--strategy is required: {string.Join(" or ", BacktestRunner.Strategies)}");
+        if (!BacktestRunner.Strategies.Contains(strategy)) throw new UsageException($"--strategy must be {string.Join(" or ", BacktestRunner.Strategies)}, got '{strategy}'");
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!parametersAreRanges)
+            foreach (var p in RawParameters(r))
+            {
+                int eq = p.IndexOf('=');
+                if (eq <= 0) throw new UsageException($"--param {p}: give name=value");
+                parameters[p[..eq].Trim()] = p[(eq + 1)..].Trim();
+            }
+        try { QueueModel.Parse(r.GetValue(_queue)!); } catch (ArgumentException e) { throw new UsageException($"--queue-model: {e.Message}"); }
+        long from = r.GetValue(_start) ?? long.MinValue, to = r.GetValue(_end) ?? long.MaxValue;
+        if (to <= from) throw new UsageException("--end must be after --start");
+        double entry = r.GetValue(_latency) ?? 0;
+        Engine.Venues.FeeSchedule? fees = null;
+        if (r.GetValue(_maker) is { } mk || r.GetValue(_taker) is not null)
+        {
+            try { fees = Engine.Venues.FeeSchedule.FromBps((decimal)(r.GetValue(_maker) ?? 0), (decimal)(r.GetValue(_taker) ?? 0)); }
+            catch (ArgumentException e) { throw new UsageException(e.Message); }
+        }
+        var spec = new BacktestSpec
+        {
+            Root = root, Symbol = symbols[0], Exchange = _exchange.Get(r, ctx.Error) is { Length: > 0 } x ? x[0] : null, Strategy = strategy,
+            Parameters = parameters, QueueModel = r.GetValue(_queue)!, EntryLatencyNs = (long)(entry * 1e6),
+            CancelLatencyNs = (long)((r.GetValue(_cancelLatency) ?? entry) * 1e6), Fees = fees, StartNs = from, EndNs = to,
+            SampleNs = (long)(r.GetValue(_interval) ?? TimeSpan.FromMinutes(1)).TotalNanoseconds,
+            LatencyHgrm = r.GetValue(_hgrm), LatencyFromRecording = r.GetValue(_recorded), LatencySeed = r.GetValue(_latencySeed),
+        };
+        if (spec.LatencyHgrm is { } h && !File.Exists(h)) throw new UsageException($"--latency-hgrm {h}: no such file");
+        if (spec.LatencyHgrm is not null && spec.LatencyFromRecording) throw new UsageException("give one of --latency-hgrm and --latency-recorded");
+        if (spec.SampleNs <= 0) throw new UsageException("--interval must be above 0");
+        // Bounded memory whatever --interval says: the equity points the data's span makes, checked before any is made.
+        if (BacktestRunner.Span(spec) is { } span && span.Last > span.First && (span.Last - span.First) / spec.SampleNs + 1 > MaxEquityPoints)
+            throw new UsageException($"--interval {spec.SampleNs / 1e9:0.#########} s over the {(span.Last - span.First) / 1e9:N0} s of data makes {(span.Last - span.First) / spec.SampleNs + 1:N0} equity points; at most {MaxEquityPoints:N0}: give a longer --interval");
+        try
+        {
+            var (_, ps, qs) = BacktestRunner.Instrument(spec);
+            if (!parametersAreRanges) BacktestRunner.CreateStrategy(strategy, parameters, ps, qs); // parameter errors now, not mid-run
+            BacktestRunner.Latency(spec, BacktestRunner.Instrument(spec).Exchange);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException) { throw new UsageException(e.Message); }
+        // A data root with no book of the instrument is bad data (exit 1), as slippage says it: BookSourceException.
+        return spec;
+    }
+}
