@@ -33,13 +33,5 @@ public static class TimeText
     }
 
     /// <summary>ISO-8601 UTC with nanoseconds trimmed of trailing zeros.</summary>
-    public static string FormatIso(long ns)
-    {
-        long seconds = Math.DivRem(ns, 1_000_000_000L, out long frac);
-        if (frac < 0) { seconds--; frac += 1_000_000_000; }
-        var dt = DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime;
-        string s = dt.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
-        if (frac != 0) s += "." + frac.ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0');
-        return s + "Z";
-    }
+    public static string FormatIso(long ns) => Engine.Validation.IsoNs.Format(ns);
 }
