@@ -46,7 +46,7 @@ public class BadInputTests
     [InlineData(new[] { "export", "csv", ".", "--bogus" }, "Unrecognized command or argument '--bogus'")]
     [InlineData(new[] { "export", "xml", "." }, "Argument 'xml' not recognized. Must be one of")]
     [InlineData(new[] { "export", "csv", ".", "--schema", "trades", "--start", "yesterday-ish" }, "neither epoch milliseconds nor an ISO-8601 time")]
-    [InlineData(new[] { "export", "csv", ".", "--schema", "candles" }, "--schema must be trades, l2, bars, deltas or status")]
+    [InlineData(new[] { "export", "csv", ".", "--schema", "candles" }, "--schema must be trades, l2, bars, deltas, status, quotes or funding")]
     [InlineData(new[] { "import", "csv", "missing.csv", "--schema", "trades", "--out", "x" }, "missing.csv: no such file")]
     [InlineData(new[] { "frobnicate" }, "unknown verb 'frobnicate'")]
     [InlineData(new[] { "inspect" }, "--data is required")]

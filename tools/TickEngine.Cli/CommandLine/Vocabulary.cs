@@ -125,5 +125,12 @@ public static class Vocabulary
     /// <summary>One schema: trades, l2, bars (or ohlcv), deltas, status.</summary>
     public static bool TryParseSchema(string text, out SchemaKind kind) => SegmentSchema.TryParseName(text, out kind);
 
-    public const string SchemaNames = "trades, l2, bars, deltas or status";
+    public static string SchemaNames => Schemas(withStatus: true);
+
+    /// <summary>The schemas' names from their registry (<see cref="SchemaLayouts"/>), "trades, l2, ... or funding", status markers left out unless asked.</summary>
+    public static string Schemas(bool withStatus, string last = "or")
+    {
+        var names = SchemaLayouts.All.Where(l => withStatus || l.Kind != SchemaKind.Status).Select(l => l.Name).ToList();
+        return names.Count == 1 ? names[0] : string.Join(", ", names.Take(names.Count - 1)) + $" {last} " + names[^1];
+    }
 }

@@ -31,7 +31,7 @@ public static class ExportCommand
         format.AcceptOnlyFromAmong("csv", "jsonl", "parquet");
         var path = new Argument<string?>("path") { Hidden = true, Arity = ArgumentArity.ZeroOrOne };
         var data = Vocabulary.Data("a data root, or one segment file");
-        var schema = new Option<string?>("--schema") { Description = "trades, l2, bars, deltas or status (needed for a data root)", HelpName = "S" };
+        var schema = new Option<string?>("--schema") { Description = $"{Vocabulary.SchemaNames} (needed for a data root)", HelpName = "S" };
         var start = Vocabulary.Time("--start", "first exchange time to include (epoch ms or ISO-8601)");
         var end = Vocabulary.Time("--end", "exchange time to stop at (exclusive)");
         var symbol = Vocabulary.Symbol("only these symbols");

@@ -34,7 +34,7 @@ public static class ImportCommand
         var format = new Argument<string>("format") { Description = "csv or bybit-book" };
         format.AcceptOnlyFromAmong("csv", "bybit-book");
         var file = new Argument<string>("file") { Description = "the CSV (gzip or not)" };
-        var schema = new Option<string?>("--schema") { Description = "trades, l2, bars, deltas, quotes or funding", HelpName = "S" };
+        var schema = new Option<string?>("--schema") { Description = Vocabulary.Schemas(withStatus: false), HelpName = "S" };
         var exchange = new Option<string?>("--exchange") { Description = "the exchange the rows belong to", HelpName = "X" };
         var symbol = new Option<string?>("--symbol") { Description = "the symbol of every row (default: the CSV's symbol column)", HelpName = "S" };
         var data = Vocabulary.Data("the data root to write into", "--out");
@@ -51,8 +51,8 @@ public static class ImportCommand
         cmd.SetAction(r =>
         {
             if (r.GetValue(format) == "bybit-book") return BybitBook(ctx, r.GetValue(file)!, r.GetValue(market), r.GetValue(depth), data.Get(r, ctx.Error), r.GetValue(quiet), r.GetValue(force));
-            string st = r.GetValue(schema) ?? throw new UsageException("--schema is required: trades, l2, bars, deltas, quotes or funding");
-            if (!SegmentSchema.TryParseName(st, out var kind) || kind == SchemaKind.Status) throw new UsageException($"--schema must be trades, l2, bars, deltas, quotes or funding, got '{st}'");
+            string st = r.GetValue(schema) ?? throw new UsageException($"--schema is required: {Vocabulary.Schemas(withStatus: false)}");
+            if (!SegmentSchema.TryParseName(st, out var kind) || kind == SchemaKind.Status) throw new UsageException($"--schema must be {Vocabulary.Schemas(withStatus: false)}, got '{st}'");
             string root = data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: the data root to write into");
             if (File.Exists(root)) throw new UsageException($"--data {root} is a file; give a data root directory");
             string path = r.GetValue(file)!;

@@ -58,7 +58,7 @@ public static class RecordCommand
         var exchange = Vocabulary.Exchange($"{string.Join(", ", Engine.Venues.VenueRegistry.All.SelectMany(v => v.Stores.Select(s => s.Exchange).Prepend(v.Name)).Distinct())}, or sim (the built-in simulator); several at once: binance,bybit,okx");
         var symbol = Vocabulary.Symbol("symbols to record (live); for a capture, the symbol its REST snapshots belong to when they name none", "--symbols");
         var data = Vocabulary.Data("the data root segments go to (created if need be)", "--out");
-        var schema = Spelled<string[]>.Create(Vocabulary.List("--schema", "what to write: l2, trades, bars, deltas, quotes, funding (default the first four); status markers are always written", "S[,S...]"), ["--types"]);
+        var schema = Spelled<string[]>.Create(Vocabulary.List("--schema", $"what to write: {Vocabulary.Schemas(withStatus: false, "and")} (default l2, trades, bars and deltas); status markers are always written", "S[,S...]"), ["--types"]);
         var depth = Vocabulary.Int("--depth", "L2 levels per side", SegmentSchema.DefaultDepth, 1, SegmentSchema.MaxDepth);
         var interval = Vocabulary.Duration("--interval", "L2 sampling interval (default 1s)");
         var duration = Vocabulary.Duration("--duration", "live: stop after this long (default: until Ctrl+C or SIGTERM)");
@@ -140,7 +140,7 @@ public static class RecordCommand
         foreach (var part in names)
         {
             if (!SegmentSchema.TryParseName(part, out var kind) || kind == SchemaKind.Status)
-                throw new UsageException($"--schema takes l2, trades, bars, deltas, quotes and funding (status markers are always written), got '{part}'");
+                throw new UsageException($"--schema takes {Vocabulary.Schemas(withStatus: false, "and")} (status markers are always written), got '{part}'");
             set.Add(kind);
         }
         return set;

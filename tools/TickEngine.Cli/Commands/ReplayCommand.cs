@@ -33,7 +33,7 @@ public static class ReplayCommand
               tickengine replay --data data --schema deltas --test-imbalance --levels 5
               tickengine replay --data data/binance/BTCUSDT/l2/2024-08-08.tks --schema l2
             """);
-        var schema = Spelled<string?>.Create(new Option<string?>("--schema") { Description = "l2, trades, bars or deltas", HelpName = "S" }, ["--type"]);
+        var schema = Spelled<string?>.Create(new Option<string?>("--schema") { Description = Vocabulary.Schemas(withStatus: false), HelpName = "S" }, ["--type"]);
         var data = Vocabulary.Data("a data root, or one segment file (only that file is replayed)", "--file");
         var symbol = Vocabulary.Symbol("only these symbols");
         var exchange = Vocabulary.Exchange("only these exchanges");
@@ -51,8 +51,8 @@ public static class ReplayCommand
         foreach (var o in new Option[] { start, end, speed, clock, test, levels, buy, sell, quiet }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
-            string schemaText = schema.Get(r, ctx.Error) ?? throw new UsageException("--schema is required: l2, trades, bars or deltas");
-            if (!SegmentSchema.TryParseName(schemaText, out var type) || type == SchemaKind.Status) throw new UsageException($"--schema must be l2, trades, bars or deltas, got '{schemaText}'");
+            string schemaText = schema.Get(r, ctx.Error) ?? throw new UsageException($"--schema is required: {Vocabulary.Schemas(withStatus: false)}");
+            if (!SegmentSchema.TryParseName(schemaText, out var type) || type == SchemaKind.Status) throw new UsageException($"--schema must be {Vocabulary.Schemas(withStatus: false)}, got '{schemaText}'");
             string path = data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: a data root or a segment file");
             long from = r.GetValue(start) ?? long.MinValue, to = r.GetValue(end) ?? long.MaxValue;
             if (to <= from) throw new UsageException("--end must be after --start");

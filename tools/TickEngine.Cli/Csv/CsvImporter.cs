@@ -254,7 +254,7 @@ public sealed class CsvImporter
                     if (_schema.Columns[k].Kind != ColumnKind.Flags && _schema.Columns[k].Kind != ColumnKind.Id && ColumnOf(_schema.Columns[k]) is null)
                         throw Error($"the header has no '{ExportLayout.CsvName(_schema.Columns[k])}' column, which a {SegmentSchema.NameOf(_kind)} CSV needs");
                 break;
-            default: throw new UsageException($"import supports --schema trades, l2, bars, deltas, quotes and funding, not {SegmentSchema.NameOf(_kind)}");
+            default: throw new UsageException($"import supports --schema {CommandLine.Vocabulary.Schemas(withStatus: false, "and")}, not {SegmentSchema.NameOf(_kind)}");
         }
     }
 
