@@ -6,13 +6,16 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Engine.Research;
 
 /// <summary>
-/// A simulated exchange over one instrument's replayed data, fed every event of the ring in order (the caller
+/// A simulated exchange over one instrument's replayed data, fed its events in exchange-time order (the caller
 /// routes one instrument's events here). It keeps the book from the stored deltas and status markers
 /// (<see cref="BookRebuilder"/>: no fill on a book out of sync), applies orders and cancels at their exchange
 /// arrival time (decision + latency), walks the book level by level for takers (a book that runs out gives a
 /// partial fill, reported), and places limit orders in the FIFO queue of their level (<see cref="QueueModel"/>).
+/// Orders are held to the instrument's tick and lot (<see cref="Rules"/>): snapped or refused, and fills come in
+/// whole lots. Resting orders fill by the <see cref="Matching"/> rules: <see cref="MatchingRules.Conservative"/>
+/// (default) or hftbacktest's partial-fill exchange exactly (<see cref="MatchingRules.Hftbacktest"/>).
 /// Fills never change the replayed book (no market impact: the history is what it was). Exact integers
-/// throughout; fees exact in <see cref="MoneyScale"/>. One thread.
+/// throughout (hftbacktest's queue arithmetic is its own, in doubles); fees exact in <see cref="MoneyScale"/>. One thread.
 /// </summary>
 public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, LatencyModel latency, FeeSchedule fees)
 {
@@ -25,6 +28,14 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
     private long[] _prices = new long[256], _quantities = new long[256];
 
     public BookRebuilder Book { get; } = new();
+    /// <summary>The instrument's tick and lot, and what an order off them gets.</summary>
+    public InstrumentRules Rules { get; init; } = InstrumentRules.Units;
+    /// <summary>How resting orders fill: hftbacktest's rules with its models (<c>hbt-*</c>), the conservative rules with the others.</summary>
+    public MatchingRules Matching => queue.Hftbacktest ? MatchingRules.Hftbacktest : MatchingRules.Conservative;
+    public LatencyModel Latency => latency;
+    /// <summary>Orders whose price or quantity was moved onto the grid, and orders refused (below a lot, or off the grid under <see cref="OffGridPolicy.Refuse"/>).</summary>
+    public long OrdersSnapped { get; private set; }
+    public long OrdersRejected { get; private set; }
     public MoneyScale Money => money;
     public QueueModel Queue => queue;
     public FeeSchedule Fees => fees;
@@ -52,20 +63,36 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
     public long Now { get; private set; }
 
     /// <summary>
-    /// Sends an order decided at <paramref name="decisionNs"/> (the receive time of the data it saw); it reaches the
-    /// exchange after the entry latency, and never before <paramref name="notBeforeNs"/> + latency (the exchange time
-    /// of that data: a recording whose receive clock ran behind the exchange's must not let an order act before the
-    /// event it answers).
+    /// Sends an order decided at <paramref name="decisionNs"/> (on the exchange's clock: the strategy's receive time
+    /// less the feed's clock offset); it reaches the exchange after the entry latency, and never before
+    /// <paramref name="notBeforeNs"/> + latency (the exchange time of the data it answers). The price and quantity
+    /// are held to <see cref="Rules"/>: snapped (a buy's price down, a sell's up, the quantity down to whole lots) or
+    /// refused; a refused order comes back <see cref="OrderStatus.Rejected"/> with its reason.
     /// </summary>
     public SimOrder Submit(OrderSide side, OrderType type, long price, long quantity, long decisionNs, long notBeforeNs = long.MinValue)
     {
         if (quantity <= 0) throw new ArgumentOutOfRangeException(nameof(quantity), "an order's quantity must be above 0");
         if (type == OrderType.Limit && price <= 0) throw new ArgumentOutOfRangeException(nameof(price), "a limit order needs a price above 0");
+        long px = type == OrderType.Limit ? Rules.SnapPrice(side, price) : 0, qty = Rules.SnapQuantity(quantity);
+        string? refused = qty <= 0 ? "below one lot" : null;
+        bool off = (type == OrderType.Limit && px != price) || qty != quantity;
+        if (refused is null && off && Rules.OffGrid == OffGridPolicy.Refuse) refused = type == OrderType.Limit && px != price ? "price off the tick" : "quantity off the lot";
         var o = new SimOrder
         {
-            Id = _nextId++, Side = side, Type = type, Price = type == OrderType.Limit ? price : 0, Quantity = quantity,
-            DecisionNs = decisionNs, ArrivalNs = Math.Max(decisionNs, notBeforeNs) + Math.Max(0, latency.EntryNs()), Status = OrderStatus.Pending,
+            Id = _nextId++, Side = side, Type = type, Price = refused is null ? px : price, Quantity = refused is null ? qty : quantity,
+            DecisionNs = decisionNs, Status = OrderStatus.Pending,
         };
+        if (refused is not null)
+        {
+            o.Status = OrderStatus.Rejected;
+            o.Reason = $"{refused} ({Rules.Describe(money.PriceScale, money.QuantityScale)})";
+            OrdersRejected++;
+            if (KeepHistory) _orders.Add(o);
+            return o;
+        }
+        if (off) OrdersSnapped++;
+        long entry = Math.Max(0, latency.EntryNs());
+        o.ArrivalNs = Math.Max(decisionNs, notBeforeNs) + entry;
         if (KeepHistory) _orders.Add(o);
         _live.Add(o);
         return o;
@@ -87,9 +114,12 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
         if (e.Kind == EventKind.Trade) { OnTrade(e); return; }
         if (e.Kind == EventKind.BookDelta && e.Side != 0 && Book.Valid && (e.Flags & (long)(RowFlags.SnapshotBegins | RowFlags.BookReset)) == 0)
         {
-            long previous = Book.Book.QuantityAt((BookSide)e.Side, e.Price);
+            var side = (BookSide)e.Side;
+            long previous = Book.Book.QuantityAt(side, e.Price);
+            bool hadBest = side == BookSide.Bid ? Book.Book.TryBestBid(out long before, out _) : Book.Book.TryBestAsk(out before, out _);
             Book.Apply(e);
-            OnLevelChange((BookSide)e.Side, e.Price, previous, e.Quantity);
+            OnLevelChange(side, e.Price, previous, e.Quantity);
+            if (Matching == MatchingRules.Hftbacktest && Book.Valid && Book.Consistent) OnBestChange(side, hadBest ? before : 0, e.ExchangeTime);
         }
         else Book.Apply(e);
         bool valid = Book.Valid && Book.Consistent;
@@ -97,7 +127,7 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
         {
             // Back in sync: where resting orders stand is unknown; each goes to the back of its level (conservative).
             foreach (var o in _live)
-                if (o.Status == OrderStatus.Resting) { o.Ahead = DisplayedAt(o); o.TradedSinceChange = 0; }
+                if (o.Status == OrderStatus.Resting) { o.Ahead = DisplayedAt(o); o.TradedSinceChange = 0; o.Front = o.Ahead; o.CumTrade = 0; }
         }
         _wasValid = Book.Valid;
     }
@@ -136,6 +166,8 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
         if (o.Leaves == 0) { o.Status = OrderStatus.Filled; return; }
         o.Status = OrderStatus.Resting;
         o.Ahead = o.AheadAtPlacement = synced ? DisplayedAt(o) : 0;
+        o.Front = o.Ahead;
+        o.CumTrade = 0;
     }
 
     private long DisplayedAt(SimOrder o) => Book.Book.QuantityAt(o.Side == OrderSide.Buy ? BookSide.Bid : BookSide.Ask, o.Price);
@@ -164,6 +196,7 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
     private void OnTrade(in MarketEvent t)
     {
         if (!(Book.Valid && Book.Consistent)) return; // no fill is simulated on a book out of sync
+        if (Matching == MatchingRules.Hftbacktest) { OnTradeHftbacktest(t); return; }
         long available = t.Quantity; // one trade fills our orders by at most its own quantity
         foreach (var o in _live)
         {
@@ -188,11 +221,71 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
                 o.Ahead = 0;
                 fill = o.Leaves;
             }
-            fill = Math.Min(fill, available);
+            fill = Rules.SnapQuantity(Math.Min(fill, available)); // fills come in whole lots
             if (fill <= 0) continue;
             available -= fill;
             AddFill(o, t.ExchangeTime, o.Price, fill, maker: true);
             if (o.Leaves == 0) o.Status = OrderStatus.Filled;
+        }
+    }
+
+    /// <summary>
+    /// hftbacktest's PartialFillExchange on a trade: an order priced through the print fills whole; at the print's
+    /// price the queue model takes the trade (<c>front -= qty</c>) and the order fills what passed its front, in
+    /// whole lots (<c>floor(-front / lot) * lot</c> once <c>round(front / lot) &lt; 0</c>), at most the print and its
+    /// leaves. Each order is judged on the print alone (hftbacktest shares no print between orders).
+    /// </summary>
+    private void OnTradeHftbacktest(in MarketEvent t)
+    {
+        double lot = Rules.Lot;
+        long time = t.ExchangeTime;
+        foreach (var o in _live)
+        {
+            if (o.Status != OrderStatus.Resting) continue;
+            bool opposite = o.Side == OrderSide.Buy ? t.Side == (byte)TradeSide.Sell : t.Side == (byte)TradeSide.Buy;
+            if (!opposite) continue;
+            bool through = o.Side == OrderSide.Buy ? o.Price > t.Price : o.Price < t.Price;
+            if (through) { Fill(o, o.Leaves); continue; }
+            if (o.Price != t.Price) continue;
+            o.Front -= t.Quantity;
+            o.CumTrade += t.Quantity; // risk-averse ignores it
+            long filled = Math.Round(o.Front / lot, MidpointRounding.ToEven) < 0 ? (long)(Math.Floor(-o.Front / lot) * lot) : 0;
+            if (filled > 0) Fill(o, Math.Min(Math.Min(filled, t.Quantity), o.Leaves));
+        }
+
+        void Fill(SimOrder o, long quantity)
+        {
+            if (quantity <= 0) return;
+            AddFill(o, time, o.Price, quantity, maker: true);
+            if (o.Leaves == 0) o.Status = OrderStatus.Filled;
+        }
+    }
+
+    /// <summary>
+    /// hftbacktest's rule on a best price move: a resting sell is filled whole when the best bid rises to its price
+    /// or beyond, a resting buy when the best ask falls to its price or below (the book crossed it, whether or not a
+    /// trade was printed).
+    /// </summary>
+    private void OnBestChange(BookSide side, long before, long timeNs)
+    {
+        var book = Book.Book;
+        if (side == BookSide.Bid)
+        {
+            if (!book.TryBestBid(out long now, out _) || (before != 0 && now <= before)) return;
+            foreach (var o in _live)
+                if (o.Status == OrderStatus.Resting && o.Side == OrderSide.Sell && o.Price <= now && (before == 0 || o.Price > before)) Whole(o);
+        }
+        else
+        {
+            if (!book.TryBestAsk(out long now, out _) || (before != 0 && now >= before)) return;
+            foreach (var o in _live)
+                if (o.Status == OrderStatus.Resting && o.Side == OrderSide.Buy && o.Price >= now && (before == 0 || o.Price < before)) Whole(o);
+        }
+
+        void Whole(SimOrder o)
+        {
+            AddFill(o, timeNs, o.Price, o.Leaves, maker: true);
+            o.Status = OrderStatus.Filled;
         }
     }
 
@@ -201,6 +294,13 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
         foreach (var o in _live)
         {
             if (o.Status != OrderStatus.Resting || o.Price != price || (o.Side == OrderSide.Buy ? BookSide.Bid : BookSide.Ask) != side) continue;
+            if (queue.Hftbacktest)
+            {
+                o.Front = queue.Depth(o.Front, o.CumTrade, previous, now);
+                o.CumTrade = 0;
+                o.Ahead = (long)Math.Max(0, Math.Ceiling(o.Front));
+                continue;
+            }
             long afterTrades = Math.Max(0, previous - o.TradedSinceChange); // trades already took their part
             o.TradedSinceChange = 0;
             long decrease = afterTrades - now;

@@ -15,4 +15,6 @@ public enum OrderStatus : byte
     Cancelled,
     /// <summary>A market order that found no book in sync, or a book that ran out (then partly filled).</summary>
     Unfillable,
+    /// <summary>Refused by the exchange's rules: a quantity below one lot, or a price or quantity off the grid when off-grid orders are refused.</summary>
+    Rejected,
 }

@@ -17,10 +17,10 @@ public sealed class SimOrder
     public long Filled { get; internal set; }
     public long Leaves => Quantity - Filled;
     public OrderStatus Status { get; internal set; }
-    /// <summary>Receive time of the data the decision was made on.</summary>
+    /// <summary>When the strategy decided, on the exchange's clock (its receive time less the feed's clock offset).</summary>
     public long DecisionNs { get; init; }
     /// <summary>Exchange time the order reaches the exchange.</summary>
-    public long ArrivalNs { get; init; }
+    public long ArrivalNs { get; internal set; }
     /// <summary>Exchange time a cancel takes effect (long.MaxValue: none asked).</summary>
     public long CancelAtNs { get; internal set; } = long.MaxValue;
     /// <summary>Resting: the volume ahead in the queue at its price (the queue model's estimate).</summary>
@@ -34,4 +34,8 @@ public sealed class SimOrder
     public long ArrivalAsk { get; internal set; }
     /// <summary>Trade quantity at this price since the level's last change (nets trades out of the next decrease).</summary>
     internal long TradedSinceChange;
+    /// <summary>hftbacktest's models: the volume ahead as hftbacktest keeps it (real, below zero once trades passed the order).</summary>
+    public double Front { get; internal set; }
+    /// <summary>hftbacktest's models: trade quantity at the price since the level's last change.</summary>
+    internal double CumTrade;
 }
