@@ -5,12 +5,17 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Engine.Research;
 
 /// <summary>
-/// A backtest on the ring: every event of one instrument goes to the simulated exchange (which keeps the book and
-/// fills orders), then to the strategy, which decides at the event's receive time. Fills update the
-/// <see cref="Portfolio"/> (exact PnL); the portfolio is marked to the mid after every whole message. Memory is
-/// bounded whatever the length of the run: equity is kept once per <see cref="SampleNs"/> of exchange time (one
-/// minute by default, 44,640 points a month), per-day PnL per day, and fills for the chart thinned to at most
-/// <see cref="MaxFillsKept"/> (every fill still counts in every figure). One thread (the handler's).
+/// A backtest on the ring, on two clocks. The events arrive in exchange-time order; the simulated exchange acts on
+/// each at its exchange time (it keeps the true book and fills orders), and the strategy sees each at its receive
+/// time brought onto the exchange's clock (<see cref="FeedClock"/>): in receive-time order, with a book of its own
+/// rebuilt from what it has received, so no decision ever sees an event before it was received. Both are one
+/// sequence of steps in time order (a heap; an exchange step before a strategy step at the same instant), released
+/// once no later event can come before them. Orders act at the strategy's time + the entry latency; fills reach
+/// the strategy at its next step after the exchange made them. Fills update the <see cref="Portfolio"/> (exact
+/// PnL); the portfolio is marked to the true mid after every whole message. Memory is bounded whatever the length
+/// of the run: equity is kept once per <see cref="SampleNs"/> of exchange time (one minute by default, 44,640
+/// points a month), per-day PnL per day, fills for the chart thinned to at most <see cref="MaxFillsKept"/> (every
+/// fill still counts in every figure), and the heap holds only the events of one feed delay. One thread (the handler's).
 /// </summary>
 public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISink
 {
@@ -28,10 +33,29 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
     private Int128 _dayStartEquity;
     private long _day = long.MinValue;
     private readonly long _from;
+    private readonly PriorityQueue<Step, StepKey> _steps = new(1024);
+    private long _seq;
+    private readonly long[] _lastLocal = [long.MinValue, long.MinValue, long.MinValue]; // per stream: deltas, trades, status
+    private long _lastSeen = long.MinValue;
+
+    /// <summary>One step: the exchange acting on an event, or the strategy receiving it.</summary>
+    private readonly record struct Step(MarketEvent Event, bool Exchange);
+
+    private readonly record struct StepKey(long Time, bool Strategy, long Seq) : IComparable<StepKey>
+    {
+        public int CompareTo(StepKey other)
+        {
+            int c = Time.CompareTo(other.Time);
+            if (c != 0) return c;
+            c = Strategy.CompareTo(other.Strategy); // the exchange acts before the strategy hears of it
+            return c != 0 ? c : Seq.CompareTo(other.Seq);
+        }
+    }
 
     /// <param name="fromNs">Figures (equity points, days) start here; events before it only build the book.</param>
-    public Backtest(int instrumentId, ExecutionSimulator exchange, IStrategy strategy, long sampleNs = 60_000_000_000, long fromNs = long.MinValue)
+    public Backtest(int instrumentId, ExecutionSimulator exchange, IStrategy strategy, long sampleNs = 60_000_000_000, long fromNs = long.MinValue, FeedClock? clock = null)
     {
+        Clock = clock ?? FeedClock.None;
         _from = fromNs;
         _instrumentId = instrumentId;
         _strategy = strategy;
@@ -43,6 +67,12 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
     }
 
     public ExecutionSimulator Exchange { get; }
+    /// <summary>When the strategy hears of an event (the feed delay charged).</summary>
+    public FeedClock Clock { get; }
+    /// <summary>The strategy's own book: rebuilt from the events in the order it received them.</summary>
+    public Book.BookRebuilder LocalBook { get; } = new();
+    /// <summary>Called at every strategy step with the event's receive-clock time and the event (tests: causality).</summary>
+    public Action<long, MarketEvent>? OnStrategyStep { get; init; }
     public Portfolio Portfolio { get; }
     public StrategyContext Context { get; }
     public long SampleNs { get; }
@@ -77,6 +107,40 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
 
     private void Handle(in MarketEvent e)
     {
+        long x = e.ExchangeTime;
+        long exchangeStep = x + Clock.OffsetNs, strategyStep = exchangeStep;
+        if (Clock.Charged)
+        {
+            if ((e.Flags & (long)RowFlags.ReceiveTimeUnknown) != 0 || e.ReceiveTime == 0) Clock.NoReceiveTime++;
+            else if (e.ReceiveTime < exchangeStep) Clock.BelowOffset++;
+            else strategyStep = e.ReceiveTime;
+            // One stream's events reach the strategy in their stored order (a book applies its changes in sequence).
+            int stream = e.Kind == EventKind.Trade ? 1 : e.Kind == EventKind.Status ? 2 : 0;
+            strategyStep = Math.Max(strategyStep, _lastLocal[stream]);
+            _lastLocal[stream] = strategyStep;
+            long charged = strategyStep - exchangeStep;
+            Clock.Charges.RecordValue(Math.Clamp(charged, 1, Clock.Charges.HighestTrackableValue));
+        }
+        long seq = _seq++;
+        _steps.Enqueue(new Step(e, true), new StepKey(exchangeStep, false, seq));
+        _steps.Enqueue(new Step(e, false), new StepKey(strategyStep, true, seq));
+        // Every later event is at or after this exchange time, so every step before it is final.
+        Release(exchangeStep);
+    }
+
+    /// <summary>Runs every step due before <paramref name="until"/> (receive-clock ns), in time order.</summary>
+    private void Release(long until)
+    {
+        while (_steps.TryPeek(out var step, out var key) && key.Time < until)
+        {
+            _steps.Dequeue();
+            if (step.Exchange) ExchangeStep(step.Event);
+            else StrategyStep(step.Event, key.Time);
+        }
+    }
+
+    private void ExchangeStep(in MarketEvent e)
+    {
         Events++;
         long t = e.ExchangeTime;
         if (_lastTime != long.MinValue && t > _lastTime) PositionTime += (Int128)Math.Abs(Portfolio.Position) * (t - _lastTime);
@@ -84,20 +148,31 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
         if (t >= _from) FirstNs = Math.Min(FirstNs, t);
         LastNs = Math.Max(LastNs, t);
         Sample(t);
-        Context.NowNs = e.ReceiveTime;
-        Context.EventExchangeNs = e.ExchangeTime;
         Exchange.OnEvent(e);
-        DeliverFills();
         var rebuilt = Exchange.Book;
-        bool whole = rebuilt.Valid && rebuilt.Consistent;
-        if (e.Kind == EventKind.Trade) { if (whole) _strategy.OnTrade(Context, e); return; }
-        if (e.Kind != EventKind.BookDelta || !whole) return;
-        if (rebuilt.Book.TryBestBid(out long bid, out _) && rebuilt.Book.TryBestAsk(out long ask, out _))
+        if (e.Kind == EventKind.BookDelta && rebuilt.Valid && rebuilt.Consistent &&
+            rebuilt.Book.TryBestBid(out long bid, out _) && rebuilt.Book.TryBestAsk(out long ask, out _))
         {
             Portfolio.Mark(bid, ask);
             Track();
         }
-        _strategy.OnBook(Context, rebuilt.Book);
+    }
+
+    private void StrategyStep(in MarketEvent e, long receiveNs)
+    {
+        long exchangeNow = receiveNs - Clock.OffsetNs;
+        _lastSeen = Math.Max(_lastSeen, receiveNs);
+        Exchange.Act(exchangeNow); // orders that reached the exchange by now are in (and their fills made)
+        DeliverFills();
+        Context.NowNs = receiveNs;
+        Context.ExchangeNowNs = exchangeNow;
+        Context.EventExchangeNs = e.ExchangeTime;
+        OnStrategyStep?.Invoke(receiveNs, e);
+        if (e.Kind is EventKind.BookDelta or EventKind.Status) LocalBook.Apply(e);
+        bool whole = LocalBook.Valid && LocalBook.Consistent; // what the strategy knows, never the exchange's state ahead of it
+        if (e.Kind == EventKind.Trade) { if (whole) _strategy.OnTrade(Context, e); return; }
+        if (e.Kind != EventKind.BookDelta || !whole) return;
+        _strategy.OnBook(Context, LocalBook.Book);
     }
 
     /// <summary>The exchange's fills since the last look, in order, after it has acted (the strategy may answer them with orders).</summary>
@@ -166,8 +241,9 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
     /// <summary>Closes the books of the run: acts on what is due, the last equity point, the last day.</summary>
     public void Finish()
     {
-        if (LastNs == long.MinValue || _finished) return;
+        if (LastNs == long.MinValue && _steps.Count == 0 || _finished) return;
         _finished = true;
+        Release(long.MaxValue);
         Exchange.Act(LastNs);
         DeliverFills();
         Equity.Add(new EquityPoint(LastNs, Portfolio.Equity, _peak - Portfolio.Equity, Portfolio.Position, Portfolio.LastBid, Portfolio.LastAsk));

@@ -62,26 +62,26 @@ public static class BacktestRunner
         Damage = DamagePolicy.Report,
     };
 
-    public static IStrategy CreateStrategy(string name, IReadOnlyDictionary<string, string> parameters, int priceScale, int quantityScale) =>
-        StrategyRegistry.Create(name, parameters, priceScale, quantityScale);
-
     public static (Backtest Backtest, long Events, int Damaged) Run(BacktestSpec spec, CancellationToken cancel = default, Action<long>? progress = null,
         Action<Fill, Portfolio>? ledger = null)
     {
         var (exchange, ps, qs, sampleDepth) = Source(spec);
-        var strategy = CreateStrategy(spec.Strategy, spec.Parameters, ps, qs);
         var money = new MoneyScale(ps, qs);
-        var sim = new ExecutionSimulator(money, Research.QueueModel.Parse(spec.QueueModel), Latency(spec, exchange), spec.Fees ?? FeeSchedule.DefaultFor(exchange))
+        var rules = Rules(spec, exchange, ps, qs);
+        var clock = Clock(spec, exchange, cancel);
+        var strategy = StrategyRegistry.Create(spec.Strategy, spec.Parameters, new StrategyInstrument(ps, qs, rules));
+        var sim = new ExecutionSimulator(money, Research.QueueModel.Parse(spec.QueueModel), Latency(spec, exchange, clock), spec.Fees ?? FeeSchedule.DefaultFor(exchange))
         {
             KeepHistory = false,
             DeliverFills = true,
+            Rules = rules,
         };
         var selection = Selection(spec) with { Exchanges = [exchange] };
         if (sampleDepth > 0) selection = selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Trades, SchemaKind.Status } };
         using var reader = new ReplayReader(selection);
         var registry = new InstrumentRegistry();
         var inst = registry.GetOrAdd(exchange, spec.Symbol, ps, qs);
-        var backtest = new Backtest(inst.Id, sim, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs, spec.StartNs)
+        var backtest = new Backtest(inst.Id, sim, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs, spec.StartNs, clock)
         {
             SampleBook = sampleDepth > 0 ? new L2SampleBook(sampleDepth) : null,
             Ledger = ledger,
@@ -89,6 +89,99 @@ public static class BacktestRunner
         var outcome = ReplayToRing.Run(reader, registry, backtest, ringSize: 1 << 16, cancel: cancel, progress: progress);
         if (outcome.Stopped is { } stopped) throw stopped;
         return (backtest, outcome.Events, reader.Damage.Count);
+    }
+
+    /// <summary>The strategy with its parameters at the scales alone (checks parameters before any data is read).</summary>
+    public static IStrategy CreateStrategy(string name, IReadOnlyDictionary<string, string> parameters, int priceScale, int quantityScale) =>
+        StrategyRegistry.Create(name, parameters, StrategyInstrument.Of(priceScale, quantityScale));
+
+    /// <summary>The segments of one stored stream of the spec's instrument, in order.</summary>
+    private static IReadOnlyList<string> Segments(BacktestSpec spec, string exchange, SchemaKind schema)
+    {
+        using var reader = new ReplayReader(Selection(spec) with { Exchanges = [exchange], Schemas = new HashSet<SchemaKind> { schema } });
+        return reader.SegmentPaths.ToList();
+    }
+
+    /// <summary>
+    /// When the strategy hears of events (<see cref="BacktestSpec.FeedDelay"/>): the offset estimated from the
+    /// instrument's deltas (or L2 samples) and trades, none, or a given offset in ms.
+    /// </summary>
+    public static FeedClock Clock(BacktestSpec spec, string exchange, CancellationToken cancel = default)
+    {
+        string mode = spec.FeedDelay.Trim().ToLowerInvariant();
+        if (mode == "none") return FeedClock.None;
+        if (mode != "estimate")
+        {
+            if (decimal.TryParse(mode, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ms) && Math.Abs(ms) < 86_400_000m)
+                return FeedClock.Given((long)(ms * 1_000_000m));
+            throw new ArgumentException($"--feed-delay {spec.FeedDelay}: give estimate, none, or the receive clock's offset from the exchange's in ms (e.g. -1270.5)");
+        }
+        var book = Segments(spec, exchange, SchemaKind.Deltas);
+        var streams = new List<(string, IReadOnlyList<string>)> { (book.Count > 0 ? "deltas" : "L2 samples", book.Count > 0 ? book : Segments(spec, exchange, SchemaKind.L2)), ("trades", Segments(spec, exchange, SchemaKind.Trades)) };
+        return FeedClock.Estimate(streams, cancel) ?? FeedClock.None;
+    }
+
+    /// <summary>
+    /// The instrument's tick and lot: as given (<see cref="BacktestSpec.Tick"/>, <see cref="BacktestSpec.Lot"/>), else
+    /// inferred from the data: the greatest common divisor of the prices and of the non-zero quantities of its book
+    /// and trades (the first <see cref="RulesRows"/> rows of each), which is the exchange's grid or a multiple of it.
+    /// </summary>
+    public static InstrumentRules Rules(BacktestSpec spec, string exchange, int priceScale, int quantityScale)
+    {
+        long? tick = spec.Tick is null ? null : Mantissa("--tick", spec.Tick, priceScale);
+        long? lot = spec.Lot is null ? null : Mantissa("--lot", spec.Lot, quantityScale);
+        long pg = 0, qg = 0, rows = 0;
+        if (tick is null || lot is null)
+        {
+            foreach (var schema in new[] { SchemaKind.Deltas, SchemaKind.Trades, SchemaKind.L2 })
+            {
+                long taken = 0;
+                foreach (var path in Segments(spec, exchange, schema))
+                {
+                    if (taken >= RulesRows) break;
+                    try
+                    {
+                        using var c = new SegmentCursor(SegmentReader.Open(path));
+                        var (pc, qc) = schema switch
+                        {
+                            SchemaKind.Deltas => (DeltaColumns.Price, DeltaColumns.Quantity),
+                            SchemaKind.Trades => (TradeColumns.Price, TradeColumns.Quantity),
+                            _ => (-1, -1),
+                        };
+                        if (pc < 0) break; // L2 samples: their columns are levels; deltas or trades carry the grid
+                        while (taken < RulesRows && c.MoveNext())
+                        {
+                            taken++;
+                            long p = c[pc], q = c[qc];
+                            if (p > 0) pg = InstrumentRules.Gcd(pg, p);
+                            if (q > 0) qg = InstrumentRules.Gcd(qg, q);
+                        }
+                    }
+                    catch (StorageFormatException) { }
+                }
+                rows += taken;
+            }
+        }
+        string inferred = $"inferred: the common divisor of {rows:N0} stored prices and quantities";
+        string source = (tick, lot) switch
+        {
+            (not null, not null) => "given",
+            (not null, null) => $"tick given, lot {inferred}",
+            (null, not null) => $"lot given, tick {inferred}",
+            _ => inferred,
+        };
+        return new InstrumentRules(tick ?? Math.Max(1, pg), lot ?? Math.Max(1, qg), source, spec.OffGrid);
+    }
+
+    /// <summary>Rows read per stream to infer the grid.</summary>
+    public const int RulesRows = 2_000_000;
+
+    private static long Mantissa(string option, string text, int scale)
+    {
+        if (!TickEngine.Storage.Numerics.FixedDecimal.TryParse(text.AsSpan(), scale, out long m, out var error))
+            throw new ArgumentException($"{option} {text}: {TickEngine.Storage.Numerics.FixedDecimal.Describe(error, text, scale)}");
+        if (m <= 0) throw new ArgumentException($"{option} {text}: must be above 0");
+        return m;
     }
 
     /// <summary>
@@ -126,28 +219,33 @@ public static class BacktestRunner
         return rows;
     }
 
-    /// <summary>The latency model a spec asks for: fixed, drawn from an .hgrm file, or from the recording's own delays.</summary>
-    public static LatencyModel Latency(BacktestSpec spec, string exchange)
+    /// <summary>
+    /// The latency model a spec asks for: fixed, drawn from an .hgrm file, or from the recording's own one-way delays
+    /// (receive − exchange times of the instrument's trades above the feed clock's offset: the delays the estimate
+    /// charges, as a stand-in for the way back).
+    /// </summary>
+    public static LatencyModel Latency(BacktestSpec spec, string exchange, FeedClock? clock = null)
     {
         if (spec.LatencyHgrm is { } hgrm) return LatencyModel.FromHgrm(hgrm, spec.LatencyHgrmUnitNs, spec.LatencySeed);
         if (!spec.LatencyFromRecording) return LatencyModel.Fixed(spec.EntryLatencyNs, spec.CancelLatencyNs);
         var samples = new List<long>();
-        string folder = Path.Combine(spec.Root, exchange, spec.Symbol, "trades");
-        foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder, "*.tks").Order().ToArray() : [])
+        foreach (var file in Segments(spec, exchange, SchemaKind.Trades))
         {
             using var c = new SegmentCursor(SegmentReader.Open(file));
             while (samples.Count < 1_000_000 && c.MoveNext())
-                if ((c[TradeColumns.Flags] & (long)RowFlags.ReceiveTimeUnknown) == 0) samples.Add(c[1] - c[0]);
+                if ((c[TradeColumns.Flags] & (long)(RowFlags.ReceiveTimeUnknown | RowFlags.ExchangeTimeUnknown)) == 0) samples.Add(c[1] - c[0]);
         }
-        if (samples.Count == 0) throw new ArgumentException($"{folder}: no trades with receive times to draw latencies from");
-        return LatencyModel.Drawn(samples, spec.LatencySeed, $"{exchange}/{spec.Symbol} receive - exchange times");
+        if (samples.Count == 0) throw new ArgumentException($"{exchange}/{spec.Symbol}: no trades with receive and exchange times to draw latencies from");
+        long offset = clock is { Charged: true } ? clock.OffsetNs : samples.Min();
+        for (int i = 0; i < samples.Count; i++) samples[i] = Math.Max(0, samples[i] - offset);
+        return LatencyModel.Drawn(samples, spec.LatencySeed, $"{exchange}/{spec.Symbol} trades' receive − exchange times above the {offset / 1e6:0.###} ms clock offset");
     }
 
     /// <summary>A strategy that sees nothing before <paramref name="startNs"/> (the book is built, no order is sent).</summary>
     private sealed class HeldUntil(IStrategy inner, long startNs) : IStrategy
     {
         public string Name => inner.Name;
-        public void OnBook(StrategyContext ctx, Book.OrderBook book) { if (ctx.Exchange.Now >= startNs) inner.OnBook(ctx, book); }
+        public void OnBook(StrategyContext ctx, Book.OrderBook book) { if (ctx.ExchangeNowNs >= startNs) inner.OnBook(ctx, book); }
         public void OnTrade(StrategyContext ctx, in MarketEvent trade) { if (trade.ExchangeTime >= startNs) inner.OnTrade(ctx, trade); }
         public void OnFill(StrategyContext ctx, in Fill fill) => inner.OnFill(ctx, fill);
     }

@@ -30,4 +30,10 @@ public sealed record BacktestSpec
     /// <summary>Null: the venue's defaults (<see cref="FeeSchedule.DefaultFor"/>).</summary>
     public FeeSchedule? Fees { get; init; }
     public long SampleNs { get; init; } = 60_000_000_000;
+    /// <summary>How the feed delay is charged: <c>estimate</c> (default: the clock offset estimated from the data, <see cref="FeedClock"/>), <c>none</c> (events seen at their exchange time), or an offset in ms.</summary>
+    public string FeedDelay { get; init; } = "estimate";
+    /// <summary>The instrument's tick and lot as decimal text; null: inferred from the data (<see cref="InstrumentRules"/>).</summary>
+    public string? Tick { get; init; }
+    public string? Lot { get; init; }
+    public OffGridPolicy OffGrid { get; init; } = OffGridPolicy.Snap;
 }

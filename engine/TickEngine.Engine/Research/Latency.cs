@@ -10,9 +10,31 @@ namespace TickEngine.Engine.Research;
 /// </summary>
 public abstract class LatencyModel
 {
-    public abstract long EntryNs();
-    public abstract long CancelNs();
+    /// <summary>An entry latency drawn (and recorded in <see cref="EntryDrawn"/>).</summary>
+    public long EntryNs()
+    {
+        long v = DrawEntry();
+        EntryDrawn.RecordValue(Math.Clamp(v, 1, EntryDrawn.HighestTrackableValue));
+        return v;
+    }
+
+    /// <summary>A cancel latency drawn (and recorded in <see cref="CancelDrawn"/>).</summary>
+    public long CancelNs()
+    {
+        long v = DrawCancel();
+        CancelDrawn.RecordValue(Math.Clamp(v, 1, CancelDrawn.HighestTrackableValue));
+        return v;
+    }
+
+    protected abstract long DrawEntry();
+    protected abstract long DrawCancel();
     public abstract string Describe();
+    /// <summary>The seed of a drawn model (null: fixed).</summary>
+    public virtual int? Seed => null;
+
+    /// <summary>Every latency this run actually drew (ns; values below 1 ns are counted at 1), for the report.</summary>
+    public Metrics.HdrHistogram EntryDrawn { get; } = new(1, 3_600_000_000_000, 3);
+    public Metrics.HdrHistogram CancelDrawn { get; } = new(1, 3_600_000_000_000, 3);
 
     public static LatencyModel Fixed(long entryNs, long cancelNs) => new FixedLatency(entryNs, cancelNs);
 
@@ -20,8 +42,9 @@ public abstract class LatencyModel
     public static LatencyModel Drawn(IReadOnlyList<long> samplesNs, int seed, string source)
     {
         if (samplesNs.Count == 0) throw new ArgumentException($"{source}: no latency samples");
-        var sorted = samplesNs.Select(s => Math.Max(0, s)).Order().ToArray();
-        return new DrawnLatency(sorted, new Random(seed), source);
+        if (samplesNs.Any(s => s < 0)) throw new ArgumentException($"{source}: negative latency samples (a receive clock behind the exchange's must be brought onto it first)");
+        var sorted = samplesNs.Order().ToArray();
+        return new DrawnLatency(sorted, seed, source);
     }
 
     /// <summary>The largest .hgrm file read.</summary>
@@ -58,33 +81,37 @@ public abstract class LatencyModel
             values.Add((v * unitNs, p));
         }
         if (values.Count == 0) throw new FormatException($"{path}: no percentile rows");
-        return new PercentileLatency(values.ToArray(), new Random(seed), Path.GetFileName(path));
+        return new PercentileLatency(values.ToArray(), seed, Path.GetFileName(path));
     }
 
     private sealed class FixedLatency(long entry, long cancel) : LatencyModel
     {
-        public override long EntryNs() => entry;
-        public override long CancelNs() => cancel;
+        protected override long DrawEntry() => entry;
+        protected override long DrawCancel() => cancel;
         public override string Describe() => $"fixed: entry {entry / 1e6:0.###} ms, cancel {cancel / 1e6:0.###} ms";
     }
 
-    private sealed class DrawnLatency(long[] sorted, Random random, string source) : LatencyModel
+    private sealed class DrawnLatency(long[] sorted, int seed, string source) : LatencyModel
     {
-        public override long EntryNs() => sorted[random.Next(sorted.Length)];
-        public override long CancelNs() => sorted[random.Next(sorted.Length)];
-        public override string Describe() => $"drawn from {source}: {sorted.Length:N0} samples, median {sorted[sorted.Length / 2] / 1e6:0.###} ms";
+        private readonly Random _random = new(seed);
+        public override int? Seed => seed;
+        protected override long DrawEntry() => sorted[_random.Next(sorted.Length)];
+        protected override long DrawCancel() => sorted[_random.Next(sorted.Length)];
+        public override string Describe() => $"drawn from {source}: {sorted.Length:N0} samples (p50 {sorted[sorted.Length / 2] / 1e6:0.###} ms, p99 {sorted[(int)((long)(sorted.Length - 1) * 99 / 100)] / 1e6:0.###} ms), seed {seed}";
     }
 
-    private sealed class PercentileLatency((double Value, double Percentile)[] rows, Random random, string source) : LatencyModel
+    private sealed class PercentileLatency((double Value, double Percentile)[] rows, int seed, string source) : LatencyModel
     {
+        private readonly Random _random = new(seed);
+        public override int? Seed => seed;
         private long Draw()
         {
-            double u = random.NextDouble();
+            double u = _random.NextDouble();
             foreach (var (v, p) in rows) if (p >= u) return (long)v;
             return (long)rows[^1].Value;
         }
-        public override long EntryNs() => Draw();
-        public override long CancelNs() => Draw();
-        public override string Describe() => $"drawn from {source} ({rows.Length} percentile rows)";
+        protected override long DrawEntry() => Draw();
+        protected override long DrawCancel() => Draw();
+        public override string Describe() => $"drawn from {source} ({rows.Length} percentile rows), seed {seed}";
     }
 }

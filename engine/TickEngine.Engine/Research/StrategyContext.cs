@@ -6,10 +6,14 @@ public sealed class StrategyContext(ExecutionSimulator exchange, Portfolio portf
     public ExecutionSimulator Exchange => exchange;
     public Portfolio Portfolio => portfolio;
     public MoneyScale Money => exchange.Money;
-    /// <summary>Receive time of the event being handled: when the strategy decides.</summary>
+    /// <summary>Receive time of the event being handled: when the strategy decides (the recorder's clock).</summary>
     public long NowNs { get; internal set; }
+    /// <summary>The same instant on the exchange's clock (receive time less the feed's clock offset): orders leave then.</summary>
+    public long ExchangeNowNs { get; internal set; }
     /// <summary>Exchange time of that event: orders act no earlier than it plus the latency.</summary>
     public long EventExchangeNs { get; internal set; }
+    /// <summary>The instrument's tick and lot.</summary>
+    public InstrumentRules Rules => exchange.Rules;
     /// <summary>Orders submitted and quantity asked, for the fill rate.</summary>
     public long OrdersSent { get; internal set; }
     public long QuantitySent { get; internal set; }
@@ -23,8 +27,8 @@ public sealed class StrategyContext(ExecutionSimulator exchange, Portfolio portf
         OrdersSent++;
         QuantitySent += quantity;
         if (type == OrderType.Limit) LimitQuantitySent += quantity;
-        return exchange.Submit(side, type, price, quantity, NowNs, EventExchangeNs);
+        return exchange.Submit(side, type, price, quantity, ExchangeNowNs, EventExchangeNs);
     }
 
-    public void Cancel(SimOrder order) => exchange.Cancel(order, NowNs, EventExchangeNs);
+    public void Cancel(SimOrder order) => exchange.Cancel(order, ExchangeNowNs, EventExchangeNs);
 }

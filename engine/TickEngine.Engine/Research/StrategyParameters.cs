@@ -23,6 +23,36 @@ public sealed class StrategyParameters
 
     public int Int(string name, int fallback) => (int)Decimal(name, fallback);
 
+    /// <summary>A number within [<paramref name="min"/>, <paramref name="max"/>]; outside it is an error naming the range.</summary>
+    public decimal Decimal(string name, decimal fallback, decimal min, decimal max = decimal.MaxValue)
+    {
+        decimal v = Decimal(name, fallback);
+        if (v < min || v > max)
+            throw new ArgumentException($"--param {name}={Text(v)}: must be {(max == decimal.MaxValue ? $"at least {Text(min)}" : $"from {Text(min)} to {Text(max)}")}");
+        return v;
+    }
+
+    /// <summary>A whole number within [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public int Int(string name, int fallback, int min, int max = int.MaxValue)
+    {
+        decimal v = Decimal(name, fallback, min, max);
+        if (v != Math.Floor(v)) throw new ArgumentException($"--param {name}={Text(v)}: must be a whole number");
+        return (int)v;
+    }
+
+    /// <summary>A quantity or price above 0 as a mantissa at <paramref name="scale"/>.</summary>
+    public long Positive(string name, decimal fallback, int scale)
+    {
+        long m = Fixed(name, fallback, scale);
+        if (m <= 0) throw new ArgumentException($"--param {name}={Text(Decimal(name, fallback))}: must be above 0");
+        return m;
+    }
+
+    /// <summary>Whether the parameter was given.</summary>
+    public bool Has(string name) { _used.Add(name); return _given.ContainsKey(name); }
+
+    private static string Text(decimal d) => d.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>A quantity or price parameter as a mantissa at <paramref name="scale"/>: exact, or an error.</summary>
     public long Fixed(string name, decimal fallback, int scale)
     {

@@ -12,13 +12,13 @@ public static class StrategyRegistry
             ("levels", "5", "levels per side summed"), ("buy_above", "3.0", "buy when bids/asks is above this"), ("sell_below", "0.33", "sell when below this"),
             ("size", "0.01", "order size"), ("max_position", "0.05", "largest position either way"), ("cooldown_ms", "1000", "least time between orders"),
         ],
-            (p, ps, qs) => new ImbalanceStrategy(p, qs)),
+            (p, i) => new ImbalanceStrategy(p, i.QuantityScale)),
         new("mm", "market maker: one bid and one ask around the mid, skewed against the inventory",
         [
             ("spread_bps", "2", "quoted spread"), ("skew_bps", "1", "shift per size held"), ("size", "0.01", "quote size"),
-            ("max_position", "0.05", "no quote past this position"), ("tick", "0.01", "the price grid"), ("refresh_ms", "100", "least time between requotes"),
+            ("max_position", "0.05", "no quote past this position"), ("tick", "instrument", "the price grid (default: the instrument's tick)"), ("refresh_ms", "100", "least time between requotes"),
         ],
-            (p, ps, qs) => new MarketMakerStrategy(p, ps, qs)),
+            (p, i) => new MarketMakerStrategy(p, i)),
     ];
 
     public static StrategyKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
@@ -27,7 +27,7 @@ public static class StrategyRegistry
     public static IReadOnlyList<string> Names { get; } = All.Select(k => k.Name).ToList();
 
     /// <summary>The strategy <paramref name="name"/> with <paramref name="parameters"/>; an unknown name or parameter is an <see cref="ArgumentException"/>.</summary>
-    public static IStrategy Create(string name, IReadOnlyDictionary<string, string> parameters, int priceScale, int quantityScale) =>
+    public static IStrategy Create(string name, IReadOnlyDictionary<string, string> parameters, StrategyInstrument instrument) =>
         (Find(name) ?? throw new ArgumentException($"strategy '{name}' is not one of {string.Join(", ", Names)}"))
-            .Create(new StrategyParameters(parameters), priceScale, quantityScale);
+            .Create(new StrategyParameters(parameters), instrument);
 }

@@ -35,6 +35,21 @@ public class ExecutionSimulatorTests
         sim.OnEvent(Level(BookSide.Ask, 102, 20, t, snap | (long)RowFlags.LastInMessage));
     }
 
+    /// <summary>The same snapshot through a backtest (the exchange and the strategy's own book both get it).</summary>
+    private static void Snapshot(Backtest backtest, long t, long bid100 = 10)
+    {
+        const long snap = (long)(RowFlags.FromSnapshot);
+        foreach (var e in new[]
+                 {
+                     Level(BookSide.Bid, 100, bid100, t, snap | (long)RowFlags.SnapshotBegins), Level(BookSide.Bid, 99, 5, t, snap),
+                     Level(BookSide.Ask, 101, 8, t, snap), Level(BookSide.Ask, 102, 20, t, snap | (long)RowFlags.LastInMessage),
+                 })
+        {
+            var copy = e;
+            backtest.OnEvent(ref copy, 0, false);
+        }
+    }
+
     private static ExecutionSimulator Sim(QueueModel? model = null, long entryNs = 0, long cancelNs = 0, FeeSchedule fees = default) =>
         new(Units, model ?? QueueModel.RiskAverse, LatencyModel.Fixed(entryNs, cancelNs), fees) { DeliverFills = true };
 
@@ -208,9 +223,9 @@ public class ExecutionSimulatorTests
     {
         var sim = new ExecutionSimulator(Units, QueueModel.Power(2), LatencyModel.Fixed(1000, 1000), FeeSchedule.FromBps(1m, 5m)) { KeepHistory = false, DeliverFills = true };
         // The market maker quotes (orders allocate one SimOrder each); the book and trade events between must not allocate.
-        var strategy = new TickEngine.Engine.Research.Strategies.MarketMakerStrategy(new StrategyParameters(new Dictionary<string, string> { ["tick"] = "1", ["size"] = "1", ["max_position"] = "5", ["refresh_ms"] = "1000000" }), 0, 0);
+        var strategy = new TickEngine.Engine.Research.Strategies.MarketMakerStrategy(new StrategyParameters(new Dictionary<string, string> { ["tick"] = "1", ["size"] = "1", ["max_position"] = "5", ["refresh_ms"] = "1000000" }), StrategyInstrument.Of(0, 0));
         var backtest = new Backtest(0, sim, strategy, sampleNs: 1_000_000_000);
-        Snapshot(sim, T);
+        Snapshot(backtest, T);
         long t = T;
         void Steps(int n)
         {
@@ -228,6 +243,7 @@ public class ExecutionSimulatorTests
         Steps(2_000); // warm up: the quotes are placed once (refresh of 1,000 s), lists reach their size
         long allocated = TickEngine.Tests.Shared.Allocations.MeasureOnly(() => Steps(20_000));
         Assert.Equal(0, allocated);
+        Assert.Equal(2, backtest.Context.OrdersSent); // the strategy did act (its own book was whole)
         Assert.True(backtest.Events >= 66_000);
     }
 
@@ -253,7 +269,7 @@ public class ExecutionSimulatorTests
         var sim = Sim();
         var strategy = new ReplyToFills();
         var backtest = new Backtest(0, sim, strategy, sampleNs: 1_000_000_000);
-        Snapshot(sim, T);
+        Snapshot(backtest, T);
         var first = Level(BookSide.Bid, 99, 5, T);
         backtest.OnEvent(ref first, 0, false); // the strategy places its buy at 100 (nothing ahead at a new level)
         long t = T;
@@ -263,6 +279,7 @@ public class ExecutionSimulatorTests
             var trade = Trade(TradeSide.Sell, 100, i == 1 ? 11 : 1, t); // the first takes the 10 ahead of us and one of ours; then one each
             backtest.OnEvent(ref trade, 0, false);
         }
+        backtest.Finish();
         // Each fill reached the strategy once the exchange had finished with the trade that made it, and the order it
         // sent from there is an order like any other (before, a fill was a call from inside the exchange's matching,
         // and an order sent from it changed the list being matched).

@@ -16,7 +16,11 @@ public sealed class BacktestOptions
     private readonly Spelled<string[]> _exchange = Vocabulary.Exchange("its exchange, when the symbol is recorded on several");
     private readonly Option<string?> _strategy = Vocabulary.Text("--strategy", string.Join(" or ", StrategyRegistry.Names), "S");
     private readonly Option<string[]> _param = new("--param") { Description = "a strategy parameter k=v (repeatable); tune: k=a..b", HelpName = "K=V", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<string> _queue = new("--queue-model") { Description = "risk-averse (default), power1, power2, power3 or log", HelpName = "M", DefaultValueFactory = _ => "risk-averse" };
+    private readonly Option<string> _queue = new("--queue-model") { Description = "risk-averse (default), power1, power2, power3, log (the conservative rules); hbt-risk-averse, hbt-power:N, hbt-power2:N, hbt-power3:N, hbt-log, hbt-log2 (hftbacktest's models and fill rules exactly)", HelpName = "M", DefaultValueFactory = _ => "risk-averse" };
+    private readonly Option<string> _feedDelay = new("--feed-delay") { Description = "estimate (default: the receive clock's offset from the exchange's estimated from the data, and the delay above it charged), none (events seen at exchange time), or the offset in ms", HelpName = "MODE", DefaultValueFactory = _ => "estimate" };
+    private readonly Option<string?> _tick = Vocabulary.Text("--tick", "the instrument's price tick (default: inferred from the data)", "PRICE");
+    private readonly Option<string?> _lot = Vocabulary.Text("--lot", "the instrument's quantity lot (default: inferred from the data)", "QTY");
+    private readonly Option<string> _offGrid = new("--off-grid") { Description = "snap (default: prices onto the tick away from the other side, quantities down to lots) or refuse", HelpName = "P", DefaultValueFactory = _ => "snap" };
     private readonly Option<double?> _latency = Vocabulary.Number("--latency-ms", "order-entry latency (default 0)", 0, 60_000, "MS");
     private readonly Option<double?> _cancelLatency = Vocabulary.Number("--cancel-latency-ms", "cancel latency (default: --latency-ms)", 0, 60_000, "MS");
     private readonly Option<string?> _hgrm = Vocabulary.Text("--latency-hgrm", "draw entry and cancel latency from an HdrHistogram .hgrm file (values in microseconds)", "FILE");
@@ -31,7 +35,7 @@ public sealed class BacktestOptions
     public BacktestOptions(Command cmd)
     {
         _data.AddTo(cmd); _symbol.AddTo(cmd); _exchange.AddTo(cmd);
-        foreach (var o in new Option[] { _strategy, _param, _queue, _latency, _cancelLatency, _hgrm, _recorded, _latencySeed, _maker, _taker, _start, _end, _interval }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { _strategy, _param, _queue, _feedDelay, _tick, _lot, _offGrid, _latency, _cancelLatency, _hgrm, _recorded, _latencySeed, _maker, _taker, _start, _end, _interval }) cmd.Options.Add(o);
     }
 
     public string[] RawParameters(ParseResult r) => r.GetValue(_param) ?? [];
@@ -72,6 +76,8 @@ public sealed class BacktestOptions
             CancelLatencyNs = (long)((r.GetValue(_cancelLatency) ?? entry) * 1e6), Fees = fees, StartNs = from, EndNs = to,
             SampleNs = (long)(r.GetValue(_interval) ?? TimeSpan.FromMinutes(1)).TotalNanoseconds,
             LatencyHgrm = r.GetValue(_hgrm), LatencyFromRecording = r.GetValue(_recorded), LatencySeed = r.GetValue(_latencySeed),
+            FeedDelay = r.GetValue(_feedDelay)!, Tick = r.GetValue(_tick), Lot = r.GetValue(_lot),
+            OffGrid = r.GetValue(_offGrid) switch { "snap" => OffGridPolicy.Snap, "refuse" => OffGridPolicy.Refuse, var o => throw new UsageException($"--off-grid must be snap or refuse, got '{o}'") },
         };
         if (spec.LatencyHgrm is { } h && !File.Exists(h)) throw new UsageException($"--latency-hgrm {h}: no such file");
         if (spec.LatencyHgrm is not null && spec.LatencyFromRecording) throw new UsageException("give one of --latency-hgrm and --latency-recorded");
@@ -81,9 +87,12 @@ public sealed class BacktestOptions
             throw new UsageException($"--interval {spec.SampleNs / 1e9:0.#########} s over the {(span.Last - span.First) / 1e9:N0} s of data makes {(span.Last - span.First) / spec.SampleNs + 1:N0} equity points; at most {MaxEquityPoints:N0}: give a longer --interval");
         try
         {
-            var (_, ps, qs) = BacktestRunner.Instrument(spec);
-            if (!parametersAreRanges) BacktestRunner.CreateStrategy(strategy, parameters, ps, qs); // parameter errors now, not mid-run
-            BacktestRunner.Latency(spec, BacktestRunner.Instrument(spec).Exchange);
+            var (exchange, ps, qs) = BacktestRunner.Instrument(spec);
+            // A given tick or lot is checked now (the strategy's grid is checked against it); an inferred one at the run.
+            var rules = (spec.Tick ?? spec.Lot) is not null ? BacktestRunner.Rules(spec, exchange, ps, qs) : InstrumentRules.Units;
+            if (!parametersAreRanges) StrategyRegistry.Create(strategy, parameters, new StrategyInstrument(ps, qs, rules)); // parameter errors now, not mid-run
+            if (spec.FeedDelay.Trim().ToLowerInvariant() is not ("estimate" or "none")) BacktestRunner.Clock(spec, exchange);
+            BacktestRunner.Latency(spec, exchange);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException) { throw new UsageException(e.Message); }
         // A data root with no book of the instrument is bad data (exit 1), as slippage says it: BookSourceException.

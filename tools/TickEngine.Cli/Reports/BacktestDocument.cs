@@ -20,6 +20,31 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
     private static double R(double v) => double.IsFinite(v) ? Math.Round(v, 6) : 0;
     private string Book => Run.SampleBook is { } s ? $"top {s.Depth} levels from L2 samples (no deltas recorded): takers beyond them fill partly" : "full depth from deltas";
 
+    private static void Drawn(Utf8JsonWriter w, string name, Engine.Metrics.HdrHistogram h)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("count", h.TotalCount);
+        if (h.TotalCount > 0)
+        {
+            w.WriteNumber("p50_ms", R(h.ValueAtPercentile(50) / 1e6));
+            w.WriteNumber("p99_ms", R(h.ValueAtPercentile(99) / 1e6));
+            w.WriteNumber("max_ms", R(h.Max / 1e6));
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>"p50 1.2 ms, p99 3.4 ms (n = 1,234)" of what was drawn or charged.</summary>
+    private static string Quantiles(Engine.Metrics.HdrHistogram h) =>
+        h.TotalCount == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"p50 {h.ValueAtPercentile(50) / 1e6:0.###} ms, p99 {h.ValueAtPercentile(99) / 1e6:0.###} ms, max {h.Max / 1e6:0.###} ms (n = {h.TotalCount:N0})");
+
+    /// <summary>The latency and feed delay the run actually used, in words.</summary>
+    public string TimingText()
+    {
+        var lat = Run.Exchange.Latency;
+        return $"latency {lat.Describe()}; drawn: entry {Quantiles(lat.EntryDrawn)}, cancel {Quantiles(lat.CancelDrawn)}. Feed delay: {Run.Clock.DescribeOffset()}" +
+            (Run.Clock.Charged ? $"; charged {Quantiles(Run.Clock.Charges)}{(Run.Clock.BelowOffset > 0 ? $", {Run.Clock.BelowOffset:N0} events below the offset charged 0" : "")}" : "");
+    }
+
     public string Json()
     {
         using var stream = new MemoryStream();
@@ -35,8 +60,39 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
             w.WriteEndObject();
             w.WriteString("book", Book);
             w.WriteString("queue_model", Spec.QueueModel);
-            w.WriteNumber("entry_latency_ms", Spec.EntryLatencyNs / 1e6);
-            w.WriteNumber("cancel_latency_ms", Spec.CancelLatencyNs / 1e6);
+            var lat = Run.Exchange.Latency;
+            w.WriteStartObject("latency");
+            w.WriteString("model", lat.Describe());
+            if (lat.Seed is { } seed) w.WriteNumber("seed", seed);
+            Drawn(w, "entry_drawn", lat.EntryDrawn);
+            Drawn(w, "cancel_drawn", lat.CancelDrawn);
+            w.WriteEndObject();
+            var clock = Run.Clock;
+            w.WriteStartObject("feed_delay");
+            w.WriteBoolean("charged", clock.Charged);
+            w.WriteNumber("clock_offset_ms", R(clock.OffsetNs / 1e6));
+            w.WriteString("estimate", clock.DescribeOffset());
+            w.WriteStartArray("streams");
+            foreach (var st in clock.Streams)
+            {
+                w.WriteStartObject();
+                w.WriteString("stream", st.Name);
+                w.WriteNumber("rows", st.Rows);
+                w.WriteNumber("receive_minus_exchange_min_ms", R(st.MinNs / 1e6));
+                w.WriteNumber("receive_minus_exchange_p1_ms", R(st.P1Ns / 1e6));
+                w.WriteNumber("receive_minus_exchange_p50_ms", R(st.P50Ns / 1e6));
+                w.WriteNumber("receive_minus_exchange_p99_ms", R(st.P99Ns / 1e6));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            Drawn(w, "charged", clock.Charges);
+            w.WriteNumber("events_below_offset", clock.BelowOffset);
+            w.WriteNumber("events_without_receive_time", clock.NoReceiveTime);
+            w.WriteEndObject();
+            w.WriteString("instrument_rules", Run.Exchange.Rules.Describe(Money.PriceScale, Money.QuantityScale));
+            w.WriteString("matching_rules", Run.Exchange.Matching == MatchingRules.Hftbacktest ? "hftbacktest (PartialFillExchange)" : "conservative");
+            w.WriteNumber("orders_snapped", Run.Exchange.OrdersSnapped);
+            w.WriteNumber("orders_rejected", Run.Exchange.OrdersRejected);
             w.WriteNumber("maker_fee_bps", Run.Exchange.Fees.MakerBps);
             w.WriteNumber("taker_fee_bps", Run.Exchange.Fees.TakerBps);
             w.WriteString("first", Run.FirstNs == long.MaxValue ? "" : TimeText.FormatIso(Run.FirstNs));
@@ -87,7 +143,7 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
         string title = $"Backtest: {Spec.Strategy} on {Exchange}/{Spec.Symbol}";
         var sb = new StringBuilder($"<h1>{WebUtility.HtmlEncode(title)}</h1>\n");
         string parameters = Spec.Parameters.Count == 0 ? "defaults" : string.Join(", ", Spec.Parameters.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
-        sb.Append($"<p class=\"note\">{WebUtility.HtmlEncode($"{(Run.FirstNs == long.MaxValue ? "no data" : $"{TimeText.FormatIso(Run.FirstNs)} .. {TimeText.FormatIso(Run.LastNs)}")}; parameters: {parameters}; book: {Book}; queue model {Spec.QueueModel}; latency entry {Spec.EntryLatencyNs / 1e6:0.###} ms, cancel {Spec.CancelLatencyNs / 1e6:0.###} ms; fees maker {Run.Exchange.Fees.MakerBps} bp, taker {Run.Exchange.Fees.TakerBps} bp; {Events:N0} events.")}</p>\n");
+        sb.Append($"<p class=\"note\">{WebUtility.HtmlEncode($"{(Run.FirstNs == long.MaxValue ? "no data" : $"{TimeText.FormatIso(Run.FirstNs)} .. {TimeText.FormatIso(Run.LastNs)}")}; parameters: {parameters}; book: {Book}; queue model {Spec.QueueModel} ({(Run.Exchange.Matching == MatchingRules.Hftbacktest ? "hftbacktest's fill rules" : "conservative fill rules")}); {Run.Exchange.Rules.Describe(Money.PriceScale, Money.QuantityScale)}, {Run.Exchange.OrdersSnapped:N0} snapped, {Run.Exchange.OrdersRejected:N0} refused; {TimingText()}; fees maker {Run.Exchange.Fees.MakerBps} bp, taker {Run.Exchange.Fees.TakerBps} bp; {Events:N0} events.")}</p>\n");
         sb.Append("<table>");
         void Row(string k, string v) => sb.Append($"<tr><th class=\"l\">{WebUtility.HtmlEncode(k)}</th><td>{WebUtility.HtmlEncode(v)}</td></tr>\n");
         Row("total PnL (quote, exact)", Money.ToText(m.TotalPnl));

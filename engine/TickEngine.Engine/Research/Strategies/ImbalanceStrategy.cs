@@ -17,13 +17,14 @@ public sealed class ImbalanceStrategy : IStrategy
 
     public ImbalanceStrategy(StrategyParameters p, int quantityScale)
     {
-        _levels = Math.Clamp(p.Int("levels", 5), 1, 1000);
-        _buyAbove = p.Decimal("buy_above", 3.0m);
-        _sellBelow = p.Decimal("sell_below", 0.33m);
-        _size = p.Fixed("size", 0.01m, quantityScale);
+        _levels = p.Int("levels", 5, 1, 1000);
+        _buyAbove = p.Decimal("buy_above", 3.0m, 0m);
+        _sellBelow = p.Decimal("sell_below", 0.33m, 0m);
+        if (_sellBelow > _buyAbove) throw new ArgumentException($"--param sell_below ({_sellBelow}) is above buy_above ({_buyAbove}): the strategy would buy and sell on the same book");
+        _size = p.Positive("size", 0.01m, quantityScale);
         _maxPosition = p.Fixed("max_position", 0.05m, quantityScale);
-        _cooldownNs = (long)(p.Decimal("cooldown_ms", 1000m) * 1_000_000);
-        if (_size <= 0) throw new ArgumentException("--param size must be above 0");
+        if (_maxPosition < 0) throw new ArgumentException("--param max_position must be at least 0");
+        _cooldownNs = (long)(p.Decimal("cooldown_ms", 1000m, 0m, 86_400_000m) * 1_000_000);
         _p = new long[_levels];
         _q = new long[_levels];
         p.CheckAllUsed(Name);

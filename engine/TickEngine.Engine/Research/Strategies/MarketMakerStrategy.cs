@@ -15,15 +15,19 @@ public sealed class MarketMakerStrategy : IStrategy
     private SimOrder? _bid, _ask;
     private long _last = long.MinValue;
 
-    public MarketMakerStrategy(StrategyParameters p, int priceScale, int quantityScale)
+    public MarketMakerStrategy(StrategyParameters p, StrategyInstrument instrument)
     {
-        _spreadBps = p.Decimal("spread_bps", 2m);
-        _skewBps = p.Decimal("skew_bps", 1m);
-        _size = p.Fixed("size", 0.01m, quantityScale);
-        _maxPosition = p.Fixed("max_position", 0.05m, quantityScale);
-        _tick = p.Fixed("tick", 0.01m, priceScale);
-        _refreshNs = (long)(p.Decimal("refresh_ms", 100m) * 1_000_000);
-        if (_size <= 0 || _tick <= 0) throw new ArgumentException("--param size and tick must be above 0");
+        _spreadBps = p.Decimal("spread_bps", 2m, 0m, 10_000m);
+        _skewBps = p.Decimal("skew_bps", 1m, 0m, 10_000m);
+        _size = p.Positive("size", 0.01m, instrument.QuantityScale);
+        _maxPosition = p.Fixed("max_position", 0.05m, instrument.QuantityScale);
+        if (_maxPosition < 0) throw new ArgumentException("--param max_position must be at least 0");
+        // The grid: the instrument's tick unless given; a given one off the instrument's grid would quote prices the
+        // exchange snaps or refuses, so it must be a multiple of it.
+        long tick = instrument.Rules.Tick;
+        _tick = p.Has("tick") ? p.Positive("tick", 0m, instrument.PriceScale) : tick;
+        if (_tick % tick != 0) throw new ArgumentException($"--param tick: not a multiple of the instrument's tick ({instrument.Rules.Describe(instrument.PriceScale, instrument.QuantityScale)})");
+        _refreshNs = (long)(p.Decimal("refresh_ms", 100m, 0m, 86_400_000m) * 1_000_000);
         p.CheckAllUsed(Name);
     }
 
