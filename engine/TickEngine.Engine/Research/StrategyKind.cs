@@ -7,4 +7,8 @@ namespace TickEngine.Engine.Research;
 /// and how it is made from <c>--param</c> values for the instrument (its scales, tick and lot).
 /// </summary>
 public sealed record StrategyKind(string Name, string Summary, IReadOnlyList<(string Name, string Default, string Meaning)> Parameters,
-    Func<StrategyParameters, StrategyInstrument, IStrategy> Create);
+    Func<StrategyParameters, StrategyInstrument, IStrategy> Create)
+{
+    /// <summary>Ranges tune searches when not given otherwise (the strategy's design bounds); empty: none.</summary>
+    public IReadOnlyList<TuneParameter> TuneBounds { get; init; } = [];
+}

@@ -19,6 +19,15 @@ public static class StrategyRegistry
             ("max_position", "0.05", "no quote past this position"), ("tick", "instrument", "the price grid (default: the instrument's tick)"), ("refresh_ms", "100", "least time between requotes"),
         ],
             (p, i) => new MarketMakerStrategy(p, i)),
+        new("research-mm", "the research design's market maker: levels per side around a volatility-scaled spread, inventory skew, minimum time in book, replace threshold, imbalance cutoff",
+        [
+            ("k_vola_spread", "1.0", "half-spread in units of the mid's volatility (bp per sqrt s)"), ("skew_coeff", "0.3", "reservation shift in half-spreads at full inventory"),
+            ("levels_per_side", "3", "quotes per side"), ("level_spacing_coeff", "0.4", "distance between levels in half-spreads"),
+            ("min_time_in_book_ms", "500", "least time an order rests before it is replaced or cancelled"), ("replace_threshold_bps", "2", "replace only when the wanted price moved more"),
+            ("imbalance_cutoff", "0.65", "no asks above it, no bids below 1 - it"), ("imbalance_levels", "5", "levels per side in the imbalance"),
+            ("vola_halflife_s", "30", "half-life of the volatility estimate"), ("size", "0.001", "size of each quote"), ("max_position", "0.05", "largest position either way"),
+        ],
+            (p, i) => new ResearchMarketMakerStrategy(p, i)) { TuneBounds = ResearchMarketMakerStrategy.TuneBounds },
     ];
 
     public static StrategyKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);

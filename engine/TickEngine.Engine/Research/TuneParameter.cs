@@ -9,6 +9,9 @@ public sealed record TuneParameter(string Name, decimal From, decimal To)
 {
     public bool Fixed => From == To;
 
+    /// <summary>Whole numbers only (a count such as levels per side): drawn values are rounded to integers.</summary>
+    public bool Whole { get; init; }
+
     /// <summary>"name=v" or "name=a..b".</summary>
     public static TuneParameter Parse(string text)
     {
@@ -24,7 +27,7 @@ public sealed record TuneParameter(string Name, decimal From, decimal To)
     }
 
     /// <summary>Decimals a drawn value keeps: two more than the bounds show, at most 8.</summary>
-    public int Decimals => Math.Min(8, Math.Max(Scale(From), Scale(To)) + 2);
+    public int Decimals => Whole ? 0 : Math.Min(8, Math.Max(Scale(From), Scale(To)) + 2);
 
     private static int Scale(decimal d) => (d.ToString(CultureInfo.InvariantCulture).Split('.') is { Length: 2 } p) ? p[1].TrimEnd('0').Length : 0;
 }

@@ -58,13 +58,29 @@ public static class Tuner
         return (first, last);
     }
 
-    public static double Objective(BacktestMetrics m, string objective, MoneyScale money) =>
-        objective == "pnl" ? money.ToDouble(m.TotalPnl) : m.Sharpe;
+    /// <summary>The objectives by name.</summary>
+    public static IReadOnlyList<string> Objectives { get; } = ["sharpe", "pnl", "netpnl-cvar"];
+
+    /// <summary>
+    /// The figure a candidate is ranked by (higher is better): <c>sharpe</c>; <c>pnl</c> (net of fees, quote);
+    /// <c>netpnl-cvar</c> = PnL − fees − λ × CVaR 95 % (the research design's objective: the report's PnL is already
+    /// net of fees, and CVaR is the expected loss of the worst 5 % of intervals, counted positive).
+    /// </summary>
+    public static double Objective(BacktestMetrics m, string objective, MoneyScale money, double lambda = 1) => objective switch
+    {
+        "pnl" => money.ToDouble(m.TotalPnl),
+        "netpnl-cvar" => money.ToDouble(m.TotalPnl) - lambda * m.CVaR95Loss,
+        _ => m.Sharpe,
+    };
+
+    /// <summary>The objective per hour of the span it covers (fitted and tested spans differ in length); Sharpe as it is (already a rate).</summary>
+    public static double ObjectivePerHour(BacktestMetrics m, string objective, MoneyScale money, double lambda = 1) =>
+        objective == "sharpe" ? m.Sharpe : m.SpanNs <= 0 ? 0 : Objective(m, objective, money, lambda) / (m.SpanNs / 3.6e12);
 
     /// <param name="fitFraction">The share of the period the candidates are fitted on (walk-forward); 1 = no test span.</param>
     /// <param name="maxDrawdown">Candidates whose fitted drawdown passes it (quote money, exact) rank last.</param>
     public static List<TuneResult> Run(BacktestSpec spec, IReadOnlyList<Dictionary<string, string>> candidates, string objective, Int128? maxDrawdown,
-        double fitFraction, int testTop, CancellationToken cancel, Action<int, int>? progress = null)
+        double fitFraction, int testTop, CancellationToken cancel, Action<int, int>? progress = null, double lambda = 1)
     {
         var (first, last) = Span(spec);
         long split = fitFraction >= 1 ? long.MaxValue : first + (long)((last - first) * fitFraction);
@@ -81,7 +97,7 @@ public static class Tuner
         var ranked = results
             .Select(r => new TuneResult(candidates[r.Index], r.Metrics, null, maxDrawdown is null || r.Metrics.MaxDrawdown <= maxDrawdown))
             .OrderByDescending(r => r.WithinDrawdown)
-            .ThenByDescending(r => Objective(r.Fit, objective, money))
+            .ThenByDescending(r => Objective(r.Fit, objective, money, lambda))
             .ThenBy(r => r.Key, StringComparer.Ordinal)
             .ToList();
         if (split == long.MaxValue) return ranked;

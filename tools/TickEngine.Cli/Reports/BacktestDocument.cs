@@ -33,6 +33,9 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
         w.WriteEndObject();
     }
 
+    private static string ShortRunCaveat(BacktestMetrics m) =>
+        string.Create(CultureInfo.InvariantCulture, $"Sharpe and Sortino are annualised from {m.Intervals} intervals of a {m.SpanNs / 6e10:0.#}-minute run: a short run scaled to a year, not a yearly figure");
+
     /// <summary>"p50 1.2 ms, p99 3.4 ms (n = 1,234)" of what was drawn or charged.</summary>
     private static string Quantiles(Engine.Metrics.HdrHistogram h) =>
         h.TotalCount == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"p50 {h.ValueAtPercentile(50) / 1e6:0.###} ms, p99 {h.ValueAtPercentile(99) / 1e6:0.###} ms, max {h.Max / 1e6:0.###} ms (n = {h.TotalCount:N0})");
@@ -85,7 +88,7 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            Drawn(w, "charged", clock.Charges);
+            Drawn(w, "charged_delay", clock.Charges);
             w.WriteNumber("events_below_offset", clock.BelowOffset);
             w.WriteNumber("events_without_receive_time", clock.NoReceiveTime);
             w.WriteEndObject();
@@ -110,7 +113,8 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
             w.WriteNumber("sharpe", R(m.Sharpe));
             w.WriteNumber("sortino", R(m.Sortino));
             w.WriteString("annualisation", $"per-{Spec.SampleNs / 1e9:0.###}-s PnL, x sqrt({m.AnnualisationFactor * m.AnnualisationFactor:0}) (365 days a year, all day)");
-            w.WriteNumber("cvar95_per_interval", R(m.CVaR95));
+            w.WriteNumber("cvar95_loss_per_interval", R(m.CVaR95Loss));
+            if (m.SpanNs < BacktestMetrics.ShortRunNs) w.WriteString("ratios_caveat", ShortRunCaveat(m));
             w.WriteNumber("intervals", m.Intervals);
             w.WriteNumber("orders_sent", m.OrdersSent);
             w.WriteNumber("fills", m.Fills);
@@ -151,7 +155,8 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
         Row("fees (maker / taker)", $"{Money.ToText(m.Fees)} ({Money.ToText(m.MakerFees)} / {Money.ToText(m.TakerFees)})");
         Row("max drawdown", Money.ToText(m.MaxDrawdown));
         Row("Sharpe / Sortino", string.Create(CultureInfo.InvariantCulture, $"{m.Sharpe:F3} / {m.Sortino:F3} (per-{Spec.SampleNs / 1e9:0.###}-s PnL x {m.AnnualisationFactor:F1}, {m.Intervals} intervals)"));
-        Row("CVaR 95 % per interval", m.CVaR95.ToString("F6", CultureInfo.InvariantCulture));
+        Row($"CVaR 95 %: expected loss of the worst 5 % of {Spec.SampleNs / 1e9:0.###}-s intervals (quote)", m.CVaR95Loss.ToString("F6", CultureInfo.InvariantCulture));
+        if (m.SpanNs < BacktestMetrics.ShortRunNs) Row("caveat", ShortRunCaveat(m));
         Row("orders / fills (maker)", $"{m.OrdersSent:N0} / {m.Fills:N0} ({m.MakerFills:N0})");
         Row("maker / taker quantity", $"{Qty(m.MakerQuantity)} / {Qty(m.TakerQuantity)}");
         Row("fill rate / hit rate", string.Create(CultureInfo.InvariantCulture, $"{m.FillRate:P1} / {m.HitRate:P1} of {m.ClosingFills} closing fills"));
