@@ -14,5 +14,6 @@ $cli backtest --data "$out/data" --symbol BTCUSDT --strategy mm --interval 10s -
 timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1050,2300 \
   --screenshot="$PWD/$out/mm/screenshot.png" "file://$PWD/$out/mm/report.html" >/dev/null 2>&1
 size=$(stat -c %s "$out/mm/screenshot.png")
-echo "report.html rendered by $(chromium --version): $out/mm/screenshot.png, $size bytes"
-[ "$size" -gt 20000 ]
+tag=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$PWD/$out/mm/report.html" 2>/dev/null | grep -o '<html[^>]*>' | head -1)
+echo "report.html rendered by $(chromium --version): $out/mm/screenshot.png, $size bytes; $tag"
+[ "$size" -gt 20000 ] && echo "$tag" | grep -q 'data-charts-rendered="[1-9]' && ! echo "$tag" | grep -q 'data-script-errors'

@@ -119,7 +119,7 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
             strategyStep = Math.Max(strategyStep, _lastLocal[stream]);
             _lastLocal[stream] = strategyStep;
             long charged = strategyStep - exchangeStep;
-            Clock.Charges.RecordValue(Math.Clamp(charged, 1, Clock.Charges.HighestTrackableValue));
+            Clock.Charges.Record(charged);
         }
         long seq = _seq++;
         _steps.Enqueue(new Step(e, true), new StepKey(exchangeStep, false, seq));

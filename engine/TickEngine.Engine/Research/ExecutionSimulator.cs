@@ -319,12 +319,13 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
 
     /// <summary>
     /// What a taker order of <paramref name="quantity"/> on <paramref name="side"/> would get from the book as it is now
-    /// (no order is placed): quantity filled, notional (money), levels touched. Reuses buffers: no allocation.
+    /// (no order is placed): quantity filled, notional (money), levels touched, the price of the last level touched
+    /// (0 when none). Reuses buffers: no allocation.
     /// </summary>
-    public (long Filled, Int128 Notional, int Levels) Walk(OrderSide side, long quantity)
+    public (long Filled, Int128 Notional, int Levels, long LastPrice) Walk(OrderSide side, long quantity)
     {
         int n = CopySide(side == OrderSide.Buy ? BookSide.Ask : BookSide.Bid);
-        long left = quantity;
+        long left = quantity, last = 0;
         Int128 notional = 0;
         int levels = 0;
         for (int i = 0; i < n && left > 0; i++)
@@ -333,7 +334,8 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
             notional += money.Notional(_prices[i], q);
             left -= q;
             levels++;
+            last = _prices[i];
         }
-        return (quantity - left, notional, levels);
+        return (quantity - left, notional, levels, last);
     }
 }

@@ -32,7 +32,7 @@ public sealed class FeedClock
     /// <summary>What the estimate saw, per stream.</summary>
     public IReadOnlyList<FeedStream> Streams { get; }
     /// <summary>The feed delay charged per event (ns), as the backtest ran.</summary>
-    public HdrHistogram Charges { get; } = new(1, 3_600_000_000_000, 3);
+    public DelayHistogram Charges { get; } = new();
     /// <summary>Events whose receive − exchange was below the offset (outside the rows the estimate saw): charged 0.</summary>
     public long BelowOffset { get; internal set; }
     /// <summary>Events without a receive time (imported without one): charged 0.</summary>

@@ -14,7 +14,7 @@ public abstract class LatencyModel
     public long EntryNs()
     {
         long v = DrawEntry();
-        EntryDrawn.RecordValue(Math.Clamp(v, 1, EntryDrawn.HighestTrackableValue));
+        EntryDrawn.Record(v);
         return v;
     }
 
@@ -22,7 +22,7 @@ public abstract class LatencyModel
     public long CancelNs()
     {
         long v = DrawCancel();
-        CancelDrawn.RecordValue(Math.Clamp(v, 1, CancelDrawn.HighestTrackableValue));
+        CancelDrawn.Record(v);
         return v;
     }
 
@@ -32,9 +32,9 @@ public abstract class LatencyModel
     /// <summary>The seed of a drawn model (null: fixed).</summary>
     public virtual int? Seed => null;
 
-    /// <summary>Every latency this run actually drew (ns; values below 1 ns are counted at 1), for the report.</summary>
-    public Metrics.HdrHistogram EntryDrawn { get; } = new(1, 3_600_000_000_000, 3);
-    public Metrics.HdrHistogram CancelDrawn { get; } = new(1, 3_600_000_000_000, 3);
+    /// <summary>Every latency this run actually drew, for the report.</summary>
+    public DelayHistogram EntryDrawn { get; } = new();
+    public DelayHistogram CancelDrawn { get; } = new();
 
     public static LatencyModel Fixed(long entryNs, long cancelNs) => new FixedLatency(entryNs, cancelNs);
 

@@ -23,6 +23,9 @@ public sealed class SlippageAnalysis : IValueEventHandler<MarketEvent>, L2Sample
     private readonly List<(long Decision, long Execute, long Bid, long Ask)> _pending = new();
     private long _next = long.MinValue;
     private readonly long _endNs;
+    // The deepest levels of the book's last snapshot, each side: past them the rebuilt book holds only levels that changed since.
+    private long _snapshotDeepestBid, _snapshotDeepestAsk;
+    private bool _inSnapshot;
 
     /// <param name="startNs">The first instant sampled; the replay must start earlier (at the data's start) so the book is whole by then.</param>
     /// <param name="endNs">Instants at or after it are not sampled.</param>
@@ -75,6 +78,13 @@ public sealed class SlippageAnalysis : IValueEventHandler<MarketEvent>, L2Sample
         }
         FirstNs = Math.Min(FirstNs, t);
         LastNs = Math.Max(LastNs, t);
+        if (e.Kind == EventKind.BookDelta && (e.Flags & (long)RowFlags.FromSnapshot) != 0 && e.Side != 0)
+        {
+            if ((e.Flags & (long)RowFlags.SnapshotBegins) != 0 || !_inSnapshot) { _snapshotDeepestBid = long.MaxValue; _snapshotDeepestAsk = 0; _inSnapshot = true; }
+            if ((BookSide)e.Side == BookSide.Bid) _snapshotDeepestBid = Math.Min(_snapshotDeepestBid, e.Price);
+            else _snapshotDeepestAsk = Math.Max(_snapshotDeepestAsk, e.Price);
+        }
+        else if (e.Kind == EventKind.BookDelta) _inSnapshot = false;
         _walker.Book.Apply(e);
     }
 
@@ -100,8 +110,10 @@ public sealed class SlippageAnalysis : IValueEventHandler<MarketEvent>, L2Sample
         foreach (var side in _sides)
             foreach (long size in _sizes)
             {
-                var (filled, notional, levels) = _walker.Walk(side, size);
-                Samples.Add(new SlippageSample(decision, execute, side, size, filled, notional, arrivalBid, arrivalAsk, bid, ask, levels));
+                var (filled, notional, levels, last) = _walker.Walk(side, size);
+                // Past the snapshot's deepest level (or out of book) the book is not fully known: flagged.
+                bool beyond = filled < size || (side == OrderSide.Buy ? _snapshotDeepestAsk > 0 && last > _snapshotDeepestAsk : _snapshotDeepestBid != long.MaxValue && _snapshotDeepestBid > 0 && last < _snapshotDeepestBid);
+                Samples.Add(new SlippageSample(decision, execute, side, size, filled, notional, arrivalBid, arrivalAsk, bid, ask, levels, beyond));
             }
     }
 

@@ -15,6 +15,7 @@ public static class SlippageReport
         {
             var list = group.ToList();
             var bps = list.Where(s => s.Filled > 0).Select(s => s.BpsVsMid(money)).Order().ToArray();
+            var arrival = list.Where(s => s.Filled > 0).Select(s => s.BpsVsArrival(money)).Order().ToArray();
             Int128 cost = 0;
             foreach (var s in list) cost += s.CostVsMid(money);
             var byHour = list.Where(s => s.Filled > 0)
@@ -25,7 +26,11 @@ public static class SlippageReport
             rows.Add(new SlippageRow(group.Key.Side, group.Key.Size, list.Count, list.Count(s => s.Partial),
                 bps.Length == 0 ? 0 : bps.Average(), Rank(bps, 0.50), Rank(bps, 0.95), Rank(bps, 0.99), bps.Length == 0 ? 0 : bps[^1],
                 list.Where(s => s.Filled > 0).Select(s => s.BpsVsArrival(money)).DefaultIfEmpty(0).Average(), cost,
-                list.Count == 0 ? 0 : list.Average(s => (double)s.Levels), byHour));
+                list.Count == 0 ? 0 : list.Average(s => (double)s.Levels), byHour)
+            {
+                P50BpsVsArrival = Rank(arrival, 0.50), P95BpsVsArrival = Rank(arrival, 0.95), P99BpsVsArrival = Rank(arrival, 0.99),
+                MaxBpsVsArrival = arrival.Length == 0 ? 0 : arrival[^1], BeyondKnownDepth = list.Count(s => s.BeyondKnownDepth),
+            });
         }
         return rows;
     }

@@ -6,8 +6,11 @@ using TickEngine.Storage.Format;
 namespace TickEngine.Engine.Research;
 
 /// <summary>One market order measured: what it would have cost at one instant.</summary>
+/// <remarks><paramref name="BeyondKnownDepth"/>: the walk reached past the deepest level of the book's last snapshot on that side,
+/// where the rebuilt book holds only the levels that changed since (the rest of the exchange's book is unknown), or the
+/// book ran out: the figure is a lower bound.</remarks>
 public readonly record struct SlippageSample(long DecisionNs, long ExecutionNs, OrderSide Side, long Size, long Filled, Int128 Notional,
-    long ArrivalBid, long ArrivalAsk, long Bid, long Ask, int Levels)
+    long ArrivalBid, long ArrivalAsk, long Bid, long Ask, int Levels, bool BeyondKnownDepth = false)
 {
     public bool Partial => Filled < Size;
 

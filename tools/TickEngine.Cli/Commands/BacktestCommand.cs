@@ -20,7 +20,7 @@ public static class BacktestCommand
             (full book; market orders walk it; limit orders queue by --queue-model; no fill on a book out of sync) and
             the strategy, which decides at each event's receive time; the exchange acts at exchange time after the
             latency. PnL, fees and drawdown are exact (quote currency); Sharpe and Sortino are annualised from
-            per-interval PnL (--interval, a minute by default) over a 365-day year. Writes report.json and report.html (SVG charts) to --out.
+            per-interval PnL (--interval, a minute by default) over a 365-day year. Writes report.json and report.html (charts drawn by the inlined uPlot, offline) to --out.
 
             Strategies and their parameters (--param k=v, repeatable), with their defaults:
             """ + string.Concat(StrategyRegistry.All.Select(k => $"\n  {k.Name,-10} {string.Join(" ", k.Parameters.Select(p => $"{p.Name}={p.Default}"))}\n             {k.Summary}")) + """

@@ -29,7 +29,7 @@ public static class SlippageCommand
             is the arrival price) and walks the book, level by level, as it stood after --latency-ms. Slippage is in bp
             against the mid at execution and against the arrival price, and in quote currency (exact). A book out of
             sync (a stored gap, until the next snapshot) gives no sample; a book that cannot absorb a size gives a
-            partial one, counted. Writes slippage.json and slippage.html (SVG charts, viewable offline) to --out.
+            partial one, counted. Writes slippage.json and slippage.html (charts drawn by the inlined uPlot, viewable offline) to --out.
 
             Examples:
               tickengine slippage --data data --symbol BTCUSDT --sizes 0.01,0.1,1,10 --out reports/slippage
@@ -131,10 +131,10 @@ public static class SlippageCommand
         else
         {
             ctx.Out.WriteLine($"slippage: {exchange}/{symbol}, {analysis.Samples.Count / Math.Max(1, sizeList.Count * sides.Length):N0} instants every {everyNs / 1e9:0.###} s, latency {latencyNs / 1e6:0.###} ms, {analysis.OutOfSync:N0} out of sync; {replay.Events:N0} events in {wall.Elapsed.TotalSeconds:F2} s");
-            ctx.Out.WriteLine($"{"side",-5} {"size",14} {"orders",7} {"partial",8} {"mean bp",9} {"p50",8} {"p95",8} {"p99",8} {"max",8} {"vs arrival",11} {"cost (quote)",20}");
+            ctx.Out.WriteLine($"{"side",-5} {"size",14} {"orders",7} {"partial",8} {"mean bp",9} {"p50",8} {"p95",8} {"p99",8} {"max",8} {"vs arrival",11} {"arr p95",8} {"cost (quote)",20} {"beyond",7}");
             foreach (var row in rows)
                 ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{(row.Side == OrderSide.Buy ? "buy" : "sell"),-5} {FixedDecimal.ToString(row.Size, qs),14} {row.Orders,7} {row.Partial,8} {row.MeanBps,9:F3} {row.P50Bps,8:F3} {row.P95Bps,8:F3} {row.P99Bps,8:F3} {row.MaxBps,8:F3} {row.MeanBpsVsArrival,11:F3} {money.ToText(row.CostTotal),20}"));
+                    $"{(row.Side == OrderSide.Buy ? "buy" : "sell"),-5} {FixedDecimal.ToString(row.Size, qs),14} {row.Orders,7} {row.Partial,8} {row.MeanBps,9:F3} {row.P50Bps,8:F3} {row.P95Bps,8:F3} {row.P99Bps,8:F3} {row.MaxBps,8:F3} {row.MeanBpsVsArrival,11:F3} {row.P95BpsVsArrival,8:F3} {money.ToText(row.CostTotal),20} {row.BeyondKnownDepth,7}"));
             if (outDir is not null) ctx.Out.WriteLine($"slippage: wrote {Path.Combine(outDir, "slippage.json")} and slippage.html");
         }
         if (reader.Damage.Count > 0)

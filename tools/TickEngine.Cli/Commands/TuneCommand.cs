@@ -158,15 +158,15 @@ public static class TuneCommand
         var sb = new StringBuilder($"<h1>Tune: {WebUtility.HtmlEncode(spec.Strategy)} on {WebUtility.HtmlEncode(spec.Symbol)}</h1>\n");
         var tested = results.Where(r => r.Test is not null).ToList();
         string unit = objective == "sharpe" ? "sharpe" : $"{objective} per hour";
-        sb.Append(Svg.Bars($"Fitted against tested {unit} (walk-forward, each span per hour of its own length): the gap is over-fitting", "candidate (rank)", unit,
+        sb.Append(Charts.Bars($"Fitted against tested {unit} (walk-forward, each span per hour of its own length): the gap is over-fitting", "candidate (rank)", unit,
             tested.Select((_, i) => (i + 1).ToString(CultureInfo.InvariantCulture)).ToList(),
-            [("fitted", tested.Select(r => Tuner.ObjectivePerHour(r.Fit, objective, money, lambda)).ToList()), ("tested", tested.Select(r => Tuner.ObjectivePerHour(r.Test!, objective, money, lambda)).ToList())]));
+            [new BarSeries("fitted", tested.Select(r => Tuner.ObjectivePerHour(r.Fit, objective, money, lambda)).ToList()), new BarSeries("tested", tested.Select(r => Tuner.ObjectivePerHour(r.Test!, objective, money, lambda)).ToList())]));
         sb.Append("<table><tr><th>rank</th><th class=\"l\">parameters</th><th>fit pnl</th><th>test pnl</th><th>fit sharpe</th><th>test sharpe</th><th>fit drawdown</th></tr>\n");
         int rank = 0;
         foreach (var r in results)
             sb.Append(string.Create(CultureInfo.InvariantCulture,
                 $"<tr><td>{++rank}</td><td class=\"l\">{WebUtility.HtmlEncode(r.Key)}</td><td>{money.ToText(r.Fit.TotalPnl)}</td><td>{(r.Test is { } t ? money.ToText(t.TotalPnl) : "-")}</td><td>{r.Fit.Sharpe:F3}</td><td>{(r.Test is { } t2 ? t2.Sharpe.ToString("F3", CultureInfo.InvariantCulture) : "-")}</td><td>{money.ToText(r.Fit.MaxDrawdown)}</td></tr>\n"));
         sb.Append("</table>\n");
-        return Svg.Page($"Tune: {spec.Strategy}", sb.ToString());
+        return Charts.Page($"Tune: {spec.Strategy}", sb.ToString());
     }
 }

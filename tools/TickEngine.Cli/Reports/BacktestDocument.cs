@@ -9,7 +9,7 @@ using TickEngine.Storage.Numerics;
 namespace TickEngine.Cli.Reports;
 
 /// <summary>
-/// A backtest report as JSON and as an HTML page with SVG charts (equity, drawdown, inventory, fills over price).
+/// A backtest report as JSON and as an HTML page with charts (<see cref="Charts"/>: equity, drawdown, inventory, fills over price, PnL per day).
 /// A function of the data and the parameters only: the same run gives byte-identical reports.
 /// </summary>
 public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backtest Run, BacktestMetrics Metrics, long Events, int Damaged)
@@ -20,14 +20,14 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
     private static double R(double v) => double.IsFinite(v) ? Math.Round(v, 6) : 0;
     private string Book => Run.SampleBook is { } s ? $"top {s.Depth} levels from L2 samples (no deltas recorded): takers beyond them fill partly" : "full depth from deltas";
 
-    private static void Drawn(Utf8JsonWriter w, string name, Engine.Metrics.HdrHistogram h)
+    private static void Drawn(Utf8JsonWriter w, string name, DelayHistogram h)
     {
         w.WriteStartObject(name);
-        w.WriteNumber("count", h.TotalCount);
-        if (h.TotalCount > 0)
+        w.WriteNumber("count", h.Count);
+        if (h.Count > 0)
         {
-            w.WriteNumber("p50_ms", R(h.ValueAtPercentile(50) / 1e6));
-            w.WriteNumber("p99_ms", R(h.ValueAtPercentile(99) / 1e6));
+            w.WriteNumber("p50_ms", R(h.AtPercentile(50) / 1e6));
+            w.WriteNumber("p99_ms", R(h.AtPercentile(99) / 1e6));
             w.WriteNumber("max_ms", R(h.Max / 1e6));
         }
         w.WriteEndObject();
@@ -37,8 +37,8 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
         string.Create(CultureInfo.InvariantCulture, $"Sharpe and Sortino are annualised from {m.Intervals} intervals of a {m.SpanNs / 6e10:0.#}-minute run: a short run scaled to a year, not a yearly figure");
 
     /// <summary>"p50 1.2 ms, p99 3.4 ms (n = 1,234)" of what was drawn or charged.</summary>
-    private static string Quantiles(Engine.Metrics.HdrHistogram h) =>
-        h.TotalCount == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"p50 {h.ValueAtPercentile(50) / 1e6:0.###} ms, p99 {h.ValueAtPercentile(99) / 1e6:0.###} ms, max {h.Max / 1e6:0.###} ms (n = {h.TotalCount:N0})");
+    private static string Quantiles(DelayHistogram h) =>
+        h.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"p50 {h.AtPercentile(50) / 1e6:0.###} ms, p99 {h.AtPercentile(99) / 1e6:0.###} ms, max {h.Max / 1e6:0.###} ms (n = {h.Count:N0})");
 
     /// <summary>The latency and feed delay the run actually used, in words.</summary>
     public string TimingText()
@@ -171,20 +171,23 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
             sb.Append("</table>\n");
         }
         var eq = Run.Equity;
-        double t0 = eq.Count > 0 ? eq[0].TimeNs : 0;
-        string Minutes(double ns) => ((ns - t0) / 60e9).ToString("0.#", CultureInfo.InvariantCulture);
-        sb.Append(Svg.Lines("Equity (quote)", "minutes from start", "equity", [("equity", eq.Select(p => ((double)p.TimeNs, Money.ToDouble(p.Equity))).ToList())], xTick: Minutes, markers: false));
-        sb.Append(Svg.Lines("Drawdown (quote)", "minutes from start", "drawdown", [("drawdown", eq.Select(p => ((double)p.TimeNs, -Money.ToDouble(p.Drawdown))).ToList())], xTick: Minutes, markers: false));
+        static double Sec(long ns) => ns / 1e9;
+        sb.Append(Charts.Lines("Equity (quote)", "time (UTC)", "equity", [new("equity", eq.Select(p => (Sec(p.TimeNs), Money.ToDouble(p.Equity))).ToList())]));
+        sb.Append(Charts.Lines("Drawdown (quote)", "time (UTC)", "drawdown", [new("drawdown", eq.Select(p => (Sec(p.TimeNs), -Money.ToDouble(p.Drawdown))).ToList())]));
         double qs = Math.Pow(10, Money.QuantityScale), ps = Math.Pow(10, Money.PriceScale);
-        sb.Append(Svg.Lines("Inventory", "minutes from start", "position", [("position", eq.Select(p => ((double)p.TimeNs, p.Position / qs)).ToList())], xTick: Minutes, markers: false));
+        sb.Append(Charts.Lines($"Inventory (sampled every {Spec.SampleNs / 1e9:0.###} s; held until the next sample)", "time (UTC)", "position",
+            [new("position", eq.Select(p => (Sec(p.TimeNs), p.Position / qs)).ToList(), SeriesStyle.Step)]));
         var fills = Run.FillsKept;
-        sb.Append(Svg.Lines("Fills over price", "minutes from start", "price",
+        sb.Append(Charts.Lines("Fills over price", "time (UTC)", "price",
         [
-            ("mid", eq.Where(p => p.Bid > 0).Select(p => ((double)p.TimeNs, (p.Bid + p.Ask) / 2.0 / ps)).ToList()),
-            ("buys", fills.Where(f => f.Side == OrderSide.Buy).Select(f => ((double)f.TimeNs, f.Price / ps)).ToList()),
-            ("sells", fills.Where(f => f.Side == OrderSide.Sell).Select(f => ((double)f.TimeNs, f.Price / ps)).ToList()),
-        ], xTick: Minutes, markers: false, scatterFrom: 1, includeZero: false));
+            new("mid", eq.Where(p => p.Bid > 0).Select(p => (Sec(p.TimeNs), (p.Bid + p.Ask) / 2.0 / ps)).ToList()),
+            new("buys", fills.Where(f => f.Side == OrderSide.Buy).Select(f => (Sec(f.TimeNs), f.Price / ps)).ToList(), SeriesStyle.Points, "#2ca02c"),
+            new("sells", fills.Where(f => f.Side == OrderSide.Sell).Select(f => (Sec(f.TimeNs), f.Price / ps)).ToList(), SeriesStyle.Points, "#d62728"),
+        ]));
+        if (m.Days.Count > 1)
+            sb.Append(Charts.Bars("PnL per day (UTC, quote)", "day", "PnL", m.Days.Select(d => DateTimeOffset.FromUnixTimeMilliseconds(d.Day * 86_400_000).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList(),
+                [new BarSeries("PnL", m.Days.Select(d => Money.ToDouble(d.Pnl)).ToList(), m.Days.Select(d => Money.ToText(d.Pnl)).ToList())]));
         if (fills.Count < m.Fills) sb.Append($"<p class=\"note\">{fills.Count:N0} of {m.Fills:N0} fills drawn (every {m.Fills / Math.Max(1, fills.Count)}th); every fill counts in the figures.</p>");
-        return Svg.Page(title, sb.ToString());
+        return Charts.Page(title, sb.ToString());
     }
 }
