@@ -163,4 +163,25 @@ public class ResearchRealismTests
             Assert.Equal(row.GetProperty("size").GetString() == "300" ? orders : 0, beyond);
         }
     }
+
+    [Theory]
+    [InlineData("backtest")]
+    [InlineData("tune")]
+    [InlineData("slippage")]
+    public void APeriodTheDataDoesNotCoverIsBadInputNotAnEmptySuccess(string verb)
+    {
+        using var dir = new TempDir();
+        string root = Record(dir);
+        string[] period = ["--start", "2025-01-01T00:00:00Z", "--end", "2025-01-02T00:00:00Z"];
+        string[] args = verb switch
+        {
+            "slippage" => ["slippage", "--data", root, "--symbol", "BTCUSDT", "--sizes", "1", .. period],
+            "tune" => ["tune", "--data", root, "--symbol", "BTCUSDT", "--strategy", "mm", "--grid", "2", "--param", "spread_bps=1..4", .. period],
+            _ => ["backtest", "--data", root, "--symbol", "BTCUSDT", "--strategy", "mm", .. period],
+        };
+        var r = CliRunner.Run(args);
+        Assert.True(r.ExitCode == 1, $"exit {r.ExitCode}: {r.Error}");
+        Assert.Contains("no data of BTCUSDT between 2025-01-01", r.Error);
+        Assert.Contains("2024-08-08T23:54", r.Error); // what the data does cover
+    }
 }

@@ -82,6 +82,10 @@ public sealed class BacktestOptions
         if (spec.LatencyHgrm is { } h && !File.Exists(h)) throw new UsageException($"--latency-hgrm {h}: no such file");
         if (spec.LatencyHgrm is not null && spec.LatencyFromRecording) throw new UsageException("give one of --latency-hgrm and --latency-recorded");
         if (spec.SampleNs <= 0) throw new UsageException("--interval must be above 0");
+        // A period the data does not cover is an empty run, never an empty success: bad input naming what the data covers.
+        if ((spec.StartNs != long.MinValue || spec.EndNs != long.MaxValue) && BacktestRunner.Span(spec with { StartNs = long.MinValue, EndNs = long.MaxValue }) is { } whole
+            && (spec.StartNs > whole.Last || spec.EndNs <= whole.First))
+            throw new InputException($"no data of {spec.Symbol} between {(spec.StartNs == long.MinValue ? "its start" : TimeText.FormatIso(spec.StartNs))} and {(spec.EndNs == long.MaxValue ? "its end" : TimeText.FormatIso(spec.EndNs))}: it covers {TimeText.FormatIso(whole.First)} .. {TimeText.FormatIso(whole.Last)}");
         // Bounded memory whatever --interval says: the equity points the data's span makes, checked before any is made.
         if (BacktestRunner.Span(spec) is { } span && span.Last > span.First && (span.Last - span.First) / spec.SampleNs + 1 > MaxEquityPoints)
             throw new UsageException($"--interval {spec.SampleNs / 1e9:0.#########} s over the {(span.Last - span.First) / 1e9:N0} s of data makes {(span.Last - span.First) / spec.SampleNs + 1:N0} equity points; at most {MaxEquityPoints:N0}: give a longer --interval");

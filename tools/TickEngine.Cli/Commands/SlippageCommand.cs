@@ -92,6 +92,8 @@ public static class SlippageCommand
         var (exchange, symbol, ps, qs) = (book.Exchange, book.Symbol, book.PriceScale, book.QuantityScale);
         // Bounded memory whatever --every says: the points the data's span makes, checked before any is made.
         long firstNs = book.FirstNs, lastNs = book.LastNs;
+        if (firstNs != long.MaxValue && (from > lastNs || selection.EndNs <= firstNs))
+            throw new InputException($"no data of {book.Symbol} between {(from == long.MinValue ? "its start" : TimeText.FormatIso(from))} and {(selection.EndNs == long.MaxValue ? "its end" : TimeText.FormatIso(selection.EndNs))}: its book covers {TimeText.FormatIso(firstNs)} .. {TimeText.FormatIso(lastNs)}");
         if (firstNs != long.MaxValue)
         {
             long span = Math.Min(lastNs, selection.EndNs) - Math.Max(firstNs, from);
