@@ -56,6 +56,16 @@ public class BadInputTests
     [InlineData(new[] { "bench", "latency", "--start", "1000" }, "Unrecognized command or argument '--start'")]
     [InlineData(new[] { "bench", "latency", "--out", "/etc/passwd" }, "--out /etc/passwd: is a file, not a folder")]
     [InlineData(new[] { "record", "--exchange", "binance", "--symbols", "BTCUSDT", "--out", "x", "--api-key-file", "/nonexistent/key" }, "--api-key-file /nonexistent/key: no such file")]
+    [InlineData(new[] { "backtest", "--synthetic", "--strategy", "mm", "--duration", "0s" }, "--duration must be a positive duration")]
+    [InlineData(new[] { "backtest", "--synthetic", "--strategy", "mm", "--rate", "0" }, "--rate must be a whole number from 1")]
+    [InlineData(new[] { "backtest", "--synthetic", "--strategy", "mm", "--duration", "9000h" }, "at most a year")]
+    [InlineData(new[] { "backtest", "--synthetic", "--strategy", "mm", "--feed-delay", "soon" }, "--feed-delay soon: give estimate, none")]
+    [InlineData(new[] { "backtest", "--synthetic", "--strategy", "mm", "--tick", "-1" }, "--tick -1")]
+    [InlineData(new[] { "backtest", "--synthetic", "--strategy", "mm", "--lot", "0" }, "--lot 0: must be above 0")]
+    [InlineData(new[] { "backtest", "--synthetic", "--strategy", "mm", "--off-grid", "round" }, "--off-grid must be snap or refuse")]
+    [InlineData(new[] { "backtest", "--synthetic", "--strategy", "mm", "--queue-model", "hbt-power" }, "hbt-power:N")]
+    [InlineData(new[] { "backtest", "--strategy", "mm", "--symbol", "BTCUSDT", "--duration", "1h" }, "give --synthetic")]
+    [InlineData(new[] { "tune", "--synthetic", "--strategy", "research-mm", "--random", "2", "--objective", "sortino" }, "Argument 'sortino' not recognized")]
     public void BadCommandLinesExitWithTwoAndAClearMessage(string[] args, string message)
     {
         var r = CliRunner.Run(args);

@@ -184,4 +184,29 @@ public class ResearchRealismTests
         Assert.Contains("no data of BTCUSDT between 2025-01-01", r.Error);
         Assert.Contains("2024-08-08T23:54", r.Error); // what the data does cover
     }
+
+    [Fact]
+    public void BacktestsRunOnTheSyntheticMarketRepeatablyForASeed()
+    {
+        using var dir = new TempDir();
+        string[] args = ["backtest", "--synthetic", "--duration", "5m", "--strategy", "research-mm", "--interval", "10s"];
+        var a = CliRunner.Run([.. args, "--seed", "7", "--out", dir.File("a")]);
+        Assert.True(a.ExitCode == 0, a.Error);
+        Assert.Contains("synthetic market: seed 7", a.Error);
+        Assert.Equal(0, CliRunner.Run([.. args, "--seed", "7", "--out", dir.File("b")]).ExitCode);
+        Assert.Equal(0, CliRunner.Run([.. args, "--seed", "8", "--out", dir.File("c")]).ExitCode);
+        Assert.Equal(File.ReadAllBytes(dir.File("a/report.json")), File.ReadAllBytes(dir.File("b/report.json")));
+        Assert.NotEqual(File.ReadAllBytes(dir.File("a/report.json")), File.ReadAllBytes(dir.File("c/report.json")));
+        var r = JsonDocument.Parse(File.ReadAllText(dir.File("a/report.json"))).RootElement;
+        Assert.Equal("synthetic", r.GetProperty("exchange").GetString());
+        Assert.Equal(7, r.GetProperty("synthetic_seed").GetInt32());
+        Assert.True(r.GetProperty("fills").GetInt64() > 0);
+        Assert.Equal(Dec(r, "total_pnl"), Dec(r, "realized_pnl") + Dec(r, "unrealized_pnl") - Dec(r, "fees"));
+        // The market's feed delay is estimated and charged like a capture's.
+        Assert.True(r.GetProperty("feed_delay").GetProperty("charged_delay").GetProperty("p99_ms").GetDouble() > 1);
+        var both = CliRunner.Run("backtest", "--synthetic", "--data", dir.File("a"), "--strategy", "mm");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("give no --data", both.Error);
+        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), $"tickengine-synthetic-{Environment.ProcessId}-*"));
+    }
 }

@@ -29,12 +29,20 @@ public static class BacktestCommand
             Examples:
               tickengine backtest --data data --symbol BTCUSDT --strategy imbalance --out reports/imbalance
               tickengine backtest --data data --symbol BTCUSDT --strategy mm --param spread_bps=4 --queue-model power2 --latency-ms 5 --out reports/mm
+              tickengine backtest --synthetic --seed 7 --duration 6h --strategy research-mm --out reports/synthetic
             """);
         var options = new BacktestOptions(cmd);
         var output = Vocabulary.Text("--out", "folder for report.json and report.html", "DIR");
         var json = Vocabulary.Json();
         cmd.Options.Add(output); cmd.Options.Add(json);
         cmd.SetAction(r =>
+        {
+            try { return Run(r); }
+            finally { options.CleanUp(); }
+        });
+        return cmd;
+
+        int Run(ParseResult r)
         {
             var spec = options.Spec(r, ctx);
             var wall = Stopwatch.StartNew();
@@ -67,7 +75,7 @@ public static class BacktestCommand
             var (run, events, damaged) = result;
             var metrics = BacktestMetrics.Of(run);
             var (exchange, _, _) = BacktestRunner.Instrument(spec);
-            var doc = new BacktestDocument(spec, exchange, run, metrics, events, damaged);
+            var doc = new BacktestDocument(spec, exchange, run, metrics, events, damaged) { SyntheticSeed = options.SyntheticSeed(r) };
             string text = doc.Json();
             if (r.GetValue(output) is { } dir)
             {
@@ -101,7 +109,6 @@ public static class BacktestCommand
                 return 1;
             }
             return 0;
-        });
-        return cmd;
+        }
     }
 }

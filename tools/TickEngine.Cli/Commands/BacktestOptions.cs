@@ -31,23 +31,66 @@ public sealed class BacktestOptions
     private readonly Option<long?> _start = Vocabulary.Time("--start", "first order time (epoch ms or ISO-8601); the book is built from the data's start");
     private readonly Option<long?> _end = Vocabulary.Time("--end", "end of the run (exclusive)");
     private readonly Option<TimeSpan?> _interval = Vocabulary.Duration("--interval", "equity interval for the curve, Sharpe, Sortino and CVaR (default 1m)");
+    private readonly Option<bool> _synthetic = Vocabulary.Flag("--synthetic", "run on the synthetic market instead of recorded data (seeded: --seed; --duration of market time at --rate events/s), written to a temporary data root");
+    private readonly Option<TimeSpan?> _synthDuration = Vocabulary.Duration("--duration", "--synthetic: market time (default 1h)");
+    private readonly Option<int> _synthRate = Vocabulary.Int("--rate", "--synthetic: market events per second (default 1000)", 1_000, 1, 1_000_000);
+    private Option<int>? _seed;
+    private string? _syntheticRoot;
 
-    public BacktestOptions(Command cmd)
+    /// <param name="seed">The verb's --seed when it has one (tune: it also seeds the synthetic market); else one is added for --synthetic.</param>
+    public BacktestOptions(Command cmd, Option<int>? seed = null)
     {
         _data.AddTo(cmd); _symbol.AddTo(cmd); _exchange.AddTo(cmd);
+        _seed = seed ?? Vocabulary.Int("--seed", "--synthetic: the market's seed", 1, int.MinValue, int.MaxValue);
+        if (seed is null) cmd.Options.Add(_seed);
+        foreach (var o in new Option[] { _synthetic, _synthDuration, _synthRate }) cmd.Options.Add(o);
         foreach (var o in new Option[] { _strategy, _param, _queue, _feedDelay, _tick, _lot, _offGrid, _latency, _cancelLatency, _hgrm, _recorded, _latencySeed, _maker, _taker, _start, _end, _interval }) cmd.Options.Add(o);
     }
 
     public string[] RawParameters(ParseResult r) => r.GetValue(_param) ?? [];
+
+    /// <summary>Writes the seeded synthetic market to a temporary data root (removed by <see cref="CleanUp"/>).</summary>
+    private string SyntheticRoot(ParseResult r, CliContext ctx, string symbol)
+    {
+        var duration = r.GetValue(_synthDuration) ?? TimeSpan.FromHours(1);
+        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromDays(366)) throw new UsageException("--duration must be above 0 and at most a year");
+        int rate = r.GetValue(_synthRate), seed = r.GetValue(_seed!);
+        long events = (long)(duration.TotalSeconds * rate);
+        if (events > 2_000_000_000) throw new UsageException($"--duration {duration} at --rate {rate} makes {events:N0} events; at most 2,000,000,000");
+        _syntheticRoot = Path.Combine(Path.GetTempPath(), $"tickengine-synthetic-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var wall = Stopwatch.StartNew();
+        // A fixed start (2024-01-01 UTC): the same seed, duration and rate give the same market and the same report.
+        var (deltas, trades) = Simulator.Market.SyntheticRecording.Write(_syntheticRoot, symbol, seed, events, 1_704_067_200_000_000_000, rate, ctx.Cancel);
+        ctx.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"synthetic market: seed {seed}, {duration} at {rate:N0} events/s: {deltas:N0} level changes and {trades:N0} trades of {symbol} in {wall.Elapsed.TotalSeconds:F1} s"));
+        return _syntheticRoot;
+    }
+
+    /// <summary>Removes the synthetic market's temporary data root, if one was written.</summary>
+    public void CleanUp()
+    {
+        if (_syntheticRoot is { } root && Directory.Exists(root)) { try { Directory.Delete(root, true); } catch (IOException) { } }
+        _syntheticRoot = null;
+    }
+
+    /// <summary>Whether the run is on the synthetic market (its seed is stated in the report).</summary>
+    public int? SyntheticSeed(ParseResult r) => r.GetValue(_synthetic) ? r.GetValue(_seed!) : null;
 
     /// <summary>The most equity points one backtest keeps.</summary>
     public const long MaxEquityPoints = 5_000_000;
 
     public BacktestSpec Spec(ParseResult r, CliContext ctx, bool parametersAreRanges = false)
     {
-        string root = _data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: the data root");
-        if (!Directory.Exists(root)) throw new UsageException($"--data {root}: no such directory");
+        string? root = _data.Get(r, ctx.Error);
         var symbols = _symbol.Get(r, ctx.Error);
+        if (r.GetValue(_synthetic))
+        {
+            if (root is not null) throw new UsageException("--synthetic runs on a market of its own: give no --data");
+            symbols ??= ["BTCUSDT"];
+            root = SyntheticRoot(r, ctx, symbols is { Length: 1 } ? symbols[0] : throw new UsageException("--symbol: one instrument"));
+        }
+        else if (r.GetValue(_synthDuration) is not null || r.GetResult(_synthRate) is { Implicit: false }) throw new UsageException("--duration and --rate shape the --synthetic market: give --synthetic");
+        if (root is null) throw new UsageException("--data is required: the data root (or --synthetic)");
+        if (!Directory.Exists(root)) throw new UsageException($"--data {root}: no such directory");
         if (symbols is not { Length: 1 }) throw new UsageException("--symbol is required: one instrument");
         string strategy = r.GetValue(_strategy) ?? throw new UsageException($"--strategy is required: {string.Join(" or ", BacktestRunner.Strategies)}");
         if (!BacktestRunner.Strategies.Contains(strategy)) throw new UsageException($"--strategy must be {string.Join(" or ", BacktestRunner.Strategies)}, got '{strategy}'");

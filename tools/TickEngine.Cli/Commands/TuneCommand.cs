@@ -28,20 +28,27 @@ public static class TuneCommand
               tickengine tune --data data --symbol BTCUSDT --strategy mm --grid 4 --param spread_bps=1..8 --param skew_bps=0..2 --objective sharpe
               tickengine tune --data data --symbol BTCUSDT --strategy imbalance --random 20 --param buy_above=1.5..5 --seed 7 --objective pnl --out reports/tune
             """);
-        var options = new BacktestOptions(cmd);
+        var seed = Vocabulary.Int("--seed", "seed of --random (and of the --synthetic market)", 1, int.MinValue, int.MaxValue);
+        var options = new BacktestOptions(cmd, seed);
         var grid = new Option<int?>("--grid") { Description = "points per range (every combination)", HelpName = "N" };
         var random = new Option<int?>("--random") { Description = "random candidates", HelpName = "N" };
         var objective = new Option<string>("--objective") { Description = "sharpe (default), pnl (net of fees), or netpnl-cvar (PnL - fees - lambda x CVaR 95 %, the expected loss of the worst 5 % of intervals)", HelpName = "O", DefaultValueFactory = _ => "sharpe" };
         objective.AcceptOnlyFromAmong([.. Tuner.Objectives]);
         var lambda = Vocabulary.Number("--lambda", "weight of CVaR in netpnl-cvar (default 1)", 0, 1e9, "L");
         var maxDd = Vocabulary.Number("--max-drawdown", "rank last the candidates whose fitted drawdown passes this (quote currency)", 0, 1e18, "X");
-        var seed = Vocabulary.Int("--seed", "seed of --random", 1, int.MinValue, int.MaxValue);
         var fit = Vocabulary.Number("--fit-fraction", "share of the period fitted on (default 0.5; 1 = no walk-forward)", 0.05, 1, "F");
         var top = Vocabulary.Int("--top", "candidates tested on the rest of the period", 5, 1, 1000);
         var output = Vocabulary.Text("--out", "folder for tune.json and tune.html", "DIR");
         var json = Vocabulary.Json();
-        foreach (var o in new Option[] { grid, random, objective, lambda, maxDd, seed, fit, top, output, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { grid, random, objective, lambda, maxDd, fit, top, output, json }) cmd.Options.Add(o);
         cmd.SetAction(r =>
+        {
+            try { return Run(r); }
+            finally { options.CleanUp(); }
+        });
+        return cmd;
+
+        int Run(ParseResult r)
         {
             var spec = options.Spec(r, ctx, parametersAreRanges: true);
             if (r.GetValue(grid) is not null == r.GetValue(random) is not null) throw new UsageException("give one of --grid N or --random N");
@@ -99,8 +106,7 @@ public static class TuneCommand
             }
             if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the search is incomplete");
             return 0;
-        });
-        return cmd;
+        }
     }
 
     /// <summary>The most candidates one search runs.</summary>

@@ -15,6 +15,9 @@ namespace TickEngine.Cli.Reports;
 public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backtest Run, BacktestMetrics Metrics, long Events, int Damaged)
 {
     private MoneyScale Money => Run.Portfolio.Money;
+
+    /// <summary>The synthetic market's seed, when the run was on it (stated in the report).</summary>
+    public int? SyntheticSeed { get; init; }
     private string Qty(long q) => FixedDecimal.ToString(q, Money.QuantityScale);
     private string Px(long p) => FixedDecimal.ToString(p, Money.PriceScale);
     private static double R(double v) => double.IsFinite(v) ? Math.Round(v, 6) : 0;
@@ -56,6 +59,7 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
             var m = Metrics;
             w.WriteStartObject();
             w.WriteString("exchange", Exchange);
+            if (SyntheticSeed is { } marketSeed) w.WriteNumber("synthetic_seed", marketSeed);
             w.WriteString("symbol", Spec.Symbol);
             w.WriteString("strategy", Spec.Strategy);
             w.WriteStartObject("parameters");
