@@ -150,6 +150,8 @@ public static class CliMain
         catch (Exception e)
         {
             ctx.Error.WriteLine($"tickengine {verb}: internal error ({e.GetType().Name}): {e.Message}");
+            // A fault of ours, never of the input: TICKENGINE_TRACE=1 prints where, for a bug report.
+            if (Environment.GetEnvironmentVariable("TICKENGINE_TRACE") == "1") ctx.Error.WriteLine(e.ToString());
             return 1;
         }
     }

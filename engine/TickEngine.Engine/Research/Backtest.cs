@@ -71,6 +71,14 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
     public FeedClock Clock { get; }
     /// <summary>The strategy's own book: rebuilt from the events in the order it received them.</summary>
     public Book.BookRebuilder LocalBook { get; } = new();
+    /// <summary>Market snapshots and order events written for notebooks (hourly Parquet), when set.</summary>
+    public Recording.ResearchRecorder? Recorder
+    {
+        get => _recorder;
+        init { _recorder = value; Context.Recorder = value; }
+    }
+    private readonly Recording.ResearchRecorder? _recorder;
+
     /// <summary>Called at every strategy step with the event's receive-clock time and the event (tests: causality).</summary>
     public Action<long, MarketEvent>? OnStrategyStep { get; init; }
     public Portfolio Portfolio { get; }
@@ -162,14 +170,16 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
     {
         long exchangeNow = receiveNs - Clock.OffsetNs;
         _lastSeen = Math.Max(_lastSeen, receiveNs);
-        Exchange.Act(exchangeNow); // orders that reached the exchange by now are in (and their fills made)
-        DeliverFills();
         Context.NowNs = receiveNs;
         Context.ExchangeNowNs = exchangeNow;
         Context.EventExchangeNs = e.ExchangeTime;
+        Exchange.Act(exchangeNow); // orders that reached the exchange by now are in (and their fills made)
+        DeliverFills();
         OnStrategyStep?.Invoke(receiveNs, e);
         if (e.Kind is EventKind.BookDelta or EventKind.Status) LocalBook.Apply(e);
         bool whole = LocalBook.Valid && LocalBook.Consistent; // what the strategy knows, never the exchange's state ahead of it
+        Context.BeginStep();
+        if (whole && _recorder is not null && (e.Flags & (long)RowFlags.LastInMessage) != 0) _recorder.Step(Context, LocalBook.Book, Exchange.LiveOrders);
         if (e.Kind == EventKind.Trade) { if (whole) _strategy.OnTrade(Context, e); return; }
         if (e.Kind != EventKind.BookDelta || !whole) return;
         _strategy.OnBook(Context, LocalBook.Book);
@@ -206,6 +216,12 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
             }
         }
         Track();
+        if (_recorder is not null)
+        {
+            var b = Exchange.Book.Book;
+            _recorder.Filled(Context, f, b.TryBestBid(out long bid, out _) ? bid : 0, b.TryBestAsk(out long ask, out _) ? ask : 0);
+        }
+        Context.BeginStep();
         _strategy.OnFill(Context, f);
     }
 

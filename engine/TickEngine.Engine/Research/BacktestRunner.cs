@@ -81,10 +81,12 @@ public static class BacktestRunner
         using var reader = new ReplayReader(selection);
         var registry = new InstrumentRegistry();
         var inst = registry.GetOrAdd(exchange, spec.Symbol, ps, qs);
+        using var recorder = spec.RecordDir is { } dir ? new Recording.ResearchRecorder(dir, exchange, spec.Symbol, money, spec.RecordEveryNs) : null;
         var backtest = new Backtest(inst.Id, sim, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs, spec.StartNs, clock)
         {
             SampleBook = sampleDepth > 0 ? new L2SampleBook(sampleDepth) : null,
             Ledger = ledger,
+            Recorder = recorder,
         };
         var outcome = ReplayToRing.Run(reader, registry, backtest, ringSize: 1 << 16, cancel: cancel, progress: progress);
         if (outcome.Stopped is { } stopped) throw stopped;

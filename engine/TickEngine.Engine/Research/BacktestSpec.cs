@@ -36,4 +36,8 @@ public sealed record BacktestSpec
     public string? Tick { get; init; }
     public string? Lot { get; init; }
     public OffGridPolicy OffGrid { get; init; } = OffGridPolicy.Snap;
+    /// <summary>Where the research record goes (hourly Parquet of snapshots and order events); null: none.</summary>
+    public string? RecordDir { get; init; }
+    /// <summary>The research record's snapshot interval (the strategy's clock).</summary>
+    public long RecordEveryNs { get; init; } = 1_000_000_000;
 }

@@ -41,6 +41,8 @@ public sealed class ExecutionSimulator(MoneyScale money, QueueModel queue, Laten
     public FeeSchedule Fees => fees;
     /// <summary>Every order sent and every fill, when <see cref="KeepHistory"/> (tests, short runs); empty otherwise.</summary>
     public IReadOnlyList<SimOrder> Orders => _orders;
+    /// <summary>Orders pending or resting now.</summary>
+    public IReadOnlyList<SimOrder> LiveOrders => _live;
     public IReadOnlyList<Fill> Fills => _fills;
 
     /// <summary>

@@ -19,6 +19,13 @@ public sealed class StrategyContext(ExecutionSimulator exchange, Portfolio portf
     public long QuantitySent { get; internal set; }
     public long LimitQuantitySent { get; internal set; }
 
+    /// <summary>Writes order events to a research record, when the backtest keeps one.</summary>
+    internal Recording.ResearchRecorder? Recorder { get; set; }
+    private readonly List<(long Id, OrderSide Side)> _cancelledThisStep = new();
+
+    /// <summary>A new decision begins: a create after a cancel of the same side within one decision is a replace.</summary>
+    internal void BeginStep() => _cancelledThisStep.Clear();
+
     public SimOrder Buy(OrderType type, long quantity, long price = 0) => Send(OrderSide.Buy, type, quantity, price);
     public SimOrder Sell(OrderType type, long quantity, long price = 0) => Send(OrderSide.Sell, type, quantity, price);
 
@@ -27,8 +34,25 @@ public sealed class StrategyContext(ExecutionSimulator exchange, Portfolio portf
         OrdersSent++;
         QuantitySent += quantity;
         if (type == OrderType.Limit) LimitQuantitySent += quantity;
-        return exchange.Submit(side, type, price, quantity, ExchangeNowNs, EventExchangeNs);
+        var o = exchange.Submit(side, type, price, quantity, ExchangeNowNs, EventExchangeNs);
+        if (Recorder is { } r)
+        {
+            long replaces = 0;
+            int k = _cancelledThisStep.FindIndex(c => c.Side == side);
+            if (k >= 0) { replaces = _cancelledThisStep[k].Id; _cancelledThisStep.RemoveAt(k); }
+            r.Created(this, o, replaces);
+        }
+        return o;
     }
 
-    public void Cancel(SimOrder order) => exchange.Cancel(order, ExchangeNowNs, EventExchangeNs);
+    public void Cancel(SimOrder order)
+    {
+        bool asked = order.Status is OrderStatus.Pending or OrderStatus.Resting && order.CancelAtNs == long.MaxValue;
+        exchange.Cancel(order, ExchangeNowNs, EventExchangeNs);
+        if (asked && Recorder is { } r)
+        {
+            _cancelledThisStep.Add((order.Id, order.Side));
+            r.Cancelled(this, order);
+        }
+    }
 }

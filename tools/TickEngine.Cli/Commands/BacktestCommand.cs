@@ -33,6 +33,9 @@ public static class BacktestCommand
             """);
         var options = new BacktestOptions(cmd);
         var output = Vocabulary.Text("--out", "folder for report.json and report.html", "DIR");
+        var record = Vocabulary.Text("--record", "also write the research record: market snapshots and order events as hourly Parquet files under DIR/snapshots and DIR/orders", "DIR");
+        var recordEvery = Vocabulary.Duration("--record-every", "snapshot interval of --record (default 1s)");
+        cmd.Options.Add(record); cmd.Options.Add(recordEvery);
         var json = Vocabulary.Json();
         cmd.Options.Add(output); cmd.Options.Add(json);
         cmd.SetAction(r =>
@@ -45,6 +48,12 @@ public static class BacktestCommand
         int Run(ParseResult r)
         {
             var spec = options.Spec(r, ctx);
+            if (r.GetValue(recordEvery) is not null && r.GetValue(record) is null) throw new UsageException("--record-every sets the interval of --record: give --record DIR");
+            if (r.GetValue(record) is { } recordDir)
+            {
+                if (File.Exists(recordDir)) throw new UsageException($"--record {recordDir}: is a file, not a folder");
+                spec = spec with { RecordDir = recordDir, RecordEveryNs = (long)(r.GetValue(recordEvery) ?? TimeSpan.FromSeconds(1)).TotalNanoseconds };
+            }
             var wall = Stopwatch.StartNew();
             long lastReport = 0, total = BacktestRunner.Rows(spec);
             string? dirOut = r.GetValue(output);
@@ -95,6 +104,7 @@ public static class BacktestCommand
                 ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  Sharpe {m.Sharpe:F3}, Sortino {m.Sortino:F3}, orders {m.OrdersSent:N0}, fills {m.Fills:N0} (maker {m.MakerFills:N0}), fill rate {m.FillRate:P1}, hit rate {m.HitRate:P1}"));
                 if (r.GetValue(output) is { } d) ctx.Out.WriteLine($"backtest: wrote {Path.Combine(d, "report.json")} and report.html");
+                if (spec.RecordDir is { } rd) ctx.Out.WriteLine($"backtest: research record in {Path.Combine(rd, "snapshots")} and {Path.Combine(rd, "orders")} (hourly Parquet)");
             }
             if (ctx.Cancel.IsCancellationRequested)
             {

@@ -40,7 +40,7 @@ public static class TuneCommand
         var top = Vocabulary.Int("--top", "candidates tested on the rest of the period", 5, 1, 1000);
         var output = Vocabulary.Text("--out", "folder for tune.json and tune.html", "DIR");
         var json = Vocabulary.Json();
-        foreach (var o in new Option[] { grid, random, objective, lambda, maxDd, fit, top, output, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { grid, random, objective, lambda, maxDd, seed, fit, top, output, json }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             try { return Run(r); }
