@@ -209,4 +209,35 @@ public class ResearchRealismTests
         Assert.Contains("give no --data", both.Error);
         Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), $"tickengine-synthetic-{Environment.ProcessId}-*"));
     }
+
+    [Fact]
+    public void ACrossVenueStrategyTradesTwoBooksEachOnItsOwnClockAndTheFiguresAreTheirExactSum()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run("backtest", "--synthetic", "--seed", "3", "--duration", "10m", "--strategy", "basis", "--leg", "synthetic-b:BTCUSDT",
+            "--param", "enter_bps=0.0005", "--param", "exit_bps=0", "--taker-bps", "1", "--out", dir.File("b"));
+        Assert.True(r.ExitCode == 0, r.Error);
+        var doc = JsonDocument.Parse(File.ReadAllText(dir.File("b/report.json"))).RootElement;
+        var legs = doc.GetProperty("instruments").EnumerateArray().ToList();
+        Assert.Equal(["synthetic/BTCUSDT", "synthetic-b/BTCUSDT"], legs.Select(l => l.GetProperty("market").GetString()));
+        // Each venue's clock estimated apart: the second runs 250 ms ahead of the first (and of the recorder's).
+        double a = legs[0].GetProperty("clock_offset_ms").GetDouble(), b = legs[1].GetProperty("clock_offset_ms").GetDouble();
+        Assert.InRange(a, 0.3, 3.0);
+        Assert.InRange(b, -250, -247);
+        // The figures are the instruments' exact sum, and the ledger's rows are each instrument's own.
+        Assert.Equal(Dec(doc, "total_pnl"), legs.Sum(l => Dec(l, "pnl")));
+        Assert.Equal(Dec(doc, "fees"), legs.Sum(l => Dec(l, "fees")));
+        Assert.True(legs.All(l => l.GetProperty("fills").GetInt64() > 0), "both venues traded");
+        var rows = File.ReadAllLines(dir.File("b/fills.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(doc.GetProperty("fills").GetInt64(), rows.Count);
+        foreach (var leg in legs)
+            Assert.Equal(leg.GetProperty("fills").GetInt64(), rows.Count(x => x[14] == leg.GetProperty("market").GetString()));
+        Assert.Equal("0", doc.GetProperty("final_position").GetString()); // hedged: the net position across the two
+        var single = CliRunner.Run("backtest", "--synthetic", "--duration", "1m", "--strategy", "basis");
+        Assert.Equal(2, single.ExitCode);
+        Assert.Contains("strategy basis trades 2 instruments: give 1 --leg", single.Error);
+        var extra = CliRunner.Run("backtest", "--synthetic", "--duration", "1m", "--strategy", "mm", "--leg", "synthetic-b:BTCUSDT");
+        Assert.Equal(2, extra.ExitCode);
+        Assert.Contains("strategy mm trades 1 instrument: give no --leg", extra.Error);
+    }
 }

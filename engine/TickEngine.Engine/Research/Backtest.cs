@@ -16,30 +16,37 @@ namespace TickEngine.Engine.Research;
 /// of the run: equity is kept once per <see cref="SampleNs"/> of exchange time (one minute by default, 44,640
 /// points a month), per-day PnL per day, fills for the chart thinned to at most <see cref="MaxFillsKept"/> (every
 /// fill still counts in every figure), and the heap holds only the events of one feed delay. One thread (the handler's).
+/// <para>
+/// Several instruments (<see cref="Legs"/>: two venues' books of one asset, say) run on the same two clocks: each
+/// venue's exchange acts at its own exchange time, brought onto the recorder's clock by its own feed offset, and the
+/// strategy hears of every instrument's events in one receive-time order. Each instrument keeps its own portfolio at
+/// its own scales; the figures (equity, PnL, fees) are their exact sum at the largest scales among them.
+/// </para>
 /// </summary>
-public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISink
+public sealed class Backtest : IValueEventHandler<MarketEvent>
 {
     public const int MaxFillsKept = 20_000;
 
-    private readonly int _instrumentId;
     private readonly IStrategy _strategy;
+    private readonly BacktestLeg[] _legs;
+    private readonly Dictionary<int, BacktestLeg> _byInstrument = new();
+    private readonly long _minOffset;
     private readonly List<Fill> _fillsKept = new();
     private int _fillStride = 1;
     private long _fillCount;
     private long _nextSample = long.MinValue;
     private Int128 _peak;
     private bool _started;
-    private long _lastTime = long.MinValue;
     private Int128 _dayStartEquity;
     private long _day = long.MinValue;
     private readonly long _from;
     private readonly PriorityQueue<Step, StepKey> _steps = new(1024);
     private long _seq;
-    private readonly long[] _lastLocal = [long.MinValue, long.MinValue, long.MinValue]; // per stream: deltas, trades, status
-    private long _lastSeen = long.MinValue;
+    private bool _finished;
+    private readonly Router[] _routers;
 
-    /// <summary>One step: the exchange acting on an event, or the strategy receiving it.</summary>
-    private readonly record struct Step(MarketEvent Event, bool Exchange);
+    /// <summary>One step: an exchange acting on an event, or the strategy receiving it.</summary>
+    private readonly record struct Step(MarketEvent Event, bool Exchange, int Leg);
 
     private readonly record struct StepKey(long Time, bool Strategy, long Seq) : IComparable<StepKey>
     {
@@ -52,37 +59,61 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
         }
     }
 
-    /// <param name="fromNs">Figures (equity points, days) start here; events before it only build the book.</param>
-    public Backtest(int instrumentId, ExecutionSimulator exchange, IStrategy strategy, long sampleNs = 60_000_000_000, long fromNs = long.MinValue, FeedClock? clock = null)
+    /// <summary>Takes one leg's events (after its L2 sample book, when it has one).</summary>
+    private sealed class Router(Backtest owner, BacktestLeg leg) : L2SampleBook.ISink
     {
-        Clock = clock ?? FeedClock.None;
-        _from = fromNs;
-        _instrumentId = instrumentId;
-        _strategy = strategy;
-        Exchange = exchange;
-        SampleNs = sampleNs;
-        Portfolio = new Portfolio(exchange.Money);
-        Context = new StrategyContext(exchange, Portfolio);
-        if (!exchange.DeliverFills) throw new ArgumentException("a backtest takes its fills as delivered events: give it an exchange made with DeliverFills", nameof(exchange));
+        public void Handle(in MarketEvent e) => owner.Handle(leg, e);
     }
 
-    public ExecutionSimulator Exchange { get; }
-    /// <summary>When the strategy hears of an event (the feed delay charged).</summary>
-    public FeedClock Clock { get; }
-    /// <summary>The strategy's own book: rebuilt from the events in the order it received them.</summary>
-    public Book.BookRebuilder LocalBook { get; } = new();
-    /// <summary>Market snapshots and order events written for notebooks (hourly Parquet), when set.</summary>
+    /// <param name="fromNs">Figures (equity points, days) start here; events before it only build the book.</param>
+    public Backtest(int instrumentId, ExecutionSimulator exchange, IStrategy strategy, long sampleNs = 60_000_000_000, long fromNs = long.MinValue, FeedClock? clock = null,
+        L2SampleBook? sampleBook = null)
+        : this([new LegSpec(instrumentId, "", exchange, clock, sampleBook)], strategy, sampleNs, fromNs)
+    {
+    }
+
+    /// <summary>A backtest of one strategy over several instruments (<paramref name="legs"/>, the first is the main one).</summary>
+    public Backtest(IReadOnlyList<LegSpec> legs, IStrategy strategy, long sampleNs = 60_000_000_000, long fromNs = long.MinValue)
+    {
+        if (legs.Count == 0) throw new ArgumentException("a backtest needs an instrument", nameof(legs));
+        _from = fromNs;
+        _strategy = strategy;
+        SampleNs = sampleNs;
+        _legs = legs.Select((l, i) => new BacktestLeg(i, l.InstrumentId, l.Market, l.Exchange, l.Clock ?? FeedClock.None, l.SampleBook)).ToArray();
+        foreach (var l in _legs)
+        {
+            if (!l.Exchange.DeliverFills) throw new ArgumentException("a backtest takes its fills as delivered events: give it exchanges made with DeliverFills", nameof(legs));
+            if (!_byInstrument.TryAdd(l.InstrumentId, l)) throw new ArgumentException($"instrument {l.InstrumentId} given twice", nameof(legs));
+        }
+        var contexts = _legs.Select(l => l.Context).ToArray();
+        foreach (var l in _legs) l.Context.Legs = contexts;
+        _routers = _legs.Select(l => new Router(this, l)).ToArray();
+        _minOffset = _legs.Min(l => l.Clock.OffsetNs);
+        Money = new MoneyScale(_legs.Max(l => l.Exchange.Money.PriceScale), _legs.Max(l => l.Exchange.Money.QuantityScale));
+    }
+
+    /// <summary>The instruments, in order.</summary>
+    public IReadOnlyList<BacktestLeg> Legs => _legs;
+    /// <summary>The first instrument's exchange, clock, book, portfolio and context (a single-instrument backtest's).</summary>
+    public ExecutionSimulator Exchange => _legs[0].Exchange;
+    public FeedClock Clock => _legs[0].Clock;
+    public Book.BookRebuilder LocalBook => _legs[0].LocalBook;
+    public Portfolio Portfolio => _legs[0].Portfolio;
+    public StrategyContext Context => _legs[0].Context;
+    public L2SampleBook? SampleBook => _legs[0].SampleBook;
+    /// <summary>The scales of the figures: the largest price and quantity scales among the instruments (one instrument: its own).</summary>
+    public MoneyScale Money { get; }
+
+    /// <summary>Market snapshots and order events written for notebooks (hourly Parquet), when set (the first instrument's).</summary>
     public Recording.ResearchRecorder? Recorder
     {
         get => _recorder;
-        init { _recorder = value; Context.Recorder = value; }
+        init { _recorder = value; _legs[0].Context.Recorder = value; }
     }
     private readonly Recording.ResearchRecorder? _recorder;
 
     /// <summary>Called at every strategy step with the event's receive-clock time and the event (tests: causality).</summary>
     public Action<long, MarketEvent>? OnStrategyStep { get; init; }
-    public Portfolio Portfolio { get; }
-    public StrategyContext Context { get; }
     public long SampleNs { get; }
     public List<EquityPoint> Equity { get; } = new();
     public List<(long Day, Int128 Pnl)> Days { get; } = new();
@@ -91,49 +122,70 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
     public long FirstNs { get; private set; } = long.MaxValue;
     public long LastNs { get; private set; } = long.MinValue;
     public Int128 MaxDrawdown { get; private set; }
-    /// <summary>Fills that reduced the position, and those of them that realized a gain.</summary>
-    public long ClosingFills { get; private set; }
-    public long WinningCloses { get; private set; }
-    public long MakerQuantity { get; private set; }
-    public long TakerQuantity { get; private set; }
-    public long MaxAbsPosition { get; private set; }
-    /// <summary>Sum of |position| x ns held (for the time-weighted mean inventory).</summary>
-    public Int128 PositionTime { get; private set; }
 
-    /// <summary>Called after every fill with the portfolio as it then stands (a per-fill ledger streamed to a file).</summary>
+    /// <summary>Called after every fill with the instrument's portfolio as it then stands (a per-fill ledger streamed to a file).</summary>
     public Action<Fill, Portfolio>? Ledger { get; init; }
+    /// <summary>As <see cref="Ledger"/>, with the instrument the fill is of.</summary>
+    public Action<BacktestLeg, Fill>? LegLedger { get; init; }
 
-    /// <summary>When the data has no deltas: the book from L2 samples (top N), flagged in the report.</summary>
-    public L2SampleBook? SampleBook { get; init; }
+    // ---- the figures, summed over the instruments at Money's scales (exact) ----
+
+    private Int128 Up(Int128 amount, MoneyScale from) => amount * Pow10(Money.Scale - from.Scale);
+    private long UpQty(long q, MoneyScale from) => q * (long)Pow10(Money.QuantityScale - from.QuantityScale);
+    private static Int128 Pow10(int n) { Int128 v = 1; for (int i = 0; i < n; i++) v *= 10; return v; }
+    private Int128 Sum(Func<Portfolio, Int128> f) { Int128 s = 0; foreach (var l in _legs) s += Up(f(l.Portfolio), l.Portfolio.Money); return s; }
+    private long SumQty(Func<BacktestLeg, long> f) { long s = 0; foreach (var l in _legs) s += UpQty(f(l), l.Portfolio.Money); return s; }
+
+    /// <summary>realized + unrealized − fees of every instrument (exact).</summary>
+    public Int128 TotalEquity => _legs.Length == 1 ? _legs[0].Portfolio.Equity : Sum(p => p.Equity);
+    public Int128 TotalRealized => Sum(p => p.Realized);
+    public Int128 TotalUnrealized => Sum(p => p.Unrealized);
+    public Int128 TotalFees => Sum(p => p.Fees);
+    public Int128 TotalMakerFees => Sum(p => p.MakerFees);
+    public Int128 TotalTakerFees => Sum(p => p.TakerFees);
+    public Int128 TotalTurnover => Sum(p => p.Turnover);
+    public long TotalFills => _legs.Sum(l => l.Portfolio.Fills);
+    public long TotalMakerFills => _legs.Sum(l => l.Portfolio.MakerFills);
+    /// <summary>The signed positions summed (at the largest quantity scale): the net exposure to the asset the instruments share.</summary>
+    public long NetPosition => SumQty(l => l.Portfolio.Position);
+    public long ClosingFills => _legs.Sum(l => l.ClosingFills);
+    public long WinningCloses => _legs.Sum(l => l.WinningCloses);
+    public long MakerQuantity => SumQty(l => l.MakerQuantity);
+    public long TakerQuantity => SumQty(l => l.TakerQuantity);
+    public long MaxAbsPosition => _legs.Length == 1 ? _legs[0].MaxAbsPosition : _legs.Max(l => UpQty(l.MaxAbsPosition, l.Portfolio.Money));
+    public Int128 PositionTime { get { Int128 s = 0; foreach (var l in _legs) s += l.PositionTime * (long)Pow10(Money.QuantityScale - l.Portfolio.Money.QuantityScale); return s; } }
+    public long OrdersSent => _legs.Sum(l => l.Context.OrdersSent);
+    public long QuantitySent => SumQty(l => l.Context.QuantitySent);
+    public long OrdersSnapped => _legs.Sum(l => l.Exchange.OrdersSnapped);
+    public long OrdersRejected => _legs.Sum(l => l.Exchange.OrdersRejected);
 
     public void OnEvent(ref MarketEvent e, long sequence, bool endOfBatch)
     {
-        if (e.InstrumentId == _instrumentId) L2SampleBook.Route(SampleBook, e, this);
+        if (_byInstrument.TryGetValue(e.InstrumentId, out var leg)) L2SampleBook.Route(leg.SampleBook, e, _routers[leg.Index]);
     }
 
-    void L2SampleBook.ISink.Handle(in MarketEvent e) => Handle(e);
-
-    private void Handle(in MarketEvent e)
+    private void Handle(BacktestLeg leg, in MarketEvent e)
     {
+        var clock = leg.Clock;
         long x = e.ExchangeTime;
-        long exchangeStep = x + Clock.OffsetNs, strategyStep = exchangeStep;
-        if (Clock.Charged)
+        long exchangeStep = x + clock.OffsetNs, strategyStep = exchangeStep;
+        if (clock.Charged)
         {
-            if ((e.Flags & (long)RowFlags.ReceiveTimeUnknown) != 0 || e.ReceiveTime == 0) Clock.NoReceiveTime++;
-            else if (e.ReceiveTime < exchangeStep) Clock.BelowOffset++;
+            if ((e.Flags & (long)RowFlags.ReceiveTimeUnknown) != 0 || e.ReceiveTime == 0) clock.NoReceiveTime++;
+            else if (e.ReceiveTime < exchangeStep) clock.BelowOffset++;
             else strategyStep = e.ReceiveTime;
             // One stream's events reach the strategy in their stored order (a book applies its changes in sequence).
             int stream = e.Kind == EventKind.Trade ? 1 : e.Kind == EventKind.Status ? 2 : 0;
-            strategyStep = Math.Max(strategyStep, _lastLocal[stream]);
-            _lastLocal[stream] = strategyStep;
-            long charged = strategyStep - exchangeStep;
-            Clock.Charges.Record(charged);
+            strategyStep = Math.Max(strategyStep, leg.LastLocal[stream]);
+            leg.LastLocal[stream] = strategyStep;
+            clock.Charges.Record(strategyStep - exchangeStep);
         }
         long seq = _seq++;
-        _steps.Enqueue(new Step(e, true), new StepKey(exchangeStep, false, seq));
-        _steps.Enqueue(new Step(e, false), new StepKey(strategyStep, true, seq));
-        // Every later event is at or after this exchange time, so every step before it is final.
-        Release(exchangeStep);
+        _steps.Enqueue(new Step(e, true, leg.Index), new StepKey(exchangeStep, false, seq));
+        _steps.Enqueue(new Step(e, false, leg.Index), new StepKey(strategyStep, true, seq));
+        // Events come in exchange-time order: every later one, of any instrument, is at or after x on the recorder's
+        // clock less the largest lead of any venue's clock, so every step before that is final.
+        Release(x + _minOffset);
     }
 
     /// <summary>Runs every step due before <paramref name="until"/> (receive-clock ns), in time order.</summary>
@@ -142,69 +194,79 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
         while (_steps.TryPeek(out var step, out var key) && key.Time < until)
         {
             _steps.Dequeue();
-            if (step.Exchange) ExchangeStep(step.Event);
-            else StrategyStep(step.Event, key.Time);
+            if (step.Exchange) ExchangeStep(_legs[step.Leg], step.Event);
+            else StrategyStep(_legs[step.Leg], step.Event, key.Time);
         }
     }
 
-    private void ExchangeStep(in MarketEvent e)
+    private void ExchangeStep(BacktestLeg leg, in MarketEvent e)
     {
         Events++;
         long t = e.ExchangeTime;
-        if (_lastTime != long.MinValue && t > _lastTime) PositionTime += (Int128)Math.Abs(Portfolio.Position) * (t - _lastTime);
-        _lastTime = Math.Max(_lastTime, t);
-        if (t >= _from) FirstNs = Math.Min(FirstNs, t);
-        LastNs = Math.Max(LastNs, t);
-        Sample(t);
-        Exchange.OnEvent(e);
-        var rebuilt = Exchange.Book;
+        var p = leg.Portfolio;
+        if (leg.LastTime != long.MinValue && t > leg.LastTime) leg.PositionTime += (Int128)Math.Abs(p.Position) * (t - leg.LastTime);
+        leg.LastTime = Math.Max(leg.LastTime, t);
+        if (leg.Index == 0)
+        {
+            if (t >= _from) FirstNs = Math.Min(FirstNs, t);
+            LastNs = Math.Max(LastNs, t);
+            Sample(t);
+        }
+        leg.Exchange.OnEvent(e);
+        var rebuilt = leg.Exchange.Book;
         if (e.Kind == EventKind.BookDelta && rebuilt.Valid && rebuilt.Consistent &&
             rebuilt.Book.TryBestBid(out long bid, out _) && rebuilt.Book.TryBestAsk(out long ask, out _))
         {
-            Portfolio.Mark(bid, ask);
+            p.Mark(bid, ask);
             Track();
         }
     }
 
-    private void StrategyStep(in MarketEvent e, long receiveNs)
+    private void StrategyStep(BacktestLeg leg, in MarketEvent e, long receiveNs)
     {
-        long exchangeNow = receiveNs - Clock.OffsetNs;
-        _lastSeen = Math.Max(_lastSeen, receiveNs);
-        Context.NowNs = receiveNs;
-        Context.ExchangeNowNs = exchangeNow;
-        Context.EventExchangeNs = e.ExchangeTime;
-        Exchange.Act(exchangeNow); // orders that reached the exchange by now are in (and their fills made)
-        DeliverFills();
-        OnStrategyStep?.Invoke(receiveNs, e);
-        if (e.Kind is EventKind.BookDelta or EventKind.Status) LocalBook.Apply(e);
-        bool whole = LocalBook.Valid && LocalBook.Consistent; // what the strategy knows, never the exchange's state ahead of it
-        Context.BeginStep();
-        if (whole && _recorder is not null && (e.Flags & (long)RowFlags.LastInMessage) != 0) _recorder.Step(Context, LocalBook.Book, Exchange.LiveOrders);
-        if (e.Kind == EventKind.Trade) { if (whole) _strategy.OnTrade(Context, e); return; }
-        if (e.Kind != EventKind.BookDelta || !whole) return;
-        _strategy.OnBook(Context, LocalBook.Book);
-    }
-
-    /// <summary>The exchange's fills since the last look, in order, after it has acted (the strategy may answer them with orders).</summary>
-    private void DeliverFills()
-    {
-        while (Exchange.TryTakeFill(out var f)) OnFill(f);
-    }
-
-    private void OnFill(Fill f)
-    {
-        long before = Portfolio.Position;
-        Int128 realized = Portfolio.Realized;
-        Portfolio.Apply(f);
-        Ledger?.Invoke(f, Portfolio);
-        if (Math.Abs(Portfolio.Position) < Math.Abs(before) || Math.Sign(Portfolio.Position) != Math.Sign(before) && before != 0)
+        // Every venue acts up to this instant on its own clock, and the fills it made are heard now.
+        foreach (var l in _legs)
         {
-            ClosingFills++;
-            if (Portfolio.Realized > realized) WinningCloses++;
+            var c = l.Context;
+            c.NowNs = receiveNs;
+            c.ExchangeNowNs = receiveNs - l.Clock.OffsetNs;
+            c.EventExchangeNs = l == leg ? e.ExchangeTime : c.ExchangeNowNs;
+            l.Exchange.Act(c.ExchangeNowNs); // orders that reached the exchange by now are in (and their fills made)
         }
-        if (f.Maker) MakerQuantity += f.Quantity; else TakerQuantity += f.Quantity;
-        MaxAbsPosition = Math.Max(MaxAbsPosition, Math.Abs(Portfolio.Position));
-        if (_fillCount++ % _fillStride == 0)
+        foreach (var l in _legs) DeliverFills(l);
+        var ctx = leg.Context;
+        OnStrategyStep?.Invoke(receiveNs, e);
+        if (e.Kind is EventKind.BookDelta or EventKind.Status) leg.LocalBook.Apply(e);
+        bool whole = leg.LocalBook.Valid && leg.LocalBook.Consistent; // what the strategy knows, never the exchange's state ahead of it
+        ctx.BeginStep();
+        if (whole && leg.Index == 0 && _recorder is not null && (e.Flags & (long)RowFlags.LastInMessage) != 0) _recorder.Step(ctx, leg.LocalBook.Book, leg.Exchange.LiveOrders);
+        if (e.Kind == EventKind.Trade) { if (whole) _strategy.OnTrade(ctx, e); return; }
+        if (e.Kind != EventKind.BookDelta || !whole) return;
+        _strategy.OnBook(ctx, leg.LocalBook.Book);
+    }
+
+    /// <summary>An instrument's fills since the last look, in order, after its exchange has acted (the strategy may answer them with orders).</summary>
+    private void DeliverFills(BacktestLeg leg)
+    {
+        while (leg.Exchange.TryTakeFill(out var f)) OnFill(leg, f);
+    }
+
+    private void OnFill(BacktestLeg leg, Fill f)
+    {
+        var p = leg.Portfolio;
+        long before = p.Position;
+        Int128 realized = p.Realized;
+        p.Apply(f);
+        Ledger?.Invoke(f, p);
+        LegLedger?.Invoke(leg, f);
+        if (Math.Abs(p.Position) < Math.Abs(before) || Math.Sign(p.Position) != Math.Sign(before) && before != 0)
+        {
+            leg.ClosingFills++;
+            if (p.Realized > realized) leg.WinningCloses++;
+        }
+        if (f.Maker) leg.MakerQuantity += f.Quantity; else leg.TakerQuantity += f.Quantity;
+        leg.MaxAbsPosition = Math.Max(leg.MaxAbsPosition, Math.Abs(p.Position));
+        if (leg.Index == 0 && _fillCount++ % _fillStride == 0)
         {
             _fillsKept.Add(f);
             if (_fillsKept.Count >= MaxFillsKept)
@@ -216,18 +278,18 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
             }
         }
         Track();
-        if (_recorder is not null)
+        if (_recorder is not null && leg.Index == 0)
         {
-            var b = Exchange.Book.Book;
-            _recorder.Filled(Context, f, b.TryBestBid(out long bid, out _) ? bid : 0, b.TryBestAsk(out long ask, out _) ? ask : 0);
+            var b = leg.Exchange.Book.Book;
+            _recorder.Filled(leg.Context, f, b.TryBestBid(out long bid, out _) ? bid : 0, b.TryBestAsk(out long ask, out _) ? ask : 0);
         }
-        Context.BeginStep();
-        _strategy.OnFill(Context, f);
+        leg.Context.BeginStep();
+        _strategy.OnFill(leg.Context, f);
     }
 
     private void Track()
     {
-        Int128 equity = Portfolio.Equity;
+        Int128 equity = TotalEquity;
         if (!_started || equity > _peak) { _peak = equity; _started = true; }
         if (_peak - equity > MaxDrawdown) MaxDrawdown = _peak - equity;
     }
@@ -237,34 +299,37 @@ public sealed class Backtest : IValueEventHandler<MarketEvent>, L2SampleBook.ISi
         if (t < _from) return;
         const long DayNs = 86_400_000_000_000;
         long day = Math.DivRem(t, DayNs, out long rem) - (rem < 0 ? 1 : 0);
-        if (_day == long.MinValue) { _day = day; _dayStartEquity = Portfolio.Equity; }
+        if (_day == long.MinValue) { _day = day; _dayStartEquity = TotalEquity; }
         while (day > _day)
         {
-            Days.Add((_day, Portfolio.Equity - _dayStartEquity));
-            _dayStartEquity = Portfolio.Equity;
+            Int128 equity = TotalEquity;
+            Days.Add((_day, equity - _dayStartEquity));
+            _dayStartEquity = equity;
             _day++;
         }
         if (_nextSample == long.MinValue) _nextSample = (t / SampleNs) * SampleNs;
         while (_nextSample <= t)
         {
-            Equity.Add(new EquityPoint(_nextSample, Portfolio.Equity, _peak - Portfolio.Equity, Portfolio.Position, Portfolio.LastBid, Portfolio.LastAsk));
+            Int128 equity = TotalEquity;
+            var p = _legs[0].Portfolio;
+            Equity.Add(new EquityPoint(_nextSample, equity, _peak - equity, _legs.Length == 1 ? p.Position : NetPosition, p.LastBid, p.LastAsk));
             _nextSample += SampleNs;
         }
     }
 
     public void OnShutdown() => Finish();
 
-    /// <summary>Closes the books of the run: acts on what is due, the last equity point, the last day.</summary>
+    /// <summary>Closes the books of the run: every step still waiting, what is due, the last equity point, the last day.</summary>
     public void Finish()
     {
         if (LastNs == long.MinValue && _steps.Count == 0 || _finished) return;
         _finished = true;
         Release(long.MaxValue);
-        Exchange.Act(LastNs);
-        DeliverFills();
-        Equity.Add(new EquityPoint(LastNs, Portfolio.Equity, _peak - Portfolio.Equity, Portfolio.Position, Portfolio.LastBid, Portfolio.LastAsk));
-        if (_day != long.MinValue) Days.Add((_day, Portfolio.Equity - _dayStartEquity));
+        foreach (var l in _legs) l.Exchange.Act(l.LastTime == long.MinValue ? LastNs : Math.Max(LastNs, l.LastTime));
+        foreach (var l in _legs) DeliverFills(l);
+        Int128 equity = TotalEquity;
+        var p = _legs[0].Portfolio;
+        Equity.Add(new EquityPoint(LastNs, equity, _peak - equity, _legs.Length == 1 ? p.Position : NetPosition, p.LastBid, p.LastAsk));
+        if (_day != long.MinValue) Days.Add((_day, equity - _dayStartEquity));
     }
-
-    private bool _finished;
 }

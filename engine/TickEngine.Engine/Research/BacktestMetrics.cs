@@ -18,8 +18,7 @@ public sealed record BacktestMetrics(
 
     public static BacktestMetrics Of(Backtest b)
     {
-        var p = b.Portfolio;
-        var m = p.Money;
+        var m = b.Money;
         var pnl = new List<double>();
         for (int i = 1; i < b.Equity.Count; i++) pnl.Add(m.ToDouble(b.Equity[i].Equity - b.Equity[i - 1].Equity));
         double mean = pnl.Count > 0 ? pnl.Average() : 0;
@@ -31,10 +30,10 @@ public sealed record BacktestMetrics(
         double cvar = sorted.Length == 0 ? 0 : -sorted.Take(tail).Average();
         long span = b.LastNs > b.FirstNs ? b.LastNs - b.FirstNs : 0;
         double qScale = Math.Pow(10, m.QuantityScale);
-        return new BacktestMetrics(p.Equity, p.Realized, p.Unrealized, p.Fees, p.MakerFees, p.TakerFees, b.MaxDrawdown, p.Turnover,
+        return new BacktestMetrics(b.TotalEquity, b.TotalRealized, b.TotalUnrealized, b.TotalFees, b.TotalMakerFees, b.TotalTakerFees, b.MaxDrawdown, b.TotalTurnover,
             sd > 0 ? mean / sd * factor : 0, downside > 0 ? mean / downside * factor : 0, factor, cvar, pnl.Count,
-            p.Fills, p.MakerFills, b.MakerQuantity, b.TakerQuantity, b.ClosingFills > 0 ? (double)b.WinningCloses / b.ClosingFills : 0, b.ClosingFills,
-            b.Context.QuantitySent > 0 ? (double)(b.MakerQuantity + b.TakerQuantity) / b.Context.QuantitySent : 0, b.Context.OrdersSent,
-            span > 0 ? (double)b.PositionTime / span / qScale : 0, b.MaxAbsPosition, p.Position, b.Days, span);
+            b.TotalFills, b.TotalMakerFills, b.MakerQuantity, b.TakerQuantity, b.ClosingFills > 0 ? (double)b.WinningCloses / b.ClosingFills : 0, b.ClosingFills,
+            b.QuantitySent > 0 ? (double)(b.MakerQuantity + b.TakerQuantity) / b.QuantitySent : 0, b.OrdersSent,
+            span > 0 ? (double)b.PositionTime / span / qScale : 0, b.MaxAbsPosition, b.Legs.Count == 1 ? b.Portfolio.Position : b.NetPosition, b.Days, span);
     }
 }

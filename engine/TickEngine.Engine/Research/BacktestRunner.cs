@@ -63,29 +63,45 @@ public static class BacktestRunner
     };
 
     public static (Backtest Backtest, long Events, int Damaged) Run(BacktestSpec spec, CancellationToken cancel = default, Action<long>? progress = null,
-        Action<Fill, Portfolio>? ledger = null)
+        Action<Fill, Portfolio>? ledger = null, Action<BacktestLeg, Fill>? legLedger = null)
     {
-        var (exchange, ps, qs, sampleDepth) = Source(spec);
-        var money = new MoneyScale(ps, qs);
-        var rules = Rules(spec, exchange, ps, qs);
-        var clock = Clock(spec, exchange, cancel);
-        var strategy = StrategyRegistry.Create(spec.Strategy, spec.Parameters, new StrategyInstrument(ps, qs, rules));
-        var sim = new ExecutionSimulator(money, Research.QueueModel.Parse(spec.QueueModel), Latency(spec, exchange, clock), spec.Fees ?? FeeSchedule.DefaultFor(exchange))
-        {
-            KeepHistory = false,
-            DeliverFills = true,
-            Rules = rules,
-        };
-        var selection = Selection(spec) with { Exchanges = [exchange] };
-        if (sampleDepth > 0) selection = selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Trades, SchemaKind.Status } };
-        using var reader = new ReplayReader(selection);
         var registry = new InstrumentRegistry();
-        var inst = registry.GetOrAdd(exchange, spec.Symbol, ps, qs);
-        using var recorder = spec.RecordDir is { } dir ? new Recording.ResearchRecorder(dir, exchange, spec.Symbol, money, spec.RecordEveryNs) : null;
-        var backtest = new Backtest(inst.Id, sim, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs, spec.StartNs, clock)
+        var legs = new List<LegSpec>();
+        var files = new List<string>();
+        StrategyInstrument? first = null;
+        string firstExchange = "";
+        var instruments = new List<BacktestSpec> { spec };
+        foreach (var (ex, sym) in spec.Legs) instruments.Add(spec with { Exchange = ex, Symbol = sym, Legs = [] });
+        foreach (var one in instruments)
         {
-            SampleBook = sampleDepth > 0 ? new L2SampleBook(sampleDepth) : null,
+            var (exchange, ps, qs, sampleDepth) = Source(one);
+            var money = new MoneyScale(ps, qs);
+            var rules = Rules(one, exchange, ps, qs);
+            var clock = Clock(one, exchange, cancel);
+            var sim = new ExecutionSimulator(money, Research.QueueModel.Parse(spec.QueueModel), Latency(one, exchange, clock), spec.Fees ?? FeeSchedule.DefaultFor(exchange))
+            {
+                KeepHistory = false,
+                DeliverFills = true,
+                Rules = rules,
+            };
+            var selection = Selection(one) with { Exchanges = [exchange] };
+            if (sampleDepth > 0) selection = selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Trades, SchemaKind.Status } };
+            using (var r = new ReplayReader(selection)) files.AddRange(r.SegmentPaths);
+            var inst = registry.GetOrAdd(exchange, one.Symbol, ps, qs);
+            if (legs.Any(l => l.InstrumentId == inst.Id)) throw new ArgumentException($"{exchange}/{one.Symbol} is given twice");
+            legs.Add(new LegSpec(inst.Id, $"{exchange}/{one.Symbol}", sim, clock, sampleDepth > 0 ? new L2SampleBook(sampleDepth) : null));
+            if (first is null) { first = new StrategyInstrument(ps, qs, rules); firstExchange = exchange; }
+        }
+        var kind = StrategyRegistry.Find(spec.Strategy) ?? throw new ArgumentException($"strategy '{spec.Strategy}' is not one of {string.Join(", ", StrategyRegistry.Names)}");
+        if (kind.Instruments != legs.Count)
+            throw new ArgumentException($"strategy {spec.Strategy} trades {kind.Instruments} instrument{(kind.Instruments == 1 ? "" : "s")}; {legs.Count} given ({string.Join(", ", legs.Select(l => l.Market))})");
+        var strategy = StrategyRegistry.Create(spec.Strategy, spec.Parameters, first!);
+        using var reader = new ReplayReader(Selection(spec) with { Files = files, Exchanges = null, Symbols = null });
+        using var recorder = spec.RecordDir is { } dir ? new Recording.ResearchRecorder(dir, firstExchange, spec.Symbol, legs[0].Exchange.Money, spec.RecordEveryNs) : null;
+        var backtest = new Backtest(legs, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs, spec.StartNs)
+        {
             Ledger = ledger,
+            LegLedger = legLedger,
             Recorder = recorder,
         };
         var outcome = ReplayToRing.Run(reader, registry, backtest, ringSize: 1 << 16, cancel: cancel, progress: progress);

@@ -15,6 +15,8 @@ public sealed record BacktestSpec
     public required string Symbol { get; init; }
     public string? Exchange { get; init; }
     public required string Strategy { get; init; }
+    /// <summary>More instruments traded by the same strategy (exchange, symbol): another venue's book of the asset, say.</summary>
+    public IReadOnlyList<(string Exchange, string Symbol)> Legs { get; init; } = [];
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
     public long StartNs { get; init; } = long.MinValue;
     public long EndNs { get; init; } = long.MaxValue;

@@ -14,6 +14,14 @@ public sealed class StrategyContext(ExecutionSimulator exchange, Portfolio portf
     public long EventExchangeNs { get; internal set; }
     /// <summary>The instrument's tick and lot.</summary>
     public InstrumentRules Rules => exchange.Rules;
+    /// <summary>Which instrument of the backtest this context trades (0 for a single-instrument backtest).</summary>
+    public int Leg { get; init; }
+    /// <summary>"exchange/symbol" of the instrument.</summary>
+    public string Market { get; init; } = "";
+    /// <summary>The strategy's own book of the instrument (what it has received).</summary>
+    public Book.OrderBook Book { get; init; } = null!;
+    /// <summary>Every instrument's context, in order (one for a single-instrument backtest): a strategy trading several sends each its orders through its own.</summary>
+    public IReadOnlyList<StrategyContext> Legs { get; internal set; } = [];
     /// <summary>Orders submitted and quantity asked, for the fill rate.</summary>
     public long OrdersSent { get; internal set; }
     public long QuantitySent { get; internal set; }

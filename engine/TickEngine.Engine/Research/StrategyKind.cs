@@ -11,4 +11,7 @@ public sealed record StrategyKind(string Name, string Summary, IReadOnlyList<(st
 {
     /// <summary>Ranges tune searches when not given otherwise (the strategy's design bounds); empty: none.</summary>
     public IReadOnlyList<TuneParameter> TuneBounds { get; init; } = [];
+
+    /// <summary>How many instruments it trades at once (1; 2 for a cross-venue strategy).</summary>
+    public int Instruments { get; init; } = 1;
 }

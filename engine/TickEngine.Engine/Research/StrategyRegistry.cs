@@ -28,6 +28,12 @@ public static class StrategyRegistry
             ("vola_halflife_s", "30", "half-life of the volatility estimate"), ("size", "0.001", "size of each quote"), ("max_position", "0.05", "largest position either way"),
         ],
             (p, i) => new ResearchMarketMakerStrategy(p, i)) { TuneBounds = ResearchMarketMakerStrategy.TuneBounds },
+        new("basis", "cross-venue basis on two books of one asset (--leg EXCHANGE:SYMBOL): buys the cheap venue and sells the dear one at market when the gap passes enter_bps, trades back within exit_bps",
+        [
+            ("enter_bps", "5", "gap between one venue's bid and the other's ask that opens a position"), ("exit_bps", "0.5", "gap within which it is closed"),
+            ("size", "0.001", "size per venue"), ("max_position", "0.01", "largest position per venue"), ("cooldown_ms", "500", "least time between rounds"),
+        ],
+            (p, i) => new BasisStrategy(p, i)) { Instruments = 2 },
     ];
 
     public static StrategyKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);

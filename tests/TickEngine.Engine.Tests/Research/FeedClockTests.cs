@@ -129,4 +129,36 @@ public class FeedClockTests
         Assert.Equal([T + o, T + o + 12_000_000, T + o + 181_000_000], strategy.Decisions.Select(d => d.Now));
         Assert.Equal(T + 1_000_000, strategy.Decisions[^1].EventExchange);
     }
+
+    [Fact]
+    public void TwoVenuesOnTheirOwnClocksAreHeardInOneReceiveTimeOrder()
+    {
+        // Venue A's clock runs with the recorder's; venue B's 250 ms ahead. Each venue's events arrive in its own
+        // exchange order with its own delays; the ring carries them merged by exchange time (B's look later).
+        long lead = 250_000_000;
+        Steps.Sample(steps =>
+        {
+            var a = Feed(steps, 0);
+            var b = Feed(steps, -lead).Select(e => { var c = e; c.InstrumentId = 1; c.ReceiveTime += 7_000_000; return c; }).ToList();
+            var merged = a.Concat(b).OrderBy(e => e.ExchangeTime).ToList(); // stable: each stream keeps its order
+            long thetaA = a.Min(e => e.ReceiveTime - e.ExchangeTime), thetaB = b.Min(e => e.ReceiveTime - e.ExchangeTime);
+            var seen = new List<(long Step, MarketEvent Event)>();
+            ExecutionSimulator Sim() => new(new MoneyScale(0, 0), QueueModel.RiskAverse, LatencyModel.Fixed(0, 0), default) { DeliverFills = true };
+            var backtest = new Backtest([new LegSpec(0, "a/X", Sim(), FeedClock.Given(thetaA)), new LegSpec(1, "b/X", Sim(), FeedClock.Given(thetaB))], new Recorder())
+            {
+                OnStrategyStep = (t, e) => seen.Add((t, e)),
+            };
+            foreach (var e in merged) { var c = e; backtest.OnEvent(ref c, 0, false); }
+            backtest.Finish();
+            bool ok = seen.Count == merged.Count;
+            for (int i = 0; i < seen.Count; i++)
+            {
+                ok &= seen[i].Step == seen[i].Event.ReceiveTime;     // each heard at its receive time
+                if (i > 0) ok &= seen[i].Step >= seen[i - 1].Step;    // one receive-time order across both venues
+            }
+            // Each venue's exchange acted in its own exchange order.
+            ok &= backtest.Legs.All(l => l.Exchange.Now == merged.Where(e => e.InstrumentId == l.InstrumentId).Max(e => e.ExchangeTime));
+            return ok;
+        }, iter: 200);
+    }
 }

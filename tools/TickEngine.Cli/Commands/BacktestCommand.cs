@@ -62,12 +62,17 @@ public static class BacktestCommand
             {
                 Directory.CreateDirectory(dirOut);
                 ledger = new StreamWriter(Path.Combine(dirOut, "fills.csv"), false, new System.Text.UTF8Encoding(false), 1 << 16);
-                ledger.Write("exchange_time_ns,time,order_id,side,price,quantity,maker,fee,position,average_entry,realized,unrealized,fees,equity\n");
+                ledger.Write("exchange_time_ns,time,order_id,side,price,quantity,maker,fee,position,average_entry,realized,unrealized,fees,equity,market\n");
             }
-            var (_, ps0, qs0) = BacktestRunner.Instrument(spec);
-            var m0 = new MoneyScale(ps0, qs0);
-            Action<Fill, Portfolio>? write = ledger is null ? null : (f, p) => ledger.Write(string.Create(CultureInfo.InvariantCulture,
-                $"{f.TimeNs},{TimeText.FormatIso(f.TimeNs)},{f.OrderId},{(f.Side == OrderSide.Buy ? "buy" : "sell")},{FixedDecimal.ToString(f.Price, ps0)},{FixedDecimal.ToString(f.Quantity, qs0)},{(f.Maker ? 1 : 0)},{m0.ToText(f.Fee)},{FixedDecimal.ToString(p.Position, qs0)},{(p.AverageEntry is { } a ? m0.PerUnit(a.Cost, a.Quantity, ps0 + 4) : "")},{m0.ToText(p.Realized)},{m0.ToText(p.Unrealized)},{m0.ToText(p.Fees)},{m0.ToText(p.Equity)}\n"));
+            // One row per fill, the instrument's own portfolio after it (at its scales), and which instrument.
+            Action<BacktestLeg, Fill>? write = ledger is null ? null : (leg, f) =>
+            {
+                var p = leg.Portfolio;
+                var m0 = p.Money;
+                int ps0 = m0.PriceScale, qs0 = m0.QuantityScale;
+                ledger.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"{f.TimeNs},{TimeText.FormatIso(f.TimeNs)},{f.OrderId},{(f.Side == OrderSide.Buy ? "buy" : "sell")},{FixedDecimal.ToString(f.Price, ps0)},{FixedDecimal.ToString(f.Quantity, qs0)},{(f.Maker ? 1 : 0)},{m0.ToText(f.Fee)},{FixedDecimal.ToString(p.Position, qs0)},{(p.AverageEntry is { } a ? m0.PerUnit(a.Cost, a.Quantity, ps0 + 4) : "")},{m0.ToText(p.Realized)},{m0.ToText(p.Unrealized)},{m0.ToText(p.Fees)},{m0.ToText(p.Equity)},{leg.Market}\n"));
+            };
             (Backtest run, long events, int damaged) result;
             try
             {
@@ -78,7 +83,7 @@ public static class BacktestCommand
                     double share = total > 0 ? Math.Min(1, (double)n / total) : 0;
                     int bars = (int)(share * 30);
                     ctx.Error.WriteLine($"backtest: [{new string('#', bars)}{new string('.', 30 - bars)}] {share:P0} {n:N0} of {total:N0} rows, {n / wall.Elapsed.TotalSeconds:N0} events/s");
-                }, write);
+                }, legLedger: write);
             }
             finally { ledger?.Dispose(); }
             var (run, events, damaged) = result;
@@ -96,7 +101,7 @@ public static class BacktestCommand
             else
             {
                 var m = metrics;
-                var money = run.Portfolio.Money;
+                var money = run.Money;
                 ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"backtest: {spec.Strategy} on {exchange}/{spec.Symbol}: {events:N0} events in {wall.Elapsed.TotalSeconds:F2} s ({events / Math.Max(1e-9, wall.Elapsed.TotalSeconds):N0}/s)"));
                 ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -31,6 +31,7 @@ public sealed class BacktestOptions
     private readonly Option<long?> _start = Vocabulary.Time("--start", "first order time (epoch ms or ISO-8601); the book is built from the data's start");
     private readonly Option<long?> _end = Vocabulary.Time("--end", "end of the run (exclusive)");
     private readonly Option<TimeSpan?> _interval = Vocabulary.Duration("--interval", "equity interval for the curve, Sharpe, Sortino and CVaR (default 1m)");
+    private readonly Option<string[]> _leg = new("--leg") { Description = "another instrument the strategy trades, EXCHANGE:SYMBOL (repeatable; a cross-venue strategy such as basis)", HelpName = "EXCHANGE:SYMBOL", AllowMultipleArgumentsPerToken = false };
     private readonly Option<bool> _synthetic = Vocabulary.Flag("--synthetic", "run on the synthetic market instead of recorded data (seeded: --seed; --duration of market time at --rate events/s), written to a temporary data root");
     private readonly Option<TimeSpan?> _synthDuration = Vocabulary.Duration("--duration", "--synthetic: market time (default 1h)");
     private readonly Option<int> _synthRate = Vocabulary.Int("--rate", "--synthetic: market events per second (default 1000)", 1_000, 1, 1_000_000);
@@ -43,15 +44,31 @@ public sealed class BacktestOptions
         _data.AddTo(cmd); _symbol.AddTo(cmd); _exchange.AddTo(cmd);
         _seed = seed ?? Vocabulary.Int("--seed", "--synthetic: the market's seed", 1, int.MinValue, int.MaxValue);
         if (seed is null) cmd.Options.Add(_seed);
-        foreach (var o in new Option[] { _synthetic, _synthDuration, _synthRate }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { _leg, _synthetic, _synthDuration, _synthRate }) cmd.Options.Add(o);
         foreach (var o in new Option[] { _strategy, _param, _queue, _feedDelay, _tick, _lot, _offGrid, _latency, _cancelLatency, _hgrm, _recorded, _latencySeed, _maker, _taker, _start, _end, _interval }) cmd.Options.Add(o);
     }
 
     public string[] RawParameters(ParseResult r) => r.GetValue(_param) ?? [];
 
-    /// <summary>Writes the seeded synthetic market to a temporary data root (removed by <see cref="CleanUp"/>).</summary>
-    private string SyntheticRoot(ParseResult r, CliContext ctx, string symbol)
+    /// <summary>--leg EXCHANGE:SYMBOL values.</summary>
+    private List<(string Exchange, string Symbol)> Legs(ParseResult r)
     {
+        var legs = new List<(string, string)>();
+        foreach (var text in r.GetValue(_leg) ?? [])
+        {
+            int colon = text.IndexOf(':');
+            if (colon <= 0 || colon == text.Length - 1) throw new UsageException($"--leg {text}: give EXCHANGE:SYMBOL (e.g. bybit:BTCUSDT)");
+            legs.Add((text[..colon].Trim(), text[(colon + 1)..].Trim()));
+        }
+        return legs;
+    }
+
+    /// <summary>Writes the seeded synthetic market to a temporary data root (removed by <see cref="CleanUp"/>).</summary>
+    private string SyntheticRoot(ParseResult r, CliContext ctx, string symbol, List<(string Exchange, string Symbol)> legs)
+    {
+        foreach (var (ex, sym) in legs)
+            if (ex != Simulator.Market.SyntheticRecording.LaggedExchange || sym != symbol)
+                throw new UsageException($"--leg {ex}:{sym}: the synthetic market has a second venue only, {Simulator.Market.SyntheticRecording.LaggedExchange}:{symbol}");
         var duration = r.GetValue(_synthDuration) ?? TimeSpan.FromHours(1);
         if (duration <= TimeSpan.Zero || duration > TimeSpan.FromDays(366)) throw new UsageException("--duration must be above 0 and at most a year");
         int rate = r.GetValue(_synthRate), seed = r.GetValue(_seed!);
@@ -60,7 +77,7 @@ public sealed class BacktestOptions
         _syntheticRoot = Path.Combine(Path.GetTempPath(), $"tickengine-synthetic-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var wall = Stopwatch.StartNew();
         // A fixed start (2024-01-01 UTC): the same seed, duration and rate give the same market and the same report.
-        var (deltas, trades) = Simulator.Market.SyntheticRecording.Write(_syntheticRoot, symbol, seed, events, 1_704_067_200_000_000_000, rate, ctx.Cancel);
+        var (deltas, trades) = Simulator.Market.SyntheticRecording.Write(_syntheticRoot, symbol, seed, events, 1_704_067_200_000_000_000, rate, ctx.Cancel, lagged: legs.Count > 0);
         ctx.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"synthetic market: seed {seed}, {duration} at {rate:N0} events/s: {deltas:N0} level changes and {trades:N0} trades of {symbol} in {wall.Elapsed.TotalSeconds:F1} s"));
         return _syntheticRoot;
     }
@@ -86,7 +103,7 @@ public sealed class BacktestOptions
         {
             if (root is not null) throw new UsageException("--synthetic runs on a market of its own: give no --data");
             symbols ??= ["BTCUSDT"];
-            root = SyntheticRoot(r, ctx, symbols is { Length: 1 } ? symbols[0] : throw new UsageException("--symbol: one instrument"));
+            root = SyntheticRoot(r, ctx, symbols is { Length: 1 } ? symbols[0] : throw new UsageException("--symbol: one instrument"), Legs(r));
         }
         else if (r.GetValue(_synthDuration) is not null || r.GetResult(_synthRate) is { Implicit: false }) throw new UsageException("--duration and --rate shape the --synthetic market: give --synthetic");
         if (root is null) throw new UsageException("--data is required: the data root (or --synthetic)");
@@ -114,12 +131,12 @@ public sealed class BacktestOptions
         }
         var spec = new BacktestSpec
         {
-            Root = root, Symbol = symbols[0], Exchange = _exchange.Get(r, ctx.Error) is { Length: > 0 } x ? x[0] : null, Strategy = strategy,
+            Root = root, Symbol = symbols[0], Exchange = _exchange.Get(r, ctx.Error) is { Length: > 0 } x ? x[0] : r.GetValue(_synthetic) ? Simulator.Market.SyntheticRecording.Exchange : null, Strategy = strategy,
             Parameters = parameters, QueueModel = r.GetValue(_queue)!, EntryLatencyNs = (long)(entry * 1e6),
             CancelLatencyNs = (long)((r.GetValue(_cancelLatency) ?? entry) * 1e6), Fees = fees, StartNs = from, EndNs = to,
             SampleNs = (long)(r.GetValue(_interval) ?? TimeSpan.FromMinutes(1)).TotalNanoseconds,
             LatencyHgrm = r.GetValue(_hgrm), LatencyFromRecording = r.GetValue(_recorded), LatencySeed = r.GetValue(_latencySeed),
-            FeedDelay = r.GetValue(_feedDelay)!, Tick = r.GetValue(_tick), Lot = r.GetValue(_lot),
+            FeedDelay = r.GetValue(_feedDelay)!, Tick = r.GetValue(_tick), Lot = r.GetValue(_lot), Legs = Legs(r),
             OffGrid = r.GetValue(_offGrid) switch { "snap" => OffGridPolicy.Snap, "refuse" => OffGridPolicy.Refuse, var o => throw new UsageException($"--off-grid must be snap or refuse, got '{o}'") },
         };
         if (spec.LatencyHgrm is { } h && !File.Exists(h)) throw new UsageException($"--latency-hgrm {h}: no such file");
@@ -138,6 +155,10 @@ public sealed class BacktestOptions
             // A given tick or lot is checked now (the strategy's grid is checked against it); an inferred one at the run.
             var rules = (spec.Tick ?? spec.Lot) is not null ? BacktestRunner.Rules(spec, exchange, ps, qs) : InstrumentRules.Units;
             if (!parametersAreRanges) StrategyRegistry.Create(strategy, parameters, new StrategyInstrument(ps, qs, rules)); // parameter errors now, not mid-run
+            int instruments = StrategyRegistry.Find(strategy)!.Instruments;
+            if (instruments != 1 + spec.Legs.Count)
+                throw new UsageException($"strategy {strategy} trades {instruments} instrument{(instruments == 1 ? "" : "s")}: {(instruments == 1 ? "give no --leg" : $"give {instruments - 1} --leg EXCHANGE:SYMBOL")}");
+            foreach (var (ex, sym) in spec.Legs) BacktestRunner.Source(spec with { Exchange = ex, Symbol = sym, Legs = [] }); // each leg's book exists
             if (spec.FeedDelay.Trim().ToLowerInvariant() is not ("estimate" or "none")) BacktestRunner.Clock(spec, exchange);
             BacktestRunner.Latency(spec, exchange);
         }

@@ -14,7 +14,7 @@ namespace TickEngine.Cli.Reports;
 /// </summary>
 public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backtest Run, BacktestMetrics Metrics, long Events, int Damaged)
 {
-    private MoneyScale Money => Run.Portfolio.Money;
+    private MoneyScale Money => Run.Money;
 
     /// <summary>The synthetic market's seed, when the run was on it (stated in the report).</summary>
     public int? SyntheticSeed { get; init; }
@@ -131,6 +131,31 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
             w.WriteNumber("mean_abs_inventory", R(m.MeanAbsInventory));
             w.WriteString("max_abs_inventory", Qty(m.MaxAbsInventory));
             w.WriteString("final_position", Qty(m.FinalPosition));
+            if (Run.Legs.Count > 1)
+            {
+                // Each instrument apart, at its own scales (the figures above are their exact sum).
+                w.WriteStartArray("instruments");
+                foreach (var leg in Run.Legs)
+                {
+                    var p = leg.Portfolio;
+                    w.WriteStartObject();
+                    w.WriteString("market", leg.Market);
+                    w.WriteString("pnl", p.Money.ToText(p.Equity));
+                    w.WriteString("realized_pnl", p.Money.ToText(p.Realized));
+                    w.WriteString("unrealized_pnl", p.Money.ToText(p.Unrealized));
+                    w.WriteString("fees", p.Money.ToText(p.Fees));
+                    w.WriteNumber("fills", p.Fills);
+                    w.WriteString("final_position", FixedDecimal.ToString(p.Position, p.Money.QuantityScale));
+                    w.WriteNumber("maker_fee_bps", leg.Exchange.Fees.MakerBps);
+                    w.WriteNumber("taker_fee_bps", leg.Exchange.Fees.TakerBps);
+                    w.WriteNumber("clock_offset_ms", R(leg.Clock.OffsetNs / 1e6));
+                    w.WriteString("feed_delay", leg.Clock.DescribeOffset());
+                    Drawn(w, "charged_delay", leg.Clock.Charges);
+                    w.WriteString("instrument_rules", leg.Exchange.Rules.Describe(p.Money.PriceScale, p.Money.QuantityScale));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteStartArray("daily_pnl");
             foreach (var (day, pnl) in m.Days)
             {
@@ -167,6 +192,16 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
         Row("inventory: mean |q| / max |q| / final", string.Create(CultureInfo.InvariantCulture, $"{m.MeanAbsInventory:0.########} / {Qty(m.MaxAbsInventory)} / {Qty(m.FinalPosition)}"));
         Row("turnover", Money.ToText(m.Turnover));
         sb.Append("</table>\n");
+        if (Run.Legs.Count > 1)
+        {
+            sb.Append("<table><tr><th class=\"l\">instrument</th><th>PnL</th><th>realized</th><th>fees</th><th>fills</th><th>final position</th><th class=\"l\">feed clock</th></tr>");
+            foreach (var leg in Run.Legs)
+            {
+                var p = leg.Portfolio;
+                sb.Append($"<tr><td class=\"l\">{WebUtility.HtmlEncode(leg.Market)}</td><td>{p.Money.ToText(p.Equity)}</td><td>{p.Money.ToText(p.Realized)}</td><td>{p.Money.ToText(p.Fees)}</td><td>{p.Fills:N0}</td><td>{FixedDecimal.ToString(p.Position, p.Money.QuantityScale)}</td><td class=\"l\">{WebUtility.HtmlEncode(leg.Clock.DescribeOffset())}</td></tr>");
+            }
+            sb.Append("</table>\n");
+        }
         if (m.Days.Count > 0)
         {
             sb.Append("<table><tr><th class=\"l\">day (UTC)</th><th>PnL</th></tr>");
