@@ -207,7 +207,11 @@ public class ResearchRealismTests
         var both = CliRunner.Run("backtest", "--synthetic", "--data", dir.File("a"), "--strategy", "mm");
         Assert.Equal(2, both.ExitCode);
         Assert.Contains("give no --data", both.Error);
-        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), $"tickengine-synthetic-{Environment.ProcessId}-*"));
+        // The temporary market is removed when the run ends (a process of its own: no other test's market shares its id).
+        using var child = ChildProcess.Start("backtest", "--synthetic", "--duration", "1m", "--strategy", "mm", "--seed", "2");
+        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(120)), "the synthetic backtest did not end");
+        Assert.Equal(0, child.ExitCode);
+        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), $"tickengine-synthetic-{child.Pid}-*"));
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public static class BacktestRunner
         {
             var (exchange, ps, qs, sampleDepth) = Source(one);
             var money = new MoneyScale(ps, qs);
-            var rules = Rules(one, exchange, ps, qs);
+            var rules = Rules(one, exchange, ps, qs, cancel);
             var clock = Clock(one, exchange, cancel);
             var sim = new ExecutionSimulator(money, Research.QueueModel.Parse(spec.QueueModel), Latency(one, exchange, clock), spec.Fees ?? FeeSchedule.DefaultFor(exchange))
             {
@@ -96,7 +96,12 @@ public static class BacktestRunner
         if (kind.Instruments != legs.Count)
             throw new ArgumentException($"strategy {spec.Strategy} trades {kind.Instruments} instrument{(kind.Instruments == 1 ? "" : "s")}; {legs.Count} given ({string.Join(", ", legs.Select(l => l.Market))})");
         var strategy = StrategyRegistry.Create(spec.Strategy, spec.Parameters, first!);
-        using var reader = new ReplayReader(Selection(spec) with { Files = files, Exchanges = null, Symbols = null });
+        // The files each instrument's book comes from (deltas, or L2 samples), its trades and markers, merged.
+        using var reader = new ReplayReader(Selection(spec) with
+        {
+            Files = files, Exchanges = null, Symbols = null,
+            Schemas = new HashSet<SchemaKind> { SchemaKind.Deltas, SchemaKind.L2, SchemaKind.Trades, SchemaKind.Status },
+        });
         using var recorder = spec.RecordDir is { } dir ? new Recording.ResearchRecorder(dir, firstExchange, spec.Symbol, legs[0].Exchange.Money, spec.RecordEveryNs) : null;
         var backtest = new Backtest(legs, spec.StartNs == long.MinValue ? strategy : new HeldUntil(strategy, spec.StartNs), spec.SampleNs, spec.StartNs)
         {
@@ -144,7 +149,7 @@ public static class BacktestRunner
     /// inferred from the data: the greatest common divisor of the prices and of the non-zero quantities of its book
     /// and trades (the first <see cref="RulesRows"/> rows of each), which is the exchange's grid or a multiple of it.
     /// </summary>
-    public static InstrumentRules Rules(BacktestSpec spec, string exchange, int priceScale, int quantityScale)
+    public static InstrumentRules Rules(BacktestSpec spec, string exchange, int priceScale, int quantityScale, CancellationToken cancel = default)
     {
         long? tick = spec.Tick is null ? null : Mantissa("--tick", spec.Tick, priceScale);
         long? lot = spec.Lot is null ? null : Mantissa("--lot", spec.Lot, quantityScale);
@@ -169,7 +174,7 @@ public static class BacktestRunner
                         if (pc < 0) break; // L2 samples: their columns are levels; deltas or trades carry the grid
                         while (taken < RulesRows && c.MoveNext())
                         {
-                            taken++;
+                            if ((++taken & 0xFFFF) == 0 && cancel.IsCancellationRequested) break;
                             long p = c[pc], q = c[qc];
                             if (p > 0) pg = InstrumentRules.Gcd(pg, p);
                             if (q > 0) qg = InstrumentRules.Gcd(qg, q);
@@ -189,6 +194,25 @@ public static class BacktestRunner
             _ => inferred,
         };
         return new InstrumentRules(tick ?? Math.Max(1, pg), lot ?? Math.Max(1, qg), source, spec.OffGrid);
+    }
+
+    /// <summary>
+    /// The spec with its instrument's feed clock offset and grid resolved once (a search runs many backtests of the
+    /// same data: each would estimate them again). A spec of several instruments is returned as it is (each has its own).
+    /// </summary>
+    public static BacktestSpec Resolve(BacktestSpec spec, CancellationToken cancel = default)
+    {
+        if (spec.Legs.Count > 0) return spec;
+        var (exchange, ps, qs, _) = Source(spec);
+        var rules = Rules(spec, exchange, ps, qs, cancel);
+        var clock = Clock(spec, exchange, cancel);
+        return spec with
+        {
+            Exchange = exchange,
+            Tick = TickEngine.Storage.Numerics.FixedDecimal.ToString(rules.Tick, ps),
+            Lot = TickEngine.Storage.Numerics.FixedDecimal.ToString(rules.Lot, qs),
+            FeedDelay = clock.Charged ? ((decimal)clock.OffsetNs / 1_000_000m).ToString(System.Globalization.CultureInfo.InvariantCulture) : "none",
+        };
     }
 
     /// <summary>Rows read per stream to infer the grid.</summary>

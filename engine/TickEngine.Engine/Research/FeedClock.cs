@@ -66,7 +66,10 @@ public sealed class FeedClock
                     using var c = new SegmentCursor(SegmentReader.Open(path));
                     int flags = c.Reader.Schema.Kind == SchemaKind.Trades ? TradeColumns.Flags : DeltaColumns.Flags;
                     while (samples.Count < RowsPerStream && c.MoveNext())
+                    {
                         if ((c[flags] & (long)(RowFlags.ReceiveTimeUnknown | RowFlags.ExchangeTimeUnknown)) == 0) samples.Add(c[1] - c[0]);
+                        if ((samples.Count & 0xFFFF) == 0 && cancel.IsCancellationRequested) break;
+                    }
                 }
                 catch (StorageFormatException) { } // damage is reported where the rows are replayed
             }

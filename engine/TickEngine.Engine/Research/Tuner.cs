@@ -82,6 +82,7 @@ public static class Tuner
     public static List<TuneResult> Run(BacktestSpec spec, IReadOnlyList<Dictionary<string, string>> candidates, string objective, Int128? maxDrawdown,
         double fitFraction, int testTop, CancellationToken cancel, Action<int, int>? progress = null, double lambda = 1)
     {
+        spec = BacktestRunner.Resolve(spec, cancel); // the clock offset and the grid once, not once per candidate
         var (first, last) = Span(spec);
         long split = fitFraction >= 1 ? long.MaxValue : first + (long)((last - first) * fitFraction);
         var fit = spec with { EndNs = Math.Min(spec.EndNs, split) };
