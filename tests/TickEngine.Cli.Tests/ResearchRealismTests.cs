@@ -244,4 +244,25 @@ public class ResearchRealismTests
         Assert.Equal(2, extra.ExitCode);
         Assert.Contains("strategy mm trades 1 instrument: give no --leg", extra.Error);
     }
+
+    [Fact]
+    public void MaxDrawdownIsExactAndAPnlObjectiveIsPrintedOnce()
+    {
+        using var dir = new TempDir();
+        string root = Record(dir);
+        string[] args = ["tune", "--data", root, "--symbol", "BTCUSDT", "--strategy", "mm", "--grid", "2", "--param", "spread_bps=1..4", "--interval", "10s", "--fit-fraction", "1"];
+        var free = JsonDocument.Parse(CliRunner.Run([.. args, "--json"]).Out).RootElement.GetProperty("candidates").EnumerateArray().ToList();
+        var first = free[0];
+        decimal dd = decimal.Parse(first.GetProperty("fit").GetProperty("max_drawdown").GetString()!, CultureInfo.InvariantCulture);
+        Assert.True(dd > 1, $"a drawdown with a fraction to lose: {dd}");
+        string key = first.GetProperty("parameters").GetProperty("spread_bps").GetString()!;
+        bool Within(decimal limit) => JsonDocument.Parse(CliRunner.Run([.. args, "--json", "--max-drawdown", limit.ToString(CultureInfo.InvariantCulture)]).Out).RootElement
+            .GetProperty("candidates").EnumerateArray().Single(c => c.GetProperty("parameters").GetProperty("spread_bps").GetString() == key).GetProperty("within_max_drawdown").GetBoolean();
+        Assert.True(Within(dd));                 // at the limit: within (truncating the limit to a whole number would refuse it)
+        Assert.False(Within(dd - 0.0000001m));   // a hair below: past it
+        var text = CliRunner.Run([.. args, "--objective", "pnl"]);
+        Assert.Equal(0, text.ExitCode);
+        var header = text.Out.Split('\n').First(l => l.StartsWith("rank", StringComparison.Ordinal));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(header, "fit pnl"));
+    }
 }

@@ -219,14 +219,16 @@ public sealed record BacktestDocument(BacktestSpec Spec, string Exchange, Backte
         var fills = Run.FillsKept;
         sb.Append(Charts.Lines("Fills over price", "time (UTC)", "price",
         [
-            new("mid", eq.Where(p => p.Bid > 0).Select(p => (Sec(p.TimeNs), (p.Bid + p.Ask) / 2.0 / ps)).ToList()),
+            new(Run.Legs.Count > 1 ? $"mid ({Run.Legs[0].Market})" : "mid", eq.Where(p => p.Bid > 0).Select(p => (Sec(p.TimeNs), (p.Bid + p.Ask) / 2.0 / ps)).ToList()),
             new("buys", fills.Where(f => f.Side == OrderSide.Buy).Select(f => (Sec(f.TimeNs), f.Price / ps)).ToList(), SeriesStyle.Points, "#2ca02c"),
             new("sells", fills.Where(f => f.Side == OrderSide.Sell).Select(f => (Sec(f.TimeNs), f.Price / ps)).ToList(), SeriesStyle.Points, "#d62728"),
         ]));
         if (m.Days.Count > 1)
             sb.Append(Charts.Bars("PnL per day (UTC, quote)", "day", "PnL", m.Days.Select(d => DateTimeOffset.FromUnixTimeMilliseconds(d.Day * 86_400_000).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList(),
                 [new BarSeries("PnL", m.Days.Select(d => Money.ToDouble(d.Pnl)).ToList(), m.Days.Select(d => Money.ToText(d.Pnl)).ToList())]));
-        if (fills.Count < m.Fills) sb.Append($"<p class=\"note\">{fills.Count:N0} of {m.Fills:N0} fills drawn (every {m.Fills / Math.Max(1, fills.Count)}th); every fill counts in the figures.</p>");
+        long drawnOf = Run.Portfolio.Fills; // the chart's fills are the first instrument's
+        if (fills.Count < drawnOf || Run.Legs.Count > 1)
+            sb.Append($"<p class=\"note\">{fills.Count:N0} of {drawnOf:N0} fills{(Run.Legs.Count > 1 ? $" of {WebUtility.HtmlEncode(Run.Legs[0].Market)}" : "")} drawn{(fills.Count < drawnOf ? $" (one in {Math.Max(1, drawnOf / Math.Max(1, fills.Count))})" : "")}; every fill counts in the figures.</p>");
         return Charts.Page(title, sb.ToString());
     }
 }
