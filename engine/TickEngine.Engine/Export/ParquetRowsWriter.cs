@@ -128,7 +128,7 @@ public sealed class ParquetRowsWriter : IAsyncDisposable
     }
 
     /// <summary>A mantissa at a scale as the exact decimal (what Parquet's DECIMAL of the column holds).</summary>
-    private static decimal Exact(long mantissa, int scale)
+    internal static decimal Exact(long mantissa, int scale)
     {
         ulong magnitude = mantissa < 0 ? (ulong)(-(mantissa + 1)) + 1 : (ulong)mantissa;
         return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, mantissa < 0, (byte)scale);

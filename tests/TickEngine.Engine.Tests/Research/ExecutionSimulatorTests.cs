@@ -4,6 +4,7 @@ using TickEngine.Engine.Events;
 using TickEngine.Engine.Research;
 using TickEngine.Storage.Format;
 using Xunit;
+using static TickEngine.Engine.Tests.Research.SimEvents;
 
 namespace TickEngine.Engine.Tests.Research;
 
@@ -15,35 +16,15 @@ namespace TickEngine.Engine.Tests.Research;
 public class ExecutionSimulatorTests
 {
     private static readonly MoneyScale Units = new(0, 0);
-    private const long T = 1_786_310_000_000_000_000;
 
-    private static MarketEvent Level(BookSide side, long price, long qty, long t, long flags = (long)RowFlags.LastInMessage) =>
-        new() { Kind = EventKind.BookDelta, Side = (byte)side, Price = price, Quantity = qty, ExchangeTime = t, ReceiveTime = t, Flags = flags };
 
-    private static MarketEvent Trade(TradeSide aggressor, long price, long qty, long t) =>
-        new() { Kind = EventKind.Trade, Side = (byte)aggressor, Price = price, Quantity = qty, ExchangeTime = t, ReceiveTime = t };
 
-    private static MarketEvent Status(StatusKind kind, long t) => new() { Kind = EventKind.Status, Side = (byte)kind, ExchangeTime = t, ReceiveTime = t };
 
-    /// <summary>A snapshot: bids 100 x bid100, 99 x 5; asks 101 x 8, 102 x 20.</summary>
-    private static void Snapshot(ExecutionSimulator sim, long t, long bid100 = 10)
-    {
-        const long snap = (long)(RowFlags.FromSnapshot);
-        sim.OnEvent(Level(BookSide.Bid, 100, bid100, t, snap | (long)RowFlags.SnapshotBegins));
-        sim.OnEvent(Level(BookSide.Bid, 99, 5, t, snap));
-        sim.OnEvent(Level(BookSide.Ask, 101, 8, t, snap));
-        sim.OnEvent(Level(BookSide.Ask, 102, 20, t, snap | (long)RowFlags.LastInMessage));
-    }
 
     /// <summary>The same snapshot through a backtest (the exchange and the strategy's own book both get it).</summary>
-    private static void Snapshot(Backtest backtest, long t, long bid100 = 10)
+    private static void SnapshotThrough(Backtest backtest, long t, long bid100 = 10)
     {
-        const long snap = (long)(RowFlags.FromSnapshot);
-        foreach (var e in new[]
-                 {
-                     Level(BookSide.Bid, 100, bid100, t, snap | (long)RowFlags.SnapshotBegins), Level(BookSide.Bid, 99, 5, t, snap),
-                     Level(BookSide.Ask, 101, 8, t, snap), Level(BookSide.Ask, 102, 20, t, snap | (long)RowFlags.LastInMessage),
-                 })
+        foreach (var e in SnapshotEvents(t, bid100))
         {
             var copy = e;
             backtest.OnEvent(ref copy, 0, false);
@@ -225,7 +206,7 @@ public class ExecutionSimulatorTests
         // The market maker quotes (orders allocate one SimOrder each); the book and trade events between must not allocate.
         var strategy = new TickEngine.Engine.Research.Strategies.MarketMakerStrategy(new StrategyParameters(new Dictionary<string, string> { ["tick"] = "1", ["size"] = "1", ["max_position"] = "5", ["refresh_ms"] = "1000000" }), StrategyInstrument.Of(0, 0));
         var backtest = new Backtest(0, sim, strategy, sampleNs: 1_000_000_000);
-        Snapshot(backtest, T);
+        SnapshotThrough(backtest, T);
         long t = T;
         void Steps(int n)
         {
@@ -269,7 +250,7 @@ public class ExecutionSimulatorTests
         var sim = Sim();
         var strategy = new ReplyToFills();
         var backtest = new Backtest(0, sim, strategy, sampleNs: 1_000_000_000);
-        Snapshot(backtest, T);
+        SnapshotThrough(backtest, T);
         var first = Level(BookSide.Bid, 99, 5, T);
         backtest.OnEvent(ref first, 0, false); // the strategy places its buy at 100 (nothing ahead at a new level)
         long t = T;

@@ -3,6 +3,7 @@ using TickEngine.Engine.Research;
 using TickEngine.Engine.Venues;
 using TickEngine.Storage.Format;
 using Xunit;
+using static TickEngine.Engine.Tests.Research.SimEvents;
 
 namespace TickEngine.Engine.Tests.Research;
 
@@ -14,26 +15,12 @@ namespace TickEngine.Engine.Tests.Research;
 public class HftbacktestRulesTests
 {
     private static readonly MoneyScale Units = new(0, 0);
-    private const long T = 1_786_310_000_000_000_000;
 
-    private static MarketEvent Level(BookSide side, long price, long qty, long t, long flags = (long)RowFlags.LastInMessage) =>
-        new() { Kind = EventKind.BookDelta, Side = (byte)side, Price = price, Quantity = qty, ExchangeTime = t, ReceiveTime = t, Flags = flags };
 
-    private static MarketEvent Trade(TradeSide aggressor, long price, long qty, long t) =>
-        new() { Kind = EventKind.Trade, Side = (byte)aggressor, Price = price, Quantity = qty, ExchangeTime = t, ReceiveTime = t };
 
     private static ExecutionSimulator Sim(string model, InstrumentRules? rules = null) =>
         new(Units, QueueModel.Parse(model), LatencyModel.Fixed(0, 0), default) { DeliverFills = true, Rules = rules ?? InstrumentRules.Units };
 
-    /// <summary>Bids 100 x <paramref name="bid100"/>, 99 x 5; asks 101 x 8, 102 x 20.</summary>
-    private static void Snapshot(ExecutionSimulator sim, long t, long bid100)
-    {
-        const long snap = (long)RowFlags.FromSnapshot;
-        sim.OnEvent(Level(BookSide.Bid, 100, bid100, t, snap | (long)RowFlags.SnapshotBegins));
-        sim.OnEvent(Level(BookSide.Bid, 99, 5, t, snap));
-        sim.OnEvent(Level(BookSide.Ask, 101, 8, t, snap));
-        sim.OnEvent(Level(BookSide.Ask, 102, 20, t, snap | (long)RowFlags.LastInMessage));
-    }
 
     /// <summary>
     /// A buy of 50 behind 1,000; 2,000 join behind (level 3,000); a sell print of 300 at the price (front 700,

@@ -71,12 +71,8 @@ public sealed class ResearchRecorder : IDisposable
     private decimal Qty(long q) => Dec(q, _money.QuantityScale);
     private decimal? Mid(long bid, long ask) => bid == 0 || ask == 0 ? null : Dec(bid + ask, _money.PriceScale) / 2m;
     private decimal? Spread(long bid, long ask) => bid == 0 || ask == 0 ? null : Dec(ask - bid, _money.PriceScale);
-    /// <summary>A mantissa at a scale as the exact decimal.</summary>
-    private static decimal Dec(long mantissa, int scale)
-    {
-        ulong magnitude = mantissa < 0 ? (ulong)(-(mantissa + 1)) + 1 : (ulong)mantissa;
-        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, mantissa < 0, (byte)scale);
-    }
+    /// <summary>A mantissa at a scale as the exact decimal (as the Parquet export writes it).</summary>
+    private static decimal Dec(long mantissa, int scale) => Export.ParquetRowsWriter.Exact(mantissa, scale);
 
     private static string Side(OrderSide s) => s == OrderSide.Buy ? "buy" : "sell";
 
