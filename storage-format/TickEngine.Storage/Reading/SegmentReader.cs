@@ -260,10 +260,30 @@ public sealed unsafe partial class SegmentReader : IDisposable
         return scan;
     }
 
+    /// <summary>
+    /// Maps the file. A writer sealing it truncates its preallocated tail, possibly between the length read at open and
+    /// the mapping: the mapping then covers the file as it is (the seal never truncates a committed block), retried
+    /// until the length holds still.
+    /// </summary>
     private void Map()
     {
-        _map = MemoryMappedFile.CreateFromFile(_file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
-        _view = _map.CreateViewAccessor(0, _length, MemoryMappedFileAccess.Read);
+        for (int attempt = 0; ; attempt++)
+        {
+            _length = Math.Min(_length, _file.Length);
+            if (_length == 0) throw new StorageFormatException(Path, 0, "the file is empty (0 bytes); a segment starts with a header");
+            _map = MemoryMappedFile.CreateFromFile(_file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+            try
+            {
+                _view = _map.CreateViewAccessor(0, _length, MemoryMappedFileAccess.Read);
+                break;
+            }
+            catch (UnauthorizedAccessException) when (attempt < 8)
+            {
+                // Shorter than when its length was read: sealed in between. Map it as it is now.
+                _map.Dispose();
+                _map = null;
+            }
+        }
         byte* p = null;
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
         _base = p + _view.PointerOffset;
