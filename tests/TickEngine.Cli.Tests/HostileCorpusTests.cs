@@ -390,7 +390,7 @@ public class HostileCorpusTests(ITestOutputHelper output)
     [InlineData("record --exchange sim --data ROOT --symbol", "Required argument missing for option: '--symbol'")]
     [InlineData("record --exchange sim --data ROOT --symbols , --duration 1", "has an empty item")]
     [InlineData("sim --symbol ../../etc --duration 1", "'../../ETC' is not a symbol")]
-    [InlineData("record --exchange sim --data ROOT --duration 1 --sink nosuch:x", "no sink is named 'nosuch' (sinks: parquet)")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink nosuch:x", "no sink is named 'nosuch' (sinks: parquet, sqlite)")]
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet", "give the folder")]
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,policy=sometimes", "policy must be block, drop, stop or catch-up, got 'sometimes'")]
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,rows=0", "rows must be a whole number from 1 to")]
@@ -401,12 +401,17 @@ public class HostileCorpusTests(ITestOutputHelper output)
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ --sink parquet:PQ", "the same sink target is given twice")]
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:FILE", "is a file; give a folder")]
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,PQ2", "'other' has no key")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink sqlite", "give the database file")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink sqlite:PQ,batch=0", "batch must be a whole number from 1 to")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink sqlite:PQ,rows=5", "sqlite takes no rows")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink sqlite:DIRECTORY", "is a folder; give a database file")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink sqlite:PQ,schemas=ticks", "'ticks' is not a schema")]
     public void NonsenseOnTheCommandLineIsRefused(string line, string message)
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("a-file"), "not a folder");
         var args = line.Split(' ').Select(a => a.Replace("CAPTURE", RepoPaths.BinanceSpotCapture).Replace("ROOT", dir.File("root"))
-            .Replace("PQ2", "other").Replace("PQ", dir.File("pq")).Replace("FILE", dir.File("a-file"))).ToArray();
+            .Replace("PQ2", "other").Replace("PQ", dir.File("pq")).Replace("FILE", dir.File("a-file")).Replace("DIRECTORY", dir.Path)).ToArray();
         var r = CliRunner.Run(args);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(message, r.Error, StringComparison.OrdinalIgnoreCase);

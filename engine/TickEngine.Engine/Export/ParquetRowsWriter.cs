@@ -134,7 +134,7 @@ public sealed class ParquetRowsWriter : IAsyncDisposable
         return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, mantissa < 0, (byte)scale);
     }
 
-    private static string EnumText(SchemaKind kind, long v) => kind switch
+    internal static string EnumText(SchemaKind kind, long v) => kind switch
     {
         SchemaKind.Trades => v == (long)TradeSide.Buy ? "buy" : v == (long)TradeSide.Sell ? "sell" : "unknown",
         SchemaKind.Deltas => v == (long)BookSide.Bid ? "bid" : v == (long)BookSide.Ask ? "ask" : "unknown",

@@ -35,6 +35,21 @@ public static class SinkKinds
                 if (File.Exists(full)) throw new FormatException($"--sink '{a.Spec}': {dir} is a file; give a folder for the Parquet files");
                 return new ParquetSink(full, o);
             }),
+        new SinkKind("sqlite", "a SQLite database file: a table per schema, exact decimals as text, the watermark in the same transaction (exactly once across crashes)",
+            "sqlite:FILE[,batch=N][,age=DURATION][,schemas=S+S]",
+            ["batch", "age", "schemas"],
+            (a, baseDir) =>
+            {
+                string file = a.Place ?? a.Get("dir") ?? throw new FormatException($"--sink '{a.Spec}': give the database file, e.g. sqlite:ticks.db");
+                string full = Path.IsPathRooted(file) ? file : Path.Combine(baseDir, file);
+                if (Directory.Exists(full)) throw new FormatException($"--sink '{a.Spec}': {file} is a folder; give a database file");
+                return new Sqlite.SqliteSink(full, new Sqlite.SqliteSinkOptions
+                {
+                    BatchRows = (int)(a.GetLong("batch", 1, 10_000_000) ?? 50_000),
+                    MaxAge = a.GetDuration("age") ?? TimeSpan.FromSeconds(1),
+                    Schemas = a.GetSchemas("schemas"),
+                });
+            }),
     ];
 
     public static string Names => string.Join(", ", All.Select(k => k.Name));
