@@ -390,7 +390,7 @@ public class HostileCorpusTests(ITestOutputHelper output)
     [InlineData("record --exchange sim --data ROOT --symbol", "Required argument missing for option: '--symbol'")]
     [InlineData("record --exchange sim --data ROOT --symbols , --duration 1", "has an empty item")]
     [InlineData("sim --symbol ../../etc --duration 1", "'../../ETC' is not a symbol")]
-    [InlineData("record --exchange sim --data ROOT --duration 1 --sink nosuch:x", "no sink is named 'nosuch' (sinks: parquet, sqlite)")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink nosuch:x", "no sink is named 'nosuch' (sinks: parquet, sqlite, postgres)")]
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet", "give the folder")]
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,policy=sometimes", "policy must be block, drop, stop or catch-up, got 'sometimes'")]
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink parquet:PQ,rows=0", "rows must be a whole number from 1 to")]
@@ -406,6 +406,9 @@ public class HostileCorpusTests(ITestOutputHelper output)
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink sqlite:PQ,rows=5", "sqlite takes no rows")]
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink sqlite:DIRECTORY", "is a folder; give a database file")]
     [InlineData("record --exchange sim --data ROOT --duration 1 --sink sqlite:PQ,schemas=ticks", "'ticks' is not a schema")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink postgres", "give the connection string")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink postgres:Hots=x;Port=1", "the connection string is not one")]
+    [InlineData("record --exchange sim --data ROOT --duration 1 --sink postgres:Host=127.0.0.1;Port=1,batch=0", "batch must be a whole number from 1 to")]
     public void NonsenseOnTheCommandLineIsRefused(string line, string message)
     {
         using var dir = new TempDir();

@@ -5,7 +5,7 @@ namespace TickEngine.Engine.Sinks;
 
 /// <summary>
 /// A sink given as text, <c>NAME:ARGS</c> (as <c>record --sink</c> takes it): ARGS is comma-separated, a value without
-/// a key first (the sink's place: a folder, a URL), then <c>key=value</c> pairs. The keys every sink takes:
+/// a key first (the sink's place: a folder, a URL, a connection string of <c>key=value;...</c>), then <c>key=value</c> pairs. The keys every sink takes:
 /// <c>policy</c> (<c>block</c>, <c>drop</c>, <c>stop</c>, <c>catch-up</c>), <c>pause</c> and <c>resume</c> (queued rows),
 /// <c>from</c> (<c>run</c> or <c>start</c>), <c>drain</c> (a duration). A key no one reads is an error.
 /// </summary>
@@ -46,7 +46,8 @@ public sealed class SinkArguments
                 string part = parts[i];
                 if (part.Length == 0) continue;
                 int eq = part.IndexOf('=');
-                if (eq < 0)
+                // The first value is the place when it has no key, or when it is a connection string (key=value;key=value).
+                if (eq < 0 || (i == 0 && part.Contains(';')))
                 {
                     if (i != 0) throw new FormatException($"--sink '{spec}': '{part}' has no key; only the first value may come without one (key=value after it)");
                     place = part;

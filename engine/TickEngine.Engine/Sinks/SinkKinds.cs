@@ -50,6 +50,21 @@ public static class SinkKinds
                     Schemas = a.GetSchemas("schemas"),
                 });
             }),
+        new SinkKind("postgres", "PostgreSQL by binary COPY: a table per schema, exact numeric, timestamptz beside the ns, the watermark in the same transaction (exactly once across outages and crashes)",
+            "postgres:CONNECTION-STRING (Host=...;Port=...;Username=...;Database=...; the password from PGPASSWORD or ~/.pgpass)[,batch=N][,age=DURATION][,schemas=S+S]",
+            ["batch", "age", "schemas"],
+            (a, baseDir) =>
+            {
+                string cs = a.Place ?? throw new FormatException($"--sink '{a.Spec}': give the connection string, e.g. postgres:Host=127.0.0.1;Port=5432;Username=ticks;Database=ticks");
+                try { _ = new Npgsql.NpgsqlConnectionStringBuilder(cs); }
+                catch (ArgumentException e) { throw new FormatException($"--sink postgres: the connection string is not one: {e.Message}"); }
+                return new Postgres.PostgresSink(cs, new Postgres.PostgresSinkOptions
+                {
+                    BatchRows = (int)(a.GetLong("batch", 1, 10_000_000) ?? 100_000),
+                    MaxAge = a.GetDuration("age") ?? TimeSpan.FromSeconds(1),
+                    Schemas = a.GetSchemas("schemas"),
+                });
+            }),
     ];
 
     public static string Names => string.Join(", ", All.Select(k => k.Name));
