@@ -30,23 +30,10 @@ public class SqliteSinkTests(ITestOutputHelper output)
         }
         long rows = 0;
         var perTable = new Dictionary<string, long>();
-        foreach (var path in DataRoot.FindSegments(root))
+        foreach (var stored in StoredSegment.All(root))
         {
-            Assert.True(DataRoot.TryParseName(path, out long day, out int part));
-            string schemaDir = Path.GetDirectoryName(path)!, symbolDir = Path.GetDirectoryName(schemaDir)!;
-            string exchange = Path.GetFileName(Path.GetDirectoryName(symbolDir)!), symbol = Path.GetFileName(symbolDir);
-            using var reader = SegmentReader.Open(path);
-            var schema = reader.Schema;
-            var segRows = new List<long[]>();
-            using (var cur = new SegmentCursor(reader, ownsReader: false))
-                while (cur.MoveNext())
-                {
-                    var row = new long[schema.ColumnCount];
-                    for (int k = 0; k < row.Length; k++) row[k] = cur[k];
-                    segRows.Add(row);
-                }
-            if (segRows.Count == 0) continue;
-            string key = $"{exchange}/{symbol}/{schema.Name}|{day}|{part}";
+            var (path, exchange, symbol, day, schema, segRows) = (stored.Path, stored.Exchange, stored.Symbol, stored.Day, stored.Schema, stored.Rows);
+            string key = stored.WatermarkKey;
             Assert.True(marks.TryGetValue(key, out long end), $"{key}: no watermark");
             Assert.True(end == segRows.Count, $"{key}: the watermark says {end} rows, the segment has {segRows.Count}");
             perTable[schema.Name] = perTable.GetValueOrDefault(schema.Name) + segRows.Count;
@@ -60,7 +47,7 @@ public class SqliteSinkTests(ITestOutputHelper output)
             cmd.Parameters.AddWithValue("$b", dayEnd);
             using var r = cmd.ExecuteReader();
             var ordinal = Enumerable.Range(0, r.FieldCount).ToDictionary(r.GetName, i => i);
-            var inDay = segRows.Where(x => x[SegmentSchema.ExchangeTime] >= day && x[SegmentSchema.ExchangeTime] < dayEnd).ToList();
+            var inDay = stored.RowsOfItsDay.ToList();
             int i = 0;
             while (r.Read())
             {

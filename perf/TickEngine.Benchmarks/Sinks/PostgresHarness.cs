@@ -36,28 +36,14 @@ public static class PostgresHarness
         try
         {
             string root = Path.Combine(tmp, "root");
-            var p0 = new RecordPipeline(RecordOptions.ForCapture(root));
-            var src = new CaptureFileSource(FixtureTrades.BinanceSpotCapture, p0.Adapter);
-            p0.Start();
-            src.Run();
-            p0.Stop();
-            rows = p0.Statistics().Outputs.Sum(o => o.RowsCommitted);
+            rows = SinkLoad.RecordCapture(root);
             var csv = Csv(root);
             for (int r = -1; r < repeat; r++)
             {
                 Reset(pg.ConnectionString);
-                var sw = Stopwatch.StartNew();
-                var p = new RecordPipeline(RecordOptions.ForCapture(root) with
-                {
-                    Sinks = [new SinkRegistration(new PostgresSink(pg.ConnectionString), new SinkOptions { Start = SinkStart.Beginning })],
-                });
-                p.Start();
-                p.Stop();
-                double s1 = sw.Elapsed.TotalSeconds;
-                var st = p.Statistics().Sinks[0];
-                if (st.State != SinkState.Done || st.RowsDurable != rows) throw new InvalidOperationException($"sink: {st.State}, {st.RowsDurable} of {rows} rows durable ({st.LastError})");
+                double s1 = SinkLoad.Backfill(root, new PostgresSink(pg.ConnectionString), rows);
                 Reset(pg.ConnectionString);
-                sw.Restart();
+                var sw = Stopwatch.StartNew();
                 long copied = Copy(pg.ConnectionString, csv);
                 double s2 = sw.Elapsed.TotalSeconds;
                 if (copied != rows) throw new InvalidOperationException($"COPY: {copied} of {rows} rows");

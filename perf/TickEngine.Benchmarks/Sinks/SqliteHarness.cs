@@ -33,24 +33,11 @@ public static class SqliteHarness
         try
         {
             string root = Path.Combine(tmp, "root");
-            var p0 = new RecordPipeline(RecordOptions.ForCapture(root));
-            var src = new CaptureFileSource(FixtureTrades.BinanceSpotCapture, p0.Adapter);
-            p0.Start();
-            src.Run();
-            p0.Stop();
-            rows = p0.Statistics().Outputs.Sum(o => o.RowsCommitted);
+            rows = SinkLoad.RecordCapture(root);
             for (int r = -1; r < repeat; r++)
             {
-                string db = Path.Combine(tmp, $"sink-{r}.db");
-                var sink = new SqliteSink(db);
+                double s1 = SinkLoad.Backfill(root, new SqliteSink(Path.Combine(tmp, $"sink-{r}.db")), rows);
                 var sw = Stopwatch.StartNew();
-                var p = new RecordPipeline(RecordOptions.ForCapture(root) with { Sinks = [new SinkRegistration(sink, new SinkOptions { Start = SinkStart.Beginning })] });
-                p.Start();
-                p.Stop();
-                double s1 = sw.Elapsed.TotalSeconds;
-                var st = p.Statistics().Sinks[0];
-                if (st.State != SinkState.Done || st.RowsDurable != rows) throw new InvalidOperationException($"sink: {st.State}, {st.RowsDurable} of {rows} rows durable");
-                sw.Restart();
                 long plain = Plain(root, Path.Combine(tmp, $"plain-{r}.db"));
                 double s2 = sw.Elapsed.TotalSeconds;
                 if (plain != rows) throw new InvalidOperationException($"plain insert: {plain} of {rows} rows");
