@@ -65,6 +65,39 @@ public sealed class EventPublisher
         e.Id2 = b;
     }
 
+    /// <summary>Claims a best bid/ask (a quotes row) for an instrument, as the venue stated it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Quote(int instrumentId, long exchangeNs, long receiveNs, long id, long bid, long bidQuantity, long ask, long askQuantity, long flags = 0)
+    {
+        ref var e = ref Claim();
+        e.Kind = EventKind.BookTicker;
+        e.InstrumentId = instrumentId;
+        e.ExchangeTime = exchangeNs;
+        e.ReceiveTime = receiveNs;
+        e.Id = id;
+        e.BidPrice = bid;
+        e.BidQuantity = bidQuantity;
+        e.AskPrice = ask;
+        e.AskQuantity = askQuantity;
+        e.QuoteFlags = flags;
+    }
+
+    /// <summary>Claims a funding row for an instrument: the rate at its own scale, the next funding time, mark and index (0: not stated).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Funding(int instrumentId, long exchangeNs, long receiveNs, long rate, int rateScale, long nextFunding, long mark, long index)
+    {
+        ref var e = ref Claim();
+        e.Kind = EventKind.Funding;
+        e.InstrumentId = instrumentId;
+        e.ExchangeTime = exchangeNs;
+        e.ReceiveTime = receiveNs;
+        e.FundingRate = rate;
+        e.FundingRateScale = rateScale;
+        e.NextFunding = nextFunding;
+        e.MarkPrice = mark;
+        e.IndexPrice = index;
+    }
+
     /// <summary>Publishes every slot claimed since the last publish.</summary>
     public void Publish()
     {

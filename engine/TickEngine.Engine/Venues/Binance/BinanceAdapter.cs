@@ -372,37 +372,15 @@ public sealed class BinanceAdapter : IExchangeAdapter
         {
             case PendingKind.Trade: CommitTrade(ref p); break;
             case PendingKind.Ticker:
+                // Spot's bookTicker carries no time: the quote's exchange time repeats its receive time, flagged.
                 if (PublishBookTickers)
-                {
-                    ref var e = ref _publisher.Claim();
-                    e.Kind = EventKind.BookTicker;
-                    e.InstrumentId = p.Instrument!.Id;
-                    e.ExchangeTime = p.ExchangeNs != 0 ? p.ExchangeNs : p.ReceiveNs;
-                    e.ReceiveTime = p.ReceiveNs;
-                    e.Price = p.Price;
-                    e.Quantity = p.Quantity;
-                    e.AskPrice = p.AskPrice;
-                    e.AskQuantity = p.AskQuantity;
-                    e.Id = p.Id;
-                    // Spot's bookTicker carries no time: the quote's exchange time repeats its receive time, flagged.
-                    if (p.ExchangeNs == 0) e.QuoteFlags = (long)RowFlags.ExchangeTimeUnknown;
-                }
+                    _publisher.Quote(p.Instrument!.Id, p.ExchangeNs != 0 ? p.ExchangeNs : p.ReceiveNs, p.ReceiveNs, p.Id, p.Price, p.Quantity, p.AskPrice, p.AskQuantity,
+                        p.ExchangeNs == 0 ? (long)RowFlags.ExchangeTimeUnknown : 0);
                 Book(p.Instrument!).OnBookTicker(p.Id, p.Price, p.Quantity, p.AskPrice, p.AskQuantity, p.ReceiveNs, p.ExchangeNs);
                 break;
             case PendingKind.Funding:
-            {
-                ref var f = ref _publisher.Claim();
-                f.Kind = EventKind.Funding;
-                f.InstrumentId = p.Instrument!.Id;
-                f.ExchangeTime = p.ExchangeNs;
-                f.ReceiveTime = p.ReceiveNs;
-                f.MarkPrice = p.Price;
-                f.IndexPrice = p.Quantity;
-                f.FundingRate = p.Id;
-                f.FundingRateScale = p.Scale;
-                f.NextFunding = p.AskPrice;
+                _publisher.Funding(p.Instrument!.Id, p.ExchangeNs, p.ReceiveNs, rate: p.Id, rateScale: p.Scale, nextFunding: p.AskPrice, mark: p.Price, index: p.Quantity);
                 break;
-            }
             case PendingKind.Partial:
             {
                 // A partial-depth frame is a whole top-N book: it replaces the book each time.

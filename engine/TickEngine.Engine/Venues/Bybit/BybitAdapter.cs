@@ -448,16 +448,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
     {
         if (PublishQuotes && (_hasBid || _hasAsk || _hasBidQty || _hasAskQty) && (c.TickBid != 0 || c.TickAsk != 0))
         {
-            ref var e = ref _publisher.Claim();
-            e.Kind = EventKind.BookTicker;
-            e.InstrumentId = inst.Id;
-            e.ExchangeTime = _messageTs;
-            e.ReceiveTime = receiveNs;
-            e.Id = Math.Max(0, _cs);
-            e.BidPrice = c.TickBid;
-            e.BidQuantity = c.TickBid != 0 ? c.TickBidQty : 0;
-            e.AskPrice = c.TickAsk;
-            e.AskQuantity = c.TickAsk != 0 ? c.TickAskQty : 0;
+            _publisher.Quote(inst.Id, _messageTs, receiveNs, Math.Max(0, _cs), c.TickBid, c.TickBid != 0 ? c.TickBidQty : 0, c.TickAsk, c.TickAsk != 0 ? c.TickAskQty : 0);
         }
         if (!PublishFunding || CurrentMarket == Market.Spot) return;
         if (_hasRate)
@@ -470,16 +461,7 @@ public sealed class BybitAdapter : StreamVenueAdapter, IConnectionAware
         if (_hasMark) c.Mark = _mark;
         if (_hasIndex) c.Index = _index;
         if (!(_hasRate || _hasNext || _hasMark || _hasIndex)) return;
-        ref var f = ref _publisher.Claim();
-        f.Kind = EventKind.Funding;
-        f.InstrumentId = inst.Id;
-        f.ExchangeTime = _messageTs;
-        f.ReceiveTime = receiveNs;
-        f.FundingRate = c.FundingRate;
-        f.FundingRateScale = c.FundingScale;
-        f.NextFunding = c.NextFunding;
-        f.MarkPrice = c.Mark;
-        f.IndexPrice = c.Index;
+        _publisher.Funding(inst.Id, _messageTs, receiveNs, c.FundingRate, c.FundingScale, c.NextFunding, c.Mark, c.Index);
     }
 
     private void CommitTicker(long receiveNs)

@@ -370,16 +370,7 @@ public sealed class CoinbaseAdapter : StreamVenueAdapter
         for (int k = 0; k < _quoteCount; k++)
         {
             ref var q = ref _quotes[k];
-            ref var e = ref _publisher.Claim();
-            e.Kind = EventKind.BookTicker;
-            e.InstrumentId = q.Instrument.Id;
-            e.ExchangeTime = _messageTime;
-            e.ReceiveTime = receiveNs;
-            e.Id = _sequence;
-            e.BidPrice = q.Bid;
-            e.BidQuantity = q.BidQty;
-            e.AskPrice = q.Ask;
-            e.AskQuantity = q.AskQty;
+            _publisher.Quote(q.Instrument.Id, _messageTime, receiveNs, _sequence, q.Bid, q.BidQty, q.Ask, q.AskQty);
         }
         // Trades in id order (Coinbase sends a batch newest first).
         bool descending = _tradeCount > 1 && _trades[0].Id > _trades[_tradeCount - 1].Id;

@@ -318,15 +318,7 @@ public sealed class OkxAdapter : StreamVenueAdapter
             ref var v = ref _values[k];
             if (v.Channel == Channel.Tickers)
             {
-                ref var e = ref _publisher.Claim();
-                e.Kind = EventKind.BookTicker;
-                e.InstrumentId = inst.Id;
-                e.ExchangeTime = v.Time;
-                e.ReceiveTime = receiveNs;
-                e.BidPrice = v.Bid;
-                e.BidQuantity = v.BidQty;
-                e.AskPrice = v.Ask;
-                e.AskQuantity = v.AskQty;
+                _publisher.Quote(inst.Id, v.Time, receiveNs, 0, v.Bid, v.BidQty, v.Ask, v.AskQty);
                 continue;
             }
             var f = InstrumentSlots.At(ref _funding, inst.Id) ??= new FundingState();
@@ -337,15 +329,7 @@ public sealed class OkxAdapter : StreamVenueAdapter
             }
             if (v.HasNext) f.Next = v.Next;
             if (v.HasMark) f.Mark = v.Mark;
-            ref var x = ref _publisher.Claim();
-            x.Kind = EventKind.Funding;
-            x.InstrumentId = inst.Id;
-            x.ExchangeTime = v.Time;
-            x.ReceiveTime = receiveNs;
-            x.FundingRate = f.Rate;
-            x.FundingRateScale = f.Scale;
-            x.NextFunding = f.Next;
-            x.MarkPrice = f.Mark;
+            _publisher.Funding(inst.Id, v.Time, receiveNs, f.Rate, f.Scale, f.Next, f.Mark, index: 0);
         }
     }
 
