@@ -19,8 +19,8 @@ public sealed class ResearchRecorder : IDisposable
     private readonly HourlyParquetTable _snapshots, _orders;
     private readonly Dictionary<long, SimOrder> _open = new();
     private readonly long[] _p = new long[5], _q = new long[5];
-    private long _nextSnapshot = long.MinValue, _lastNs = long.MinValue, _bid, _ask, _offset;
-    private double _variance, _lastMid;
+    private long _nextSnapshot = long.MinValue, _bid, _ask, _offset;
+    private MidVolatility _volatility = new(30);
 
     public ResearchRecorder(string dir, string exchange, string symbol, MoneyScale money, long everyNs = 1_000_000_000)
     {
@@ -83,12 +83,7 @@ public sealed class ResearchRecorder : IDisposable
         _offset = ctx.NowNs - ctx.ExchangeNowNs;
         if (!book.TryBestBid(out _bid, out _) || !book.TryBestAsk(out _ask, out _)) { _bid = _ask = 0; return; }
         double mid = (_bid + _ask) / 2.0;
-        if (_lastNs != long.MinValue && now > _lastNs && _lastMid > 0)
-        {
-            double dt = (now - _lastNs) / 1e9, r = (mid / _lastMid - 1) * 10_000;
-            _variance += (1 - Math.Exp(-dt * Math.Log(2) / 30.0)) * (r * r / dt - _variance);
-        }
-        if (now != _lastNs) { _lastNs = now; _lastMid = mid; }
+        _volatility.Update(now, mid);
         if (_nextSnapshot == long.MinValue) _nextSnapshot = now / EveryNs * EveryNs;
         if (now < _nextSnapshot) return;
         _nextSnapshot = (now / EveryNs + 1) * EveryNs;
@@ -101,7 +96,7 @@ public sealed class ResearchRecorder : IDisposable
             else if (o.Side == OrderSide.Sell && (ourAsk == 0 || o.Price < ourAsk)) { ourAsk = o.Price; ourAskQty = o.Leaves; }
         }
         _snapshots.Append(ctx.ExchangeNowNs, _exchange, _symbol, now, ctx.ExchangeNowNs, Px(_bid), Px(_ask), Mid(_bid, _ask), Spread(_bid, _ask),
-            (_ask - _bid) / mid * 10_000, Math.Sqrt(_variance), bids + asks == 0 ? (double?)null : (double)bids / (bids + asks),
+            (_ask - _bid) / mid * 10_000, _volatility.Bps, bids + asks == 0 ? (double?)null : (double)bids / (bids + asks),
             Qty(ctx.Portfolio.Position), _money.ToText(ctx.Portfolio.Equity),
             Px(ourBid), ourBid == 0 ? null : Qty(ourBidQty), Px(ourAsk), ourAsk == 0 ? null : Qty(ourAskQty), (long)live.Count);
     }

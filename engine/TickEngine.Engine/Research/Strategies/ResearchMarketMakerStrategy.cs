@@ -30,9 +30,7 @@ public sealed class ResearchMarketMakerStrategy : IStrategy
     private readonly SimOrder?[] _bids, _asks;
     private readonly long[] _bidSince, _askSince;
     private readonly long[] _p, _q;
-    private double _variance, _lastMid;
-    private long _lastNs = long.MinValue;
-    private int _updates;
+    private MidVolatility _volatility;
 
     public ResearchMarketMakerStrategy(StrategyParameters p, StrategyInstrument instrument)
     {
@@ -45,6 +43,7 @@ public sealed class ResearchMarketMakerStrategy : IStrategy
         _cutoff = (double)p.Decimal("imbalance_cutoff", 0.65m, 0.5m, 1m);
         _imbalanceLevels = p.Int("imbalance_levels", 5, 1, 1000);
         _halfLifeS = (double)p.Decimal("vola_halflife_s", 30m, 0.001m, 86_400m);
+        _volatility = new MidVolatility(_halfLifeS);
         _size = p.Positive("size", 0.001m, instrument.QuantityScale);
         _maxPosition = p.Positive("max_position", 0.05m, instrument.QuantityScale);
         _tick = instrument.Rules.Tick;
@@ -67,22 +66,14 @@ public sealed class ResearchMarketMakerStrategy : IStrategy
     ];
 
     /// <summary>σ in bp per √s (the estimate so far).</summary>
-    public double VolatilityBps => Math.Sqrt(_variance);
+    public double VolatilityBps => _volatility.Bps;
 
     public void OnBook(StrategyContext ctx, OrderBook book)
     {
         if (!book.TryBestBid(out long bestBid, out _) || !book.TryBestAsk(out long bestAsk, out _) || bestAsk <= bestBid) return;
         double mid = (bestBid + bestAsk) / 2.0;
         long now = ctx.NowNs;
-        if (_lastNs != long.MinValue && now > _lastNs && _lastMid > 0)
-        {
-            double dt = (now - _lastNs) / 1e9;
-            double r = (mid / _lastMid - 1) * 10_000;
-            double alpha = 1 - Math.Exp(-dt * Math.Log(2) / _halfLifeS);
-            _variance += alpha * (r * r / dt - _variance);
-            _updates++;
-        }
-        if (now != _lastNs) { _lastNs = now; _lastMid = mid; }
+        _volatility.Update(now, mid);
         double half = Math.Max(_tick, mid * _k * VolatilityBps / 10_000);
         long pos = ctx.Portfolio.Position;
         double reservation = mid - _skew * ((double)pos / _maxPosition) * half;

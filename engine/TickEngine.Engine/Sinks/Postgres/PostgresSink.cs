@@ -84,7 +84,8 @@ public sealed class PostgresSink : ISink
             {
                 ColumnKind.Price or ColumnKind.Quantity or ColumnKind.Decimal => "numeric",
                 ColumnKind.Enum => "text",
-                ColumnKind.Id when schema.TextTradeIds && k == TradeColumns.TradeId => "text",
+                // Text trade ids and numeric ones share the column: a trades table holds them as text, whichever came first.
+                ColumnKind.Id when schema.Kind == SchemaKind.Trades && k == TradeColumns.TradeId => "text",
                 _ => "bigint",
             }, k, false));
         }
@@ -99,9 +100,7 @@ public sealed class PostgresSink : ISink
         string table = schema.Name;
         if (_tables.Add(table))
         {
-            // Text trade ids and numeric ones share the column name: a table made for one takes the other as text.
-            string idType = schema.Kind == SchemaKind.Trades ? "text" : null!;
-            await ExecAsync($"CREATE TABLE IF NOT EXISTS {table} (exchange text NOT NULL, symbol text NOT NULL, {string.Join(", ", cols.Select(c => $"{c.Name} {(c.Name == "trade_id" && idType is not null ? idType : c.Type)}"))})", cancel);
+            await ExecAsync($"CREATE TABLE IF NOT EXISTS {table} (exchange text NOT NULL, symbol text NOT NULL, {string.Join(", ", cols.Select(c => $"{c.Name} {c.Type}"))})", cancel);
             await ExecAsync($"CREATE INDEX IF NOT EXISTS {table}_time ON {table} (exchange, symbol, exchange_time)", cancel);
         }
         // The runner's thread waits for each call anyway: the importer's synchronous writes cost a fraction of an
@@ -126,7 +125,7 @@ public sealed class PostgresSink : ISink
                         case ColumnKind.Enum:
                             copy.Write(ParquetRowsWriter.EnumText(schema.Kind, v), NpgsqlDbType.Text);
                             break;
-                        case ColumnKind.Id when name == "trade_id" && schema.Kind == SchemaKind.Trades:
+                        case ColumnKind.Id when type == "text":
                             string id = schema.TextTradeIds
                                 ? TradeIds.ToText(v, batch[row, TradeColumns.TradeIdLo], batch[row, TradeColumns.Flags]) ?? throw new StorageFormatException($"a trade id that does not decode: {v:X16}")
                                 : v.ToString(System.Globalization.CultureInfo.InvariantCulture);

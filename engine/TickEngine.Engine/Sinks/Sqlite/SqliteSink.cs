@@ -94,7 +94,6 @@ public sealed class SqliteSink : ISink
             names.Add(name);
             defs.Add($"{name} {type}");
         }
-        bool wasOpen = _tx is not null;
         Exec($"CREATE TABLE IF NOT EXISTS {table} ({string.Join(", ", defs)})");
         Exec($"CREATE INDEX IF NOT EXISTS {table}_time ON {table} (exchange, symbol, exchange_time_ns)");
         cmd = _db!.CreateCommand();
