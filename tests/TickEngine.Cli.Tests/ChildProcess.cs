@@ -26,7 +26,10 @@ public sealed partial class ChildProcess : IDisposable
         _p.BeginOutputReadLine();
     }
 
-    public static ChildProcess Start(params string[] args)
+    public static ChildProcess Start(params string[] args) => Start(null, args);
+
+    /// <summary>The CLI with <paramref name="environment"/> added to this process's (credentials, say).</summary>
+    public static ChildProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet", [Cli, .. args])
         {
@@ -34,6 +37,8 @@ public sealed partial class ChildProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (environment is not null)
+            foreach (var (k, v) in environment) psi.Environment[k] = v;
         return new ChildProcess(Process.Start(psi)!);
     }
 

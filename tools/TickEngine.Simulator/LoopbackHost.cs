@@ -14,9 +14,10 @@ namespace TickEngine.Simulator;
 /// </summary>
 internal static class LoopbackHost
 {
-    public static WebApplication Build(string host, int port)
+    public static WebApplication Build(string host, int port, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        services?.Invoke(builder.Services);
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k =>
         {

@@ -33,4 +33,10 @@ public sealed record LiveOptions
 
     /// <summary>An API key sent with REST requests (Binance: header <c>X-MBX-APIKEY</c>); market data needs none.</summary>
     public Secret? ApiKey { get; init; }
+
+    /// <summary>The user name a venue that logs in asks for with <see cref="ApiKey"/> (ProjectX's <c>loginKey</c>).</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>How long before a session token expires it is renewed (ProjectX); null = a quarter of its lifetime, at most 30 minutes.</summary>
+    public TimeSpan? TokenRenewal { get; init; }
 }

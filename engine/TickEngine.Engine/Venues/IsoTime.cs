@@ -26,6 +26,29 @@ public static class IsoTime
         return true;
     }
 
+    /// <summary>
+    /// An ISO-8601 time with <c>Z</c> or a numeric offset (<c>2026-12-10T21:59:30.125+00:00</c>, <c>-06:00</c>: ProjectX
+    /// writes its times with an offset), brought to UTC exactly; up to 9 fraction digits.
+    /// </summary>
+    public static bool TryParseWithOffset(ReadOnlySpan<byte> s, out long ns)
+    {
+        ns = 0;
+        if (s.Length > 0 && s[^1] == 'Z') return TryParseUtc(s, out ns);
+        if (s.Length < 25) return false;
+        var offset = s[^6..];
+        if ((offset[0] != '+' && offset[0] != '-') || offset[3] != ':' || !Digits(offset.Slice(1, 2), out int oh) || !Digits(offset[4..], out int om) || oh > 23 || om > 59)
+            return false;
+        Span<byte> utc = stackalloc byte[40];
+        int n = s.Length - 6;
+        if (n + 1 > utc.Length) return false;
+        s[..n].CopyTo(utc);
+        utc[n] = (byte)'Z';
+        if (!TryParseUtc(utc[..(n + 1)], out long local)) return false;
+        long shift = (oh * 3_600L + om * 60L) * 1_000_000_000;
+        ns = offset[0] == '+' ? local - shift : local + shift;
+        return true;
+    }
+
     private static bool Digits(ReadOnlySpan<byte> s, out int value)
     {
         value = 0;

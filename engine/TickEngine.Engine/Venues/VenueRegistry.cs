@@ -13,6 +13,7 @@ public static class VenueRegistry
         Coinbase.CoinbaseVenue.Venue,
         Okx.OkxVenue.Venue,
         Bybit.BybitVenue.Venue,
+        ProjectX.ProjectXVenue.Venue,
     ];
 
     /// <summary>The venue answering to <paramref name="name"/>, or null.</summary>

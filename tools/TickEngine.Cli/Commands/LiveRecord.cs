@@ -67,8 +67,24 @@ public static class LiveRecord
         if (symbols.Count == 0) { sim_?.DisposeAsync().AsTask().GetAwaiter().GetResult(); throw new UsageException("--symbol is required (e.g. --symbol BTCUSDT,ETHUSDT)"); }
         // An API key from the environment or a file (never the command line, which other users can read).
         if (a.ApiKeyFile is { } keyFile && !File.Exists(keyFile)) throw new UsageException($"--api-key-file {keyFile}: no such file");
-        var apiKey = Secret.FromEnvironmentOrFile("TICKENGINE_API_KEY", a.ApiKeyFile);
-        live = live with { ApiKey = apiKey };
+        Secret? apiKey;
+        if (exchanges.Any(x => Engine.Venues.VenueRegistry.Find(x)?.Name == Engine.Venues.ProjectX.ProjectXAdapter.Name))
+        {
+            // ProjectX logs in with a user name and an API key: from the environment or an owner-only file.
+            Engine.Venues.ProjectX.ProjectXCredentials? creds;
+            try { creds = Engine.Venues.ProjectX.ProjectXCredentials.Load(a.ApiKeyFile); }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { throw new UsageException($"--api-key-file: {e.Message}"); }
+            if (creds is null)
+                throw new UsageException($"projectx needs a user name and an API key: set {Engine.Venues.ProjectX.ProjectXCredentials.UserVariable} and " +
+                                         $"{Engine.Venues.ProjectX.ProjectXCredentials.KeyVariable}, or give --api-key-file FILE (lines username=... and api_key=..., mode 600)");
+            apiKey = creds.ApiKey;
+            live = live with { ApiKey = apiKey, UserName = creds.UserName };
+        }
+        else
+        {
+            apiKey = Secret.FromEnvironmentOrFile("TICKENGINE_API_KEY", a.ApiKeyFile);
+            live = live with { ApiKey = apiKey };
+        }
 
         var options = new RecordOptions
         {
@@ -120,8 +136,13 @@ public static class LiveRecord
         RecordCommand.WriteSummary(a.SummaryJson, stats);
         if (!a.Quiet) stats.Print(ctx.Error, "record: done");
         foreach (var fault in stats.HandlerFaults) ctx.Error.WriteLine($"tickengine record: error: {fault}");
+        var failures = recorder.Feeds.OfType<Engine.Venues.ProjectX.ProjectXFeed>().Where(f => f.Failure is not null).Select(f => f.Failure!).ToList();
+        foreach (var failure in failures) ctx.Error.WriteLine($"tickengine record: error: {failure}");
+        foreach (var px in recorder.Feeds.OfType<Engine.Venues.ProjectX.ProjectXFeed>())
+            if (!a.Quiet) ctx.Error.WriteLine($"record: projectx: {px.Auth.Logins} login(s), {px.Auth.Renewals} token renewal(s), {px.Auth.RenewalFailures} failed renewal(s); contracts {string.Join(", ", px.Contracts.Select(c => $"{c.Key}={c.Value}"))}" +
+                                                 (px.LastError is { } le ? $"; last connection error: {le}" : ""));
         RecordCommand.WarnAboutSinks(stats, ctx.Error);
-        return stats.HandlerFaults.Count > 0 ? 1 : 0;
+        return stats.HandlerFaults.Count > 0 || failures.Count > 0 ? 1 : 0;
     }
 
     private static Uri ParseUri(string text, string option) =>
@@ -134,6 +155,7 @@ public static class LiveRecord
     private static bool Tick(CliContext ctx, Stopwatch clock, TimeSpan? duration, LiveRecorder recorder)
     {
         if (recorder.Pipeline.Faults.Any() || recorder.Pipeline.SinkStopped.IsCancellationRequested) return false;
+        if (recorder.Feeds.OfType<Engine.Venues.ProjectX.ProjectXFeed>().Any(f => f.Failure is not null)) return false;
         if (ctx.Cancel.IsCancellationRequested || (duration is { } d && clock.Elapsed >= d)) return false;
         var wait = duration is { } dd ? TimeSpan.FromSeconds(Math.Min(1.0, Math.Max(0.05, (dd - clock.Elapsed).TotalSeconds))) : TimeSpan.FromSeconds(1);
         try { Task.Delay(wait, ctx.Cancel).Wait(); }

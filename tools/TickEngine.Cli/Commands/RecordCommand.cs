@@ -66,7 +66,7 @@ public static class RecordCommand
         var quiet = Vocabulary.Quiet();
         var ws = Vocabulary.Text("--ws-url", "another host for the venue's WebSocket routes (a simulator, a replay server); a URL with a path replaces the route too", "URL");
         var rest = Vocabulary.Text("--rest-url", "another host for Binance's REST depth snapshots (default: the --ws-url host over http)", "URL");
-        var key = Vocabulary.Text("--api-key-file", "an API key sent with REST requests (or set TICKENGINE_API_KEY); never printed", "FILE");
+        var key = Vocabulary.Text("--api-key-file", "an API key sent with REST requests (or set TICKENGINE_API_KEY); for projectx a file of username=... and api_key=... lines, mode 600 (or set PROJECTX_USERNAME and PROJECTX_API_KEY); never printed", "FILE");
         var capture = Spelled<string[]>.Create(new Option<string[]>("--capture") { Description = "capture files or folders ('<receive ns> <frame>' lines or cryptofeed JSON lines, gzip or not)", HelpName = "FILE...", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true }, ["--from-capture", "--sim-capture"]);
         var speed = Spelled<double?>.Create(Vocabulary.Number("--speed", "simulator: pace of --capture (1 = as recorded, 0 = as fast as the recorder takes it)", 0, 1_000_000), ["--sim-speed"]);
         var skew = new Option<string?>("--max-clock-skew")

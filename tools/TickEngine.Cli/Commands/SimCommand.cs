@@ -45,13 +45,17 @@ public static class SimCommand
             HelpName = "binance|" + string.Join("|", SimulatorVenues.All.Select(v => v.Name)),
             DefaultValueFactory = _ => "binance",
         };
-        venue.AcceptOnlyFromAmong(["binance", .. SimulatorVenues.All.Select(v => v.Name)]);
+        venue.AcceptOnlyFromAmong(["binance", "projectx", .. SimulatorVenues.All.Select(v => v.Name)]);
+        var marketStart = Vocabulary.Text("--market-start", "projectx: market time at the start (ISO-8601 UTC, e.g. 2026-12-10T21:59:00Z; default now); it runs at --speed and skips CME's closed hours", "TIME");
+        var tokenLifetime = Vocabulary.Duration("--token-lifetime", "projectx: how long a session token lasts (default 24h)");
         symbol.AddTo(cmd);
-        foreach (var o in new Option[] { capture, rate, speed, port, host, duration, venue }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { capture, rate, speed, port, host, duration, venue, marketStart, tokenLifetime }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             string? file = r.GetValue(capture);
             var symbols = symbol.Get(r, ctx.Error);
+            if (r.GetValue(venue) == "projectx")
+                return ProjectX(ctx, symbols, file, r.GetValue(rate), r.GetValue(speed) ?? 1, r.GetValue(host) ?? "127.0.0.1", r.GetValue(port), r.GetValue(duration), r.GetValue(marketStart), r.GetValue(tokenLifetime));
             if ((file is null) == (symbols is null)) throw new UsageException("give one of --capture FILE or --symbol S1,S2 (a synthetic market)");
             if (SimulatorVenues.Find(r.GetValue(venue)!) is { } stream)
                 return Dialect(ctx, stream, file, symbols, r.GetValue(rate), Speed(r.GetValue(speed)), r.GetValue(host) ?? "127.0.0.1", r.GetValue(port), r.GetValue(duration));
@@ -111,6 +115,41 @@ public static class SimCommand
         }
         catch (AggregateException) { /* Ctrl+C or SIGTERM */ }
         dialect.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return 0;
+    }
+
+    /// <summary>ProjectX's Gateway (REST and the SignalR market hub) over a synthetic CME futures market of the roots given.</summary>
+    private static int ProjectX(CliContext ctx, IReadOnlyList<string>? roots, string? file, int rate, double speed, string host, int port, TimeSpan? duration, string? start, TimeSpan? lifetime)
+    {
+        if (file is not null) throw new UsageException("--venue projectx plays a synthetic market (--symbol MNQ,MES), not a capture");
+        if (!System.Net.IPAddress.TryParse(host, out _)) throw new UsageException($"--host must be an IP address, got '{host}'");
+        if (speed <= 0) throw new UsageException("--speed for projectx is how fast market time runs against the wall clock: a positive number");
+        DateTimeOffset? at = null;
+        if (start is not null)
+        {
+            if (!DateTimeOffset.TryParse(start, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t))
+                throw new UsageException($"--market-start '{start}' is not a time such as 2026-12-10T21:59:00Z");
+            at = t;
+        }
+        var list = roots ?? ["MNQ"];
+        foreach (var root in list)
+            if (root.Length is 0 or > 8 || !root.All(char.IsAsciiLetterOrDigit)) throw new UsageException($"--symbol: '{root}' is not a contract root such as MNQ or ES");
+        var options = new Simulator.Dialects.ProjectX.ProjectXSimulatorOptions
+        {
+            Host = host, Port = port, Roots = list.Select(x => x.ToUpperInvariant()).ToList(), Rate = rate, Speed = speed, MarketStart = at,
+            TokenLifetime = lifetime ?? TimeSpan.FromHours(24),
+        };
+        var sim = Simulator.Dialects.ProjectX.ProjectXSimulator.StartAsync(options).GetAwaiter().GetResult();
+        ctx.Error.WriteLine($"sim: projectx on {sim.BaseAddress} (REST /api, hub /hubs/market; log in as user '{options.UserName}' with API key '{options.ApiKey}'), " +
+                            $"contracts {string.Join(",", sim.Market.Contracts.Select(c => c.Id))} at {rate:N0} events/s");
+        try
+        {
+            if (duration is { } d) Task.Delay(d, ctx.Cancel).Wait();
+            else Task.Delay(Timeout.Infinite, ctx.Cancel).Wait();
+        }
+        catch (AggregateException) { /* Ctrl+C or SIGTERM */ }
+        ctx.Error.WriteLine($"sim: {sim.EventsSent:N0} market events, {sim.TradesSent:N0} prints sent, {sim.Logins} login(s), {sim.Validations} token renewal(s), {sim.Refused} hub connection(s) refused, {sim.ConnectionsClosedForExpiry} closed at token expiry");
+        sim.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return 0;
     }
 
