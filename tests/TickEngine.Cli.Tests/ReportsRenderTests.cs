@@ -6,7 +6,7 @@ using Xunit;
 namespace TickEngine.Cli.Tests;
 
 /// <summary>
-/// Every HTML report (backtest, slippage, tune) rendered in headless Chromium (Debian's <c>chromium</c>; .ci/run
+/// Every HTML report (backtest, slippage, tune, analyze) rendered in headless Chromium (Debian's <c>chromium</c>; .ci/run
 /// installs it): every chart the page holds is drawn by the vendored uPlot and no script error is raised. The page
 /// itself records both on its &lt;html&gt; element (data-charts-rendered, data-script-errors).
 /// </summary>
@@ -57,5 +57,8 @@ public class ReportsRenderTests
         Renders(dir.File("bt/report.html"));
         Renders(dir.File("sl/slippage.html"));
         Renders(dir.File("tu/tune.html"));
+        var an = CliRunner.Run("analyze", "--data", root, "--symbol", "BTCUSDT", "--interval", "30s", "--out", dir.File("an"));
+        Assert.True(an.ExitCode == 0, an.Error);
+        Renders(dir.File("an/analyze.html"));
     }
 }

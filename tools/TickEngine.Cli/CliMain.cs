@@ -25,6 +25,8 @@ public static class CliMain
         ("slippage", SlippageCommand.Summary, SlippageCommand.Build),
         ("backtest", BacktestCommand.Summary, BacktestCommand.Build),
         ("tune", TuneCommand.Summary, TuneCommand.Build),
+        ("analyze", AnalyzeCommand.Summary, AnalyzeCommand.Build),
+        ("sessions", SessionsCommand.Summary, SessionsCommand.Build),
         ("serve", ServeCommand.Summary, ServeCommand.Build),
         ("sim", SimCommand.Summary, SimCommand.Build),
         ("bench", BenchCommand.Summary, BenchCommand.Build),

@@ -94,7 +94,7 @@ public static class CaptureRecord
         var stats = pipeline.Statistics();
         stats.CaptureLines = lines;
         stats.CaptureFormat = string.Join(",", formats.Distinct());
-        RecordCommand.WriteSummary(a.SummaryJson, stats);
+        RecordCommand.Finish(a, stats);
         if (!a.Quiet) stats.Print(ctx.Error, "record: done");
         foreach (var fault in stats.HandlerFaults) ctx.Error.WriteLine($"tickengine record: error: {fault}");
         RecordCommand.WarnAboutSinks(stats, ctx.Error);

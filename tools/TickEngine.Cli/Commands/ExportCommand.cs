@@ -41,7 +41,8 @@ public static class ExportCommand
         var quiet = Vocabulary.Quiet();
         cmd.Arguments.Add(format); cmd.Arguments.Add(path);
         data.AddTo(cmd); symbol.AddTo(cmd); exchange.AddTo(cmd);
-        foreach (var o in new Option[] { schema, start, end, output, full, quiet }) cmd.Options.Add(o);
+        var session = Vocabulary.Text("--session", "a recording session's time range, exchanges and symbols (tickengine sessions list)", "ID");
+        foreach (var o in new Option[] { schema, start, end, output, full, quiet, session }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             string p = Paths.DataOrPositional(data, path, r, ctx);
@@ -50,7 +51,18 @@ public static class ExportCommand
             SchemaKind? kind = r.GetValue(schema) is { } st
                 ? SegmentSchema.TryParseName(st, out var k) ? k : throw new UsageException($"--schema must be {Vocabulary.SchemaNames}, got '{st}'")
                 : null;
-            return Run(r.GetValue(format)!, p, kind, from, to, symbol.Get(r, ctx.Error), exchange.Get(r, ctx.Error), r.GetValue(output), r.GetValue(full), r.GetValue(quiet), ctx);
+            var symbols = symbol.Get(r, ctx.Error);
+            var exchanges = exchange.Get(r, ctx.Error);
+            if (r.GetValue(session) is { } sid)
+            {
+                if (r.GetValue(start) is not null || r.GetValue(end) is not null) throw new UsageException("give --session or --start/--end, not both");
+                if (!Directory.Exists(p)) throw new UsageException($"--session needs --data to be a data root, got '{p}'");
+                var (a, b, xs, ss) = SessionsCommand.Range(p, sid);
+                (from, to) = (a, b);
+                exchanges ??= xs.ToArray();
+                symbols ??= ss.ToArray();
+            }
+            return Run(r.GetValue(format)!, p, kind, from, to, symbols, exchanges, r.GetValue(output), r.GetValue(full), r.GetValue(quiet), ctx);
         });
         return cmd;
     }

@@ -133,7 +133,7 @@ public static class LiveRecord
         stats.OversizeFrames = recorder.Feeds.Sum(f => f.OversizeFrames);
         stats.BinaryFrames = recorder.Feeds.Sum(f => f.BinaryFrames);
         stats.Connections = recorder.Feeds.SelectMany(f => f.Connections).Select(x => $"{x.Uri}: {x.State}, {x.Messages} messages").ToList();
-        RecordCommand.WriteSummary(a.SummaryJson, stats);
+        RecordCommand.Finish(a, stats);
         if (!a.Quiet) stats.Print(ctx.Error, "record: done");
         foreach (var fault in stats.HandlerFaults) ctx.Error.WriteLine($"tickengine record: error: {fault}");
         var failures = recorder.Feeds.OfType<Engine.Venues.ProjectX.ProjectXFeed>().Where(f => f.Failure is not null).Select(f => f.Failure!).ToList();

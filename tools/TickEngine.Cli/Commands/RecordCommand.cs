@@ -29,7 +29,19 @@ public static class RecordCommand
         int? Rate,
         TimeSpan? MaxClockSkew,
         bool Force = false,
-        IReadOnlyList<Engine.Sinks.SinkRegistration>? Sinks = null);
+        IReadOnlyList<Engine.Sinks.SinkRegistration>? Sinks = null)
+    {
+        /// <summary>This run's session (<see cref="Engine.Sessions.CaptureSession"/>) and, once it ends, its statistics.</summary>
+        public RunSession? Session { get; init; }
+    }
+
+    /// <summary>A run's session as it goes: where it is kept and what the run counted.</summary>
+    public sealed class RunSession(string root, Engine.Sessions.CaptureSession session)
+    {
+        public string Root => root;
+        public Engine.Sessions.CaptureSession Current { get; set; } = session;
+        public Engine.Pipeline.RecordStatistics? Statistics { get; set; }
+    }
 
     public static Command Build(CliContext ctx)
     {
@@ -101,8 +113,38 @@ public static class RecordCommand
                 r.GetValue(duration), summaryPath, r.GetValue(quiet), r.GetValue(ws), r.GetValue(rest), r.GetValue(key), capture.Get(r, ctx.Error) ?? [],
                 speed.Get(r, ctx.Error), rateValue, ParseSkew(r.GetValue(skew)), r.GetValue(force), ParseSinks(r.GetValue(sinks)));
             bool sim = exchanges.Contains("sim");
-            if (args.Captures.Count > 0 && !sim) return CaptureRecord.Run(args, ctx);
-            return LiveRecord.Run(args, ctx);
+            RunSession session = BeginSession(args);
+            args = args with { Session = session };
+            int code = -1;
+            string? error = null;
+            try
+            {
+                code = args.Captures.Count > 0 && !sim ? CaptureRecord.Run(args, ctx) : LiveRecord.Run(args, ctx);
+                return code;
+            }
+            catch (UsageException)
+            {
+                // A command line refused before anything ran is no session.
+                try { File.Delete(Path.Combine(root, Engine.Sessions.CaptureSession.Folder, session.Current.Id + ".json")); } catch (IOException) { }
+                session = null!;
+                throw;
+            }
+            catch (Exception e)
+            {
+                error = e.Message;
+                throw;
+            }
+            finally
+            {
+                if (session is not null)
+                {
+                string reason = error is not null ? $"error: {error}"
+                    : ctx.Cancel.IsCancellationRequested ? "stopped (Ctrl+C or SIGTERM)"
+                    : code != 0 ? $"failed (exit code {code})"
+                    : args.Captures.Count > 0 && !sim ? "capture read to its end" : args.Duration is not null ? "duration reached" : "stopped";
+                EndSession(args, session, reason, ctx);
+                }
+            }
         });
         return cmd;
     }
@@ -162,6 +204,64 @@ public static class RecordCommand
     }
 
     /// <summary>Writes the summary JSON (the folder made if need be).</summary>
+    /// <summary>Starts the run's session: its file in the data root, and its row in each database sink.</summary>
+    private static RunSession BeginSession(Args a)
+    {
+        var options = new Dictionary<string, string>
+        {
+            ["schemas"] = string.Join(",", a.Schemas.Select(SegmentSchema.NameOf)),
+            ["depth"] = a.Depth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["interval"] = a.Interval.ToString(),
+        };
+        if (a.Duration is { } d) options["duration"] = d.ToString();
+        if (a.Captures.Count > 0) options["captures"] = string.Join(",", a.Captures.Select(Path.GetFileName));
+        if (a.WsUrl is not null) options["ws_url"] = a.WsUrl;
+        if (a.RestUrl is not null) options["rest_url"] = a.RestUrl;
+        if (a.Rate is { } r) options["rate"] = r.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (a.Sinks is { Count: > 0 } sinks) options["sinks"] = string.Join(",", sinks.Select(x => x.Sink.Target)); // targets name no password
+        var s = Engine.Sessions.CaptureSession.Begin(a.Root, a.Exchanges, a.Symbols.Select(x => x.ToUpperInvariant()).ToList(), options);
+        var run = new RunSession(a.Root, s);
+        WriteSessionToSinks(a, s, null);
+        return run;
+    }
+
+    private static void EndSession(Args a, RunSession run, string reason, CliContext ctx)
+    {
+        var counters = new Dictionary<string, long>();
+        if (run.Statistics is { } stats && System.Text.Json.Nodes.JsonNode.Parse(stats.ToJsonText()) is System.Text.Json.Nodes.JsonObject o)
+            foreach (var (k, v) in o)
+                if (v is System.Text.Json.Nodes.JsonValue jv && jv.TryGetValue<long>(out long n)) counters[k] = n;
+        var symbols = run.Current.Symbols;
+        // The symbols as stored (a ProjectX root such as MNQ is stored under its contract, CON.F.US.MNQ.Z26).
+        if (run.Statistics is { } st && System.Text.Json.Nodes.JsonNode.Parse(st.ToJsonText())?["instruments"] is System.Text.Json.Nodes.JsonArray inst && inst.Count > 0)
+            symbols = inst.Select(x => ((string?)x ?? "").Split('/').Last()).Where(x => x.Length > 0).Distinct().ToList();
+        run.Current = run.Current with { EndNs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000, ExitReason = reason, Counters = counters, Symbols = symbols };
+        try { run.Current.Save(run.Root); }
+        catch (IOException e) { ctx.Error.WriteLine($"tickengine record: warning: the session file was not written: {e.Message}"); }
+        WriteSessionToSinks(a, run.Current, ctx);
+        if (!a.Quiet) ctx.Error.WriteLine($"record: session {run.Current.Id} ({reason})");
+    }
+
+    /// <summary>The session's row in each database sink; a database that cannot take it now is warned of (`db load` copies sessions later).</summary>
+    private static void WriteSessionToSinks(Args a, Engine.Sessions.CaptureSession s, CliContext? ctx)
+    {
+        foreach (var reg in a.Sinks ?? [])
+            if (reg.Sink is Engine.Sessions.ISessionStore store)
+            {
+                try { store.WriteSession(s); }
+                catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
+                {
+                    ctx?.Error.WriteLine($"tickengine record: warning: session {s.Id} not written to {reg.Sink.Target} now ({e.Message}); `tickengine db load` copies it");
+                }
+            }
+    }
+
+    public static void Finish(Args a, Engine.Pipeline.RecordStatistics stats)
+    {
+        if (a.Session is { } s) s.Statistics = stats;
+        WriteSummary(a.SummaryJson, stats);
+    }
+
     public static void WriteSummary(string? path, Engine.Pipeline.RecordStatistics stats)
     {
         if (path is null) return;

@@ -15,7 +15,7 @@ namespace TickEngine.Engine.Sinks.Postgres;
 /// database that goes away (an outage, a kill) holds every row of a segment before its watermark exactly once and
 /// the runner gives it the rest when it is back, read from the segments. Every call runs on the runner's thread.
 /// </summary>
-public sealed class PostgresSink : ISink
+public sealed class PostgresSink : ISink, Sessions.ISessionStore
 {
     private readonly string _connectionString;
     private readonly PostgresSinkOptions _options;
@@ -33,6 +33,29 @@ public sealed class PostgresSink : ISink
         _options = options ?? new PostgresSinkOptions();
         // The target names the database, never its password.
         Target = $"postgres:{b.Host}:{b.Port}/{b.Database}";
+    }
+
+    /// <summary>The session's row in <c>tickengine_sessions</c> (made on first use), on a connection of its own.</summary>
+    public void WriteSession(Sessions.CaptureSession session)
+    {
+        using var db = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { Timeout = 3 }.ConnectionString);
+        db.Open();
+        using (var c = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS tickengine_sessions (id text PRIMARY KEY, started timestamptz NOT NULL, started_ns bigint NOT NULL, " +
+                                         "ended timestamptz, ended_ns bigint, exchanges text NOT NULL, symbols text NOT NULL, options jsonb NOT NULL, counters jsonb NOT NULL, exit_reason text NOT NULL)", db))
+            c.ExecuteNonQuery();
+        var j = session.ToJson();
+        using var cmd = new NpgsqlCommand("INSERT INTO tickengine_sessions VALUES ($1, to_timestamp($2::double precision / 1e9), $2, " +
+            "CASE WHEN $3::bigint IS NULL THEN NULL ELSE to_timestamp($3::double precision / 1e9) END, $3, $4, $5, $6::jsonb, $7::jsonb, $8) " +
+            "ON CONFLICT (id) DO UPDATE SET ended = EXCLUDED.ended, ended_ns = EXCLUDED.ended_ns, counters = EXCLUDED.counters, exit_reason = EXCLUDED.exit_reason", db);
+        cmd.Parameters.AddWithValue(session.Id);
+        cmd.Parameters.AddWithValue(session.StartNs);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)session.EndNs ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        cmd.Parameters.AddWithValue(string.Join(",", session.Exchanges));
+        cmd.Parameters.AddWithValue(string.Join(",", session.Symbols));
+        cmd.Parameters.AddWithValue(j["options"]!.ToJsonString());
+        cmd.Parameters.AddWithValue(j["counters"]!.ToJsonString());
+        cmd.Parameters.AddWithValue(session.ExitReason);
+        cmd.ExecuteNonQuery();
     }
 
     public string Name => "postgres";

@@ -17,7 +17,7 @@ namespace TickEngine.Engine.Sinks.Sqlite;
 /// the runner gives it the rest. A transaction is committed every <see cref="SqliteSinkOptions.BatchRows"/> rows,
 /// and on quiet streams and at the end of the run.
 /// </summary>
-public sealed class SqliteSink : ISink
+public sealed class SqliteSink : ISink, Sessions.ISessionStore
 {
     private readonly SqliteSinkOptions _options;
     private SqliteConnection? _db;
@@ -36,6 +36,34 @@ public sealed class SqliteSink : ISink
     public string File { get; }
     public string Name => "sqlite";
     public string Target => "sqlite:" + File;
+
+    /// <summary>The session's row in <c>tickengine_sessions</c> (made on first use), on a connection of its own (WAL lets it beside the sink's).</summary>
+    public void WriteSession(Sessions.CaptureSession session)
+    {
+        string? dir = Path.GetDirectoryName(File);
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = File, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30 }.ToString());
+        db.Open();
+        using (var c = db.CreateCommand())
+        {
+            c.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS tickengine_sessions (id TEXT PRIMARY KEY, started_ns INTEGER NOT NULL, ended_ns INTEGER, " +
+                            "exchanges TEXT NOT NULL, symbols TEXT NOT NULL, options TEXT NOT NULL, counters TEXT NOT NULL, exit_reason TEXT NOT NULL)";
+            c.ExecuteNonQuery();
+        }
+        var j = session.ToJson();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "INSERT INTO tickengine_sessions VALUES ($id, $start, $end, $ex, $sym, $opt, $cnt, $why) ON CONFLICT(id) DO UPDATE SET " +
+                          "ended_ns = excluded.ended_ns, counters = excluded.counters, exit_reason = excluded.exit_reason";
+        cmd.Parameters.AddWithValue("$id", session.Id);
+        cmd.Parameters.AddWithValue("$start", session.StartNs);
+        cmd.Parameters.AddWithValue("$end", (object?)session.EndNs ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$ex", string.Join(",", session.Exchanges));
+        cmd.Parameters.AddWithValue("$sym", string.Join(",", session.Symbols));
+        cmd.Parameters.AddWithValue("$opt", j["options"]!.ToJsonString());
+        cmd.Parameters.AddWithValue("$cnt", j["counters"]!.ToJsonString());
+        cmd.Parameters.AddWithValue("$why", session.ExitReason);
+        cmd.ExecuteNonQuery();
+    }
     public bool Durable => true;
     public bool Accepts(SchemaKind schema) => _options.Schemas is null || _options.Schemas.Contains(schema);
 
