@@ -102,6 +102,27 @@ public class SqliteSinkTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DbLoadFillsADatabaseFromADataRootAndARepeatDoublesNothing()
+    {
+        using var dir = new TempDir();
+        string root = dir.File("root"), db = dir.File("ticks.db");
+        var rec = CliRunner.Run("record", "--exchange", "binance", "--capture", RepoPaths.BinanceSpotCapture, "--data", root, "--quiet");
+        Assert.True(rec.ExitCode == 0, rec.Error);
+        var load = CliRunner.Run("db", "load", "--data", root, "--sink", $"sqlite:{db}");
+        Assert.True(load.ExitCode == 0, load.Error);
+        long rows = AssertMirrors(root, db);
+        var again = CliRunner.Run("db", "load", "--data", root, "--sink", $"sqlite:{db}");
+        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.Equal(rows, AssertMirrors(root, db));
+        using var c = new SqliteConnection($"Data Source={db}");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM tickengine_sessions";
+        Assert.Equal(1L, (long)cmd.ExecuteScalar()!); // the record run's session, copied
+        output.WriteLine($"{rows:N0} rows loaded once, twice run");
+    }
+
+    [Fact]
     public void AfterSigkillAndARestartTheDatabaseHoldsEveryRowOnce()
     {
         using var dir = new TempDir();

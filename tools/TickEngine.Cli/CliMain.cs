@@ -27,6 +27,7 @@ public static class CliMain
         ("tune", TuneCommand.Summary, TuneCommand.Build),
         ("analyze", AnalyzeCommand.Summary, AnalyzeCommand.Build),
         ("sessions", SessionsCommand.Summary, SessionsCommand.Build),
+        ("db", DbCommand.Summary, DbCommand.Build),
         ("serve", ServeCommand.Summary, ServeCommand.Build),
         ("sim", SimCommand.Summary, SimCommand.Build),
         ("bench", BenchCommand.Summary, BenchCommand.Build),
