@@ -154,37 +154,7 @@ public static class BacktestRunner
         long? tick = spec.Tick is null ? null : Mantissa("--tick", spec.Tick, priceScale);
         long? lot = spec.Lot is null ? null : Mantissa("--lot", spec.Lot, quantityScale);
         long pg = 0, qg = 0, rows = 0;
-        if (tick is null || lot is null)
-        {
-            foreach (var schema in new[] { SchemaKind.Deltas, SchemaKind.Trades, SchemaKind.L2 })
-            {
-                long taken = 0;
-                foreach (var path in Segments(spec, exchange, schema))
-                {
-                    if (taken >= RulesRows) break;
-                    try
-                    {
-                        using var c = new SegmentCursor(SegmentReader.Open(path));
-                        var (pc, qc) = schema switch
-                        {
-                            SchemaKind.Deltas => (DeltaColumns.Price, DeltaColumns.Quantity),
-                            SchemaKind.Trades => (TradeColumns.Price, TradeColumns.Quantity),
-                            _ => (-1, -1),
-                        };
-                        if (pc < 0) break; // L2 samples: their columns are levels; deltas or trades carry the grid
-                        while (taken < RulesRows && c.MoveNext())
-                        {
-                            if ((++taken & 0xFFFF) == 0 && cancel.IsCancellationRequested) break;
-                            long p = c[pc], q = c[qc];
-                            if (p > 0) pg = InstrumentRules.Gcd(pg, p);
-                            if (q > 0) qg = InstrumentRules.Gcd(qg, q);
-                        }
-                    }
-                    catch (StorageFormatException) { }
-                }
-                rows += taken;
-            }
-        }
+        if (tick is null || lot is null) (pg, qg, rows) = InferGrid(Selection(spec) with { Exchanges = [exchange] }, priceScale, quantityScale, cancel);
         string inferred = $"inferred: the common divisor of {rows:N0} stored prices and quantities";
         string source = (tick, lot) switch
         {
@@ -194,6 +164,48 @@ public static class BacktestRunner
             _ => inferred,
         };
         return new InstrumentRules(tick ?? Math.Max(1, pg), lot ?? Math.Max(1, qg), source, spec.OffGrid);
+    }
+
+    /// <summary>
+    /// The instrument's grid as its data shows it: the common divisor of the prices and of the quantities of its
+    /// stored deltas and trades (the first <see cref="RulesRows"/> rows of each schema), at the given scales; and how
+    /// many rows were read. 0 where nothing was read.
+    /// </summary>
+    public static (long Tick, long Lot, long Rows) InferGrid(ReplaySelection selection, int priceScale, int quantityScale, CancellationToken cancel = default)
+    {
+        long pg = 0, qg = 0, rows = 0;
+        foreach (var (schema, pc, qc) in new[] { (SchemaKind.Deltas, DeltaColumns.Price, DeltaColumns.Quantity), (SchemaKind.Trades, TradeColumns.Price, TradeColumns.Quantity) })
+        {
+            long taken = 0;
+            using (var reader = new ReplayReader(selection with { Schemas = new HashSet<SchemaKind> { schema } }))
+                foreach (var path in reader.SegmentPaths)
+                {
+                    if (taken >= RulesRows) break;
+                    try
+                    {
+                        using var c = new SegmentCursor(SegmentReader.Open(path));
+                        // A segment written at smaller scales (before the instrument moved to larger ones) is raised to the given ones.
+                        long pf = Pow10(priceScale - c.Reader.Schema.Columns[pc].Scale), qf = Pow10(quantityScale - c.Reader.Schema.Columns[qc].Scale);
+                        while (taken < RulesRows && c.MoveNext())
+                        {
+                            if ((++taken & 0xFFFF) == 0 && cancel.IsCancellationRequested) break;
+                            long p = c[pc] * pf, q = c[qc] * qf;
+                            if (p > 0) pg = InstrumentRules.Gcd(pg, p);
+                            if (q > 0) qg = InstrumentRules.Gcd(qg, q);
+                        }
+                    }
+                    catch (StorageFormatException) { }
+                }
+            rows += taken;
+        }
+        return (pg, qg, rows);
+    }
+
+    private static long Pow10(int n)
+    {
+        long f = 1;
+        for (int i = 0; i < n; i++) f *= 10;
+        return f;
     }
 
     /// <summary>

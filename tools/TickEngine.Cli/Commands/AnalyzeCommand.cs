@@ -117,18 +117,14 @@ public static class AnalyzeCommand
             EndNs = p.To, // from the data's start: the book at the period's start is whole only when its snapshot is replayed
             Damage = DamagePolicy.Report,
         };
-        var book = BookSource.Find(selection);
-        if (book.FromSamples) selection = selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Status, SchemaKind.Trades } };
-        selection = selection with { Exchanges = [book.Exchange] };
-        if (book.FirstNs != long.MaxValue && (p.From > book.LastNs || p.To <= book.FirstNs))
-            throw new InputException($"no data of {book.Symbol} between {(p.From == long.MinValue ? "its start" : TimeText.FormatIso(p.From))} and {(p.To == long.MaxValue ? "its end" : TimeText.FormatIso(p.To))}: its book covers {TimeText.FormatIso(book.FirstNs)} .. {TimeText.FormatIso(book.LastNs)}");
+        (var book, selection) = BookInput.Find(selection, p.From);
         long tickMantissa;
         if (tickText is not null)
         {
             if (!FixedDecimal.TryParse(tickText.AsSpan().Trim(), book.PriceScale, out tickMantissa, out var err)) throw new UsageException($"--tick: {FixedDecimal.Describe(err, tickText, book.PriceScale)}");
             if (tickMantissa <= 0) throw new UsageException("--tick must be above 0");
         }
-        else tickMantissa = InferTick(selection, book.PriceScale);
+        else tickMantissa = Math.Max(1, BacktestRunner.InferGrid(selection, book.PriceScale, book.QuantityScale, ctx.Cancel).Tick);
         var registry = new InstrumentRegistry();
         var inst = registry.GetOrAdd(book.Exchange, book.Symbol, book.PriceScale, book.QuantityScale);
         var analysis = new MicrostructureAnalysis(inst.Id, book.PriceScale, book.QuantityScale, everyNs, sampleNs, horizonNs, depthTicks, tickMantissa, p.From, p.To)
@@ -141,27 +137,6 @@ public static class AnalyzeCommand
         if (ctx.Cancel.IsCancellationRequested) throw new InputException("stopped by Ctrl+C or SIGTERM: the analysis is incomplete");
         if (reader.Damage.Count > 0) throw new InputException($"damaged segment: {reader.Damage[0].Message}");
         return MicrostructureReport.Json(analysis, book.Exchange, book.Symbol, book.FromSamples ? $"L2 samples (top {book.SampleDepth})" : "deltas", sessionId, p.From, p.To);
-    }
-
-    /// <summary>The greatest common divisor of the instrument's stored trade prices (its tick as the data shows it).</summary>
-    private static long InferTick(ReplaySelection selection, int priceScale)
-    {
-        long g = 0;
-        foreach (var path in TickEngine.Storage.Layout.DataRoot.FindSegments(selection.Root, SchemaKind.Trades, selection.Symbols![0], selection.Exchanges![0]))
-        {
-            using var reader = TickEngine.Storage.Reading.SegmentReader.Open(path);
-            int shift = priceScale - reader.Schema.Columns[TradeColumns.Price].Scale;
-            using var cur = new TickEngine.Storage.Reading.SegmentCursor(reader, ownsReader: false);
-            int n = 0;
-            while (cur.MoveNext() && n++ < 200_000)
-            {
-                long price = cur[TradeColumns.Price];
-                for (int i = 0; i < shift; i++) price *= 10;
-                g = InstrumentRules.Gcd(g, Math.Abs(price));
-                if (g == 1) return 1;
-            }
-        }
-        return Math.Max(1, g);
     }
 
     private static string F(JsonNode? n, string format = "0.####") => n is JsonValue v && v.TryGetValue<double>(out double d) ? d.ToString(format, CultureInfo.InvariantCulture) : n?.ToString() ?? "-";

@@ -56,6 +56,7 @@ public static class CaptureRecord
         long lines = 0;
         var formats = new List<string>();
         pipeline.Start();
+        RecordCommand.Started(a);
         guard.Started();
         Exception? failure = null;
         // Ctrl+C, SIGTERM, or a sink failing under policy stop end the run cleanly.

@@ -98,6 +98,7 @@ public static class LiveRecord
         var recorder = new LiveRecorder(options, feeds);
         if (!a.Quiet && a.Duration is null) ctx.Error.WriteLine("record: recording until Ctrl+C or SIGTERM (give --duration to stop after a time)");
         recorder.Start();
+        RecordCommand.Started(a);
         var clock = Stopwatch.StartNew();
         var status = new LiveStatus(recorder);
         try

@@ -113,7 +113,9 @@ public static class RecordCommand
                 r.GetValue(duration), summaryPath, r.GetValue(quiet), r.GetValue(ws), r.GetValue(rest), r.GetValue(key), capture.Get(r, ctx.Error) ?? [],
                 speed.Get(r, ctx.Error), rateValue, ParseSkew(r.GetValue(skew)), r.GetValue(force), ParseSinks(r.GetValue(sinks)));
             bool sim = exchanges.Contains("sim");
-            RunSession session = BeginSession(args);
+            bool rootExisted = Directory.Exists(root);
+            var session = BeginSession(args);
+            bool ran = true;
             args = args with { Session = session };
             int code = -1;
             string? error = null;
@@ -122,11 +124,18 @@ public static class RecordCommand
                 code = args.Captures.Count > 0 && !sim ? CaptureRecord.Run(args, ctx) : LiveRecord.Run(args, ctx);
                 return code;
             }
-            catch (UsageException)
+            catch (Exception e) when (e is UsageException or Storage.Layout.DataRootLockedException)
             {
-                // A command line refused before anything ran is no session.
-                try { File.Delete(Path.Combine(root, Engine.Sessions.CaptureSession.Folder, session.Current.Id + ".json")); } catch (IOException) { }
-                session = null!;
+                // A command line refused, or a root another writer holds, before anything ran: no session, nothing left behind.
+                string folder = Path.Combine(root, Engine.Sessions.CaptureSession.Folder);
+                try
+                {
+                    File.Delete(Path.Combine(folder, session.Current.Id + ".json"));
+                    if (!Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+                    if (!rootExisted && !Directory.EnumerateFileSystemEntries(root).Any()) Directory.Delete(root);
+                }
+                catch (IOException) { }
+                ran = false;
                 throw;
             }
             catch (Exception e)
@@ -136,7 +145,7 @@ public static class RecordCommand
             }
             finally
             {
-                if (session is not null)
+                if (ran)
                 {
                 string reason = error is not null ? $"error: {error}"
                     : ctx.Cancel.IsCancellationRequested ? "stopped (Ctrl+C or SIGTERM)"
@@ -204,7 +213,7 @@ public static class RecordCommand
     }
 
     /// <summary>Writes the summary JSON (the folder made if need be).</summary>
-    /// <summary>Starts the run's session: its file in the data root, and its row in each database sink.</summary>
+    /// <summary>Starts the run's session: its file in the data root (its row in the database sinks once the run has started, <see cref="Started"/>).</summary>
     private static RunSession BeginSession(Args a)
     {
         var options = new Dictionary<string, string>
@@ -220,9 +229,7 @@ public static class RecordCommand
         if (a.Rate is { } r) options["rate"] = r.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (a.Sinks is { Count: > 0 } sinks) options["sinks"] = string.Join(",", sinks.Select(x => x.Sink.Target)); // targets name no password
         var s = Engine.Sessions.CaptureSession.Begin(a.Root, a.Exchanges, a.Symbols.Select(x => x.ToUpperInvariant()).ToList(), options);
-        var run = new RunSession(a.Root, s);
-        WriteSessionToSinks(a, s, null);
-        return run;
+        return new RunSession(a.Root, s);
     }
 
     private static void EndSession(Args a, RunSession run, string reason, CliContext ctx)
@@ -254,6 +261,12 @@ public static class RecordCommand
                     ctx?.Error.WriteLine($"tickengine record: warning: session {s.Id} not written to {reg.Sink.Target} now ({e.Message}); `tickengine db load` copies it");
                 }
             }
+    }
+
+    /// <summary>The run has started (its root is held, its sinks open): its session's row goes into the database sinks.</summary>
+    public static void Started(Args a)
+    {
+        if (a.Session is { } s) WriteSessionToSinks(a, s.Current, null);
     }
 
     public static void Finish(Args a, Engine.Pipeline.RecordStatistics stats)

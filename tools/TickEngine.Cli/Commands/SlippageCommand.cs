@@ -84,16 +84,12 @@ public static class SlippageCommand
     private static int Run(CliContext ctx, ReplaySelection selection, string[] sizeTexts, OrderSide[] sides, long everyNs, long latencyNs, long from, string? outDir, bool json)
     {
         // The book: deltas, or (none recorded) L2 samples, top N, said in the report; one exchange; its scales and span.
-        var book = BookSource.Find(selection);
-        if (book.FromSamples) selection = selection with { Schemas = new HashSet<SchemaKind> { SchemaKind.L2, SchemaKind.Status } };
-        selection = selection with { Exchanges = [book.Exchange] };
+        (var book, selection) = BookInput.Find(selection, from);
         int sampleDepth = book.SampleDepth;
         using var reader = new ReplayReader(selection);
         var (exchange, symbol, ps, qs) = (book.Exchange, book.Symbol, book.PriceScale, book.QuantityScale);
         // Bounded memory whatever --every says: the points the data's span makes, checked before any is made.
         long firstNs = book.FirstNs, lastNs = book.LastNs;
-        if (firstNs != long.MaxValue && (from > lastNs || selection.EndNs <= firstNs))
-            throw new InputException($"no data of {book.Symbol} between {(from == long.MinValue ? "its start" : TimeText.FormatIso(from))} and {(selection.EndNs == long.MaxValue ? "its end" : TimeText.FormatIso(selection.EndNs))}: its book covers {TimeText.FormatIso(firstNs)} .. {TimeText.FormatIso(lastNs)}");
         if (firstNs != long.MaxValue)
         {
             long span = Math.Min(lastNs, selection.EndNs) - Math.Max(firstNs, from);

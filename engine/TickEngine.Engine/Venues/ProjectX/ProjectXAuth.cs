@@ -125,6 +125,9 @@ public sealed class ProjectXAuth(HttpClient http, Uri api, string userName, Secr
         return null;
     }
 
+    /// <summary>A Gateway request with the current token (10 s at most).</summary>
+    public Task<HttpResponseMessage> PostAsync(string path, string json, CancellationToken cancel) => PostAsync(path, json, _token, cancel);
+
     private async Task<HttpResponseMessage> PostAsync(string path, string json, string? bearer, CancellationToken cancel)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, path)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };

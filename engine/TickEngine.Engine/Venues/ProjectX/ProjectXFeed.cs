@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -77,7 +76,6 @@ public sealed class ProjectXFeed : ILiveFeed, ISnapshotRequester
     {
         if (given is null) return new Uri(DefaultHub);
         var b = new UriBuilder(given) { Scheme = given.Scheme switch { "ws" => "http", "wss" => "https", _ => given.Scheme } };
-        if (b.Scheme == "http" && b.Port == 80 && given.Scheme == "ws") b.Port = given.Port;
         if (b.Path is "" or "/") b.Path = "/hubs/market";
         return b.Uri;
     }
@@ -136,14 +134,7 @@ public sealed class ProjectXFeed : ILiveFeed, ISnapshotRequester
         {
             if (_contracts.ContainsKey(symbol)) continue;
             if (symbol.StartsWith("CON.", StringComparison.OrdinalIgnoreCase)) { _contracts[symbol] = symbol.ToUpperInvariant(); continue; }
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Api, "api/Contract/search"))
-            {
-                Content = JsonContent.Create(new { searchText = symbol, live = false }),
-            };
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Auth.Token);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            using var response = await _http.SendAsync(request, timeout.Token);
+            using var response = await Auth.PostAsync("api/Contract/search", JsonSerializer.Serialize(new { searchText = symbol, live = false }), cancel);
             if (!response.IsSuccessStatusCode) throw new HttpRequestException($"ProjectX contract search for '{symbol}': HTTP {(int)response.StatusCode}");
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancel));
             string? chosen = null;

@@ -11,8 +11,8 @@ public readonly record struct DomEntry(int Type, decimal Price, long Volume);
 /// <summary>Something the synthetic futures market did, for one contract.</summary>
 public abstract record FuturesEvent(FuturesContract Contract);
 
-/// <summary>Level changes (or a whole book after a reset entry); <see cref="MovesTouch"/> when the best bid or ask price changed.</summary>
-public sealed record DepthEvent(FuturesContract Contract, DomEntry[] Entries, bool ChangesBest, bool MovesTouch) : FuturesEvent(Contract);
+/// <summary>Level changes; <see cref="MovesTouch"/> when the best bid or ask price changed.</summary>
+public sealed record DepthEvent(FuturesContract Contract, DomEntry[] Entries, bool MovesTouch) : FuturesEvent(Contract);
 
 /// <summary>A print: aggressor 0 buy, 1 sell.</summary>
 public sealed record PrintEvent(FuturesContract Contract, decimal Price, long Volume, int Aggressor) : FuturesEvent(Contract);
@@ -182,7 +182,7 @@ public sealed class FuturesMarket
         long nb = b.Bids.Keys.Max(), na = b.Asks.Keys.Min();
         var typed = entries.Select(e => e.Volume > 0 && e.Type == 2 && e.Price == Price(b, nb) ? e with { Type = 4 }
                                       : e.Volume > 0 && e.Type == 1 && e.Price == Price(b, na) ? e with { Type = 3 } : e).ToArray();
-        if (typed.Length > 0) yield return new DepthEvent(b.Contract, typed, changesBest, nb != bestBid || na != bestAsk);
+        if (typed.Length > 0) yield return new DepthEvent(b.Contract, typed, nb != bestBid || na != bestAsk);
         if (changesBest || kind >= 6) yield return Quote(i);
     }
 

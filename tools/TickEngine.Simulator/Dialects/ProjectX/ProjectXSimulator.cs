@@ -364,7 +364,7 @@ public sealed class ProjectXSimulator : IAsyncDisposable
             if (i < 0 || !set.Add(r.Connection)) continue;
             // A depth subscription starts with the whole book; a quote subscription with the current quote.
             if (r.Kind == 'd') await hub.Clients.Client(r.Connection).SendAsync("GatewayDepth", Market.Contracts[i].Id, Entries(Market.Snapshot(i)), cancel);
-            else if (r.Kind == 'q') await SendAsync(hub, Market.Quote(i) with { }, cancel);
+            else if (r.Kind == 'q') await SendAsync(hub, Market.Quote(i), cancel);
         }
     }
 
