@@ -90,6 +90,34 @@ public class AnalyzeTests
     }
 
     [Fact]
+    public void AStretchWithNoDataMakesNoRows()
+    {
+        using var dir = new TempDir();
+        const long TwoHours = 7_200_000;
+        // A book and a trade, then nothing for two hours (a closed market), then a change and a trade.
+        File.WriteAllLines(dir.File("c.txt"),
+        [
+            Depth(0, (6, "0", 0), (2, "100.00", 5), (1, "100.50", 3)),
+            Trade(500, 0, "100.50", 2),
+            Depth(TwoHours, (2, "100.25", 4)),
+            Trade(TwoHours + 500, 1, "100.25", 1),
+        ]);
+        var rec = CliRunner.Run("record", "--exchange", "projectx", "--capture", dir.File("c.txt"), "--data", dir.File("root"), "--quiet", "--max-clock-skew", "off");
+        Assert.True(rec.ExitCode == 0, rec.Error);
+        var a = Analyze("--data", dir.File("root"), "--symbol", C, "--interval", "1m", "--sample", "1s");
+        var starts = a["intervals"]!.AsArray().Select(i => (long)i!["start_ns"]!).ToList();
+        long minute = 60_000_000_000;
+        // Only the minutes the data is in (the first one also takes the samples of the 60 s the book stood quiet).
+        Assert.All(starts, s => Assert.True(s < T0 + 2 * minute || s >= T0 + TwoHours * 1_000_000 - minute, $"an interval at {s} inside the quiet stretch"));
+        var t = a["totals"]!.AsObject();
+        Assert.Equal(60, (long)t["samples"]!); // 1..60 s after the last event, none after
+        Assert.True((long)t["samples_quiet"]! >= 7_200 - 61, $"{t["samples_quiet"]} quiet instants counted");
+        Assert.Equal(7_140, (long)t["samples_quiet"]!); // 61 s .. 7,200 s
+        // The first trade's horizon (5.5 s) came 5 s after the last event, well within the limit: the book then stood.
+        Assert.Equal(0, (long)t["realized_unresolved"]!);
+    }
+
+    [Fact]
     public void OnTheSpotCaptureTheTradeFiguresEqualAnIndependentReadingOfTheExportedTrades()
     {
         using var dir = new TempDir();

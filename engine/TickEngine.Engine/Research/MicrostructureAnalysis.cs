@@ -50,9 +50,13 @@ public sealed class MicrostructureAnalysis : IValueEventHandler<MarketEvent>, L2
     private long _topBid, _topBidQty, _topAsk, _topAskQty;
 
     /// <param name="withinTicks">N of "depth within N ticks"; <paramref name="tick"/> the instrument's tick as a price mantissa.</param>
+    /// <param name="quietNs">Past this long after the last event the book is not sampled (nor a realized spread taken): a
+    /// stretch with no data (a closed market, a feed that went quiet) makes no rows.</param>
     public MicrostructureAnalysis(int instrumentId, int priceScale, int quantityScale, long intervalNs, long sampleNs, long horizonNs, int withinTicks, long tick,
-        long startNs = long.MinValue, long endNs = long.MaxValue)
+        long startNs = long.MinValue, long endNs = long.MaxValue, long quietNs = 60_000_000_000)
     {
+        if (quietNs <= 0) throw new ArgumentOutOfRangeException(nameof(quietNs), "the quiet limit must be above 0");
+        QuietNs = quietNs;
         if (intervalNs <= 0 || sampleNs <= 0 || horizonNs < 0) throw new ArgumentOutOfRangeException(nameof(intervalNs), "interval and sample must be above 0");
         _instrumentId = instrumentId;
         _priceUnit = Math.Pow(10, -priceScale);
@@ -83,6 +87,12 @@ public sealed class MicrostructureAnalysis : IValueEventHandler<MarketEvent>, L2
     public long FirstNs { get; private set; } = long.MaxValue;
     public long LastNs { get; private set; } = long.MinValue;
     public long TradesUnjudged { get; private set; }
+    public long QuietNs { get; }
+    /// <summary>Sample instants left out because no event had come for longer than <see cref="QuietNs"/>.</summary>
+    public long SamplesQuiet { get; private set; }
+    /// <summary>Trades whose realized spread was not taken: their horizon fell in a stretch with no data.</summary>
+    public long RealizedUnresolved { get; private set; }
+    private long _lastEventNs = long.MinValue;
     public long SamplesOutOfSync { get; private set; }
 
     /// <summary>When the data has no deltas: the book from L2 samples.</summary>
@@ -118,11 +128,21 @@ public sealed class MicrostructureAnalysis : IValueEventHandler<MarketEvent>, L2
         ResolvePending(t);
         while (_nextSample <= t && _nextSample < _endNs)
         {
+            if (_lastEventNs != long.MinValue && _nextSample - _lastEventNs > QuietNs)
+            {
+                // No data for longer than the quiet limit: nothing is sampled until the next event (no made-up rows),
+                // and no return or flow is measured across the stretch.
+                long resume = (t / _sampleNs + 1) * _sampleNs;
+                if (_nextSample >= _startNs) SamplesQuiet += (Math.Min(resume, _endNs) - _nextSample + _sampleNs - 1) / _sampleNs;
+                _nextSample = resume;
+                _havePrevious = false;
+                _signedSinceSample = 0;
+                break;
+            }
             if (_nextSample >= _startNs) Sample(_nextSample);
             _nextSample += _sampleNs;
-            // A long quiet stretch: jump to the event (nothing is sampled where no data came: no made-up rows).
-            if (t - _nextSample > 10 * _intervalNs) { _nextSample = (t / _sampleNs) * _sampleNs; _havePrevious = false; }
         }
+        _lastEventNs = Math.Max(_lastEventNs, t);
         if (inside)
         {
             FirstNs = Math.Min(FirstNs, t);
@@ -174,6 +194,7 @@ public sealed class MicrostructureAnalysis : IValueEventHandler<MarketEvent>, L2
         while (_pendingStart < _pending.Count && _pending[_pendingStart].Time <= t)
         {
             var p = _pending[_pendingStart++];
+            if (p.Time - _lastEventNs > QuietNs) { RealizedUnresolved++; continue; } // the horizon fell in a stretch with no data
             if (!Top(out long bid, out _, out long ask, out _)) continue;
             double later = (bid + ask) / 2.0;
             p.Bucket.RealizedBpsSum += 2.0 * p.Side * (p.Price - later) / p.Mid * 1e4;

@@ -27,7 +27,8 @@ public static class AnalyzeCommand
             volatility per interval, in bp), Cont-Kukanov-Stoikov order-flow imbalance of the best levels. Each trade
             with a book in sync gives its effective spread 2*side*(price-mid)/mid and, --horizon later, its realized
             spread (price impact is their difference). Kyle's lambda is the OLS slope of the mid's change on signed
-            volume per sample step. Trades: count, intensity, volume by aggressor, size distribution, VWAP (exact).
+            volume per sample step. Once no event has come for --max-quiet (60 s) nothing is sampled until the next
+            (a closed market, a silent feed: counted, never filled in). Trades: count, intensity, volume by aggressor, size distribution, VWAP (exact).
             Quote-to-trade: changes of the best bid or ask per trade, and book messages per trade. Figures per
             --interval and over the whole; no interval is made where the data has none. --compare-session or
             --compare-start/--compare-end adds a second period side by side. Writes analyze.json and analyze.html
@@ -46,6 +47,7 @@ public static class AnalyzeCommand
         var interval = Vocabulary.Duration("--interval", "the report's interval (default 1m)");
         var sample = Vocabulary.Duration("--sample", "how often the book is sampled (default 1s)");
         var horizon = Vocabulary.Duration("--horizon", "realized spread's horizon (default 5s)");
+        var quiet = Vocabulary.Duration("--max-quiet", "no sample is taken once no event has come for this long (default 60s): a closed market or a silent feed makes no rows");
         var ticks = Vocabulary.Int("--depth-ticks", "depth within N ticks of the touch", 10, 0, 100_000);
         var tick = Vocabulary.Text("--tick", "the instrument's tick (default: inferred from its stored prices)", "PRICE");
         var compareSession = Vocabulary.Text("--compare-session", "a second session to compare with", "ID");
@@ -54,7 +56,7 @@ public static class AnalyzeCommand
         var output = Vocabulary.Text("--out", "folder for analyze.json and analyze.html", "DIR");
         var json = Vocabulary.Json();
         data.AddTo(cmd); symbol.AddTo(cmd); exchange.AddTo(cmd);
-        foreach (var o in new Option[] { session, start, end, interval, sample, horizon, ticks, tick, compareSession, compareStart, compareEnd, output, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { session, start, end, interval, sample, horizon, quiet, ticks, tick, compareSession, compareStart, compareEnd, output, json }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             string root = data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: the data root");
@@ -64,6 +66,8 @@ public static class AnalyzeCommand
             long horizonNs = (long)(r.GetValue(horizon) ?? TimeSpan.FromSeconds(5)).TotalNanoseconds;
             if (everyNs <= 0 || sampleNs <= 0 || horizonNs < 0) throw new UsageException("--interval and --sample must be above 0, --horizon at least 0");
             if (sampleNs > everyNs) throw new UsageException("--sample must not be longer than --interval");
+            long quietNs = (long)(r.GetValue(quiet) ?? TimeSpan.FromSeconds(60)).TotalNanoseconds;
+            if (quietNs <= 0) throw new UsageException("--max-quiet must be above 0");
             var symbols = symbol.Get(r, ctx.Error);
             var exchanges = exchange.Get(r, ctx.Error);
             (long From, long To, IReadOnlyList<string>? Exchanges, string[]? Symbols) Period(string? sid, long? s, long? e, string what)
@@ -79,12 +83,12 @@ public static class AnalyzeCommand
                 return (from, to, exchanges, symbols);
             }
             var main = Period(r.GetValue(session), r.GetValue(start), r.GetValue(end), "the period");
-            var first = Analyze(ctx, root, main, everyNs, sampleNs, horizonNs, r.GetValue(ticks), r.GetValue(tick), r.GetValue(session));
+            var first = Analyze(ctx, root, main, everyNs, sampleNs, horizonNs, quietNs, r.GetValue(ticks), r.GetValue(tick), r.GetValue(session));
             JsonObject? second = null;
             if (r.GetValue(compareSession) is not null || r.GetValue(compareStart) is not null || r.GetValue(compareEnd) is not null)
             {
                 var other = Period(r.GetValue(compareSession), r.GetValue(compareStart), r.GetValue(compareEnd), "the comparison");
-                second = Analyze(ctx, root, other, everyNs, sampleNs, horizonNs, r.GetValue(ticks), r.GetValue(tick), r.GetValue(compareSession));
+                second = Analyze(ctx, root, other, everyNs, sampleNs, horizonNs, quietNs, r.GetValue(ticks), r.GetValue(tick), r.GetValue(compareSession));
             }
             var doc = new JsonObject { ["report"] = "microstructure", ["period"] = first };
             if (second is not null) doc["compare"] = second;
@@ -103,7 +107,7 @@ public static class AnalyzeCommand
     }
 
     private static JsonObject Analyze(CliContext ctx, string root, (long From, long To, IReadOnlyList<string>? Exchanges, string[]? Symbols) p,
-        long everyNs, long sampleNs, long horizonNs, int depthTicks, string? tickText, string? sessionId)
+        long everyNs, long sampleNs, long horizonNs, long quietNs, int depthTicks, string? tickText, string? sessionId)
     {
         var symbols = p.Symbols;
         if (symbols is { Length: > 1 } && sessionId is not null) symbols = [symbols[0]];
@@ -127,7 +131,7 @@ public static class AnalyzeCommand
         else tickMantissa = Math.Max(1, BacktestRunner.InferGrid(selection, book.PriceScale, book.QuantityScale, ctx.Cancel).Tick);
         var registry = new InstrumentRegistry();
         var inst = registry.GetOrAdd(book.Exchange, book.Symbol, book.PriceScale, book.QuantityScale);
-        var analysis = new MicrostructureAnalysis(inst.Id, book.PriceScale, book.QuantityScale, everyNs, sampleNs, horizonNs, depthTicks, tickMantissa, p.From, p.To)
+        var analysis = new MicrostructureAnalysis(inst.Id, book.PriceScale, book.QuantityScale, everyNs, sampleNs, horizonNs, depthTicks, tickMantissa, p.From, p.To, quietNs)
         {
             SampleBook = book.FromSamples ? new L2SampleBook(book.SampleDepth) : null,
         };

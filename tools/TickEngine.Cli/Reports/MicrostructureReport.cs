@@ -95,6 +95,8 @@ public static class MicrostructureReport
             ["book_messages_per_trade"] = trades > 0 ? N((double)messages / trades) : null,
             ["samples"] = samples,
             ["samples_out_of_sync"] = a.SamplesOutOfSync,
+            ["samples_quiet"] = a.SamplesQuiet,
+            ["realized_unresolved"] = a.RealizedUnresolved,
             ["trades_without_book"] = a.TradesUnjudged,
         };
         // Size bands by powers of ten of the size.
@@ -123,6 +125,7 @@ public static class MicrostructureReport
             ["interval_s"] = intervalS,
             ["sample_s"] = a.SampleNs / 1e9,
             ["horizon_s"] = a.HorizonNs / 1e9,
+            ["max_quiet_s"] = a.QuietNs / 1e9,
             ["depth_ticks"] = a.WithinTicks,
             ["tick"] = FixedDecimal.ToString(a.Tick, ps),
             ["totals"] = totals,
