@@ -108,9 +108,12 @@ public class SignalTests(BigInputs big, ITestOutputHelper output)
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(1);
 
     /// <summary>Starts the verb, waits until it is at work (a line it prints, or a moment), sends SIGTERM, and checks the stop.</summary>
-    private ChildProcess StopMidWork(string verb, Func<string, bool>? atWork, double settleSeconds, params string[] args)
+    private ChildProcess StopMidWork(string verb, Func<string, bool>? atWork, double settleSeconds, params string[] args) =>
+        StopMidWork(verb, null, atWork, settleSeconds, args);
+
+    private ChildProcess StopMidWork(string verb, IReadOnlyDictionary<string, string>? environment, Func<string, bool>? atWork, double settleSeconds, params string[] args)
     {
-        var p = ChildProcess.Start(args);
+        var p = ChildProcess.Start(environment, args);
         bool working = atWork is null ? !p.WaitForLine(_ => false, TimeSpan.FromSeconds(settleSeconds)) : p.WaitForLine(atWork, TimeSpan.FromSeconds(60));
         Assert.True(working && !p.Exited, $"{verb}: not at work when the signal was to come (exit {(p.Exited ? p.ExitCode : -1)}):\n{p.Error}");
         var took = p.Terminate(TimeSpan.FromSeconds(10));
@@ -251,6 +254,44 @@ public class SignalTests(BigInputs big, ITestOutputHelper output)
         int port = FreePort();
         using var p = StopMidWork("sim", null, 1.5, "sim", "--symbol", "BTCUSDT", "--port", port.ToString(CultureInfo.InvariantCulture));
         Assert.Equal(0, p.ExitCode);
+    }
+
+    [Fact]
+    public void Analyze()
+    {
+        using var p = StopMidWork("analyze", null, 1.5, "analyze", "--data", big.Root, "--symbol", "BTCUSDT", "--out", big.Scratch("analyze"));
+        Assert.Equal(1, p.ExitCode);
+        Assert.Contains("stopped", p.Error);
+    }
+
+    [Fact]
+    public void DbLoad()
+    {
+        using var p = StopMidWork("db load", null, 1.5, "db", "load", "--data", big.Root, "--sink", $"sqlite:{big.Scratch("load.db")}");
+        Assert.Equal(1, p.ExitCode);
+        Assert.Contains("run it again", p.Error);
+    }
+
+    [Fact]
+    public void SimProjectX()
+    {
+        int port = FreePort();
+        using var p = StopMidWork("sim --venue projectx", null, 1.5, "sim", "--venue", "projectx", "--symbol", "MNQ", "--port", port.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    [Fact]
+    public async Task RecordProjectX()
+    {
+        await using var sim = await Simulator.Dialects.ProjectX.ProjectXSimulator.StartAsync(new Simulator.Dialects.ProjectX.ProjectXSimulatorOptions { Rate = 400 });
+        string root = big.Scratch("projectx");
+        var env = new Dictionary<string, string> { ["PROJECTX_USERNAME"] = "sim", ["PROJECTX_API_KEY"] = "sim-key" };
+        using var p = StopMidWork("record --exchange projectx", env, l => l.Contains("trades=") && !l.Contains("trades=0 "), 0, "record", "--exchange", "projectx", "--symbol", "MNQ",
+            "--ws-url", sim.BaseAddress.ToString(), "--rest-url", sim.BaseAddress.ToString(), "--duration", "120", "--data", root, "--summary-json", root + ".json",
+            "--sink", $"sqlite:{root}.db");
+        Assert.Equal(0, p.ExitCode);
+        Invariants.Check(root, p.ExitCode, root + ".json");
+        Assert.Contains("stopped (Ctrl+C or SIGTERM)", File.ReadAllText(Directory.GetFiles(Path.Combine(root, "_sessions")).Single()));
     }
 
     [Fact]

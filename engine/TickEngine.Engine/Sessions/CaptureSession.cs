@@ -39,9 +39,12 @@ public sealed record CaptureSession(string Id, long StartNs, IReadOnlyList<strin
         string dir = Path.Combine(root, Folder);
         Directory.CreateDirectory(dir);
         string path = Path.Combine(dir, Id + ".json"), tmp = path + ".tmp";
-        File.WriteAllText(tmp, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(tmp, ToJson().ToJsonString(Written));
         File.Move(tmp, path, overwrite: true);
     }
+
+    /// <summary>Indented, and plain text kept plain (a reason's '+' is not written as \u002B).</summary>
+    private static readonly JsonSerializerOptions Written = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public JsonObject ToJson() => new()
     {
