@@ -5,7 +5,7 @@ using TickEngine.Engine.Pipeline;
 
 namespace TickEngine.Cli.Commands;
 
-/// <summary>The live status of a recording: rates since the last look, ring occupancy, gaps, resyncs, reconnects, bytes, connection states.</summary>
+/// <summary>The live status of a recording: rates since the last look, ring occupancy, gaps, resyncs, reconnects, bytes, memory, the frame queue, connection states, sinks' lag.</summary>
 internal sealed class LiveStatus(LiveRecorder recorder)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -33,7 +33,17 @@ internal sealed class LiveStatus(LiveRecorder recorder)
         var s = Sample();
         return string.Format(CultureInfo.InvariantCulture,
             "{0,6:F0}s  msgs/s {1,8:N0}  events/s {2,9:N0}  ring {3,5:P0}  gaps {4}  resyncs {5}  reconnects {6}  written {7:N1} MB  {8}",
-            s.T, s.Msgs, s.Events, s.Ring, s.Gaps, s.Resyncs, s.Reconnects, s.Mb, s.States) + "  committed " + Committed() + SinkLags();
+            s.T, s.Msgs, s.Events, s.Ring, s.Gaps, s.Resyncs, s.Reconnects, s.Mb, s.States) + "  " + Memory() + "  committed " + Committed() + SinkLags();
+    }
+
+    /// <summary>
+    /// The process's memory (resident, and the managed heap) and what waits in front of the producer: the frame
+    /// pipe's bytes not yet parsed (<c>mem 212 MB (heap 41 MB)  queued 0 KB</c>).
+    /// </summary>
+    public string Memory()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return FormattableString.Invariant($"mem {self.WorkingSet64 / 1048576.0:N0} MB (heap {GC.GetTotalMemory(false) / 1048576.0:N0} MB)  queued {recorder.Pipe.Pending / 1024.0:N0} KB");
     }
 
     /// <summary>Each sink's state and lag (<c>  sink parquet live lag 1,204 rows 0.8s</c>), empty without sinks.</summary>
@@ -58,6 +68,7 @@ internal sealed class LiveStatus(LiveRecorder recorder)
         table.AddRow("gaps / resyncs", $"{s.Gaps} / {s.Resyncs}");
         table.AddRow("reconnects", s.Reconnects.ToString(inv));
         table.AddRow("written", s.Mb.ToString("N1", inv) + " MB");
+        table.AddRow("memory, queue", Markup.Escape(Memory()));
         foreach (var r in recorder.Pipeline.Runners)
             table.AddRow(Markup.Escape("sink " + r.Sink.Target), Markup.Escape(
                 FormattableString.Invariant($"{Engine.Sinks.SinkArguments.StateName(r.State)}, lag {r.Statistics.LagRows:N0} rows, {r.Statistics.LagSeconds:F1} s") +
