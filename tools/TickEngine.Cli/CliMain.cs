@@ -29,6 +29,7 @@ public static class CliMain
         ("sessions", SessionsCommand.Summary, SessionsCommand.Build),
         ("db", DbCommand.Summary, DbCommand.Build),
         ("serve", ServeCommand.Summary, ServeCommand.Build),
+        ("service", ServiceCommand.Summary, ServiceCommand.Build),
         ("sim", SimCommand.Summary, SimCommand.Build),
         ("bench", BenchCommand.Summary, BenchCommand.Build),
         ("completion", CompletionCommand.Summary, CompletionCommand.Build),

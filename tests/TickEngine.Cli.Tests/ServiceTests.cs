@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using TickEngine.Tests.Shared;
+using Xunit;
+
+namespace TickEngine.Cli.Tests;
+
+/// <summary>
+/// <c>service</c> as a real process on loopback: its candles (warmed from the stored bars of the real spot capture)
+/// equal candles computed from the stored trades apart from it, every 5m candle is its five 1m candles, and requests
+/// it cannot serve are refused by name.
+/// </summary>
+public class ServiceTests
+{
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    private static decimal D(JsonNode? n) => decimal.Parse((string)n!, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task CandlesEqualTheStoredTradesAndAgreeAcrossTimeframes()
+    {
+        using var dir = new TempDir();
+        string root = dir.File("root");
+        var rec = CliRunner.Run("record", "--exchange", "binance", "--capture", RepoPaths.BinanceSpotCapture, "--data", root, "--quiet");
+        Assert.True(rec.ExitCode == 0, rec.Error);
+        var csv = CliRunner.Run("export", "csv", "--data", root, "--schema", "trades", "--symbol", "BTCUSDT");
+        string text = csv.Out.Length > 0 ? csv.Out : System.Text.Encoding.UTF8.GetString(csv.StdoutBytes);
+        var trades = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(','))
+            .Select(f => (Ms: long.Parse(f[0], CultureInfo.InvariantCulture), Price: decimal.Parse(f[2], CultureInfo.InvariantCulture), Qty: decimal.Parse(f[3], CultureInfo.InvariantCulture))).ToList();
+        int port = FreePort();
+        using var svc = ChildProcess.Start("service", "--exchange", "sim", "--symbol", "BTCUSDT", "--data", root, "--port", port.ToString(CultureInfo.InvariantCulture), "--duration", "60");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        JsonNode? health = null;
+        while (sw.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try { health = JsonNode.Parse(await http.GetStringAsync("/health")); if ((bool)health!["ready"]!) break; }
+            catch (HttpRequestException) { }
+            Assert.False(svc.Exited, svc.Error);
+            await Task.Delay(100);
+        }
+        Assert.True((bool)health!["ready"]!, "the service's feed connected");
+        async Task<List<JsonObject>> Candles(string tf)
+        {
+            var doc = JsonNode.Parse(await http.GetStringAsync($"/api/v1/binance/BTCUSDT/candles/{tf}?limit=100"))!;
+            // The capture's candles (2024); the simulator's own, recorded now, come after them.
+            return doc["candles"]!.AsArray().Select(c => c!.AsObject()).Where(c => (long)c["open_time_ns"]! < 1_735_689_600_000_000_000).ToList();
+        }
+        var m1 = await Candles("1m");
+        var byMinute = trades.GroupBy(t => t.Ms / 60_000).OrderBy(g => g.Key).ToList();
+        Assert.Equal(byMinute.Count, m1.Count);
+        for (int i = 0; i < m1.Count; i++)
+        {
+            var g = byMinute[i];
+            var c = m1[i];
+            Assert.Equal(g.Key * 60_000_000_000, (long)c["open_time_ns"]!);
+            Assert.Equal(g.First().Price, D(c["open"]));
+            Assert.Equal(g.Max(t => t.Price), D(c["high"]));
+            Assert.Equal(g.Min(t => t.Price), D(c["low"]));
+            Assert.Equal(g.Last().Price, D(c["close"]));
+            Assert.Equal(g.Sum(t => t.Qty), D(c["volume"]));
+            Assert.Equal(g.Count(), (long)c["trades"]!);
+        }
+        foreach (var (tf, minutes) in new[] { ("5m", 5L), ("15m", 15L), ("1h", 60L), ("4h", 240L), ("1d", 1440L) })
+        {
+            foreach (var c in await Candles(tf))
+            {
+                long open = (long)c["open_time_ns"]!, end = open + minutes * 60_000_000_000;
+                var parts = m1.Where(x => (long)x["open_time_ns"]! >= open && (long)x["open_time_ns"]! < end).ToList();
+                Assert.NotEmpty(parts);
+                Assert.Equal(D(parts[0]["open"]), D(c["open"]));
+                Assert.Equal(parts.Max(x => D(x["high"])), D(c["high"]));
+                Assert.Equal(parts.Min(x => D(x["low"])), D(c["low"]));
+                Assert.Equal(D(parts[^1]["close"]), D(c["close"]));
+                Assert.Equal(parts.Sum(x => D(x["volume"])), D(c["volume"]));
+                Assert.Equal(parts.Sum(x => (long)x["trades"]!), (long)c["trades"]!);
+            }
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/v1/binance/BTCUSDT/candles/2m")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/binance/..%2F..%2Fetc/candles/1m")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/v1/binance/BTCUSDT/candles/1m?limit=0")).StatusCode);
+        var status = JsonNode.Parse(await http.GetStringAsync("/api/v1/status"))!;
+        Assert.Equal("Connected", (string)status["connections"]![0]!["state"]!);
+        Assert.True((long)status["candles"]!["warmed_bars"]! > 0);
+        var took = svc.Terminate(TimeSpan.FromSeconds(10));
+        Assert.True(took is not null && took.Value <= TimeSpan.FromSeconds(1), $"stopped {took}");
+        Assert.Equal(0, svc.ExitCode);
+    }
+
+    [Fact]
+    public void AnotherAddressThanLoopbackNeedsAKey()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run("service", "--exchange", "sim", "--data", dir.File("root"), "--host", "0.0.0.0", "--port", "0", "--duration", "1");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("TICKENGINE_SERVICE_KEY", r.Error);
+    }
+}

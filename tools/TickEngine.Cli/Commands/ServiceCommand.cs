@@ -1,0 +1,202 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using TickEngine.Cli.CommandLine;
+using TickEngine.Engine.Live;
+using TickEngine.Engine.Pipeline;
+using TickEngine.Engine.Service;
+using TickEngine.Engine.Sinks;
+using TickEngine.Simulator;
+using TickEngine.Simulator.Dialects.Binance;
+using TickEngine.Storage.Format;
+using TickEngine.Storage.Numerics;
+
+namespace TickEngine.Cli.Commands;
+
+/// <summary>
+/// <c>service</c>: live capture plus an HTTP API on Kestrel: rolling candle buffers per timeframe (warmed from the
+/// recordings, kept current as a sink of committed bars), health, and each connection's state and counters.
+/// </summary>
+public static class ServiceCommand
+{
+    public const string Summary = "live capture served over HTTP: rolling candles per timeframe (warmed from the recordings), health and status";
+
+    /// <summary>The timeframes served, by name.</summary>
+    public static readonly IReadOnlyDictionary<string, long> Timeframes = new Dictionary<string, long>
+    {
+        ["1m"] = 60_000_000_000, ["5m"] = 300_000_000_000, ["15m"] = 900_000_000_000, ["1h"] = 3_600_000_000_000, ["4h"] = 14_400_000_000_000, ["1d"] = 86_400_000_000_000,
+    };
+
+    public static Command Build(CliContext ctx)
+    {
+        var cmd = Verb.Create("service", Summary, """
+            Records the venue live into --data (the built-in simulator with --exchange sim) and serves, on loopback
+            unless --host says otherwise:
+              GET /api/v1/{exchange}/{symbol}/candles/{1m|5m|15m|1h|4h|1d}?limit=N   the last N candles (default 100,
+                  at most --candles), oldest first: the bars the recording writes, so every timeframe comes from the
+                  same trades (each 5m candle is its five 1m candles); warmed from the stored bars at start
+              GET /api/v1/status   connections (state, messages), counters, committed rows, each sink's lag
+              GET /health          {"live":true,"ready":...}: ready once the feed is connected
+            Exchange and symbol are checked against what is served: no request names a path. Binding to another
+            address than loopback needs an API key (TICKENGINE_SERVICE_KEY) sent as the X-Api-Key header, and prints a
+            warning. Stops on Ctrl+C or SIGTERM: the recording is sealed.
+
+            Examples:
+              tickengine service --exchange sim --symbol BTCUSDT --port 8080 --data data
+              curl 'http://127.0.0.1:8080/api/v1/binance/BTCUSDT/candles/1m?limit=100'
+            """);
+        var exchange = Vocabulary.Exchange("the venue to capture (sim: the built-in simulator)");
+        var symbol = Vocabulary.Symbol("the symbols to capture");
+        var data = Vocabulary.Data("the data root (recorded into; the candles are warmed from it)");
+        var port = Vocabulary.Int("--port", "port (0 picks a free one)", 8080, 0, 65_535);
+        var host = Vocabulary.Text("--host", "address to bind (default 127.0.0.1: loopback only; another needs TICKENGINE_SERVICE_KEY)", "IP");
+        var candles = Vocabulary.Int("--candles", "candles kept per exchange, symbol and timeframe", 100, 1, 100_000);
+        var rate = Vocabulary.Int("--rate", "simulator: messages/s of the synthetic market", 2_000, 1, 1_000_000);
+        var duration = Vocabulary.Duration("--duration", "stop after this long (default: until Ctrl+C or SIGTERM)");
+        exchange.AddTo(cmd); symbol.AddTo(cmd); data.AddTo(cmd);
+        foreach (var o in new Option[] { port, host, candles, rate, duration }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            var exchanges = exchange.Get(r, ctx.Error) ?? ["sim"];
+            if (exchanges.Length != 1) throw new UsageException("--exchange takes one venue in this version");
+            string root = data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: the data root");
+            if (File.Exists(root)) throw new UsageException($"--data {root} is a file; give a data root directory");
+            var symbols = (symbol.Get(r, ctx.Error) ?? ["BTCUSDT"]).Select(s => s.ToUpperInvariant()).ToList();
+            foreach (var s in symbols)
+                if (!Engine.Ingest.FrameRules.IsName(s)) throw new UsageException($"--symbol: '{s}' is not a symbol such as BTCUSDT");
+            string bind = r.GetValue(host) ?? "127.0.0.1";
+            if (!IPAddress.TryParse(bind, out var address)) throw new UsageException($"--host must be an IP address, got '{bind}'");
+            string? key = null;
+            if (!IPAddress.IsLoopback(address))
+            {
+                key = Environment.GetEnvironmentVariable("TICKENGINE_SERVICE_KEY");
+                if (string.IsNullOrWhiteSpace(key) || key.Trim().Length < 16)
+                    throw new UsageException($"--host {bind} is not loopback: set TICKENGINE_SERVICE_KEY (16 characters or more) and send it as the X-Api-Key header");
+                ctx.Error.WriteLine($"tickengine service: warning: serving on {bind}, not loopback: every request needs the X-Api-Key header");
+                key = key.Trim();
+            }
+            return Run(ctx, exchanges[0], symbols, root, address, r.GetValue(port), r.GetValue(candles), r.GetValue(rate), r.GetValue(duration), key);
+        });
+        return cmd;
+    }
+
+    private static int Run(CliContext ctx, string exchange, List<string> symbols, string root, IPAddress address, int port, int capacity, int rate, TimeSpan? duration, string? key)
+    {
+        bool sim = exchange == "sim";
+        var venue = sim ? null : Engine.Venues.VenueRegistry.Find(exchange);
+        if (!sim && venue?.LivePlans is null && venue?.LiveFeed is null) throw new UsageException($"--exchange takes sim or a venue recorded live ({Engine.Venues.VenueRegistry.Names}), got '{exchange}'");
+        string stored = sim ? "binance" : Engine.Venues.VenueRegistry.StoredId(exchange);
+        var buffers = new CandleBuffers(capacity);
+        long warmed = buffers.Warm(root, ctx.Cancel);
+        SimulatorServer? simulator = null;
+        var live = LiveOptions.Default;
+        if (sim)
+        {
+            var options = new SimulatorOptions();
+            simulator = SimulatorServer.StartAsync(new SimulatedExchange(new SyntheticMarketSource(symbols, rate), options), options).GetAwaiter().GetResult();
+            live = live with { VenueBase = simulator.WebSocketBase, RestBase = simulator.BaseAddress };
+        }
+        var record = new RecordOptions
+        {
+            Root = root, Exchange = stored, Types = new HashSet<SchemaKind> { SchemaKind.Trades, SchemaKind.Bars, SchemaKind.Deltas, SchemaKind.L2 },
+            Sinks = [new SinkRegistration(buffers)], // catch-up: a bar it misses is read back from the segments
+        };
+        var recorder = new LiveRecorder(record, [(stored, live, symbols)]);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(address, port);
+            k.Limits.MaxRequestBodySize = 16 * 1024;
+            k.Limits.MaxRequestLineSize = 8 * 1024;
+        });
+        var app = builder.Build();
+        if (key is not null)
+            app.Use(async (http, next) =>
+            {
+                if (!string.Equals(http.Request.Headers["X-Api-Key"].ToString(), key, StringComparison.Ordinal)) { http.Response.StatusCode = 401; return; }
+                await next(http);
+            });
+        app.MapGet("/health", () => Results.Json(new { live = true, ready = recorder.Feeds.SelectMany(f => f.Connections).Any(c => c.State == ConnectionState.Connected) }));
+        app.MapGet("/api/v1/status", () => Results.Text(Status(recorder, buffers, warmed).ToJsonString(), "application/json"));
+        app.MapGet("/api/v1/{exchange}/{symbol}/candles/{timeframe}", (string exchange, string symbol, string timeframe, int? limit) =>
+        {
+            if (!Timeframes.TryGetValue(timeframe, out long tf)) return Results.BadRequest(new { error = $"timeframe '{timeframe}' is not one of {string.Join(", ", Timeframes.Keys)}" });
+            if (limit is < 1) return Results.BadRequest(new { error = "limit must be at least 1" });
+            // Checked against what is held: nothing from the request reaches a path or a lookup it did not make.
+            var ring = buffers.Find(exchange, symbol, tf);
+            if (ring is null) return Results.NotFound(new { error = $"no candles of {exchange}/{symbol} {timeframe}" });
+            var rows = new Candle[Math.Min(limit ?? 100, ring.Capacity)];
+            int n = ring.Latest(rows.Length, rows);
+            return Results.Text(CandlesJson(exchange.ToLowerInvariant(), symbol.ToUpperInvariant(), timeframe, rows.AsSpan(0, n), ring.PriceScale, ring.QuantityScale), "application/json");
+        });
+        recorder.Start();
+        app.StartAsync().GetAwaiter().GetResult();
+        ctx.Error.WriteLine($"service: http://{(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address)}:{Port(app)} " +
+                            $"({(sim ? $"simulator on {simulator!.BaseAddress}" : exchange)}, {string.Join(",", symbols)}); {warmed:N0} stored bars warmed the candles");
+        try
+        {
+            if (duration is { } d) Task.Delay(d, ctx.Cancel).Wait();
+            else Task.Delay(Timeout.Infinite, ctx.Cancel).Wait();
+        }
+        catch (AggregateException) { /* Ctrl+C or SIGTERM */ }
+        using (var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(300))) app.StopAsync(quick.Token).GetAwaiter().GetResult();
+        app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        recorder.StopAsync(ctx.Cancel).GetAwaiter().GetResult();
+        simulator?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        ctx.Error.WriteLine("service: stopped, the recording sealed");
+        return 0;
+    }
+
+    private static int Port(WebApplication app) =>
+        new Uri(app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer)) is Microsoft.AspNetCore.Hosting.Server.IServer s
+            ? s.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First() : "http://127.0.0.1:0").Port;
+
+    /// <summary>Candles as JSON: exact decimals as text, times in ns and ISO.</summary>
+    public static string CandlesJson(string exchange, string symbol, string timeframe, ReadOnlySpan<Candle> rows, int ps, int qs)
+    {
+        var list = new JsonArray();
+        foreach (var c in rows)
+            list.Add(new JsonObject
+            {
+                ["open_time_ns"] = c.OpenTime,
+                ["open_time"] = TimeText.FormatIso(c.OpenTime),
+                ["open"] = FixedDecimal.ToString(c.Open, ps),
+                ["high"] = FixedDecimal.ToString(c.High, ps),
+                ["low"] = FixedDecimal.ToString(c.Low, ps),
+                ["close"] = FixedDecimal.ToString(c.Close, ps),
+                ["volume"] = FixedDecimal.ToString(c.Volume, qs),
+                ["buy_volume"] = FixedDecimal.ToString(c.BuyVolume, qs),
+                ["trades"] = c.Trades,
+                ["partial"] = (c.Flags & (long)RowFlags.Partial) != 0,
+            });
+        return new JsonObject { ["exchange"] = exchange, ["symbol"] = symbol, ["timeframe"] = timeframe, ["candles"] = list }.ToJsonString();
+    }
+
+    private static JsonObject Status(LiveRecorder recorder, CandleBuffers buffers, long warmed)
+    {
+        var conns = new JsonArray(recorder.Feeds.SelectMany(f => f.Connections).Select(c => (JsonNode)new JsonObject
+        {
+            ["url"] = c.Uri.ToString(), ["state"] = c.State.ToString(), ["messages"] = c.Messages,
+        }).ToArray());
+        var committed = new JsonObject(recorder.Pipeline.Outputs.Select(o => KeyValuePair.Create(SegmentSchema.NameOf(o.Kind), (JsonNode?)JsonValue.Create(o.CommittedRows))));
+        var c = recorder.Pipeline.Adapters.Sum(a => a.Counters.Frames);
+        return new JsonObject
+        {
+            ["connections"] = conns,
+            ["reconnects"] = recorder.Reconnects,
+            ["frames"] = c,
+            ["committed"] = committed,
+            ["sinks"] = new JsonArray(recorder.Pipeline.Runners.Select(r => (JsonNode)new JsonObject
+            {
+                ["target"] = r.Sink.Target, ["state"] = SinkArguments.StateName(r.State), ["lag_rows"] = r.Statistics.LagRows,
+            }).ToArray()),
+            ["candles"] = new JsonObject { ["warmed_bars"] = warmed, ["series"] = buffers.All.Count() },
+        };
+    }
+}
