@@ -105,3 +105,115 @@ public class ServiceTests
         Assert.Contains("TICKENGINE_SERVICE_KEY", r.Error);
     }
 }
+
+/// <summary>The service's streams as a client sees them: every committed row once, in order, numbered without a gap, history joined to live exactly; a stalled subscriber dropped.</summary>
+public class ServiceStreamTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    private static async Task<HttpClient> Ready(ChildProcess svc, int port)
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try { if ((bool)JsonNode.Parse(await http.GetStringAsync("/health"))!["ready"]!) return http; }
+            catch (HttpRequestException) { }
+            Assert.False(svc.Exited, svc.Error);
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("the service did not become ready");
+    }
+
+    [Fact]
+    public async Task ASubscriberGetsEveryTradeOnceInOrderWithHistoryJoinedExactly()
+    {
+        using var dir = new TempDir();
+        string root = dir.File("root");
+        var rec = CliRunner.Run("record", "--exchange", "binance", "--capture", RepoPaths.BinanceSpotCapture, "--data", root, "--quiet");
+        Assert.True(rec.ExitCode == 0, rec.Error);
+        int port = FreePort();
+        using var svc = ChildProcess.Start("service", "--exchange", "sim", "--symbol", "BTCUSDT", "--data", root, "--port", port.ToString(CultureInfo.InvariantCulture), "--rate", "3000", "--duration", "60");
+        using var http = await Ready(svc, port);
+        await Task.Delay(1_500); // live rows flowing before the subscription: its history must reach up to them
+        using var ws = new System.Net.WebSockets.ClientWebSocket();
+        await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/api/v1/binance/BTCUSDT/trades/stream?from=2024-08-01T00:00:00Z"), CancellationToken.None);
+        var got = new List<JsonObject>();
+        var buffer = new byte[1 << 16];
+        var collect = Task.Run(async () =>
+        {
+            using var message = new MemoryStream();
+            while (ws.State == System.Net.WebSockets.WebSocketState.Open)
+            {
+                System.Net.WebSockets.WebSocketReceiveResult r;
+                try { r = await ws.ReceiveAsync(buffer, CancellationToken.None); }
+                catch (System.Net.WebSockets.WebSocketException) { break; }
+                if (r.MessageType == System.Net.WebSockets.WebSocketMessageType.Close) break;
+                message.Write(buffer, 0, r.Count);
+                if (!r.EndOfMessage) continue;
+                got.Add(JsonNode.Parse(message.ToArray())!.AsObject());
+                message.SetLength(0);
+            }
+        });
+        await Task.Delay(4_000);
+        var took = svc.Terminate(TimeSpan.FromSeconds(10));
+        Assert.True(took is not null, "the service stopped");
+        await collect.WaitAsync(TimeSpan.FromSeconds(10));
+        // The stored trades after the stop: what the client got is a run of them from the first, none missed, none twice.
+        var stored = StoredSegment.All(root).Where(s => s.Schema.Kind == Storage.Format.SchemaKind.Trades && s.Exchange == "binance")
+            .SelectMany(s => s.Rows).Select(r => (Time: r[Storage.Format.SegmentSchema.ExchangeTime], Id: r[Storage.Format.TradeColumns.TradeId])).ToList();
+        var history = got.TakeWhile(m => m["history"] is not null).ToList();
+        var live = got.Skip(history.Count).ToList();
+        output.WriteLine($"{history.Count:N0} history messages, {live.Count:N0} live; {stored.Count:N0} stored trades");
+        Assert.True(history.Count > 9_000, "the capture's trades came as history");
+        Assert.True(live.Count > 100, "live trades came");
+        Assert.All(live, m => Assert.Null(m["history"]));
+        for (int i = 1; i < live.Count; i++) Assert.Equal((long)live[i - 1]["seq"]! + 1, (long)live[i]["seq"]!); // no gap
+        for (int i = 0; i < got.Count; i++)
+        {
+            var d = got[i]["data"]!;
+            Assert.Equal(stored[i].Time, (long)d["exchange_time_ns"]!);
+            Assert.Equal(stored[i].Id, (long)d["trade_id"]!);
+        }
+    }
+
+    [Fact]
+    public async Task AStalledSubscriberIsDroppedAndTheCaptureGoesOn()
+    {
+        using var dir = new TempDir();
+        string root = dir.File("root");
+        int port = FreePort();
+        using var svc = ChildProcess.Start("service", "--exchange", "sim", "--symbol", "BTCUSDT", "--data", root, "--port", port.ToString(CultureInfo.InvariantCulture), "--rate", "5000",
+            "--queue", "50", "--duration", "60");
+        using var http = await Ready(svc, port);
+        // A client that reads its response's head and then nothing: the server's socket fills, then its queue.
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET /api/v1/binance/BTCUSDT/deltas/stream HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"));
+        client.ReceiveBufferSize = 1024;
+        long committedBefore = 0;
+        JsonNode? status = null;
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(40))
+        {
+            status = JsonNode.Parse(await http.GetStringAsync("/api/v1/status"))!;
+            if (committedBefore == 0) committedBefore = (long)status["committed"]!["deltas"]!;
+            if ((long)status["streams"]!["dropped"]! > 0) break;
+            await Task.Delay(200);
+        }
+        Assert.Equal(1, (long)status!["streams"]!["dropped"]!);
+        await Task.Delay(1_500);
+        var after = JsonNode.Parse(await http.GetStringAsync("/api/v1/status"))!;
+        Assert.True((long)after["committed"]!["deltas"]! > (long)status["committed"]!["deltas"]!, "the capture went on");
+        output.WriteLine($"dropped after {sw.Elapsed.TotalSeconds:F1} s; {(long)after["committed"]!["deltas"]!:N0} deltas committed");
+        svc.Terminate(TimeSpan.FromSeconds(10));
+    }
+}

@@ -42,6 +42,11 @@ public static class ServiceCommand
                   same trades (each 5m candle is its five 1m candles); warmed from the stored bars at start
               GET /api/v1/status   connections (state, messages), counters, committed rows, each sink's lag
               GET /health          {"live":true,"ready":...}: ready once the feed is connected
+              GET /api/v1/{exchange}/{symbol}/{trades|quotes|bars|status|deltas}/stream[?from=T]   the committed rows
+                  as they come, as Server-Sent Events (id: the stream's sequence, 1, 2, ... in this run: a skip is a
+                  gap) or, on a WebSocket upgrade, as {"seq":N,"data":{...}}; from=T first sends the stored rows from
+                  T up to exactly where the live ones begin; a subscriber whose queue (10,000) fills is dropped with
+                  the reason, never slowing the capture (--queue, --max-subscribers)
             Exchange and symbol are checked against what is served: no request names a path. Binding to another
             address than loopback needs an API key (TICKENGINE_SERVICE_KEY) sent as the X-Api-Key header, and prints a
             warning. Stops on Ctrl+C or SIGTERM: the recording is sealed.
@@ -58,8 +63,10 @@ public static class ServiceCommand
         var candles = Vocabulary.Int("--candles", "candles kept per exchange, symbol and timeframe", 100, 1, 100_000);
         var rate = Vocabulary.Int("--rate", "simulator: messages/s of the synthetic market", 2_000, 1, 1_000_000);
         var duration = Vocabulary.Duration("--duration", "stop after this long (default: until Ctrl+C or SIGTERM)");
+        var queue = Vocabulary.Int("--queue", "messages a stream subscriber may have waiting before it is dropped", 10_000, 1, 10_000_000);
+        var maxSubscribers = Vocabulary.Int("--max-subscribers", "stream subscribers at most", 2_000, 1, 100_000);
         exchange.AddTo(cmd); symbol.AddTo(cmd); data.AddTo(cmd);
-        foreach (var o in new Option[] { port, host, candles, rate, duration }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { port, host, candles, rate, duration, queue, maxSubscribers }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var exchanges = exchange.Get(r, ctx.Error) ?? ["sim"];
@@ -80,12 +87,12 @@ public static class ServiceCommand
                 ctx.Error.WriteLine($"tickengine service: warning: serving on {bind}, not loopback: every request needs the X-Api-Key header");
                 key = key.Trim();
             }
-            return Run(ctx, exchanges[0], symbols, root, address, r.GetValue(port), r.GetValue(candles), r.GetValue(rate), r.GetValue(duration), key);
+            return Run(ctx, exchanges[0], symbols, root, address, r.GetValue(port), r.GetValue(candles), r.GetValue(rate), r.GetValue(duration), key, r.GetValue(queue), r.GetValue(maxSubscribers));
         });
         return cmd;
     }
 
-    private static int Run(CliContext ctx, string exchange, List<string> symbols, string root, IPAddress address, int port, int capacity, int rate, TimeSpan? duration, string? key)
+    private static int Run(CliContext ctx, string exchange, List<string> symbols, string root, IPAddress address, int port, int capacity, int rate, TimeSpan? duration, string? key, int queue, int maxSubscribers)
     {
         bool sim = exchange == "sim";
         var venue = sim ? null : Engine.Venues.VenueRegistry.Find(exchange);
@@ -93,6 +100,8 @@ public static class ServiceCommand
         string stored = sim ? "binance" : Engine.Venues.VenueRegistry.StoredId(exchange);
         var buffers = new CandleBuffers(capacity);
         long warmed = buffers.Warm(root, ctx.Cancel);
+        var hub = new Service.StreamHub(queue, maxSubscribers);
+        hub.Prime(root);
         SimulatorServer? simulator = null;
         var live = LiveOptions.Default;
         if (sim)
@@ -104,7 +113,8 @@ public static class ServiceCommand
         var record = new RecordOptions
         {
             Root = root, Exchange = stored, Types = new HashSet<SchemaKind> { SchemaKind.Trades, SchemaKind.Bars, SchemaKind.Deltas, SchemaKind.L2 },
-            Sinks = [new SinkRegistration(buffers)], // catch-up: a bar it misses is read back from the segments
+            // Catch-up: a row either misses is read back from the segments; neither ever slows the capture.
+            Sinks = [new SinkRegistration(buffers), new SinkRegistration(hub)],
         };
         var recorder = new LiveRecorder(record, [(stored, live, symbols)]);
         var builder = WebApplication.CreateSlimBuilder();
@@ -123,7 +133,7 @@ public static class ServiceCommand
                 await next(http);
             });
         app.MapGet("/health", () => Results.Json(new { live = true, ready = recorder.Feeds.SelectMany(f => f.Connections).Any(c => c.State == ConnectionState.Connected) }));
-        app.MapGet("/api/v1/status", () => Results.Text(Status(recorder, buffers, warmed).ToJsonString(), "application/json"));
+        app.MapGet("/api/v1/status", () => Results.Text(Status(recorder, buffers, hub, warmed).ToJsonString(), "application/json"));
         app.MapGet("/api/v1/{exchange}/{symbol}/candles/{timeframe}", (string exchange, string symbol, string timeframe, int? limit) =>
         {
             if (!Timeframes.TryGetValue(timeframe, out long tf)) return Results.BadRequest(new { error = $"timeframe '{timeframe}' is not one of {string.Join(", ", Timeframes.Keys)}" });
@@ -135,6 +145,9 @@ public static class ServiceCommand
             int n = ring.Latest(rows.Length, rows);
             return Results.Text(CandlesJson(exchange.ToLowerInvariant(), symbol.ToUpperInvariant(), timeframe, rows.AsSpan(0, n), ring.PriceScale, ring.QuantityScale), "application/json");
         });
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        app.Map("/api/v1/{exchange}/{symbol}/{schema}/stream", (HttpContext http, string exchange, string symbol, string schema) =>
+            StreamAsync(http, hub, root, exchange, symbol, schema, ctx.Cancel));
         recorder.Start();
         app.StartAsync().GetAwaiter().GetResult();
         ctx.Error.WriteLine($"service: http://{(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address)}:{Port(app)} " +
@@ -151,6 +164,94 @@ public static class ServiceCommand
         simulator?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         ctx.Error.WriteLine("service: stopped, the recording sealed");
         return 0;
+    }
+
+    /// <summary>
+    /// A subscription to one stream, as Server-Sent Events (<c>id:</c> the sequence) or, on a WebSocket upgrade, as
+    /// messages <c>{"seq":N,"data":{...}}</c>; <c>?from=T</c> first sends the stored rows from T up to where the live
+    /// ones begin (sequence 0, marked history). A subscriber whose queue fills is dropped with the reason.
+    /// </summary>
+    private static async Task StreamAsync(HttpContext http, Service.StreamHub hub, string root, string exchange, string symbol, string schemaName, CancellationToken stopping)
+    {
+        if (!SegmentSchema.TryParseName(schemaName, out var kind) || !hub.Accepts(kind))
+        {
+            http.Response.StatusCode = 400;
+            await http.Response.WriteAsJsonAsync(new { error = $"schema '{schemaName}' is not streamed (trades, quotes, bars, status, deltas)" });
+            return;
+        }
+        if (!Engine.Ingest.FrameRules.IsName(exchange) || !Engine.Ingest.FrameRules.IsName(symbol))
+        {
+            http.Response.StatusCode = 400;
+            await http.Response.WriteAsJsonAsync(new { error = "exchange and symbol must be names such as binance and BTCUSDT" });
+            return;
+        }
+        long? from = null;
+        if (http.Request.Query["from"].ToString() is { Length: > 0 } f)
+        {
+            try { from = TimeText.ParseToNanos(f, "from"); }
+            catch (UsageException e) { http.Response.StatusCode = 400; await http.Response.WriteAsJsonAsync(new { error = e.Message }); return; }
+        }
+        var key = new Engine.Sinks.StreamKey(exchange.ToLowerInvariant(), symbol.ToUpperInvariant(), kind);
+        if (hub.Subscribe(key) is not { } subscribed)
+        {
+            http.Response.StatusCode = 503;
+            await http.Response.WriteAsJsonAsync(new { error = "too many subscribers" });
+            return;
+        }
+        var (sub, until) = subscribed;
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+        try
+        {
+            if (http.WebSockets.IsWebSocketRequest)
+            {
+                using var ws = await http.WebSockets.AcceptWebSocketAsync();
+                async Task Send(long seq, byte[] json, bool history)
+                {
+                    var prefix = System.Text.Encoding.ASCII.GetBytes(history ? "{\"seq\":0,\"history\":true,\"data\":" : $"{{\"seq\":{seq},\"data\":");
+                    var message = new byte[prefix.Length + json.Length + 1];
+                    prefix.CopyTo(message, 0);
+                    json.CopyTo(message, prefix.Length);
+                    message[^1] = (byte)'}';
+                    await ws.SendAsync(message, System.Net.WebSockets.WebSocketMessageType.Text, true, done.Token);
+                }
+                if (from is { } t) foreach (var row in Service.StreamHub.History(root, key, t, until)) await Send(0, row, true);
+                await foreach (var m in sub.Messages.ReadAllAsync(done.Token)) await Send(m.Sequence, m.Json, false);
+                if (sub.DropReason is { } why && ws.State == System.Net.WebSockets.WebSocketState.Open)
+                    await ws.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, why.Length > 120 ? why[..120] : why, CancellationToken.None);
+                return;
+            }
+            http.Response.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache";
+            var body = http.Response.Body;
+            if (from is { } start)
+            {
+                foreach (var row in Service.StreamHub.History(root, key, start, until))
+                {
+                    await body.WriteAsync("event: history\ndata: "u8.ToArray(), done.Token);
+                    await body.WriteAsync(row, done.Token);
+                    await body.WriteAsync("\n\n"u8.ToArray(), done.Token);
+                }
+            }
+            await body.FlushAsync(done.Token);
+            await foreach (var m in sub.Messages.ReadAllAsync(done.Token))
+            {
+                await body.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"id: {m.Sequence}\ndata: "), done.Token);
+                await body.WriteAsync(m.Json, done.Token);
+                await body.WriteAsync("\n\n"u8.ToArray(), done.Token);
+                if (!sub.Messages.TryPeek(out _)) await body.FlushAsync(done.Token);
+            }
+            if (sub.DropReason is { } reason)
+            {
+                await body.WriteAsync(System.Text.Encoding.UTF8.GetBytes($"event: dropped\ndata: {System.Text.Json.JsonSerializer.Serialize(new { reason })}\n\n"), CancellationToken.None);
+                await body.FlushAsync(CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) { /* the client left, or the service stops */ }
+        catch (Exception e) when (e is IOException or System.Net.WebSockets.WebSocketException) { /* the client left */ }
+        finally
+        {
+            hub.Unsubscribe(sub);
+        }
     }
 
     private static int Port(WebApplication app) =>
@@ -178,7 +279,7 @@ public static class ServiceCommand
         return new JsonObject { ["exchange"] = exchange, ["symbol"] = symbol, ["timeframe"] = timeframe, ["candles"] = list }.ToJsonString();
     }
 
-    private static JsonObject Status(LiveRecorder recorder, CandleBuffers buffers, long warmed)
+    private static JsonObject Status(LiveRecorder recorder, CandleBuffers buffers, Service.StreamHub hub, long warmed)
     {
         var conns = new JsonArray(recorder.Feeds.SelectMany(f => f.Connections).Select(c => (JsonNode)new JsonObject
         {
@@ -197,6 +298,7 @@ public static class ServiceCommand
                 ["target"] = r.Sink.Target, ["state"] = SinkArguments.StateName(r.State), ["lag_rows"] = r.Statistics.LagRows,
             }).ToArray()),
             ["candles"] = new JsonObject { ["warmed_bars"] = warmed, ["series"] = buffers.All.Count() },
+            ["streams"] = new JsonObject { ["subscribers"] = hub.Subscribers, ["dropped"] = hub.Dropped },
         };
     }
 }

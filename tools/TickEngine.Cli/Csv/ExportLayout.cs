@@ -118,10 +118,18 @@ public static class ExportLayout
     public static void WriteJson(Utf8Output o, SegmentCursor c, byte[] symbol, byte[] exchange, byte[][] quotedNames)
     {
         var schema = c.Reader.Schema;
+        Span<long> row = stackalloc long[schema.ColumnCount];
+        for (int k = 0; k < row.Length; k++) row[k] = c[k];
+        WriteJson(o, schema, row, symbol, exchange, quotedNames);
+    }
+
+    /// <summary>One row as a JSON object and a newline (export's JSON lines; the service's messages).</summary>
+    public static void WriteJson(Utf8Output o, SegmentSchema schema, ReadOnlySpan<long> row, byte[] symbol, byte[] exchange, byte[][] quotedNames)
+    {
         o.Raw("{\"exchange\":\""u8); o.Raw(exchange);
         o.Raw("\",\"symbol\":\""u8); o.Raw(symbol);
         o.Raw("\",\"schema\":\""u8); o.Raw(Encoding.ASCII.GetBytes(schema.Name));
-        o.Raw("\",\"timestamp\":"u8); o.Millis(c[0]);
+        o.Raw("\",\"timestamp\":"u8); o.Millis(row[0]);
         for (int k = 0; k < schema.ColumnCount; k++)
         {
             var col = schema.Columns[k];
@@ -131,7 +139,7 @@ public static class ExportLayout
             o.Byte((byte)':');
             if (schema.TextTradeIds && k == TradeColumns.TradeId)
             {
-                TradeId(o, c, json: true);
+                TradeId(o, schema.TextTradeIds, row[TradeColumns.TradeId], row[TradeColumns.TradeIdLo], row[TradeColumns.Flags], json: true);
                 continue;
             }
             switch (col.Kind)
@@ -139,20 +147,20 @@ public static class ExportLayout
                 case ColumnKind.Price:
                 case ColumnKind.Quantity:
                 case ColumnKind.Decimal:
-                    o.Byte((byte)'"'); o.Decimal(c[k], col.Scale); o.Byte((byte)'"');
+                    o.Byte((byte)'"'); o.Decimal(row[k], col.Scale); o.Byte((byte)'"');
                     break;
                 case ColumnKind.Enum:
                     o.Byte((byte)'"');
                     o.Raw(schema.Kind switch
                     {
-                        SchemaKind.Trades => TradeSideText(c[k]),
-                        SchemaKind.Deltas => c[k] == (long)BookSide.Bid ? "bid"u8 : c[k] == (long)BookSide.Ask ? "ask"u8 : "unknown"u8,
-                        _ => StatusText(c[k]),
+                        SchemaKind.Trades => TradeSideText(row[k]),
+                        SchemaKind.Deltas => row[k] == (long)BookSide.Bid ? "bid"u8 : row[k] == (long)BookSide.Ask ? "ask"u8 : "unknown"u8,
+                        _ => StatusText(row[k]),
                     });
                     o.Byte((byte)'"');
                     break;
                 default:
-                    o.Long(c[k]);
+                    o.Long(row[k]);
                     break;
             }
         }
@@ -198,19 +206,22 @@ public static class ExportLayout
     /// holds a comma or a quote, always a string in JSON for text-id segments. Invalid stored values print as
     /// <c>invalid</c> (the file was damaged in a way its checksums could not see).
     /// </summary>
-    private static void TradeId(Utf8Output o, SegmentCursor c, bool json)
+    private static void TradeId(Utf8Output o, SegmentCursor c, bool json) =>
+        TradeId(o, c.Reader.Schema.TextTradeIds, c[TradeColumns.TradeId], c.Reader.Schema.TextTradeIds ? c[TradeColumns.TradeIdLo] : 0, c[TradeColumns.Flags], json);
+
+    private static void TradeId(Utf8Output o, bool textIds, long id, long idLo, long flags, bool json)
     {
-        if (!c.Reader.Schema.TextTradeIds)
+        if (!textIds)
         {
-            o.Long(c[TradeColumns.TradeId]);
+            o.Long(id);
             return;
         }
         Span<byte> text = stackalloc byte[TradeIds.MaxLength];
-        int n = TradeIds.Format(c[TradeColumns.TradeId], c[TradeColumns.TradeIdLo], c[TradeColumns.Flags], text);
-        ReadOnlySpan<byte> id = n < 0 ? "invalid"u8 : text[..n];
-        bool quote = json || id.IndexOfAny((byte)',', (byte)'"') >= 0;
+        int n = TradeIds.Format(id, idLo, flags, text);
+        ReadOnlySpan<byte> written = n < 0 ? "invalid"u8 : text[..n];
+        bool quote = json || written.IndexOfAny((byte)',', (byte)'"') >= 0;
         if (quote) o.Byte((byte)'"');
-        foreach (byte b in id)
+        foreach (byte b in written)
         {
             if (b == '"') o.Byte(json ? (byte)'\\' : (byte)'"');
             else if (b == '\\' && json) o.Byte((byte)'\\');
