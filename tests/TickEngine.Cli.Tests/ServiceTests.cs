@@ -88,6 +88,25 @@ public class ServiceTests
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/v1/binance/BTCUSDT/candles/2m")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/binance/..%2F..%2Fetc/candles/1m")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/v1/binance/BTCUSDT/candles/1m?limit=0")).StatusCode);
+        var latest = JsonNode.Parse(await http.GetStringAsync("/api/v1/binance/BTCUSDT/latest?depth=5"))!;
+        Assert.True((bool)latest["book"]!["in_sync"]!);
+        Assert.Equal(5, latest["book"]!["bids"]!.AsArray().Count);
+        Assert.True(D(latest["book"]!["bids"]![0]![0]) < D(latest["book"]!["asks"]![0]![0]), "the book is not crossed");
+        Assert.NotEmpty(latest["trades"]!.AsArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/binance/NOPEUSDT/latest")).StatusCode);
+        // History: the capture's trades as CSV, byte for byte what export writes of the same range.
+        var history = await http.GetByteArrayAsync("/api/v1/binance/BTCUSDT/trades/history?format=csv&end=2025-01-01T00:00:00Z");
+        var exported = CliRunner.Run("export", "csv", "--data", root, "--schema", "trades", "--symbol", "BTCUSDT", "--exchange", "binance", "--full", "--end", "2025-01-01T00:00:00Z");
+        Assert.True(exported.ExitCode == 0, exported.Error);
+        Assert.Equal(exported.StdoutBytes, history);
+        var lines = (await http.GetStringAsync("/api/v1/binance/BTCUSDT/trades/history?end=2025-01-01T00:00:00Z&limit=100")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(100, lines.Length);
+        Assert.Equal(trades[99].Price, D(JsonNode.Parse(lines[99])!["price"]));
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/v1/binance/BTCUSDT/trades/history?format=xml")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/binance/NOPE/trades/history")).StatusCode);
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("tickengine_frames ", metrics);
+        Assert.Contains("tickengine_committed_rows{schema=\"trades\"}", metrics);
         var status = JsonNode.Parse(await http.GetStringAsync("/api/v1/status"))!;
         Assert.Equal("Connected", (string)status["connections"]![0]!["state"]!);
         Assert.True((long)status["candles"]!["warmed_bars"]! > 0);

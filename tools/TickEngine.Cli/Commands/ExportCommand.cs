@@ -67,6 +67,49 @@ public static class ExportCommand
         return cmd;
     }
 
+    /// <summary>
+    /// The reader's rows as CSV (with its header) or JSON lines into <paramref name="o"/>, at most <paramref name="limit"/>,
+    /// until the reader ends or <paramref name="cancel"/>; returns the rows written (export, and the service's history).
+    /// A damaged segment ends it with an <see cref="InputException"/> saying how many rows came before.
+    /// </summary>
+    public static long WriteRows(ReplayReader reader, string format, Utf8Output o, bool full, long limit, CancellationToken cancel, Action<long>? progress = null)
+    {
+        SegmentSchema? first = null;
+        byte[][] names = [];
+        long rows = 0;
+        try
+        {
+            while (rows < limit && reader.MoveNext())
+            {
+                var c = reader.Current;
+                if (reader.CurrentTag is not Names tag)
+                {
+                    var s = c.Reader.Schema;
+                    if (first is null)
+                    {
+                        first = s;
+                        if (format == "csv") o.Raw(Encoding.UTF8.GetBytes(ExportLayout.Header(first, full) + "\n"));
+                        names = ExportLayout.QuotedNames(first);
+                    }
+                    else if (s.Depth != first.Depth)
+                        throw new InputException($"{c.Reader.Path}: holds {s.Name} rows of depth {s.Depth}; the export started with depth {first.Depth}: export them separately");
+                    tag = new Names(Encoding.UTF8.GetBytes(c.Reader.Header.Symbol), Encoding.UTF8.GetBytes(c.Reader.Header.Exchange));
+                    reader.CurrentTag = tag;
+                }
+                if (format == "csv") ExportLayout.WriteCsv(o, c, tag.Symbol, tag.Exchange, full);
+                else ExportLayout.WriteJson(o, c, tag.Symbol, tag.Exchange, names);
+                if ((++rows & 0xFFFFF) == 0) progress?.Invoke(rows);
+                if (cancel.IsCancellationRequested) break;
+            }
+        }
+        catch (StorageFormatException ex)
+        {
+            o.Flush();
+            throw new InputException($"{ex.Message}; the {rows:N0} rows before it were exported");
+        }
+        return rows;
+    }
+
     private static int Run(string format, string path, SchemaKind? kind, long start, long end, string[]? symbols, string[]? exchanges, string? outPath, bool full, bool quiet, CliContext ctx)
     {
         var selection = new ReplaySelection { StartNs = start, EndNs = end, Symbols = symbols, Exchanges = exchanges, Damage = DamagePolicy.Throw };
@@ -93,45 +136,16 @@ public static class ExportCommand
         if (format == "parquet") return Parquet(reader, kind!.Value, outPath ?? throw new UsageException("export parquet needs --out FILE.parquet"), quiet, ctx);
         Stream stream = outPath is null ? ctx.OpenStandardOutput() : new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
         using var o = new Utf8Output(stream);
-        SegmentSchema? first = null;
-        byte[][] names = [];
-        long rows = 0;
         var sw = Stopwatch.StartNew();
         long lastReport = 0;
-        try
+        long rows = WriteRows(reader, format, o, full, long.MaxValue, ctx.Cancel, n =>
         {
-            while (reader.MoveNext())
+            if (!quiet && sw.ElapsedMilliseconds - lastReport > 1000)
             {
-                var c = reader.Current;
-                if (reader.CurrentTag is not Names tag)
-                {
-                    var s = c.Reader.Schema;
-                    if (first is null)
-                    {
-                        first = s;
-                        if (format == "csv") o.Raw(Encoding.UTF8.GetBytes(ExportLayout.Header(first, full) + "\n"));
-                        names = ExportLayout.QuotedNames(first);
-                    }
-                    else if (s.Depth != first.Depth)
-                        throw new InputException($"{c.Reader.Path}: holds {s.Name} rows of depth {s.Depth}; the export started with depth {first.Depth}: export them separately");
-                    tag = new Names(Encoding.UTF8.GetBytes(c.Reader.Header.Symbol), Encoding.UTF8.GetBytes(c.Reader.Header.Exchange));
-                    reader.CurrentTag = tag;
-                }
-                if (format == "csv") ExportLayout.WriteCsv(o, c, tag.Symbol, tag.Exchange, full);
-                else ExportLayout.WriteJson(o, c, tag.Symbol, tag.Exchange, names);
-                if ((++rows & 0xFFFFF) == 0 && !quiet && sw.ElapsedMilliseconds - lastReport > 1000)
-                {
-                    lastReport = sw.ElapsedMilliseconds;
-                    ctx.Error.WriteLine($"export: {rows:N0} rows, {rows / sw.Elapsed.TotalSeconds:N0} rows/s");
-                }
-                if (ctx.Cancel.IsCancellationRequested) break;
+                lastReport = sw.ElapsedMilliseconds;
+                ctx.Error.WriteLine($"export: {n:N0} rows, {n / sw.Elapsed.TotalSeconds:N0} rows/s");
             }
-        }
-        catch (StorageFormatException ex)
-        {
-            o.Flush();
-            throw new InputException($"{ex.Message}; the {rows:N0} rows before it were exported");
-        }
+        });
         o.Flush();
         if (ctx.Cancel.IsCancellationRequested) throw new InputException($"stopped by Ctrl+C or SIGTERM after {rows:N0} rows: the output is incomplete");
         if (!quiet && outPath is not null) ctx.Error.WriteLine($"export: {rows:N0} rows to {outPath} in {sw.Elapsed.TotalSeconds:F2} s");

@@ -40,7 +40,12 @@ public static class ServiceCommand
               GET /api/v1/{exchange}/{symbol}/candles/{1m|5m|15m|1h|4h|1d}?limit=N   the last N candles (default 100,
                   at most --candles), oldest first: the bars the recording writes, so every timeframe comes from the
                   same trades (each 5m candle is its five 1m candles); warmed from the stored bars at start
+              GET /api/v1/{exchange}/{symbol}/latest[?depth=N]   the last trades, the book's top N levels (in sync or
+                  not) and the last quote
               GET /api/v1/status   connections (state, messages), counters, committed rows, each sink's lag
+              GET /api/v1/{exchange}/{symbol}/{schema}/history?start=T&end=T&format=jsonl|csv&limit=N   stored rows of
+                  any schema, streamed from the segments (export's layouts, every column)
+              GET /metrics         Prometheus text: frames, committed rows, connections, sinks' lag, subscribers
               GET /health          {"live":true,"ready":...}: ready once the feed is connected
               GET /api/v1/{exchange}/{symbol}/{trades|quotes|bars|status|deltas}/stream[?from=T]   the committed rows
                   as they come, as Server-Sent Events (id: the stream's sequence, 1, 2, ... in this run: a skip is a
@@ -116,7 +121,9 @@ public static class ServiceCommand
             // Catch-up: a row either misses is read back from the segments; neither ever slows the capture.
             Sinks = [new SinkRegistration(buffers), new SinkRegistration(hub)],
         };
-        var recorder = new LiveRecorder(record, [(stored, live, symbols)]);
+        LatestState? latest = null;
+        var recorder = new LiveRecorder(record with { ExtraHandlers = [new LatestRelay(() => latest)] }, [(stored, live, symbols)]);
+        latest = new LatestState(recorder.Pipeline.Registry);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k =>
@@ -144,6 +151,19 @@ public static class ServiceCommand
             var rows = new Candle[Math.Min(limit ?? 100, ring.Capacity)];
             int n = ring.Latest(rows.Length, rows);
             return Results.Text(CandlesJson(exchange.ToLowerInvariant(), symbol.ToUpperInvariant(), timeframe, rows.AsSpan(0, n), ring.PriceScale, ring.QuantityScale), "application/json");
+        });
+        app.MapGet("/api/v1/{exchange}/{symbol}/latest", (string exchange, string symbol, int? depth) =>
+        {
+            if (depth is < 1 or > 1000) return Results.BadRequest(new { error = "depth must be from 1 to 1000" });
+            var snap = latest.Find(exchange, symbol, depth ?? 10);
+            return snap is null ? Results.NotFound(new { error = $"{exchange}/{symbol} is not recorded by this service" }) : Results.Text(LatestJson(snap).ToJsonString(), "application/json");
+        });
+        app.MapGet("/api/v1/{exchange}/{symbol}/{schema}/history", (HttpContext http, string exchange, string symbol, string schema) => HistoryAsync(http, root, exchange, symbol, schema));
+        var metrics = ServiceMetrics(recorder, hub);
+        app.MapGet("/metrics", async (HttpContext http) =>
+        {
+            http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted);
         });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.Map("/api/v1/{exchange}/{symbol}/{schema}/stream", (HttpContext http, string exchange, string symbol, string schema) =>
@@ -252,6 +272,112 @@ public static class ServiceCommand
         {
             hub.Unsubscribe(sub);
         }
+    }
+
+    /// <summary>
+    /// The service's figures in Prometheus's text format (prometheus-net 8.2.1: its exporter is stable, where
+    /// OpenTelemetry's Prometheus exporter is still a beta), read from the recorder when scraped.
+    /// </summary>
+    private static Prometheus.CollectorRegistry ServiceMetrics(LiveRecorder recorder, Service.StreamHub hub)
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var f = Prometheus.Metrics.WithCustomRegistry(registry);
+        var frames = f.CreateGauge("tickengine_frames", "frames read from the venues, all connections");
+        var reconnects = f.CreateGauge("tickengine_reconnects", "reconnections of the venues' connections");
+        var committed = f.CreateGauge("tickengine_committed_rows", "rows committed to the segments, by schema", "schema");
+        var connected = f.CreateGauge("tickengine_connections", "venue connections by state", "state");
+        var lag = f.CreateGauge("tickengine_sink_lag_rows", "rows committed that a sink does not hold yet", "sink");
+        var subscribers = f.CreateGauge("tickengine_stream_subscribers", "stream subscribers now");
+        var dropped = f.CreateGauge("tickengine_stream_subscribers_dropped", "stream subscribers dropped for a full queue");
+        var ring = f.CreateGauge("tickengine_ring_backlog", "events on the ring not yet handled");
+        registry.AddBeforeCollectCallback(() =>
+        {
+            frames.Set(recorder.Pipeline.Adapters.Sum(a => a.Counters.Frames));
+            reconnects.Set(recorder.Reconnects);
+            foreach (var o in recorder.Pipeline.Outputs) committed.WithLabels(SegmentSchema.NameOf(o.Kind)).Set(o.CommittedRows);
+            foreach (var state in Enum.GetValues<ConnectionState>())
+                connected.WithLabels(state.ToString()).Set(recorder.Feeds.SelectMany(x => x.Connections).Count(c => c.State == state));
+            foreach (var r in recorder.Pipeline.Runners) lag.WithLabels(r.Sink.Target).Set(r.Statistics.LagRows);
+            subscribers.Set(hub.Subscribers);
+            dropped.Set(hub.Dropped);
+            ring.Set(recorder.Pipeline.Disruptor.Backlog);
+        });
+        return registry;
+    }
+
+    /// <summary>
+    /// Stored rows of one stream between <c>start</c> and <c>end</c> (exchange time; epoch ms or ISO-8601), as JSON
+    /// lines or CSV (export's layouts), streamed from the segments as they are read (never the range in memory), at
+    /// most <c>limit</c> rows (default 1,000,000).
+    /// </summary>
+    private static async Task HistoryAsync(HttpContext http, string root, string exchange, string symbol, string schemaName)
+    {
+        async Task Refuse(int status, string error)
+        {
+            http.Response.StatusCode = status;
+            await http.Response.WriteAsJsonAsync(new { error });
+        }
+        if (!SegmentSchema.TryParseName(schemaName, out var kind)) { await Refuse(400, $"schema '{schemaName}' is not one of {Vocabulary.SchemaNames}"); return; }
+        if (!Engine.Ingest.FrameRules.IsName(exchange) || !Engine.Ingest.FrameRules.IsName(symbol)) { await Refuse(400, "exchange and symbol must be names such as binance and BTCUSDT"); return; }
+        var q = http.Request.Query;
+        string format = q["format"].ToString() is { Length: > 0 } fm ? fm : "jsonl";
+        if (format is not ("jsonl" or "csv")) { await Refuse(400, $"format '{format}' is not jsonl or csv"); return; }
+        long start = long.MinValue, end = long.MaxValue, limit = 1_000_000;
+        try
+        {
+            if (q["start"].ToString() is { Length: > 0 } a) start = TimeText.ParseToNanos(a, "start");
+            if (q["end"].ToString() is { Length: > 0 } b) end = TimeText.ParseToNanos(b, "end");
+        }
+        catch (UsageException e) { await Refuse(400, e.Message); return; }
+        if (q["limit"].ToString() is { Length: > 0 } l && (!long.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 10_000_000))
+        { await Refuse(400, "limit must be from 1 to 10000000"); return; }
+        if (end <= start) { await Refuse(400, "end must be after start"); return; }
+        var selection = new Engine.Replay.ReplaySelection
+        {
+            Root = root, Exchanges = [exchange.ToLowerInvariant()], Symbols = [symbol.ToUpperInvariant()], Schemas = new HashSet<SchemaKind> { kind },
+            StartNs = start, EndNs = end, Damage = Engine.Replay.DamagePolicy.Throw,
+        };
+        using var reader = new Engine.Replay.ReplayReader(selection);
+        if (reader.SegmentCount == 0) { await Refuse(404, $"no {SegmentSchema.NameOf(kind)} of {exchange}/{symbol} is stored"); return; }
+        http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
+        // The layouts write synchronously: on a thread of its own, for this response only.
+        http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
+        await Task.Run(() =>
+        {
+            using var o = new Csv.Utf8Output(http.Response.Body);
+            try { ExportCommand.WriteRows(reader, format, o, full: true, limit, http.RequestAborted); }
+            catch (InputException) { /* a damaged segment: what came before it was sent */ }
+            o.Flush();
+        });
+    }
+
+    /// <summary>Hands ring events to the latest state once it exists (it needs the recorder's registry, made with the recorder).</summary>
+    private sealed class LatestRelay(Func<LatestState?> state) : Engine.Ring.IValueEventHandler<Engine.Events.MarketEvent>
+    {
+        public void OnEvent(ref Engine.Events.MarketEvent e, long sequence, bool endOfBatch) => state()?.OnEvent(ref e, sequence, endOfBatch);
+        public void OnShutdown() { }
+    }
+
+    private static JsonObject LatestJson(LatestSnapshot s)
+    {
+        int ps = s.Instrument.PriceScale, qs = s.Instrument.QuantityScale;
+        JsonArray Levels(IReadOnlyList<(long Price, long Quantity)> l) => new(l.Select(x => (JsonNode)new JsonArray(FixedDecimal.ToString(x.Price, ps), FixedDecimal.ToString(x.Quantity, qs))).ToArray());
+        return new JsonObject
+        {
+            ["exchange"] = s.Instrument.Exchange,
+            ["symbol"] = s.Instrument.Symbol,
+            ["book"] = new JsonObject { ["in_sync"] = s.BookInSync, ["time_ns"] = s.BookTime, ["bids"] = Levels(s.Bids), ["asks"] = Levels(s.Asks) },
+            ["quote"] = s.Quote is { } q ? new JsonObject
+            {
+                ["time_ns"] = q.Time, ["bid"] = FixedDecimal.ToString(q.Bid, ps), ["bid_qty"] = FixedDecimal.ToString(q.BidQuantity, qs),
+                ["ask"] = FixedDecimal.ToString(q.Ask, ps), ["ask_qty"] = FixedDecimal.ToString(q.AskQuantity, qs),
+            } : null,
+            ["trades"] = new JsonArray(s.Trades.Select(t => (JsonNode)new JsonObject
+            {
+                ["time_ns"] = t.Time, ["price"] = FixedDecimal.ToString(t.Price, ps), ["quantity"] = FixedDecimal.ToString(t.Quantity, qs),
+                ["side"] = t.Side == (byte)TradeSide.Buy ? "buy" : t.Side == (byte)TradeSide.Sell ? "sell" : "unknown",
+            }).ToArray()),
+        };
     }
 
     private static int Port(WebApplication app) =>
