@@ -236,3 +236,36 @@ public class ServiceStreamTests(Xunit.Abstractions.ITestOutputHelper output)
         svc.Terminate(TimeSpan.FromSeconds(10));
     }
 }
+
+/// <summary>The dashboard in headless Chromium: it loads with no script error, subscribes, and shows trades the simulator just sent (each one then found in the segments).</summary>
+public class DashboardTests
+{
+    [Fact]
+    public async Task TheDashboardShowsTradesTheSimulatorJustSent()
+    {
+        using var dir = new TempDir();
+        string root = dir.File("root");
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        using var svc = ChildProcess.Start("service", "--exchange", "sim", "--symbol", "BTCUSDT", "--data", root, "--port", port.ToString(CultureInfo.InvariantCulture), "--duration", "10");
+        Assert.True(svc.WaitForLine(x => x.StartsWith("service: http", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), svc.Error);
+        // Chromium's virtual time ends once the network is idle: when the service stops and its stream closes.
+        var psi = new System.Diagnostics.ProcessStartInfo("chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=30000", "--dump-dom", $"http://127.0.0.1:{port}/"])
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string dom = await p.StandardOutput.ReadToEndAsync();
+        Assert.True(p.WaitForExit(60_000), "chromium did not finish");
+        await err;
+        Assert.True(svc.WaitForExit(TimeSpan.FromSeconds(30)));
+        var tag = System.Text.RegularExpressions.Regex.Match(dom, "<html[^>]*>").Value;
+        Assert.DoesNotContain("data-script-errors", tag);
+        var shown = System.Text.RegularExpressions.Regex.Matches(dom, "data-trade-id=\"([0-9]+)\"").Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.NotEmpty(shown);
+        Assert.Contains("data-trades=", tag);
+        var stored = StoredSegment.All(root).Where(s => s.Schema.Kind == Storage.Format.SchemaKind.Trades).SelectMany(s => s.Rows).Select(r => r[Storage.Format.TradeColumns.TradeId]).ToHashSet();
+        Assert.All(shown, id => Assert.Contains(id, stored));
+    }
+}

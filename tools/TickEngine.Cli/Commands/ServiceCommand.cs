@@ -46,6 +46,7 @@ public static class ServiceCommand
               GET /api/v1/{exchange}/{symbol}/{schema}/history?start=T&end=T&format=jsonl|csv&limit=N   stored rows of
                   any schema, streamed from the segments (export's layouts, every column)
               GET /metrics         Prometheus text: frames, committed rows, connections, sinks' lag, subscribers
+              GET /                the live dashboard: connections and rates, the book, a trade tape, 1m candles
               GET /health          {"live":true,"ready":...}: ready once the feed is connected
               GET /api/v1/{exchange}/{symbol}/{trades|quotes|bars|status|deltas}/stream[?from=T]   the committed rows
                   as they come, as Server-Sent Events (id: the stream's sequence, 1, 2, ... in this run: a skip is a
@@ -139,6 +140,8 @@ public static class ServiceCommand
                 if (!string.Equals(http.Request.Headers["X-Api-Key"].ToString(), key, StringComparison.Ordinal)) { http.Response.StatusCode = 401; return; }
                 await next(http);
             });
+        string page = Service.Dashboard.Html(stored, symbols);
+        app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
         app.MapGet("/health", () => Results.Json(new { live = true, ready = recorder.Feeds.SelectMany(f => f.Connections).Any(c => c.State == ConnectionState.Connected) }));
         app.MapGet("/api/v1/status", () => Results.Text(Status(recorder, buffers, hub, warmed).ToJsonString(), "application/json"));
         app.MapGet("/api/v1/{exchange}/{symbol}/candles/{timeframe}", (string exchange, string symbol, string timeframe, int? limit) =>
