@@ -237,6 +237,67 @@ public class ServiceStreamTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 }
 
+/// <summary>History as Apache Arrow, read back by the apache-arrow npm package (a reader that is not ours): exact counts and sums.</summary>
+public class ArrowHistoryTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static (int Code, string Out, string Err) Run(string file, string dir, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(file, args) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        System.Diagnostics.Process p;
+        try { p = System.Diagnostics.Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception e) { throw new InvalidOperationException($"{file} is needed to read Arrow with a reader that is not ours (node and npm: apt-get install nodejs npm)", e); }
+        using (p)
+        {
+            var err = p.StandardError.ReadToEndAsync();
+            string o = p.StandardOutput.ReadToEnd();
+            Assert.True(p.WaitForExit(180_000), $"{file} did not finish");
+            return (p.ExitCode, o, err.Result);
+        }
+    }
+
+    [Fact]
+    public async Task AWholeRecordedDayAsArrowReadsBackExactlyInApacheArrow()
+    {
+        using var dir = new TempDir();
+        string root = dir.File("root");
+        var rec = CliRunner.Run("record", "--exchange", "binance", "--capture", RepoPaths.BinanceSpotCapture, "--data", root, "--quiet");
+        Assert.True(rec.ExitCode == 0, rec.Error);
+        // apache-arrow from npm, pinned, in a folder of the test's own.
+        string js = dir.File("js");
+        Directory.CreateDirectory(js);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Node", "read-arrow.mjs"), Path.Combine(js, "read-arrow.mjs"));
+        var npm = await Task.Run(() => Run("npm", js, "install", "apache-arrow@21.2.0", "--no-audit", "--no-fund", "--silent"));
+        Assert.True(npm.Code == 0, "npm install apache-arrow: " + npm.Err);
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        using var svc = ChildProcess.Start("service", "--exchange", "sim", "--symbol", "BTCUSDT", "--data", root, "--port", port.ToString(CultureInfo.InvariantCulture), "--duration", "60");
+        Assert.True(svc.WaitForLine(x => x.StartsWith("service: http", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), svc.Error);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        // The capture's whole day (2024-08-08: the rows up to its midnight), as Arrow.
+        foreach (var (schema, day) in new[] { ("trades", "2024-08-08"), ("deltas", "2024-08-08") })
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var bytes = await http.GetByteArrayAsync($"http://127.0.0.1:{port}/api/v1/binance/BTCUSDT/{schema}/history?format=arrow&start={day}T00:00:00Z&end=2024-08-09T00:00:00Z");
+            double seconds = sw.Elapsed.TotalSeconds;
+            File.WriteAllBytes(Path.Combine(js, schema + ".arrows"), bytes);
+            var read = await Task.Run(() => Run("node", js, "read-arrow.mjs", schema + ".arrows"));
+            Assert.True(read.Code == 0, read.Err);
+            var got = JsonNode.Parse(read.Out)!;
+            var rows = StoredSegment.All(root).Where(s => s.Schema.Kind == (schema == "trades" ? Storage.Format.SchemaKind.Trades : Storage.Format.SchemaKind.Deltas))
+                .SelectMany(s => s.Rows).Where(r => r[0] < 1_723_161_600_000_000_000).ToList();
+            int pc = schema == "trades" ? Storage.Format.TradeColumns.Price : Storage.Format.DeltaColumns.Price;
+            int qc = schema == "trades" ? Storage.Format.TradeColumns.Quantity : Storage.Format.DeltaColumns.Quantity;
+            Assert.Equal(rows.Count, (int)got["rows"]!);
+            Assert.Equal(rows.Aggregate(System.Numerics.BigInteger.Zero, (a, r) => a + r[pc]).ToString(), (string)got["price_sum"]!);
+            Assert.Equal(rows.Aggregate(System.Numerics.BigInteger.Zero, (a, r) => a + r[qc]).ToString(), (string)got["quantity_sum"]!);
+            output.WriteLine($"{schema}: {rows.Count:N0} rows, {bytes.Length:N0} bytes as Arrow in {seconds * 1000:F0} ms ({rows.Count / seconds:N0} rows/s), read back exactly by apache-arrow 21.2.0");
+        }
+        svc.Terminate(TimeSpan.FromSeconds(10));
+    }
+}
+
 /// <summary>The dashboard in headless Chromium: it loads with no script error, subscribes, and shows trades the simulator just sent (each one then found in the segments).</summary>
 public class DashboardTests
 {

@@ -43,8 +43,9 @@ public static class ServiceCommand
               GET /api/v1/{exchange}/{symbol}/latest[?depth=N]   the last trades, the book's top N levels (in sync or
                   not) and the last quote
               GET /api/v1/status   connections (state, messages), counters, committed rows, each sink's lag
-              GET /api/v1/{exchange}/{symbol}/{schema}/history?start=T&end=T&format=jsonl|csv&limit=N   stored rows of
-                  any schema, streamed from the segments (export's layouts, every column)
+              GET /api/v1/{exchange}/{symbol}/{schema}/history?start=T&end=T&format=jsonl|csv|arrow&limit=N   stored
+                  rows of any schema, streamed from the segments: export's layouts (every column), or an Apache Arrow IPC
+                  stream (decimal128 exact, int64 ns times) that pandas, polars or apache-arrow read in one call
               GET /metrics         Prometheus text: frames, committed rows, connections, sinks' lag, subscribers
               GET /                the live dashboard: connections and rates, the book, a trade tape, 1m candles
               GET /health          {"live":true,"ready":...}: ready once the feed is connected
@@ -324,7 +325,7 @@ public static class ServiceCommand
         if (!Engine.Ingest.FrameRules.IsName(exchange) || !Engine.Ingest.FrameRules.IsName(symbol)) { await Refuse(400, "exchange and symbol must be names such as binance and BTCUSDT"); return; }
         var q = http.Request.Query;
         string format = q["format"].ToString() is { Length: > 0 } fm ? fm : "jsonl";
-        if (format is not ("jsonl" or "csv")) { await Refuse(400, $"format '{format}' is not jsonl or csv"); return; }
+        if (format is not ("jsonl" or "csv" or "arrow")) { await Refuse(400, $"format '{format}' is not jsonl, csv or arrow"); return; }
         long start = long.MinValue, end = long.MaxValue, limit = 1_000_000;
         try
         {
@@ -342,11 +343,17 @@ public static class ServiceCommand
         };
         using var reader = new Engine.Replay.ReplayReader(selection);
         if (reader.SegmentCount == 0) { await Refuse(404, $"no {SegmentSchema.NameOf(kind)} of {exchange}/{symbol} is stored"); return; }
-        http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
+        http.Response.ContentType = format switch { "csv" => "text/csv; charset=utf-8", "arrow" => "application/vnd.apache.arrow.stream", _ => "application/x-ndjson" };
         // The layouts write synchronously: on a thread of its own, for this response only.
         http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
         await Task.Run(() =>
         {
+            if (format == "arrow")
+            {
+                try { Csv.ArrowExport.Write(reader, http.Response.Body, limit, http.RequestAborted); }
+                catch (Exception e) when (e is InvalidDataException or StorageFormatException) { /* the stream ends short: what came before was sent */ }
+                return;
+            }
             using var o = new Csv.Utf8Output(http.Response.Body);
             try { ExportCommand.WriteRows(reader, format, o, full: true, limit, http.RequestAborted); }
             catch (InputException) { /* a damaged segment: what came before it was sent */ }
