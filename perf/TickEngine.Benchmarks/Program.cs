@@ -17,6 +17,7 @@ if (args.Length > 0 && args[0] == "backtest-scale") return TickEngine.Benchmarks
 if (args.Length > 0 && args[0] == "chart-scale") return TickEngine.Benchmarks.Research.ChartHarness.Run(args);
 if (args.Length > 0 && args[0] == "sqlite-speed") return TickEngine.Benchmarks.Sinks.SqliteHarness.Run(args);
 if (args.Length > 0 && args[0] == "pg-speed") return TickEngine.Benchmarks.Sinks.PostgresHarness.Run(args);
+if (args.Length > 0 && args[0] == "service-subscribers") return TickEngine.Benchmarks.Service.SubscribersHarness.Run(args);
 if (args.Length > 0 && args[0] == "alloc-gate") return TickEngine.Benchmarks.AllocationGate.Run(args);
 if (args.Length > 0 && args[0] == "ring-latency") return TickEngine.Benchmarks.Ring.RingLatencyHarness.Run(args);
 if (args.Length > 0 && args[0] == "cli-startup") return TickEngine.Benchmarks.Cli.CliStartup.Run(args);
