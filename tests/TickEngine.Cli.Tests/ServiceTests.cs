@@ -204,6 +204,68 @@ public class ServiceStreamTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ABookSubscriberGetsASnapshotThenEveryChangeAndEndsWithTheStoredBook()
+    {
+        using var dir = new TempDir();
+        string root = dir.File("root");
+        int port = FreePort();
+        using var svc = ChildProcess.Start("service", "--exchange", "sim", "--symbol", "BTCUSDT", "--data", root, "--port", port.ToString(CultureInfo.InvariantCulture), "--rate", "2000", "--duration", "60");
+        using var http = await Ready(svc, port);
+        await Task.Delay(2_000); // the book has changed many times before the subscription
+        using var ws = new System.Net.WebSockets.ClientWebSocket();
+        await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/api/v1/binance/BTCUSDT/deltas/stream"), CancellationToken.None);
+        var bids = new SortedDictionary<decimal, decimal>();
+        var asks = new SortedDictionary<decimal, decimal>();
+        long snapshotSeq = -1, lastSeq = -1;
+        var buffer = new byte[1 << 20];
+        using var message = new MemoryStream();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            var r = await ws.ReceiveAsync(buffer, CancellationToken.None);
+            message.Write(buffer, 0, r.Count);
+            if (!r.EndOfMessage) continue;
+            var m = JsonNode.Parse(message.ToArray())!;
+            message.SetLength(0);
+            long seq = (long)m["seq"]!;
+            if (m["snapshot"] is not null)
+            {
+                Assert.Equal(-1, snapshotSeq); // one snapshot, first
+                snapshotSeq = lastSeq = seq;
+                foreach (var l in m["data"]!["bids"]!.AsArray()) bids[D(l![0])] = D(l[1]);
+                foreach (var l in m["data"]!["asks"]!.AsArray()) asks[D(l![0])] = D(l[1]);
+                continue;
+            }
+            Assert.True(snapshotSeq >= 0, "the snapshot came first");
+            Assert.Equal(lastSeq + 1, seq);
+            lastSeq = seq;
+            var d = m["data"]!;
+            var side = (string)d["side"]! == "bid" ? bids : asks;
+            if (((long)d["flags"]! & ((long)Storage.Format.RowFlags.SnapshotBegins | (long)Storage.Format.RowFlags.BookReset)) != 0) { bids.Clear(); asks.Clear(); }
+            if (D(d["quantity"]) == 0) side.Remove(D(d["price"])); else side[D(d["price"])] = D(d["quantity"]);
+        }
+        Assert.True(snapshotSeq > 0 && lastSeq > snapshotSeq + 100, $"snapshot at {snapshotSeq}, changes to {lastSeq}");
+        svc.Terminate(TimeSpan.FromSeconds(10));
+        // The first lastSeq stored level changes of this run make the same book.
+        var sb = new SortedDictionary<decimal, decimal>();
+        var sa = new SortedDictionary<decimal, decimal>();
+        var seg = StoredSegment.All(root).Where(x => x.Schema.Kind == Storage.Format.SchemaKind.Deltas).ToList();
+        int ps = seg[0].Schema.Columns[Storage.Format.DeltaColumns.Price].Scale, qs = seg[0].Schema.Columns[Storage.Format.DeltaColumns.Quantity].Scale;
+        foreach (var row in seg.SelectMany(x => x.Rows).Take((int)lastSeq))
+        {
+            if ((row[Storage.Format.DeltaColumns.Flags] & ((long)Storage.Format.RowFlags.SnapshotBegins | (long)Storage.Format.RowFlags.BookReset)) != 0) { sb.Clear(); sa.Clear(); }
+            var side = row[Storage.Format.DeltaColumns.Side] == (long)Storage.Format.BookSide.Bid ? sb : sa;
+            decimal p = decimal.Parse(Storage.Numerics.FixedDecimal.ToString(row[Storage.Format.DeltaColumns.Price], ps), CultureInfo.InvariantCulture);
+            decimal q = decimal.Parse(Storage.Numerics.FixedDecimal.ToString(row[Storage.Format.DeltaColumns.Quantity], qs), CultureInfo.InvariantCulture);
+            if (q == 0) side.Remove(p); else side[p] = q;
+        }
+        Assert.Equal(sb, bids);
+        Assert.Equal(sa, asks);
+    }
+
+    private static decimal D(JsonNode? n) => decimal.Parse((string)n!, CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task AStalledSubscriberIsDroppedAndTheCaptureGoesOn()
     {
         using var dir = new TempDir();

@@ -51,7 +51,8 @@ public static class ServiceCommand
               GET /health          {"live":true,"ready":...}: ready once the feed is connected
               GET /api/v1/{exchange}/{symbol}/{trades|quotes|bars|status|deltas}/stream[?from=T]   the committed rows
                   as they come, as Server-Sent Events (id: the stream's sequence, 1, 2, ... in this run: a skip is a
-                  gap) or, on a WebSocket upgrade, as {"seq":N,"data":{...}}; from=T first sends the stored rows from
+                  gap) or, on a WebSocket upgrade, as {"seq":N,"data":{...}}; a deltas stream first sends the book its
+                  changes have made (snapshot, at the sequence of the last change), then the changes; from=T first sends the stored rows from
                   T up to exactly where the live ones begin; a subscriber whose queue (10,000) fills is dropped with
                   the reason, never slowing the capture (--queue, --max-subscribers)
             Exchange and symbol are checked against what is served: no request names a path. Binding to another
@@ -239,7 +240,15 @@ public static class ServiceCommand
                     await ws.SendAsync(message, System.Net.WebSockets.WebSocketMessageType.Text, true, done.Token);
                 }
                 if (from is { } t) foreach (var row in Service.StreamHub.History(root, key, t, until)) await Send(0, row, true);
-                await foreach (var m in sub.Messages.ReadAllAsync(done.Token)) await Send(m.Sequence, m.Json, false);
+                await foreach (var m in sub.Messages.ReadAllAsync(done.Token))
+                {
+                    if (m.Snapshot)
+                    {
+                        var head = System.Text.Encoding.ASCII.GetBytes($"{{\"seq\":{m.Sequence},\"snapshot\":true,\"data\":");
+                        await ws.SendAsync((byte[])[.. head, .. m.Json, (byte)'}'], System.Net.WebSockets.WebSocketMessageType.Text, true, done.Token);
+                    }
+                    else await Send(m.Sequence, m.Json, false);
+                }
                 if (sub.DropReason is { } why && ws.State == System.Net.WebSockets.WebSocketState.Open)
                     await ws.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, why.Length > 120 ? why[..120] : why, CancellationToken.None);
                 return;
@@ -259,7 +268,7 @@ public static class ServiceCommand
             await body.FlushAsync(done.Token);
             await foreach (var m in sub.Messages.ReadAllAsync(done.Token))
             {
-                await body.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"id: {m.Sequence}\ndata: "), done.Token);
+                await body.WriteAsync(System.Text.Encoding.ASCII.GetBytes(m.Snapshot ? $"event: snapshot\nid: {m.Sequence}\ndata: " : $"id: {m.Sequence}\ndata: "), done.Token);
                 await body.WriteAsync(m.Json, done.Token);
                 await body.WriteAsync("\n\n"u8.ToArray(), done.Token);
                 if (!sub.Messages.TryPeek(out _)) await body.FlushAsync(done.Token);

@@ -8,8 +8,11 @@ using TickEngine.Storage.Reading;
 
 namespace TickEngine.Cli.Service;
 
-/// <summary>One message of a stream: its sequence (1, 2, ... per stream in this run; 0 for history sent on request) and its row as JSON.</summary>
-public readonly record struct StreamMessage(long Sequence, byte[] Json);
+/// <summary>
+/// One message of a stream: its sequence (1, 2, ... per stream in this run) and its row as JSON; or, first for a
+/// subscriber of a book stream, the book the stream's rows had made at that sequence (<see cref="Snapshot"/>).
+/// </summary>
+public readonly record struct StreamMessage(long Sequence, byte[] Json, bool Snapshot = false);
 
 /// <summary>
 /// A subscriber of one stream: a bounded queue the hub fills without ever waiting; when it is full the subscriber is
@@ -60,6 +63,29 @@ public sealed class StreamHub(int queueCapacity = 10_000, int maxSubscribers = 2
         public readonly List<Subscriber> Subscribers = new();
         public byte[][]? Names;
         public byte[]? Symbol, Exchange;
+        // Book streams: the book the published level changes make (price -> quantity), and their scales.
+        public SortedDictionary<long, long>? Bids, Asks;
+        public int PriceScale, QuantityScale;
+    }
+
+    /// <summary>The book a deltas stream's rows have made, as JSON: best levels first.</summary>
+    private static byte[] BookJson(StreamState s)
+    {
+        var sb = new StringBuilder("{\"bids\":[");
+        bool first = true;
+        foreach (var (p, q) in s.Bids!.Reverse())
+        {
+            sb.Append(first ? "" : ",").Append("[\"").Append(Storage.Numerics.FixedDecimal.ToString(p, s.PriceScale)).Append("\",\"").Append(Storage.Numerics.FixedDecimal.ToString(q, s.QuantityScale)).Append("\"]");
+            first = false;
+        }
+        sb.Append("],\"asks\":[");
+        first = true;
+        foreach (var (p, q) in s.Asks!)
+        {
+            sb.Append(first ? "" : ",").Append("[\"").Append(Storage.Numerics.FixedDecimal.ToString(p, s.PriceScale)).Append("\",\"").Append(Storage.Numerics.FixedDecimal.ToString(q, s.QuantityScale)).Append("\"]");
+            first = false;
+        }
+        return Encoding.UTF8.GetBytes(sb.Append("]}").ToString());
     }
 
     public string Name => "streams";
@@ -77,6 +103,8 @@ public sealed class StreamHub(int queueCapacity = 10_000, int maxSubscribers = 2
             if (_subscribers >= maxSubscribers) return null;
             if (!_streams.TryGetValue(stream, out var s)) _streams[stream] = s = new StreamState();
             var sub = new Subscriber(stream, queueCapacity);
+            // A book stream starts with the book as of the last published change; its changes follow from the next sequence.
+            if (stream.Schema == SchemaKind.Deltas && s.Bids is not null) sub.Offer(new StreamMessage(s.Sequence, BookJson(s), Snapshot: true));
             s.Subscribers.Add(sub);
             _subscribers++;
             return (sub, s.Position);
@@ -137,8 +165,9 @@ public sealed class StreamHub(int queueCapacity = 10_000, int maxSubscribers = 2
                 if (s.Position.Day != long.MinValue && at.CompareTo(s.Position) < 0) continue; // given again after a failure: sent already
                 s.Position = (at.Day, at.Part, at.Item3 + 1);
                 s.Sequence++;
-                if (s.Subscribers.Count == 0) continue;
                 batch.CopyRow(i, row);
+                if (schema.Kind == SchemaKind.Deltas) ApplyLevel(s, schema, row);
+                if (s.Subscribers.Count == 0) continue;
                 buffer.SetLength(0);
                 using (var o = new Utf8Output(buffer)) ExportLayout.WriteJson(o, schema, row, s.Symbol, s.Exchange, s.Names);
                 var json = buffer.ToArray().AsSpan(0, (int)buffer.Length - 1).ToArray(); // without the newline
@@ -153,6 +182,21 @@ public sealed class StreamHub(int queueCapacity = 10_000, int maxSubscribers = 2
             }
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>One stored level change on the stream's book: a snapshot's first row (or a reset) empties it first; quantity 0 removes the level.</summary>
+    private static void ApplyLevel(StreamState s, SegmentSchema schema, ReadOnlySpan<long> row)
+    {
+        s.Bids ??= new SortedDictionary<long, long>();
+        s.Asks ??= new SortedDictionary<long, long>();
+        s.PriceScale = schema.Columns[DeltaColumns.Price].Scale;
+        s.QuantityScale = schema.Columns[DeltaColumns.Quantity].Scale;
+        long flags = row[DeltaColumns.Flags];
+        if ((flags & ((long)RowFlags.SnapshotBegins | (long)RowFlags.BookReset)) != 0) { s.Bids.Clear(); s.Asks.Clear(); }
+        var side = (BookSide)row[DeltaColumns.Side] switch { BookSide.Bid => s.Bids, BookSide.Ask => s.Asks, _ => null };
+        if (side is null) return;
+        if (row[DeltaColumns.Quantity] == 0) side.Remove(row[DeltaColumns.Price]);
+        else side[row[DeltaColumns.Price]] = row[DeltaColumns.Quantity];
     }
 
     /// <summary>
