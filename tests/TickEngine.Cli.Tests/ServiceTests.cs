@@ -116,6 +116,24 @@ public class ServiceTests
     }
 
     [Fact]
+    public async Task AClientOverItsRateIsRefusedAndServedAgainAfterIt()
+    {
+        using var dir = new TempDir();
+        int port = FreePort();
+        using var svc = ChildProcess.Start("service", "--exchange", "sim", "--data", dir.File("root"), "--port", port.ToString(CultureInfo.InvariantCulture), "--rate-limit", "5", "--duration", "60");
+        Assert.True(svc.WaitForLine(x => x.StartsWith("service: http", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), svc.Error);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Task.Delay(1_100); // a full bucket
+        var codes = new List<HttpStatusCode>();
+        for (int i = 0; i < 12; i++) codes.Add((await http.GetAsync("/health")).StatusCode);
+        Assert.Equal(5, codes.Count(c => c == HttpStatusCode.OK));
+        Assert.Equal(7, codes.Count(c => c == HttpStatusCode.TooManyRequests));
+        await Task.Delay(1_100);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+        svc.Terminate(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public void AnotherAddressThanLoopbackNeedsAKey()
     {
         using var dir = new TempDir();

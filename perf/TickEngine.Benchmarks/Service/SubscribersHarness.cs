@@ -53,7 +53,7 @@ public static class SubscribersHarness
         string root = Path.Combine(Path.GetTempPath(), "te-subs-" + Guid.NewGuid().ToString("N"));
         int port = FreePort();
         var psi = new ProcessStartInfo("dotnet", [Cli, "service", "--exchange", "sim", "--symbol", "BTCUSDT", "--data", root, "--port", port.ToString(CultureInfo.InvariantCulture),
-            "--rate", rate.ToString(CultureInfo.InvariantCulture), "--max-subscribers", (subscribers + 10).ToString(CultureInfo.InvariantCulture), "--duration", (seconds + 30).ToString(CultureInfo.InvariantCulture)])
+            "--rate", rate.ToString(CultureInfo.InvariantCulture), "--max-subscribers", (subscribers + 10).ToString(CultureInfo.InvariantCulture), "--rate-limit", "0", "--duration", (seconds + 30).ToString(CultureInfo.InvariantCulture)])
         { RedirectStandardError = true, RedirectStandardOutput = true };
         using var svc = Process.Start(psi)!;
         svc.ErrorDataReceived += (_, _) => { };

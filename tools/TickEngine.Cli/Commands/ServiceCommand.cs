@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TickEngine.Cli.CommandLine;
 using TickEngine.Engine.Live;
@@ -55,7 +56,8 @@ public static class ServiceCommand
                   changes have made (snapshot, at the sequence of the last change), then the changes; from=T first sends the stored rows from
                   T up to exactly where the live ones begin; a subscriber whose queue (10,000) fills is dropped with
                   the reason, never slowing the capture (--queue, --max-subscribers)
-            Exchange and symbol are checked against what is served: no request names a path. Binding to another
+            Exchange and symbol are checked against what is served: no request names a path. Each client address
+            may make --rate-limit requests a second (200; over it: 429), and --max-subscribers streams are held at most. Binding to another
             address than loopback needs an API key (TICKENGINE_SERVICE_KEY) sent as the X-Api-Key header, and prints a
             warning. Stops on Ctrl+C or SIGTERM: the recording is sealed.
 
@@ -73,8 +75,9 @@ public static class ServiceCommand
         var duration = Vocabulary.Duration("--duration", "stop after this long (default: until Ctrl+C or SIGTERM)");
         var queue = Vocabulary.Int("--queue", "messages a stream subscriber may have waiting before it is dropped", 10_000, 1, 10_000_000);
         var maxSubscribers = Vocabulary.Int("--max-subscribers", "stream subscribers at most", 2_000, 1, 100_000);
+        var rateLimit = Vocabulary.Int("--rate-limit", "requests a second one client address may make (0: no limit)", 200, 0, 1_000_000);
         exchange.AddTo(cmd); symbol.AddTo(cmd); data.AddTo(cmd);
-        foreach (var o in new Option[] { port, host, candles, rate, duration, queue, maxSubscribers }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { port, host, candles, rate, duration, queue, maxSubscribers, rateLimit }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var exchanges = exchange.Get(r, ctx.Error) ?? ["sim"];
@@ -95,12 +98,12 @@ public static class ServiceCommand
                 ctx.Error.WriteLine($"tickengine service: warning: serving on {bind}, not loopback: every request needs the X-Api-Key header");
                 key = key.Trim();
             }
-            return Run(ctx, exchanges[0], symbols, root, address, r.GetValue(port), r.GetValue(candles), r.GetValue(rate), r.GetValue(duration), key, r.GetValue(queue), r.GetValue(maxSubscribers));
+            return Run(ctx, exchanges[0], symbols, root, address, r.GetValue(port), r.GetValue(candles), r.GetValue(rate), r.GetValue(duration), key, r.GetValue(queue), r.GetValue(maxSubscribers), r.GetValue(rateLimit));
         });
         return cmd;
     }
 
-    private static int Run(CliContext ctx, string exchange, List<string> symbols, string root, IPAddress address, int port, int capacity, int rate, TimeSpan? duration, string? key, int queue, int maxSubscribers)
+    private static int Run(CliContext ctx, string exchange, List<string> symbols, string root, IPAddress address, int port, int capacity, int rate, TimeSpan? duration, string? key, int queue, int maxSubscribers, int rateLimit)
     {
         bool sim = exchange == "sim";
         var venue = sim ? null : Engine.Venues.VenueRegistry.Find(exchange);
@@ -129,6 +132,18 @@ public static class ServiceCommand
         latest = new LatestState(recorder.Pipeline.Registry);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        if (rateLimit > 0)
+            builder.Services.AddRateLimiter(o =>
+            {
+                // Per client address, a token bucket of a second's requests: a client over it gets 429 at once (never queued).
+                o.RejectionStatusCode = 429;
+                o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                    System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "?", _ =>
+                        new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+                        {
+                            TokenLimit = rateLimit, TokensPerPeriod = rateLimit, ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0, AutoReplenishment = true,
+                        }));
+            });
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(address, port);
@@ -136,6 +151,7 @@ public static class ServiceCommand
             k.Limits.MaxRequestLineSize = 8 * 1024;
         });
         var app = builder.Build();
+        if (rateLimit > 0) app.UseRateLimiter();
         if (key is not null)
             app.Use(async (http, next) =>
             {
