@@ -134,6 +134,39 @@ public class ServiceTests
     }
 
     [Fact]
+    public async Task SettingsComeFromAConfigFileAndItsMistakesAreNamed()
+    {
+        using var dir = new TempDir();
+        int port = FreePort();
+        File.WriteAllText(dir.File("svc.json"), $$"""{"exchange":"sim","symbols":["ETHUSDT"],"data":"{{dir.File("root")}}","port":{{port}},"candles":7,"sinks":["sqlite:{{dir.File("t.db")}}"]}""");
+        using (var svc = ChildProcess.Start("service", "--config", dir.File("svc.json"), "--duration", "30"))
+        {
+            Assert.True(svc.WaitForLine(x => x.StartsWith("service: http", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), svc.Error);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            JsonNode? latest = null;
+            while (sw.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                var r = await http.GetAsync("/api/v1/binance/ETHUSDT/latest");
+                if (r.IsSuccessStatusCode && (latest = JsonNode.Parse(await r.Content.ReadAsStringAsync()))!["trades"]!.AsArray().Count > 0) break;
+                await Task.Delay(200);
+            }
+            Assert.NotEmpty(latest!["trades"]!.AsArray());
+            var status = JsonNode.Parse(await http.GetStringAsync("/api/v1/status"))!;
+            Assert.Contains(status["sinks"]!.AsArray(), x => ((string)x!["target"]!).StartsWith("sqlite:", StringComparison.Ordinal));
+            svc.Terminate(TimeSpan.FromSeconds(10));
+        }
+        File.WriteAllText(dir.File("bad.json"), """{"exchange":"sim","data":"x","prot":8080}""");
+        var bad = CliRunner.Run("service", "--config", dir.File("bad.json"), "--duration", "1");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("unknown setting 'prot'", bad.Error);
+        File.WriteAllText(dir.File("bad2.json"), """{"exchange":"sim","data":"x","port":"eighty"}""");
+        bad = CliRunner.Run("service", "--config", dir.File("bad2.json"), "--duration", "1");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("port must be a whole number", bad.Error);
+    }
+
+    [Fact]
     public void AnotherAddressThanLoopbackNeedsAKey()
     {
         using var dir = new TempDir();

@@ -61,6 +61,10 @@ public static class ServiceCommand
             address than loopback needs an API key (TICKENGINE_SERVICE_KEY) sent as the X-Api-Key header, and prints a
             warning. Stops on Ctrl+C or SIGTERM: the recording is sealed.
 
+            Settings may come from --config FILE (JSON: {"exchange":"sim","symbols":["BTCUSDT"],"data":"data","port":8080,
+            "sinks":["sqlite:ticks.db"]}), each overridden by a TICKENGINE_SERVICE_<NAME> variable (PORT, SYMBOLS=A,B, ...)
+            and by the command line.
+
             Examples:
               tickengine service --exchange sim --symbol BTCUSDT --port 8080 --data data
               curl 'http://127.0.0.1:8080/api/v1/binance/BTCUSDT/candles/1m?limit=100'
@@ -76,18 +80,27 @@ public static class ServiceCommand
         var queue = Vocabulary.Int("--queue", "messages a stream subscriber may have waiting before it is dropped", 10_000, 1, 10_000_000);
         var maxSubscribers = Vocabulary.Int("--max-subscribers", "stream subscribers at most", 2_000, 1, 100_000);
         var rateLimit = Vocabulary.Int("--rate-limit", "requests a second one client address may make (0: no limit)", 200, 0, 1_000_000);
+        var config = Vocabulary.Text("--config", "a JSON file of settings (exchange, symbols, data, port, host, candles, rate, queue, max_subscribers, rate_limit, sinks); the command line, then TICKENGINE_SERVICE_<NAME> variables, override it", "FILE");
+        var sinkSpecs = new Option<string[]>("--sink") { Description = $"also write every committed row to a sink, NAME:ARGS (repeatable; {Engine.Sinks.SinkKinds.Names})", HelpName = "NAME:ARGS", Arity = ArgumentArity.OneOrMore };
         exchange.AddTo(cmd); symbol.AddTo(cmd); data.AddTo(cmd);
-        foreach (var o in new Option[] { port, host, candles, rate, duration, queue, maxSubscribers, rateLimit }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { port, host, candles, rate, duration, queue, maxSubscribers, rateLimit, config, sinkSpecs }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
-            var exchanges = exchange.Get(r, ctx.Error) ?? ["sim"];
+            var settings = new ServiceSettings(r.GetValue(config));
+            string[]? Texts(string name, string[]? given) => given is { Length: > 0 } ? given : settings.Texts(name);
+            int Int(Option<int> o, string name, int min, int max)
+            {
+                int v = r.GetResult(o) is { Implicit: false } ? r.GetValue(o) : settings.Int(name) ?? r.GetValue(o);
+                return v >= min && v <= max ? v : throw new UsageException($"{name} must be from {min} to {max}, got {v}");
+            }
+            var exchanges = Texts("exchange", exchange.Get(r, ctx.Error)) ?? ["sim"];
             if (exchanges.Length != 1) throw new UsageException("--exchange takes one venue in this version");
-            string root = data.Get(r, ctx.Error) ?? throw new UsageException("--data is required: the data root");
+            string root = data.Get(r, ctx.Error) ?? settings.Text("data") ?? throw new UsageException("--data is required: the data root");
             if (File.Exists(root)) throw new UsageException($"--data {root} is a file; give a data root directory");
-            var symbols = (symbol.Get(r, ctx.Error) ?? ["BTCUSDT"]).Select(s => s.ToUpperInvariant()).ToList();
+            var symbols = (Texts("symbols", symbol.Get(r, ctx.Error)) ?? ["BTCUSDT"]).Select(s => s.ToUpperInvariant()).ToList();
             foreach (var s in symbols)
                 if (!Engine.Ingest.FrameRules.IsName(s)) throw new UsageException($"--symbol: '{s}' is not a symbol such as BTCUSDT");
-            string bind = r.GetValue(host) ?? "127.0.0.1";
+            string bind = r.GetValue(host) ?? settings.Text("host") ?? "127.0.0.1";
             if (!IPAddress.TryParse(bind, out var address)) throw new UsageException($"--host must be an IP address, got '{bind}'");
             string? key = null;
             if (!IPAddress.IsLoopback(address))
@@ -98,12 +111,14 @@ public static class ServiceCommand
                 ctx.Error.WriteLine($"tickengine service: warning: serving on {bind}, not loopback: every request needs the X-Api-Key header");
                 key = key.Trim();
             }
-            return Run(ctx, exchanges[0], symbols, root, address, r.GetValue(port), r.GetValue(candles), r.GetValue(rate), r.GetValue(duration), key, r.GetValue(queue), r.GetValue(maxSubscribers), r.GetValue(rateLimit));
+            var sinks = RecordCommand.ParseSinks(Texts("sinks", r.GetValue(sinkSpecs)));
+            return Run(ctx, exchanges[0], symbols, root, address, Int(port, "port", 0, 65_535), Int(candles, "candles", 1, 100_000), Int(rate, "rate", 1, 1_000_000), r.GetValue(duration), key,
+                Int(queue, "queue", 1, 10_000_000), Int(maxSubscribers, "max_subscribers", 1, 100_000), Int(rateLimit, "rate_limit", 0, 1_000_000), sinks);
         });
         return cmd;
     }
 
-    private static int Run(CliContext ctx, string exchange, List<string> symbols, string root, IPAddress address, int port, int capacity, int rate, TimeSpan? duration, string? key, int queue, int maxSubscribers, int rateLimit)
+    private static int Run(CliContext ctx, string exchange, List<string> symbols, string root, IPAddress address, int port, int capacity, int rate, TimeSpan? duration, string? key, int queue, int maxSubscribers, int rateLimit, IReadOnlyList<SinkRegistration> sinks)
     {
         bool sim = exchange == "sim";
         var venue = sim ? null : Engine.Venues.VenueRegistry.Find(exchange);
@@ -125,7 +140,7 @@ public static class ServiceCommand
         {
             Root = root, Exchange = stored, Types = new HashSet<SchemaKind> { SchemaKind.Trades, SchemaKind.Bars, SchemaKind.Deltas, SchemaKind.L2 },
             // Catch-up: a row either misses is read back from the segments; neither ever slows the capture.
-            Sinks = [new SinkRegistration(buffers), new SinkRegistration(hub)],
+            Sinks = [new SinkRegistration(buffers), new SinkRegistration(hub), .. sinks],
         };
         LatestState? latest = null;
         var recorder = new LiveRecorder(record with { ExtraHandlers = [new LatestRelay(() => latest)] }, [(stored, live, symbols)]);
@@ -339,6 +354,55 @@ public static class ServiceCommand
     /// lines or CSV (export's layouts), streamed from the segments as they are read (never the range in memory), at
     /// most <c>limit</c> rows (default 1,000,000).
     /// </summary>
+    /// <summary>
+    /// The service's settings from a JSON file, each overridden by its <c>TICKENGINE_SERVICE_&lt;NAME&gt;</c> variable
+    /// (the command line overrides both). An unknown setting or a value of the wrong kind is refused by name.
+    /// </summary>
+    private sealed class ServiceSettings
+    {
+        private static readonly string[] Known = ["exchange", "symbols", "data", "port", "host", "candles", "rate", "queue", "max_subscribers", "rate_limit", "sinks"];
+        private readonly JsonObject? _file;
+        private readonly string? _path;
+
+        public ServiceSettings(string? path)
+        {
+            _path = path;
+            if (path is null) return;
+            if (!File.Exists(path)) throw new UsageException($"--config {path}: no such file");
+            try { _file = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new UsageException($"--config {path}: not a JSON object"); }
+            catch (System.Text.Json.JsonException e) { throw new UsageException($"--config {path}: not valid JSON ({e.Message})"); }
+            foreach (var (k, _) in _file)
+                if (!Known.Contains(k)) throw new UsageException($"--config {path}: unknown setting '{k}' (settings: {string.Join(", ", Known)})");
+        }
+
+        private static string? Env(string name) => Environment.GetEnvironmentVariable("TICKENGINE_SERVICE_" + name.ToUpperInvariant()) is { Length: > 0 } v ? v : null;
+
+        public string? Text(string name)
+        {
+            if (Env(name) is { } e) return e;
+            return _file?[name] switch { null => null, JsonValue v when v.TryGetValue<string>(out var t) => t, var n => throw new UsageException($"--config {_path}: {name} must be text, got {n.ToJsonString()}") };
+        }
+
+        public string[]? Texts(string name)
+        {
+            if (Env(name) is { } e) return e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return _file?[name] switch
+            {
+                null => null,
+                JsonArray a when a.All(x => x is JsonValue v && v.TryGetValue<string>(out _)) => a.Select(x => (string)x!).ToArray(),
+                JsonValue v when v.TryGetValue<string>(out var t) => [t],
+                var n => throw new UsageException($"--config {_path}: {name} must be text or a list of text, got {n.ToJsonString()}"),
+            };
+        }
+
+        public int? Int(string name)
+        {
+            if (Env(name) is { } e)
+                return int.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out int i) ? i : throw new UsageException($"TICKENGINE_SERVICE_{name.ToUpperInvariant()}: '{e}' is not a whole number");
+            return _file?[name] switch { null => null, JsonValue v when v.TryGetValue<int>(out var i) => i, var n => throw new UsageException($"--config {_path}: {name} must be a whole number, got {n.ToJsonString()}") };
+        }
+    }
+
     private static async Task HistoryAsync(HttpContext http, string root, string exchange, string symbol, string schemaName)
     {
         async Task Refuse(int status, string error)
