@@ -166,6 +166,95 @@ public class ServiceTests
         Assert.Contains("port must be a whole number", bad.Error);
     }
 
+    /// <summary>Checks a JSON value against an OpenAPI 3.1 schema: types, required properties, no undocumented property, items, references.</summary>
+    private static void Conforms(JsonNode? value, JsonObject schema, JsonObject components, string at)
+    {
+        if (schema["$ref"] is { } r)
+        {
+            string name = ((string)r!).Split('/')[^1];
+            Conforms(value, components[name]!.AsObject(), components, at);
+            return;
+        }
+        foreach (var key in new[] { "oneOf", "anyOf" })
+            if (schema[key] is JsonArray alternatives)
+            {
+                var errors = new List<string>();
+                foreach (var alt in alternatives)
+                {
+                    try { Conforms(value, alt!.AsObject(), components, at); return; }
+                    catch (Xunit.Sdk.XunitException e) { errors.Add(e.Message); }
+                }
+                Assert.Fail($"{at}: matches none of {key}: {string.Join(" | ", errors)}");
+            }
+        string kind = value switch
+        {
+            null => "null",
+            JsonObject => "object",
+            JsonArray => "array",
+            JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => "string",
+            JsonValue v when v.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "boolean",
+            JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number => v.ToJsonString().Contains('.') ? "number" : "integer",
+            _ => "?",
+        };
+        if (schema["type"] is { } t)
+        {
+            var allowed = t is JsonArray a ? a.Select(x => (string)x!).ToList() : [(string)t!];
+            Assert.True(allowed.Contains(kind) || (kind == "integer" && allowed.Contains("number")), $"{at}: {kind} where the document says {string.Join("|", allowed)}");
+        }
+        if (value is JsonObject o)
+        {
+            var props = schema["properties"] as JsonObject;
+            foreach (var req in schema["required"]?.AsArray() ?? []) Assert.True(o.ContainsKey((string)req!), $"{at}: required '{req}' missing");
+            foreach (var (k, v) in o)
+            {
+                if (props?[k] is JsonObject ps) Conforms(v, ps, components, $"{at}.{k}");
+                else if (schema["additionalProperties"] is JsonObject extra) Conforms(v, extra, components, $"{at}.{k}");
+                else Assert.Fail($"{at}: '{k}' is sent but not in the document");
+            }
+        }
+        if (value is JsonArray arr && schema["items"] is JsonObject items)
+            for (int i = 0; i < arr.Count; i++) Conforms(arr[i], items, components, $"{at}[{i}]");
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheRealResponses()
+    {
+        using var dir = new TempDir();
+        string root = dir.File("root");
+        Assert.Equal(0, CliRunner.Run("record", "--exchange", "binance", "--capture", RepoPaths.BinanceSpotCapture, "--data", root, "--quiet").ExitCode);
+        int port = FreePort();
+        using var svc = ChildProcess.Start("service", "--exchange", "sim", "--symbol", "BTCUSDT", "--data", root, "--port", port.ToString(CultureInfo.InvariantCulture), "--duration", "60");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try { if ((bool)JsonNode.Parse(await http.GetStringAsync("/health"))!["ready"]!) break; } catch (HttpRequestException) { }
+            await Task.Delay(100);
+        }
+        await Task.Delay(1_500); // trades in the latest state
+        var doc = JsonNode.Parse(await http.GetStringAsync("/openapi/v1.json"))!.AsObject();
+        var components = doc["components"]!["schemas"]!.AsObject();
+        var cases = new (string Path, string Url, int Status)[]
+        {
+            ("/health", "/health", 200),
+            ("/api/v1/status", "/api/v1/status", 200),
+            ("/api/v1/{exchange}/{symbol}/candles/{timeframe}", "/api/v1/binance/BTCUSDT/candles/1m", 200),
+            ("/api/v1/{exchange}/{symbol}/candles/{timeframe}", "/api/v1/binance/BTCUSDT/candles/2m", 400),
+            ("/api/v1/{exchange}/{symbol}/candles/{timeframe}", "/api/v1/binance/NOPE/candles/1m", 404),
+            ("/api/v1/{exchange}/{symbol}/latest", "/api/v1/binance/BTCUSDT/latest?depth=3", 200),
+            ("/api/v1/{exchange}/{symbol}/latest", "/api/v1/binance/BTCUSDT/latest?depth=0", 400),
+            ("/api/v1/{exchange}/{symbol}/latest", "/api/v1/binance/NOPE/latest", 404),
+        };
+        foreach (var (path, url, status) in cases)
+        {
+            var response = await http.GetAsync(url);
+            Assert.Equal(status, (int)response.StatusCode);
+            var schema = doc["paths"]![path]!["get"]!["responses"]![status.ToString(CultureInfo.InvariantCulture)]!["content"]!["application/json"]!["schema"]!.AsObject();
+            Conforms(JsonNode.Parse(await response.Content.ReadAsStringAsync()), schema, components, url);
+        }
+        svc.Terminate(TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public void AnotherAddressThanLoopbackNeedsAKey()
     {

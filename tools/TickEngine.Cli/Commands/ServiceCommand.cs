@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TickEngine.Cli.CommandLine;
@@ -47,6 +48,7 @@ public static class ServiceCommand
               GET /api/v1/{exchange}/{symbol}/{schema}/history?start=T&end=T&format=jsonl|csv|arrow&limit=N   stored
                   rows of any schema, streamed from the segments: export's layouts (every column), or an Apache Arrow IPC
                   stream (decimal128 exact, int64 ns times) that pandas, polars or apache-arrow read in one call
+              GET /openapi/v1.json the OpenAPI document of the JSON endpoints (their schemas are the responses' own types)
               GET /metrics         Prometheus text: frames, committed rows, connections, sinks' lag, subscribers
               GET /                the live dashboard: connections and rates, the book, a trade tape, 1m candles
               GET /health          {"live":true,"ready":...}: ready once the feed is connected
@@ -147,6 +149,12 @@ public static class ServiceCommand
         latest = new LatestState(recorder.Pipeline.Registry);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info = new() { Title = "TickEngine service", Version = "v1", Description = "Live market data captured exactly: candles, latest state, history, streams, status." };
+            return Task.CompletedTask;
+        }));
         if (rateLimit > 0)
             builder.Services.AddRateLimiter(o =>
             {
@@ -174,25 +182,26 @@ public static class ServiceCommand
                 await next(http);
             });
         string page = Service.Dashboard.Html(stored, symbols);
-        app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
-        app.MapGet("/health", () => Results.Json(new { live = true, ready = recorder.Feeds.SelectMany(f => f.Connections).Any(c => c.State == ConnectionState.Connected) }));
-        app.MapGet("/api/v1/status", () => Results.Text(Status(recorder, buffers, hub, warmed).ToJsonString(), "application/json"));
-        app.MapGet("/api/v1/{exchange}/{symbol}/candles/{timeframe}", (string exchange, string symbol, string timeframe, int? limit) =>
+        app.MapOpenApi(); // /openapi/v1.json
+        app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/health", () => TypedResults.Ok(new Service.HealthDoc(true, recorder.Feeds.SelectMany(f => f.Connections).Any(c => c.State == ConnectionState.Connected))));
+        app.MapGet("/api/v1/status", () => TypedResults.Ok(Status(recorder, buffers, hub, warmed)));
+        app.MapGet("/api/v1/{exchange}/{symbol}/candles/{timeframe}", Results<Ok<Service.CandlesDoc>, BadRequest<Service.ErrorDoc>, NotFound<Service.ErrorDoc>> (string exchange, string symbol, string timeframe, int? limit) =>
         {
-            if (!Timeframes.TryGetValue(timeframe, out long tf)) return Results.BadRequest(new { error = $"timeframe '{timeframe}' is not one of {string.Join(", ", Timeframes.Keys)}" });
-            if (limit is < 1) return Results.BadRequest(new { error = "limit must be at least 1" });
+            if (!Timeframes.TryGetValue(timeframe, out long tf)) return TypedResults.BadRequest(new Service.ErrorDoc($"timeframe '{timeframe}' is not one of {string.Join(", ", Timeframes.Keys)}"));
+            if (limit is < 1) return TypedResults.BadRequest(new Service.ErrorDoc("limit must be at least 1"));
             // Checked against what is held: nothing from the request reaches a path or a lookup it did not make.
             var ring = buffers.Find(exchange, symbol, tf);
-            if (ring is null) return Results.NotFound(new { error = $"no candles of {exchange}/{symbol} {timeframe}" });
+            if (ring is null) return TypedResults.NotFound(new Service.ErrorDoc($"no candles of {exchange}/{symbol} {timeframe}"));
             var rows = new Candle[Math.Min(limit ?? 100, ring.Capacity)];
             int n = ring.Latest(rows.Length, rows);
-            return Results.Text(CandlesJson(exchange.ToLowerInvariant(), symbol.ToUpperInvariant(), timeframe, rows.AsSpan(0, n), ring.PriceScale, ring.QuantityScale), "application/json");
+            return TypedResults.Ok(CandlesDoc(exchange.ToLowerInvariant(), symbol.ToUpperInvariant(), timeframe, rows.AsSpan(0, n), ring.PriceScale, ring.QuantityScale));
         });
-        app.MapGet("/api/v1/{exchange}/{symbol}/latest", (string exchange, string symbol, int? depth) =>
+        app.MapGet("/api/v1/{exchange}/{symbol}/latest", Results<Ok<Service.LatestDoc>, BadRequest<Service.ErrorDoc>, NotFound<Service.ErrorDoc>> (string exchange, string symbol, int? depth) =>
         {
-            if (depth is < 1 or > 1000) return Results.BadRequest(new { error = "depth must be from 1 to 1000" });
+            if (depth is < 1 or > 1000) return TypedResults.BadRequest(new Service.ErrorDoc("depth must be from 1 to 1000"));
             var snap = latest.Find(exchange, symbol, depth ?? 10);
-            return snap is null ? Results.NotFound(new { error = $"{exchange}/{symbol} is not recorded by this service" }) : Results.Text(LatestJson(snap).ToJsonString(), "application/json");
+            return snap is null ? TypedResults.NotFound(new Service.ErrorDoc($"{exchange}/{symbol} is not recorded by this service")) : TypedResults.Ok(LatestDoc(snap));
         });
         app.MapGet("/api/v1/{exchange}/{symbol}/{schema}/history", (HttpContext http, string exchange, string symbol, string schema) => HistoryAsync(http, root, exchange, symbol, schema));
         var metrics = ServiceMetrics(recorder, hub);
@@ -457,73 +466,38 @@ public static class ServiceCommand
         public void OnShutdown() { }
     }
 
-    private static JsonObject LatestJson(LatestSnapshot s)
+    private static Service.LatestDoc LatestDoc(LatestSnapshot s)
     {
         int ps = s.Instrument.PriceScale, qs = s.Instrument.QuantityScale;
-        JsonArray Levels(IReadOnlyList<(long Price, long Quantity)> l) => new(l.Select(x => (JsonNode)new JsonArray(FixedDecimal.ToString(x.Price, ps), FixedDecimal.ToString(x.Quantity, qs))).ToArray());
-        return new JsonObject
-        {
-            ["exchange"] = s.Instrument.Exchange,
-            ["symbol"] = s.Instrument.Symbol,
-            ["book"] = new JsonObject { ["in_sync"] = s.BookInSync, ["time_ns"] = s.BookTime, ["bids"] = Levels(s.Bids), ["asks"] = Levels(s.Asks) },
-            ["quote"] = s.Quote is { } q ? new JsonObject
-            {
-                ["time_ns"] = q.Time, ["bid"] = FixedDecimal.ToString(q.Bid, ps), ["bid_qty"] = FixedDecimal.ToString(q.BidQuantity, qs),
-                ["ask"] = FixedDecimal.ToString(q.Ask, ps), ["ask_qty"] = FixedDecimal.ToString(q.AskQuantity, qs),
-            } : null,
-            ["trades"] = new JsonArray(s.Trades.Select(t => (JsonNode)new JsonObject
-            {
-                ["time_ns"] = t.Time, ["price"] = FixedDecimal.ToString(t.Price, ps), ["quantity"] = FixedDecimal.ToString(t.Quantity, qs),
-                ["side"] = t.Side == (byte)TradeSide.Buy ? "buy" : t.Side == (byte)TradeSide.Sell ? "sell" : "unknown",
-            }).ToArray()),
-        };
+        List<IReadOnlyList<string>> Levels(IReadOnlyList<(long Price, long Quantity)> l) => l.Select(x => (IReadOnlyList<string>)[FixedDecimal.ToString(x.Price, ps), FixedDecimal.ToString(x.Quantity, qs)]).ToList();
+        return new Service.LatestDoc(s.Instrument.Exchange, s.Instrument.Symbol,
+            new Service.BookDoc(s.BookInSync, s.BookTime, Levels(s.Bids), Levels(s.Asks)),
+            s.Quote is { } q ? new Service.QuoteDoc(q.Time, FixedDecimal.ToString(q.Bid, ps), FixedDecimal.ToString(q.BidQuantity, qs), FixedDecimal.ToString(q.Ask, ps), FixedDecimal.ToString(q.AskQuantity, qs)) : null,
+            s.Trades.Select(t => new Service.TradeDoc(t.Time, FixedDecimal.ToString(t.Price, ps), FixedDecimal.ToString(t.Quantity, qs),
+                t.Side == (byte)TradeSide.Buy ? "buy" : t.Side == (byte)TradeSide.Sell ? "sell" : "unknown")).ToList());
     }
 
     private static int Port(WebApplication app) =>
         new Uri(app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer)) is Microsoft.AspNetCore.Hosting.Server.IServer s
             ? s.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First() : "http://127.0.0.1:0").Port;
 
-    /// <summary>Candles as JSON: exact decimals as text, times in ns and ISO.</summary>
-    public static string CandlesJson(string exchange, string symbol, string timeframe, ReadOnlySpan<Candle> rows, int ps, int qs)
+    /// <summary>Candles as the API sends them: exact decimals as text, times in ns and ISO.</summary>
+    public static Service.CandlesDoc CandlesDoc(string exchange, string symbol, string timeframe, ReadOnlySpan<Candle> rows, int ps, int qs)
     {
-        var list = new JsonArray();
+        var list = new List<Service.CandleDoc>(rows.Length);
         foreach (var c in rows)
-            list.Add(new JsonObject
-            {
-                ["open_time_ns"] = c.OpenTime,
-                ["open_time"] = TimeText.FormatIso(c.OpenTime),
-                ["open"] = FixedDecimal.ToString(c.Open, ps),
-                ["high"] = FixedDecimal.ToString(c.High, ps),
-                ["low"] = FixedDecimal.ToString(c.Low, ps),
-                ["close"] = FixedDecimal.ToString(c.Close, ps),
-                ["volume"] = FixedDecimal.ToString(c.Volume, qs),
-                ["buy_volume"] = FixedDecimal.ToString(c.BuyVolume, qs),
-                ["trades"] = c.Trades,
-                ["partial"] = (c.Flags & (long)RowFlags.Partial) != 0,
-            });
-        return new JsonObject { ["exchange"] = exchange, ["symbol"] = symbol, ["timeframe"] = timeframe, ["candles"] = list }.ToJsonString();
+            list.Add(new Service.CandleDoc(c.OpenTime, TimeText.FormatIso(c.OpenTime), FixedDecimal.ToString(c.Open, ps), FixedDecimal.ToString(c.High, ps),
+                FixedDecimal.ToString(c.Low, ps), FixedDecimal.ToString(c.Close, ps), FixedDecimal.ToString(c.Volume, qs), FixedDecimal.ToString(c.BuyVolume, qs),
+                c.Trades, (c.Flags & (long)RowFlags.Partial) != 0));
+        return new Service.CandlesDoc(exchange, symbol, timeframe, list);
     }
 
-    private static JsonObject Status(LiveRecorder recorder, CandleBuffers buffers, Service.StreamHub hub, long warmed)
-    {
-        var conns = new JsonArray(recorder.Feeds.SelectMany(f => f.Connections).Select(c => (JsonNode)new JsonObject
-        {
-            ["url"] = c.Uri.ToString(), ["state"] = c.State.ToString(), ["messages"] = c.Messages,
-        }).ToArray());
-        var committed = new JsonObject(recorder.Pipeline.Outputs.Select(o => KeyValuePair.Create(SegmentSchema.NameOf(o.Kind), (JsonNode?)JsonValue.Create(o.CommittedRows))));
-        var c = recorder.Pipeline.Adapters.Sum(a => a.Counters.Frames);
-        return new JsonObject
-        {
-            ["connections"] = conns,
-            ["reconnects"] = recorder.Reconnects,
-            ["frames"] = c,
-            ["committed"] = committed,
-            ["sinks"] = new JsonArray(recorder.Pipeline.Runners.Select(r => (JsonNode)new JsonObject
-            {
-                ["target"] = r.Sink.Target, ["state"] = SinkArguments.StateName(r.State), ["lag_rows"] = r.Statistics.LagRows,
-            }).ToArray()),
-            ["candles"] = new JsonObject { ["warmed_bars"] = warmed, ["series"] = buffers.All.Count() },
-            ["streams"] = new JsonObject { ["subscribers"] = hub.Subscribers, ["dropped"] = hub.Dropped },
-        };
-    }
+    private static Service.StatusDoc Status(LiveRecorder recorder, CandleBuffers buffers, Service.StreamHub hub, long warmed) => new(
+        recorder.Feeds.SelectMany(f => f.Connections).Select(c => new Service.ConnectionDoc(c.Uri.ToString(), c.State.ToString(), c.Messages)).ToList(),
+        recorder.Reconnects,
+        recorder.Pipeline.Adapters.Sum(a => a.Counters.Frames),
+        recorder.Pipeline.Outputs.ToDictionary(o => SegmentSchema.NameOf(o.Kind), o => o.CommittedRows),
+        recorder.Pipeline.Runners.Select(r => new Service.SinkDoc(r.Sink.Target, SinkArguments.StateName(r.State), r.Statistics.LagRows)).ToList(),
+        new Service.CandlesStatusDoc(warmed, buffers.All.Count()),
+        new Service.StreamsStatusDoc(hub.Subscribers, hub.Dropped));
 }
