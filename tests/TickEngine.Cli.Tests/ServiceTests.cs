@@ -14,14 +14,7 @@ namespace TickEngine.Cli.Tests;
 /// </summary>
 public class ServiceTests
 {
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => LoopbackPorts.Free();
 
     private static decimal D(JsonNode? n) => decimal.Parse((string)n!, CultureInfo.InvariantCulture);
 
@@ -268,14 +261,7 @@ public class ServiceTests
 /// <summary>The service's streams as a client sees them: every committed row once, in order, numbered without a gap, history joined to live exactly; a stalled subscriber dropped.</summary>
 public class ServiceStreamTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => LoopbackPorts.Free();
 
     private static async Task<HttpClient> Ready(ChildProcess svc, int port)
     {
@@ -470,10 +456,7 @@ public class ArrowHistoryTests(Xunit.Abstractions.ITestOutputHelper output)
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Node", "read-arrow.mjs"), Path.Combine(js, "read-arrow.mjs"));
         var npm = await Task.Run(() => Run("npm", js, "install", "apache-arrow@21.2.0", "--no-audit", "--no-fund", "--silent"));
         Assert.True(npm.Code == 0, "npm install apache-arrow: " + npm.Err);
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
+        int port = LoopbackPorts.Free();
         using var svc = ChildProcess.Start("service", "--exchange", "sim", "--symbol", "BTCUSDT", "--data", root, "--port", port.ToString(CultureInfo.InvariantCulture), "--duration", "60");
         Assert.True(svc.WaitForLine(x => x.StartsWith("service: http", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), svc.Error);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
@@ -508,10 +491,7 @@ public class DashboardTests
     {
         using var dir = new TempDir();
         string root = dir.File("root");
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
+        int port = LoopbackPorts.Free();
         using var svc = ChildProcess.Start("service", "--exchange", "sim", "--symbol", "BTCUSDT", "--data", root, "--port", port.ToString(CultureInfo.InvariantCulture), "--duration", "10");
         Assert.True(svc.WaitForLine(x => x.StartsWith("service: http", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), svc.Error);
         // Chromium's virtual time ends once the network is idle: when the service stops and its stream closes.

@@ -125,14 +125,7 @@ public class SignalTests(BigInputs big, ITestOutputHelper output)
         return p;
     }
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => LoopbackPorts.Free();
 
     [Fact]
     public void RecordLive()

@@ -39,14 +39,7 @@ public static class SubscribersHarness
 
     private sealed record Result(double FramesPerS, double TradesPerS, long MaxBacklog, double RssMb);
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => TickEngine.Tests.Shared.LoopbackPorts.Free();
 
     private static Result Once(int subscribers, int seconds, int rate)
     {
