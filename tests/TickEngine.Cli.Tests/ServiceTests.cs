@@ -95,6 +95,24 @@ public class ServiceTests
         var lines = (await http.GetStringAsync("/api/v1/binance/BTCUSDT/trades/history?end=2025-01-01T00:00:00Z&limit=100")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(100, lines.Length);
         Assert.Equal(trades[99].Price, D(JsonNode.Parse(lines[99])!["price"]));
+        // Pages of 1,000 rows, each naming the next: together, the whole range once.
+        var whole = (await http.GetStringAsync("/api/v1/binance/BTCUSDT/trades/history?end=2025-01-01T00:00:00Z")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var paged = new List<string>();
+        string? cursor = null;
+        int pages = 0;
+        do
+        {
+            var page = await http.GetAsync("/api/v1/binance/BTCUSDT/trades/history?end=2025-01-01T00:00:00Z&limit=1000" + (cursor is null ? "" : "&cursor=" + cursor));
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            var part = (await page.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            cursor = page.Headers.TryGetValues("X-Next-Cursor", out var v) ? v.Single() : null;
+            Assert.True(cursor is null ? part.Length <= 1000 : part.Length == 1000);
+            paged.AddRange(part);
+            pages++;
+        } while (cursor is not null && pages < 100);
+        Assert.Equal(whole, paged);
+        Assert.Equal((trades.Count + 999) / 1000, pages);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/v1/binance/BTCUSDT/trades/history?cursor=../x")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/v1/binance/BTCUSDT/trades/history?format=xml")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/binance/NOPE/trades/history")).StatusCode);
         var metrics = await http.GetStringAsync("/metrics");

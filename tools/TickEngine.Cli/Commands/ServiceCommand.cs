@@ -45,9 +45,10 @@ public static class ServiceCommand
               GET /api/v1/{exchange}/{symbol}/latest[?depth=N]   the last trades, the book's top N levels (in sync or
                   not) and the last quote
               GET /api/v1/status   connections (state, messages), counters, committed rows, each sink's lag
-              GET /api/v1/{exchange}/{symbol}/{schema}/history?start=T&end=T&format=jsonl|csv|arrow&limit=N   stored
+              GET /api/v1/{exchange}/{symbol}/{schema}/history?start=T&end=T&format=jsonl|csv|arrow&limit=N&cursor=C   stored
                   rows of any schema, streamed from the segments: export's layouts (every column), or an Apache Arrow IPC
-                  stream (decimal128 exact, int64 ns times) that pandas, polars or apache-arrow read in one call
+                  stream (decimal128 exact, int64 ns times) that pandas, polars or apache-arrow read in one call; a page
+                  cut by limit names the next in the X-Next-Cursor header (give it as cursor=)
               GET /openapi/v1.json the OpenAPI document of the JSON endpoints (their schemas are the responses' own types)
               GET /metrics         Prometheus text: frames, committed rows, connections, sinks' lag, subscribers
               GET /                the live dashboard: connections and rates, the book, a trade tape, 1m candles
@@ -359,11 +360,6 @@ public static class ServiceCommand
     }
 
     /// <summary>
-    /// Stored rows of one stream between <c>start</c> and <c>end</c> (exchange time; epoch ms or ISO-8601), as JSON
-    /// lines or CSV (export's layouts), streamed from the segments as they are read (never the range in memory), at
-    /// most <c>limit</c> rows (default 1,000,000).
-    /// </summary>
-    /// <summary>
     /// The service's settings from a JSON file, each overridden by its <c>TICKENGINE_SERVICE_&lt;NAME&gt;</c> variable
     /// (the command line overrides both). An unknown setting or a value of the wrong kind is refused by name.
     /// </summary>
@@ -412,6 +408,11 @@ public static class ServiceCommand
         }
     }
 
+    /// <summary>
+    /// Stored rows of one stream between <c>start</c> and <c>end</c> (exchange time; epoch ms or ISO-8601), as JSON
+    /// lines, CSV (export's layouts) or Arrow, streamed from the segments as they are read (never the range in memory),
+    /// at most <c>limit</c> rows (default 1,000,000) from <c>cursor</c>; the next page's cursor in <c>X-Next-Cursor</c>.
+    /// </summary>
     private static async Task HistoryAsync(HttpContext http, string root, string exchange, string symbol, string schemaName)
     {
         async Task Refuse(int status, string error)
@@ -434,28 +435,45 @@ public static class ServiceCommand
         if (q["limit"].ToString() is { Length: > 0 } l && (!long.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 10_000_000))
         { await Refuse(400, "limit must be from 1 to 10000000"); return; }
         if (end <= start) { await Refuse(400, "end must be after start"); return; }
-        var selection = new Engine.Replay.ReplaySelection
-        {
-            Root = root, Exchanges = [exchange.ToLowerInvariant()], Symbols = [symbol.ToUpperInvariant()], Schemas = new HashSet<SchemaKind> { kind },
-            StartNs = start, EndNs = end, Damage = Engine.Replay.DamagePolicy.Throw,
-        };
-        using var reader = new Engine.Replay.ReplayReader(selection);
-        if (reader.SegmentCount == 0) { await Refuse(404, $"no {SegmentSchema.NameOf(kind)} of {exchange}/{symbol} is stored"); return; }
+        var position = new Service.HistoryPages.Position(long.MinValue, 0, 0);
+        if (q["cursor"].ToString() is { Length: > 0 } cur && !Service.HistoryPages.Position.TryParse(cur, out position))
+        { await Refuse(400, $"cursor '{cur}' is not one this service gave (DAY.PART.ROW)"); return; }
+        string ex = exchange.ToLowerInvariant(), sym = symbol.ToUpperInvariant();
+        var segments = Service.HistoryPages.Segments(root, kind, ex, sym);
+        if (segments.Count == 0) { await Refuse(404, $"no {SegmentSchema.NameOf(kind)} of {exchange}/{symbol} is stored"); return; }
+        // Where the next page starts, known before this one is sent: a header whatever the format.
+        var next = await Task.Run(() => Service.HistoryPages.Next(segments, position, start, end, limit, http.RequestAborted));
+        if (next is { } n) http.Response.Headers["X-Next-Cursor"] = n.ToString();
         http.Response.ContentType = format switch { "csv" => "text/csv; charset=utf-8", "arrow" => "application/vnd.apache.arrow.stream", _ => "application/x-ndjson" };
         // The layouts write synchronously: on a thread of its own, for this response only.
         http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
         await Task.Run(() =>
         {
-            if (format == "arrow")
+            var rows = Service.HistoryPages.Rows(segments, position, next, start, end).Select(x => x.Cursor);
+            try
             {
-                try { Csv.ArrowExport.Write(reader, http.Response.Body, limit, http.RequestAborted); }
-                catch (Exception e) when (e is InvalidDataException or StorageFormatException) { /* the stream ends short: what came before was sent */ }
-                return;
+                if (format == "arrow")
+                {
+                    Csv.ArrowExport.Write(rows, ex, sym, http.Response.Body, http.RequestAborted);
+                    return;
+                }
+                using var o = new Csv.Utf8Output(http.Response.Body);
+                byte[] sb = System.Text.Encoding.ASCII.GetBytes(sym), eb = System.Text.Encoding.ASCII.GetBytes(ex);
+                byte[][]? names = null;
+                foreach (var c in rows)
+                {
+                    if (names is null)
+                    {
+                        names = Csv.ExportLayout.QuotedNames(c.Reader.Schema);
+                        if (format == "csv") o.Raw(System.Text.Encoding.UTF8.GetBytes(Csv.ExportLayout.Header(c.Reader.Schema, true) + "\n"));
+                    }
+                    if (format == "csv") Csv.ExportLayout.WriteCsv(o, c, sb, eb, true);
+                    else Csv.ExportLayout.WriteJson(o, c, sb, eb, names);
+                    if (http.RequestAborted.IsCancellationRequested) break;
+                }
+                o.Flush();
             }
-            using var o = new Csv.Utf8Output(http.Response.Body);
-            try { ExportCommand.WriteRows(reader, format, o, full: true, limit, http.RequestAborted); }
-            catch (InputException) { /* a damaged segment: what came before it was sent */ }
-            o.Flush();
+            catch (Exception e) when (e is InvalidDataException or StorageFormatException) { /* a damaged segment: what came before it was sent */ }
         });
     }
 

@@ -1,7 +1,6 @@
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using Apache.Arrow.Types;
-using TickEngine.Engine.Replay;
 using TickEngine.Storage.Format;
 using TickEngine.Storage.Reading;
 
@@ -18,7 +17,8 @@ public static class ArrowExport
 {
     public const int BatchRows = 65_536;
 
-    public static long Write(ReplayReader reader, Stream output, long limit, CancellationToken cancel)
+    /// <summary>The rows the cursor is moved over (each yielded once, on its row) as one Arrow stream; returns the rows written.</summary>
+    public static long Write(IEnumerable<SegmentCursor> source, string exchangeName, string symbolName, Stream output, CancellationToken cancel)
     {
         ArrowStreamWriter? writer = null;
         SegmentSchema? first = null;
@@ -27,7 +27,6 @@ public static class ArrowExport
         StringArray.Builder? exchanges = null, symbols = null;
         long rows = 0;
         int inBatch = 0;
-        string exchange = "", symbol = "";
         void Flush()
         {
             if (inBatch == 0) return;
@@ -42,9 +41,8 @@ public static class ArrowExport
         }
         try
         {
-            while (rows < limit && reader.MoveNext())
+            foreach (var c in source)
             {
-                var c = reader.Current;
                 var s = c.Reader.Schema;
                 if (first is null)
                 {
@@ -61,9 +59,8 @@ public static class ArrowExport
                     for (int k = 0; k < s.ColumnCount; k++)
                         if (s.Columns[k].Scale > first.Columns[k].Scale || s.Depth != first.Depth)
                             throw new InvalidDataException($"{c.Reader.Path}: its {s.Columns[k].Name} is at scale {s.Columns[k].Scale}, above the stream's {first.Columns[k].Scale}: ask for the range in parts");
-                if (!ReferenceEquals(reader.CurrentTag, c.Reader)) { exchange = c.Reader.Header.Exchange; symbol = c.Reader.Header.Symbol; reader.CurrentTag = c.Reader; }
-                exchanges!.Append(exchange);
-                symbols!.Append(symbol);
+                exchanges!.Append(exchangeName);
+                symbols!.Append(symbolName);
                 foreach (var b in builders) b.Append(c, s);
                 rows++;
                 if (++inBatch == BatchRows) Flush();
