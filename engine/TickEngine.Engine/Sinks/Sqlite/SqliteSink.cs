@@ -42,7 +42,9 @@ public sealed class SqliteSink : ISink, Sessions.ISessionStore
     {
         string? dir = Path.GetDirectoryName(File);
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = File, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30 }.ToString());
+        // A few seconds at most behind the sink's own open transaction: the row is written again at the run's end, and
+        // `db load` copies sessions, so a database busy now costs a warning, never a stalled run.
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = File, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 5 }.ToString());
         db.Open();
         using (var c = db.CreateCommand())
         {
